@@ -1,0 +1,286 @@
+//! Command-line arguments (clap). Names and flags here are a public contract: scripts and
+//! checks outside this repository rely on them.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "zisctl",
+    version,
+    about = "Browse, edit, rotate and audit Zendesk Integration Services (ZIS) connections",
+    long_about = "zisctl with no command opens the terminal UI. `zisctl demo` opens it on a \
+                  built-in sandbox account, no Zendesk account needed."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct GlobalArgs {
+    /// Base URL of the Zendesk account (overrides https://{subdomain}.zendesk.com).
+    /// Plain http is accepted for loopback addresses only.
+    #[arg(long, global = true, env = "ZISCTL_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Profile of the config file to use.
+    #[arg(long, global = true, env = "ZISCTL_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Config file (default: config.toml in the platform config directory).
+    #[arg(long, global = true, env = "ZISCTL_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Log file (default: zisctl.log in the platform data directory). Level from RUST_LOG.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
+    /// Hide and refuse every mutating action.
+    #[arg(long, global = true)]
+    pub readonly: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// ZIS integrations (the registry).
+    #[command(subcommand)]
+    Integrations(IntegrationsCmd),
+    /// Connections of an integration.
+    #[command(subcommand)]
+    Connections(ConnectionsCmd),
+    /// Rotate basic_auth passwords: generate, apply, verify, print the new password.
+    Rotate(RotateArgs),
+    /// Audit every connection of the account: age, staleness and findings.
+    Audit(AuditArgs),
+    /// Run the ZIS-compatible sandbox server until Ctrl-C.
+    Sandbox(SandboxArgs),
+    /// Open the terminal UI on a built-in sandbox account.
+    Demo(DemoArgs),
+    /// Show the local audit log of mutations.
+    Log(LogArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntegrationsCmd {
+    /// List the account's integrations.
+    List {
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Register (create) an integration. Prints its OAuth client id and identifier.
+    Register {
+        /// Integration name: 1-64 chars of a-z 0-9 - _
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Also print the OAuth client secret (shown by Zendesk once, never again).
+        #[arg(long)]
+        show_secret: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    BasicAuth,
+    ApiKey,
+    BearerToken,
+    Oauth,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCmd {
+    /// List the connections of an integration (every page).
+    List {
+        integration: String,
+        #[arg(long, value_enum)]
+        kind: Option<KindArg>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show one connection.
+    Show {
+        integration: String,
+        name: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Create a connection. Secrets come from stdin, a masked prompt, or --generate; never argv.
+    Create(CreateArgs),
+    /// Update a connection's username and/or secret.
+    Update(UpdateArgs),
+    /// Delete a connection (asks on a terminal unless --yes).
+    Delete {
+        integration: String,
+        name: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    pub integration: String,
+    pub name: String,
+    /// Hostname the connection may be used on (no scheme, path, port or whitespace).
+    #[arg(long, value_name = "HOST")]
+    pub allowed_domain: String,
+    #[arg(long, value_enum, default_value_t = KindArg::BasicAuth)]
+    pub kind: KindArg,
+    /// basic_auth username.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Read the basic_auth password from stdin.
+    #[arg(long, conflicts_with = "generate")]
+    pub password_stdin: bool,
+    /// Generate a strong password (printed once on stdout).
+    #[arg(long)]
+    pub generate: bool,
+    /// api_key header name.
+    #[arg(long)]
+    pub header_name: Option<String>,
+    /// Read the API key from stdin.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// Read the bearer token from stdin.
+    #[arg(long)]
+    pub token_stdin: bool,
+    #[arg(long, default_value_t = 32)]
+    pub length: usize,
+    #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
+    pub charset: CharsetArg,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    pub integration: String,
+    pub name: String,
+    /// New basic_auth username.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Read the new password from stdin.
+    #[arg(long, conflicts_with = "generate")]
+    pub password_stdin: bool,
+    /// Generate a new password (printed once on stdout).
+    #[arg(long)]
+    pub generate: bool,
+    /// api_key: new header name.
+    #[arg(long)]
+    pub header_name: Option<String>,
+    /// api_key: read the new key from stdin.
+    #[arg(long)]
+    pub api_key_stdin: bool,
+    /// bearer_token: read the new token from stdin.
+    #[arg(long)]
+    pub token_stdin: bool,
+    #[arg(long, default_value_t = 32)]
+    pub length: usize,
+    #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
+    pub charset: CharsetArg,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum CharsetArg {
+    /// Letters, digits and symbols.
+    #[default]
+    Default,
+    /// Letters and digits only, for targets that refuse symbols.
+    Alnum,
+}
+
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    pub integration: String,
+    /// Connection names (basic_auth).
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub names: Vec<String>,
+    /// Rotate every basic_auth connection of the integration.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, default_value_t = 32)]
+    pub length: usize,
+    #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
+    pub charset: CharsetArg,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only these integrations (repeatable). Default: every integration of the account.
+    #[arg(long = "integration", value_name = "NAME")]
+    pub integrations: Vec<String>,
+    /// A connection not updated for this many days is stale.
+    #[arg(long, default_value_t = 90)]
+    pub stale_days: u32,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SandboxArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Seed file (default: the built-in demo account).
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+    /// Generate a synthetic account instead: INTEGRATIONSxCONNECTIONS, e.g. 100x100.
+    #[arg(long, value_name = "NxM")]
+    pub synthetic: Option<String>,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Requests allowed per rate-limit window (0 = unlimited); past it, 429 with Retry-After.
+    #[arg(long, default_value_t = 0)]
+    pub rate_limit: u32,
+    /// Length of the rate-limit window in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub rate_window_secs: u64,
+    /// Fraction of requests (0.0-1.0) answered with a random 5xx.
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    /// Added latency per sandbox request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Generate a synthetic account instead of the demo seed: NxM.
+    #[arg(long, value_name = "NxM")]
+    pub synthetic: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Show only the last N entries.
+    #[arg(long, short = 'n')]
+    pub tail: Option<usize>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}

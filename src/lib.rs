@@ -1,0 +1,23 @@
+//! zisctl: a terminal app and CLI for Zendesk Integration Services (ZIS) connections.
+//!
+//! Layout (see README and DESIGN.md):
+//! - [`zis`]: the typed async API client. No terminal code; usable alone.
+//! - [`sandbox`]: a ZIS-compatible HTTP server on loopback (demo and test backend).
+//!   It does not import [`zis`]: it is written from the API contract independently.
+//! - [`app`]: TUI state and the pure `update(state, action) -> effects`.
+//! - [`ui`]: `view(&state, frame)`.
+//! - [`worker`]: runs effects on tokio tasks and sends results back as actions.
+//! - [`tui`]: the terminal runtime (event loop, panic hook, signals).
+//! - [`cli`]: headless commands.
+//! - [`config`]: profiles, credential sources, file-permission checks.
+pub mod app;
+pub mod args;
+pub mod cli;
+pub mod config;
+pub mod logging;
+pub mod sandbox;
+pub mod sanitize;
+pub mod tui;
+pub mod ui;
+pub mod worker;
+pub mod zis;

@@ -1,0 +1,1 @@
+//! A ZIS-compatible HTTP server on loopback (being written).

@@ -1,0 +1,1 @@
+//! The ZIS API client (being written).

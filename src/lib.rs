@@ -12,11 +12,14 @@
 //! - [`config`]: profiles, credential sources, file-permission checks.
 pub mod app;
 pub mod args;
+pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod files;
 pub mod logging;
 pub mod sandbox;
 pub mod sanitize;
+pub mod secret;
 pub mod tui;
 pub mod ui;
 pub mod worker;

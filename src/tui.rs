@@ -1,14 +1,358 @@
-//! The terminal runtime (being written).
+//! The terminal runtime: set the terminal up, run the event loop, restore it on every way out
+//! (quit, Ctrl-C, SIGTERM/SIGHUP/SIGINT, panic).
+//!
+//! The loop waits on terminal events, worker answers, signals, a tick (only while something
+//! animates) and the clipboard-clear timer; each becomes an [`Action`] for [`app::update`],
+//! whose effects go to the [`Worker`] (API calls) or are done here (clipboard, quit, demo).
+//! The screen is drawn after each action, never in a busy loop.
+use std::any::Any;
+use std::io::{self, Stdout, Write};
+use std::sync::OnceLock;
+use std::thread::ThreadId;
+use std::time::Duration;
+
+use base64::Engine;
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use futures::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use secrecy::{ExposeSecret, SecretString};
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
+use zeroize::Zeroizing;
+
+use crate::app::{self, Action, Context, Effect, State};
 use crate::args::{DemoArgs, GlobalArgs};
+use crate::config::{self, Loaded};
+use crate::worker::{Worker, DEFAULT_CONCURRENCY};
+use crate::zis::Client;
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Open the TUI with the configured account; returns the process exit code.
-pub async fn run(_global: &GlobalArgs) -> i32 {
-    eprintln!("zisctl: the terminal UI is not implemented yet");
-    2
+pub async fn run(global: &GlobalArgs) -> i32 {
+    let loaded = match config::load(global) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("zisctl: {e}");
+            return e.exit_code();
+        }
+    };
+    let now = OffsetDateTime::now_utc();
+    match loaded {
+        Loaded::Ready(settings) => {
+            let client = match settings.client() {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("zisctl: {e}");
+                    return e.exit_code();
+                }
+            };
+            let ctx = Context {
+                profile: settings.profile.clone(),
+                base_url: display_url(client.base_url()),
+                credential_source: settings.credential_source.clone(),
+                readonly: settings.readonly,
+                stale_days: settings.stale_days,
+            };
+            run_app(State::new(ctx, now), Some(client), None, default_demo()).await
+        }
+        Loaded::NotConfigured(nc) => {
+            let path = nc.config_path.map(|p| p.display().to_string());
+            run_app(State::first_run(path, now), None, None, default_demo()).await
+        }
+    }
 }
 
 /// Start the sandbox in-process and open the TUI on it.
-pub async fn run_demo(_global: &GlobalArgs, _args: DemoArgs) -> i32 {
-    eprintln!("zisctl: demo is not implemented yet");
-    2
+pub async fn run_demo(global: &GlobalArgs, args: DemoArgs) -> i32 {
+    let demo = match start_demo(global.readonly, &args).await {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("zisctl: the demo could not start: {e}");
+            return 1;
+        }
+    };
+    let state = State::new(demo.ctx, OffsetDateTime::now_utc());
+    run_app(state, Some(demo.client), Some(demo.handle), args).await
+}
+
+/// The demo the first-run screen offers: the seed account, no added latency.
+fn default_demo() -> DemoArgs {
+    DemoArgs {
+        latency_ms: 0,
+        synthetic: None,
+    }
+}
+
+/// The base URL as shown in the status line (no trailing slash).
+fn display_url(u: &str) -> String {
+    u.trim_end_matches('/').to_string()
+}
+
+/// A running demo sandbox: `handle` keeps it alive.
+struct Demo {
+    ctx: Context,
+    client: Client,
+    handle: Box<dyn Any + Send>,
+}
+
+async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
+    let _ = (readonly, args);
+    Err("the sandbox is not part of this build yet".to_string())
+}
+
+// ----- terminal setup and restore -----------------------------------------------------------
+
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+/// Put the terminal back as we found it. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+/// Restore the terminal before a panic of the UI thread is printed. A panic on a worker thread
+/// is caught by the worker and reported as an error; it must not tear the screen down.
+fn install_panic_hook() {
+    let _ = UI_THREAD.set(std::thread::current().id());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let on_ui = UI_THREAD.get() == Some(&std::thread::current().id());
+        if on_ui {
+            restore_terminal();
+            previous(info);
+        } else {
+            tracing::error!(panic = %info, "panic on a worker thread");
+        }
+    }));
+}
+
+fn setup_terminal() -> io::Result<Term> {
+    enable_raw_mode()?;
+    if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste) {
+        restore_terminal();
+        return Err(e);
+    }
+    match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            restore_terminal();
+            Err(e)
+        }
+    }
+}
+
+/// Restores the terminal when dropped, whatever way the loop ended.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+async fn run_app(
+    mut state: State,
+    client: Option<Client>,
+    handle: Option<Box<dyn Any + Send>>,
+    demo: DemoArgs,
+) -> i32 {
+    install_panic_hook();
+    let mut terminal = match setup_terminal() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("zisctl: cannot use this terminal: {e}");
+            return 1;
+        }
+    };
+    let _restore = Restore;
+    state.color = !no_color();
+    if let Ok(size) = terminal.size() {
+        state.size = (size.width, size.height);
+    }
+    let code = event_loop(&mut terminal, state, client, handle, demo).await;
+    let _ = terminal.show_cursor();
+    code
+}
+
+/// Write `text` to the clipboard through OSC 52 (works over SSH; the terminal decides).
+fn osc52(out: &mut impl Write, text: &SecretString) {
+    let b64 = Zeroizing::new(
+        base64::engine::general_purpose::STANDARD.encode(text.expose_secret().as_bytes()),
+    );
+    let seq = Zeroizing::new(format!("\x1b]52;c;{}\x07", b64.as_str()));
+    let _ = out.write_all(seq.as_bytes());
+    let _ = out.flush();
+}
+
+fn osc52_clear(out: &mut impl Write) {
+    let _ = out.write_all(b"\x1b]52;c;\x07");
+    let _ = out.flush();
+}
+
+#[cfg(unix)]
+struct Signals {
+    term: Option<tokio::signal::unix::Signal>,
+    hup: Option<tokio::signal::unix::Signal>,
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> Signals {
+        use tokio::signal::unix::{signal, SignalKind};
+        Signals {
+            term: signal(SignalKind::terminate()).ok(),
+            hup: signal(SignalKind::hangup()).ok(),
+            int: signal(SignalKind::interrupt()).ok(),
+        }
+    }
+
+    /// The exit code of the next signal (128 + its number).
+    async fn next(&mut self) -> i32 {
+        async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        }
+        tokio::select! {
+            _ = recv(&mut self.term) => 143,
+            _ = recv(&mut self.hup) => 129,
+            _ = recv(&mut self.int) => 130,
+        }
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn new() -> Signals {
+        Signals
+    }
+    async fn next(&mut self) -> i32 {
+        let _ = tokio::signal::ctrl_c().await;
+        130
+    }
+}
+
+async fn event_loop(
+    terminal: &mut Term,
+    mut state: State,
+    client: Option<Client>,
+    mut handle: Option<Box<dyn Any + Send>>,
+    demo: DemoArgs,
+) -> i32 {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let mut worker = client.map(|c| Worker::new(&c, tx.clone(), DEFAULT_CONCURRENCY));
+    let mut events = EventStream::new();
+    let mut signals = Signals::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut clear_at: Option<tokio::time::Instant> = None;
+    let mut demo_rx: Option<oneshot::Receiver<Result<Demo, String>>> = None;
+
+    let mut pending: Vec<Effect> = app::init(&mut state);
+    loop {
+        // Perform what the last update asked for.
+        for effect in pending.drain(..) {
+            match effect {
+                Effect::Quit(code) => {
+                    if clear_at.is_some() {
+                        osc52_clear(terminal.backend_mut());
+                    }
+                    drop(handle.take());
+                    return code;
+                }
+                Effect::Copy { text, clear_after } => {
+                    osc52(terminal.backend_mut(), &text);
+                    clear_at = clear_after.map(|d| tokio::time::Instant::now() + d);
+                }
+                Effect::StartDemo => {
+                    let (dtx, drx) = oneshot::channel();
+                    let args = demo.clone();
+                    let readonly = state.ctx.readonly;
+                    tokio::spawn(async move {
+                        let _ = dtx.send(start_demo(readonly, &args).await);
+                    });
+                    demo_rx = Some(drx);
+                }
+                api => match &worker {
+                    Some(w) => w.perform(api),
+                    None => tracing::warn!(?api, "no account: effect dropped"),
+                },
+            }
+        }
+        if let Err(e) = terminal.draw(|f| crate::ui::view(&state, f)) {
+            tracing::error!(error = %e, "cannot draw");
+            return 1;
+        }
+
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
+                Some(Ok(Event::Paste(p))) => Action::Paste(p),
+                Some(Ok(Event::Resize(w, h))) => {
+                    state.size = (w, h);
+                    Action::Resize
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "terminal input failed");
+                    return 1;
+                }
+                None => return 0,
+            },
+            Some(a) = rx.recv() => a,
+            _ = tick.tick(), if state.needs_tick() => Action::Tick,
+            _ = async {
+                match clear_at {
+                    Some(t) => tokio::time::sleep_until(t).await,
+                    None => std::future::pending::<()>().await,
+                }
+            }, if clear_at.is_some() => {
+                osc52_clear(terminal.backend_mut());
+                clear_at = None;
+                continue;
+            }
+            code = signals.next() => Action::Terminate(code),
+            result = async {
+                match demo_rx.as_mut() {
+                    Some(r) => r.await.unwrap_or_else(|_| Err("the demo task stopped".into())),
+                    None => std::future::pending().await,
+                }
+            }, if demo_rx.is_some() => {
+                demo_rx = None;
+                match result {
+                    Ok(d) => {
+                        worker = Some(Worker::new(&d.client, tx.clone(), DEFAULT_CONCURRENCY));
+                        handle = Some(d.handle);
+                        Action::DemoStarted(Ok(d.ctx))
+                    }
+                    Err(e) => Action::DemoStarted(Err(e)),
+                }
+            }
+        };
+        pending = app::update(&mut state, action);
+    }
 }

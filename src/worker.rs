@@ -1,1 +1,240 @@
-//! (being written)
+//! Runs effects (API calls) on tokio tasks and sends each result back as an [`Action`].
+//!
+//! Nothing here touches the state: the answer carries the request id it answers, and `update`
+//! decides whether it still matters. Listing connections and applying passwords share a
+//! semaphore, so an account with hundreds of integrations is loaded a few at a time.
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use futures::FutureExt;
+use time::OffsetDateTime;
+use tokio::sync::{mpsc::UnboundedSender, Semaphore};
+
+use crate::app::{Action, Effect};
+use crate::zis::{Client, Error, ErrorKind};
+
+/// Requests in flight at once for bulk work (listing every integration, rotating many).
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+#[derive(Clone)]
+pub struct Worker {
+    client: Client,
+    tx: UnboundedSender<Action>,
+    limit: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Worker {
+    /// A worker that sends results (and the client's rate-limit reports) to `tx`.
+    pub fn new(client: &Client, tx: UnboundedSender<Action>, concurrency: usize) -> Worker {
+        let events = tx.clone();
+        let client = client.with_observer(move |ev| {
+            let _ = events.send(Action::Client(ev.clone()));
+        });
+        Worker {
+            client,
+            tx,
+            limit: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Start `effect` on its own task. Effects that are not API calls are ignored here (the
+    /// runtime handles them).
+    pub fn perform(&self, effect: Effect) {
+        let Some((fallback, job)) = self.job(effect) else {
+            return;
+        };
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let action = match AssertUnwindSafe(job).catch_unwind().await {
+                Ok(a) => a,
+                Err(_) => {
+                    tracing::error!("a worker task panicked");
+                    fallback(Error::new(
+                        ErrorKind::InvalidResponse,
+                        "internal error while handling the answer (see the log)",
+                    ))
+                }
+            };
+            let _ = tx.send(action);
+        });
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn job(
+        &self,
+        effect: Effect,
+    ) -> Option<(
+        Box<dyn FnOnce(Error) -> Action + Send>,
+        futures::future::BoxFuture<'static, Action>,
+    )> {
+        let client = self.client.clone();
+        let limit = self.limit.clone();
+        Some(match effect {
+            Effect::LoadIntegrations { req } => (
+                Box::new(move |e| Action::IntegrationsLoaded {
+                    req,
+                    result: Err(e),
+                    now: OffsetDateTime::now_utc(),
+                }),
+                async move {
+                    let result = client.list_integrations().await;
+                    Action::IntegrationsLoaded {
+                        req,
+                        result,
+                        now: OffsetDateTime::now_utc(),
+                    }
+                }
+                .boxed(),
+            ),
+            Effect::LoadConnections { req, integration } => {
+                let name = integration.clone();
+                (
+                    Box::new(move |e| Action::ConnectionsLoaded {
+                        req,
+                        integration: name,
+                        result: Err(e),
+                        token: None,
+                        now: OffsetDateTime::now_utc(),
+                    }),
+                    async move {
+                        let _permit = limit.acquire_owned().await.ok();
+                        let result = client.list_connections(&integration).await;
+                        let token = client.token_source(&integration);
+                        Action::ConnectionsLoaded {
+                            req,
+                            integration,
+                            result,
+                            token,
+                            now: OffsetDateTime::now_utc(),
+                        }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::CreateConnection {
+                req,
+                integration,
+                new,
+            } => {
+                let name = integration.clone();
+                (
+                    Box::new(move |e| Action::Created {
+                        req,
+                        integration: name,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client.create_connection(&integration, &new).await;
+                        drop(new);
+                        Action::Created {
+                            req,
+                            integration,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::UpdateConnection { req, key, update } => {
+                let k = key.clone();
+                (
+                    Box::new(move |e| Action::Updated {
+                        req,
+                        key: k,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client
+                            .update_connection(&key.integration, &key.name, &update)
+                            .await;
+                        drop(update);
+                        Action::Updated { req, key, result }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::DeleteConnection { req, key } => {
+                let k = key.clone();
+                (
+                    Box::new(move |e| Action::Deleted {
+                        req,
+                        key: k,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client
+                            .delete_connection(&key.integration, key.kind, &key.name)
+                            .await;
+                        Action::Deleted { req, key, result }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::RegisterIntegration {
+                req,
+                name,
+                description,
+            } => {
+                let n = name.clone();
+                (
+                    Box::new(move |e| Action::Registered {
+                        req,
+                        name: n,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client.register_integration(&name, &description).await;
+                        Action::Registered { req, name, result }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::ApplyPassword {
+                req,
+                key,
+                password,
+                before,
+            } => {
+                let k = key.clone();
+                (
+                    Box::new(move |mut e: Error| {
+                        // It may have failed after the PATCH went out: keep the password.
+                        e.may_have_applied = true;
+                        Action::PasswordApplied {
+                            req,
+                            key: k,
+                            result: Err(e),
+                        }
+                    }),
+                    async move {
+                        let _permit = limit.acquire_owned().await.ok();
+                        let result = crate::secret::apply_password(
+                            &client,
+                            &key.integration,
+                            &key.name,
+                            &password,
+                            before,
+                        )
+                        .await;
+                        drop(password);
+                        Action::PasswordApplied { req, key, result }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::Copy { .. } | Effect::StartDemo | Effect::Quit(_) => return None,
+        })
+    }
+}

@@ -1,1 +1,23 @@
-//! (being written)
+//! The TUI's state and its pure `update(state, action) -> effects`. No I/O, no drawing.
+//!
+//! Data flows one way: a terminal event or a worker result arrives as an [`Action`];
+//! [`update`] mutates the [`State`] and returns [`Effect`]s; the runtime (`tui.rs`) performs
+//! them (API calls through `worker.rs`, clipboard writes, quitting) and feeds the results back
+//! as actions. `ui::view` draws the state and never changes it.
+//!
+//! The one impurity accepted here is randomness: a "generate password" key fills the field with
+//! [`crate::secret::generate`] directly, so the password never travels through a channel.
+mod action;
+mod filter;
+mod form;
+mod state;
+mod update;
+
+#[cfg(test)]
+mod tests;
+
+pub use action::{Action, Effect, ReqId};
+pub use filter::{Filter, FilterMode};
+pub use form::{Field, FieldId, Form, FormPurpose, Submission, MASK};
+pub use state::*;
+pub use update::{init, update, CLIPBOARD_CLEAR, COMMANDS, PASSWORD_LENGTH};

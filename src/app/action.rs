@@ -1,0 +1,198 @@
+//! What goes into `update` (actions) and what comes out of it (effects).
+use std::fmt;
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use secrecy::SecretString;
+use time::OffsetDateTime;
+
+use crate::secret::Applied;
+use crate::zis::{
+    ClientEvent, Connection, ConnectionUpdate, Error, Integration, NewConnection,
+    RegisteredIntegration, TokenSource,
+};
+
+use super::state::{ConnKey, Context};
+
+/// Identifies one request; an answer whose id is no longer expected is dropped.
+pub type ReqId = u64;
+
+/// Everything `update` reacts to: terminal input, worker answers, runtime events.
+pub enum Action {
+    /// A key press (release and repeat events are filtered out by the runtime).
+    Key(KeyEvent),
+    /// Bracketed paste.
+    Paste(String),
+    /// The terminal was resized: nothing to change, only redraw.
+    Resize,
+    /// A spinner / timer tick (sent only while something needs it).
+    Tick,
+    /// A signal asked us to quit (SIGTERM, SIGHUP, SIGINT) with this exit code.
+    Terminate(i32),
+    /// `GET registry/integrations` answered.
+    IntegrationsLoaded {
+        req: ReqId,
+        result: Result<Vec<Integration>, Error>,
+        now: OffsetDateTime,
+    },
+    /// `GET .../connections/all` (every page) answered for one integration.
+    ConnectionsLoaded {
+        req: ReqId,
+        integration: String,
+        result: Result<Vec<Connection>, Error>,
+        token: Option<TokenSource>,
+        now: OffsetDateTime,
+    },
+    Created {
+        req: ReqId,
+        integration: String,
+        result: Result<Connection, Error>,
+    },
+    Updated {
+        req: ReqId,
+        key: ConnKey,
+        result: Result<(), Error>,
+    },
+    Deleted {
+        req: ReqId,
+        key: ConnKey,
+        result: Result<(), Error>,
+    },
+    Registered {
+        req: ReqId,
+        name: String,
+        result: Result<RegisteredIntegration, Error>,
+    },
+    PasswordApplied {
+        req: ReqId,
+        key: ConnKey,
+        result: Result<Applied, Error>,
+    },
+    /// The client reports what it waits for (rate limits, retries).
+    Client(ClientEvent),
+    /// The demo sandbox the first-run screen asked for is up (or failed to start).
+    DemoStarted(Result<Context, String>),
+}
+
+impl fmt::Debug for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Key(k) => write!(f, "Key({:?} {:?})", k.code, k.modifiers),
+            Action::Paste(p) => write!(f, "Paste({} chars)", p.chars().count()),
+            Action::Resize => f.write_str("Resize"),
+            Action::Tick => f.write_str("Tick"),
+            Action::Terminate(code) => write!(f, "Terminate({code})"),
+            Action::IntegrationsLoaded { req, result, .. } => {
+                write!(f, "IntegrationsLoaded(#{req}, ok={})", result.is_ok())
+            }
+            Action::ConnectionsLoaded {
+                req,
+                integration,
+                result,
+                ..
+            } => write!(
+                f,
+                "ConnectionsLoaded(#{req}, {integration}, ok={})",
+                result.is_ok()
+            ),
+            Action::Created {
+                req, integration, ..
+            } => write!(f, "Created(#{req}, {integration})"),
+            Action::Updated { req, key, .. } => write!(f, "Updated(#{req}, {key})"),
+            Action::Deleted { req, key, .. } => write!(f, "Deleted(#{req}, {key})"),
+            Action::Registered { req, name, .. } => write!(f, "Registered(#{req}, {name})"),
+            Action::PasswordApplied { req, key, .. } => {
+                write!(f, "PasswordApplied(#{req}, {key})")
+            }
+            Action::Client(ev) => write!(f, "Client({ev})"),
+            Action::DemoStarted(r) => write!(f, "DemoStarted(ok={})", r.is_ok()),
+        }
+    }
+}
+
+/// What `update` asks the outside world to do.
+pub enum Effect {
+    LoadIntegrations {
+        req: ReqId,
+    },
+    LoadConnections {
+        req: ReqId,
+        integration: String,
+    },
+    CreateConnection {
+        req: ReqId,
+        integration: String,
+        new: NewConnection,
+    },
+    UpdateConnection {
+        req: ReqId,
+        key: ConnKey,
+        update: ConnectionUpdate,
+    },
+    DeleteConnection {
+        req: ReqId,
+        key: ConnKey,
+    },
+    RegisterIntegration {
+        req: ReqId,
+        name: String,
+        description: String,
+    },
+    /// PATCH the password, then GET to verify (`secret::apply_password`).
+    ApplyPassword {
+        req: ReqId,
+        key: ConnKey,
+        password: SecretString,
+        before: Option<OffsetDateTime>,
+    },
+    /// Put text on the clipboard (OSC 52); clear it after `clear_after` when set.
+    Copy {
+        text: SecretString,
+        clear_after: Option<Duration>,
+    },
+    /// Start the in-process sandbox and switch to it (first-run screen).
+    StartDemo,
+    /// Leave the app with this exit code.
+    Quit(i32),
+}
+
+impl Effect {
+    /// True for effects the worker performs (API calls).
+    pub fn is_api_call(&self) -> bool {
+        !matches!(
+            self,
+            Effect::Copy { .. } | Effect::StartDemo | Effect::Quit(_)
+        )
+    }
+}
+
+impl fmt::Debug for Effect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Effect::LoadIntegrations { req } => write!(f, "LoadIntegrations(#{req})"),
+            Effect::LoadConnections { req, integration } => {
+                write!(f, "LoadConnections(#{req}, {integration})")
+            }
+            Effect::CreateConnection {
+                req,
+                integration,
+                new,
+            } => write!(f, "CreateConnection(#{req}, {integration}, {new:?})"),
+            Effect::UpdateConnection { req, key, update } => {
+                write!(f, "UpdateConnection(#{req}, {key}, {update:?})")
+            }
+            Effect::DeleteConnection { req, key } => write!(f, "DeleteConnection(#{req}, {key})"),
+            Effect::RegisterIntegration { req, name, .. } => {
+                write!(f, "RegisterIntegration(#{req}, {name})")
+            }
+            Effect::ApplyPassword { req, key, .. } => {
+                write!(f, "ApplyPassword(#{req}, {key}, [REDACTED])")
+            }
+            Effect::Copy { clear_after, .. } => {
+                write!(f, "Copy([REDACTED], clear_after={clear_after:?})")
+            }
+            Effect::StartDemo => f.write_str("StartDemo"),
+            Effect::Quit(code) => write!(f, "Quit({code})"),
+        }
+    }
+}

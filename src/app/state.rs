@@ -1,0 +1,753 @@
+//! The state of the TUI. `update` writes it; `ui::view` reads it.
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use tui_textarea::TextArea;
+
+use crate::zis::{Connection, ConnectionKind, Integration, TokenSource};
+
+use super::action::ReqId;
+use super::filter::Filter;
+use super::form::Form;
+
+/// Identifies a connection: names are unique within an integration across kinds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnKey {
+    pub integration: String,
+    pub kind: ConnectionKind,
+    pub name: String,
+}
+
+impl ConnKey {
+    pub fn of(integration: &str, c: &Connection) -> ConnKey {
+        ConnKey {
+            integration: integration.to_string(),
+            kind: c.kind,
+            name: c.name.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ConnKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.integration, self.name)
+    }
+}
+
+/// Who we talk to, for the status line, and how to behave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Context {
+    pub profile: String,
+    pub base_url: String,
+    /// Where the credentials came from ("env ZENDESK_API_TOKEN", ...).
+    pub credential_source: String,
+    pub readonly: bool,
+    pub stale_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    /// No configuration at all: say how to configure, offer the demo.
+    FirstRun(FirstRun),
+    Main,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FirstRun {
+    pub config_path: Option<String>,
+    /// The demo is being started.
+    pub starting: bool,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Integrations,
+    Connections,
+}
+
+/// What the left pane has selected: the "All connections" audit view, or one integration.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LeftSel {
+    All,
+    Integration(String),
+}
+
+/// One line of the left pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeftItem {
+    All,
+    /// Index into `State::integrations`.
+    Integration(usize),
+}
+
+/// An integration and what we know of its connections.
+#[derive(Debug, Clone)]
+pub struct IntegrationEntry {
+    pub integration: Integration,
+    /// The last list loaded (kept on screen while a reload runs).
+    pub connections: Option<Vec<Connection>>,
+    /// The request whose answer we wait for; any other answer is dropped.
+    pub loading: Option<ReqId>,
+    pub error: Option<String>,
+    pub token: Option<TokenSource>,
+}
+
+impl IntegrationEntry {
+    pub fn new(integration: Integration) -> IntegrationEntry {
+        IntegrationEntry {
+            integration,
+            connections: None,
+            loading: None,
+            error: None,
+            token: None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.integration.name
+    }
+}
+
+/// The audit's verdict on one connection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditInfo {
+    pub age_days: Option<i64>,
+    pub stale: bool,
+    pub findings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Name,
+    Kind,
+    Age,
+    Domain,
+    Integration,
+}
+
+impl SortKey {
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Kind => "kind",
+            SortKey::Age => "age",
+            SortKey::Domain => "domain",
+            SortKey::Integration => "integration",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SortKey> {
+        [
+            SortKey::Name,
+            SortKey::Kind,
+            SortKey::Age,
+            SortKey::Domain,
+            SortKey::Integration,
+        ]
+        .into_iter()
+        .find(|k| k.label() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// One visible row of the connections table: indexes into `State::integrations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row {
+    pub entry: usize,
+    pub conn: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Error,
+    Warn,
+    Info,
+}
+
+/// A message across the top of the screen. Errors stay until dismissed; others expire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub level: Level,
+    pub text: String,
+    /// Ticks left before it disappears (None: until dismissed).
+    pub ttl: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Filter,
+    Command,
+}
+
+/// The line at the bottom while typing a filter or a command.
+pub struct InputLine {
+    pub kind: InputKind,
+    pub input: TextArea<'static>,
+    /// The pane a filter applies to.
+    pub pane: Pane,
+}
+
+impl InputLine {
+    pub fn text(&self) -> String {
+        self.input.lines().concat()
+    }
+}
+
+/// One connection of a rotation.
+pub struct RotItem {
+    pub key: ConnKey,
+    pub username: String,
+    pub allowed_domain: String,
+    /// `updated_at` before the change, to verify that it moved.
+    pub before: Option<OffsetDateTime>,
+    pub password: SecretString,
+    pub status: RotStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotStatus {
+    /// Generated and shown; not sent.
+    Ready,
+    Applying(ReqId),
+    Applied {
+        verified: bool,
+    },
+    /// The server refused it: the old password is still in force.
+    Failed(String),
+    /// The answer was lost: the new password may or may not be in force.
+    Unknown(String),
+}
+
+/// The two-step rotation screen.
+pub struct Rotation {
+    pub items: Vec<RotItem>,
+    pub selected: usize,
+    pub revealed: bool,
+    /// Something was copied to the clipboard.
+    pub copied: bool,
+    /// Esc was pressed once where dismissing forgets a password still needed.
+    pub confirm_discard: bool,
+    /// Marked connections that were not basic_auth and so were left out.
+    pub skipped: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RotPhase {
+    Ready,
+    Applying,
+    Done,
+}
+
+impl Rotation {
+    pub fn phase(&self) -> RotPhase {
+        if self
+            .items
+            .iter()
+            .any(|i| matches!(i.status, RotStatus::Applying(_)))
+        {
+            RotPhase::Applying
+        } else if self.items.iter().all(|i| i.status == RotStatus::Ready) {
+            RotPhase::Ready
+        } else {
+            RotPhase::Done
+        }
+    }
+
+    /// Every item applied and verified: nothing left that needs the password on screen.
+    pub fn all_applied(&self) -> bool {
+        self.items
+            .iter()
+            .all(|i| matches!(i.status, RotStatus::Applied { .. }))
+    }
+}
+
+impl fmt::Debug for RotItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotItem")
+            .field("key", &self.key)
+            .field("password", &"[REDACTED]")
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Rotation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rotation")
+            .field("items", &self.items)
+            .field("revealed", &self.revealed)
+            .finish()
+    }
+}
+
+/// The answer to registering an integration: its client secret, shown here once.
+pub struct RegisteredView {
+    pub name: String,
+    pub client_id: Option<u64>,
+    pub identifier: Option<String>,
+    pub secret: Option<SecretString>,
+    pub revealed: bool,
+    pub copied: bool,
+    pub confirm_discard: bool,
+}
+
+impl fmt::Debug for RegisteredView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegisteredView")
+            .field("name", &self.name)
+            .field("client_id", &self.client_id)
+            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
+}
+
+/// A window over the main screen.
+#[derive(Debug)]
+pub enum Modal {
+    Help { scroll: u16 },
+    Details,
+    ConfirmDelete { key: ConnKey },
+    Form(Box<Form>),
+    Rotation(Box<Rotation>),
+    Registered(Box<RegisteredView>),
+}
+
+pub struct State {
+    pub ctx: Context,
+    pub screen: Screen,
+    pub color: bool,
+    /// Terminal size (columns, rows).
+    pub size: (u16, u16),
+    pub now: OffsetDateTime,
+
+    pub integrations: Vec<IntegrationEntry>,
+    pub integrations_req: Option<ReqId>,
+    pub integrations_loaded: bool,
+    pub integrations_error: Option<String>,
+
+    pub focus: Pane,
+    pub left_sel: LeftSel,
+    pub left_filter: Filter,
+    pub table_sel: Option<ConnKey>,
+    /// The selection remembered for each left item, restored when coming back to it.
+    pub remembered: HashMap<LeftSel, ConnKey>,
+    pub table_filter: Filter,
+    pub sort_one: Sort,
+    pub sort_all: Sort,
+    /// All view: only stale connections or ones with findings.
+    pub only_findings: bool,
+    /// First visible row of the table (the view keeps the selection in sight).
+    pub scroll: usize,
+    pub marked: BTreeSet<ConnKey>,
+
+    pub modal: Option<Modal>,
+    pub input: Option<InputLine>,
+    pub banner: Option<Banner>,
+    /// "rate limited, waiting N s" with ticks left.
+    pub rate_note: Option<(String, u32)>,
+    /// Requests in flight and what they are.
+    pub in_flight: BTreeMap<ReqId, String>,
+    pub tick: u64,
+    pub next_req: ReqId,
+    pub quit: Option<i32>,
+
+    // Derived by `recompute` after every change.
+    pub left_rows: Vec<LeftItem>,
+    pub rows: Vec<Row>,
+    pub audit: HashMap<(String, String), AuditInfo>,
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("screen", &self.screen)
+            .field("focus", &self.focus)
+            .field("left_sel", &self.left_sel)
+            .field("table_sel", &self.table_sel)
+            .field("modal", &self.modal)
+            .field("banner", &self.banner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Ticks per second (the runtime ticks every 100 ms while something needs it).
+pub const TICKS_PER_SEC: u32 = 10;
+
+impl State {
+    pub fn new(ctx: Context, now: OffsetDateTime) -> State {
+        State {
+            ctx,
+            screen: Screen::Main,
+            color: true,
+            size: (120, 40),
+            now,
+            integrations: Vec::new(),
+            integrations_req: None,
+            integrations_loaded: false,
+            integrations_error: None,
+            focus: Pane::Integrations,
+            left_sel: LeftSel::All,
+            left_filter: Filter::default(),
+            table_sel: None,
+            remembered: HashMap::new(),
+            table_filter: Filter::default(),
+            sort_one: Sort {
+                key: SortKey::Name,
+                descending: false,
+            },
+            sort_all: Sort {
+                key: SortKey::Age,
+                descending: true,
+            },
+            only_findings: false,
+            scroll: 0,
+            marked: BTreeSet::new(),
+            modal: None,
+            input: None,
+            banner: None,
+            rate_note: None,
+            in_flight: BTreeMap::new(),
+            tick: 0,
+            next_req: 1,
+            quit: None,
+            left_rows: vec![LeftItem::All],
+            rows: Vec::new(),
+            audit: HashMap::new(),
+        }
+    }
+
+    /// The first-run state: nothing configured.
+    pub fn first_run(config_path: Option<String>, now: OffsetDateTime) -> State {
+        let mut s = State::new(
+            Context {
+                profile: "-".into(),
+                base_url: "not configured".into(),
+                credential_source: "none".into(),
+                readonly: false,
+                stale_days: 90,
+            },
+            now,
+        );
+        s.screen = Screen::FirstRun(FirstRun {
+            config_path,
+            starting: false,
+            error: None,
+        });
+        s
+    }
+
+    pub fn is_all_view(&self) -> bool {
+        self.left_sel == LeftSel::All
+    }
+
+    pub fn sort(&self) -> Sort {
+        if self.is_all_view() {
+            self.sort_all
+        } else {
+            self.sort_one
+        }
+    }
+
+    pub fn entry(&self, name: &str) -> Option<&IntegrationEntry> {
+        self.integrations.iter().find(|e| e.name() == name)
+    }
+
+    pub fn entry_index(&self, name: &str) -> Option<usize> {
+        self.integrations.iter().position(|e| e.name() == name)
+    }
+
+    /// The integration the left pane has selected (None in the All view).
+    pub fn selected_entry(&self) -> Option<&IntegrationEntry> {
+        match &self.left_sel {
+            LeftSel::All => None,
+            LeftSel::Integration(n) => self.entry(n),
+        }
+    }
+
+    /// Index of the left selection within `left_rows`.
+    pub fn left_index(&self) -> Option<usize> {
+        self.left_rows
+            .iter()
+            .position(|it| match (it, &self.left_sel) {
+                (LeftItem::All, LeftSel::All) => true,
+                (LeftItem::Integration(i), LeftSel::Integration(n)) => {
+                    self.integrations.get(*i).is_some_and(|e| e.name() == n)
+                }
+                _ => false,
+            })
+    }
+
+    pub fn row_connection(&self, row: Row) -> Option<(&IntegrationEntry, &Connection)> {
+        let e = self.integrations.get(row.entry)?;
+        let c = e.connections.as_ref()?.get(row.conn)?;
+        Some((e, c))
+    }
+
+    pub fn row_key(&self, row: Row) -> Option<ConnKey> {
+        self.row_connection(row)
+            .map(|(e, c)| ConnKey::of(e.name(), c))
+    }
+
+    /// Index of the table selection within `rows`.
+    pub fn selected_index(&self) -> Option<usize> {
+        let sel = self.table_sel.as_ref()?;
+        self.rows.iter().position(|r| {
+            self.row_connection(*r).is_some_and(|(e, c)| {
+                e.name() == sel.integration && c.name == sel.name && c.kind == sel.kind
+            })
+        })
+    }
+
+    /// The selected connection and its integration name.
+    pub fn selected_connection(&self) -> Option<(&str, &Connection)> {
+        let i = self.selected_index()?;
+        self.row_connection(self.rows[i])
+            .map(|(e, c)| (e.name(), c))
+    }
+
+    pub fn find_connection(&self, key: &ConnKey) -> Option<&Connection> {
+        self.entry(&key.integration)?
+            .connections
+            .as_ref()?
+            .iter()
+            .find(|c| c.name == key.name && c.kind == key.kind)
+    }
+
+    pub fn audit_of(&self, integration: &str, name: &str) -> Option<&AuditInfo> {
+        self.audit.get(&(integration.to_string(), name.to_string()))
+    }
+
+    pub fn busy(&self) -> bool {
+        !self.in_flight.is_empty()
+    }
+
+    /// True while something on screen changes with time (spinner, expiring messages).
+    pub fn needs_tick(&self) -> bool {
+        self.busy()
+            || self.rate_note.is_some()
+            || self.banner.as_ref().is_some_and(|b| b.ttl.is_some())
+    }
+
+    /// How many table rows fit, roughly (the view keeps the exact selection in sight).
+    pub fn page_rows(&self) -> usize {
+        let h = self.size.1 as usize;
+        let details = if h >= 30 { 10 } else { 0 };
+        h.saturating_sub(6 + details).max(3)
+    }
+
+    /// Loaded integrations / integrations.
+    pub fn load_progress(&self) -> (usize, usize) {
+        let loaded = self
+            .integrations
+            .iter()
+            .filter(|e| e.connections.is_some())
+            .count();
+        (loaded, self.integrations.len())
+    }
+
+    pub fn total_connections(&self) -> usize {
+        self.integrations
+            .iter()
+            .filter_map(|e| e.connections.as_ref().map(Vec::len))
+            .sum()
+    }
+
+    /// Rebuild everything derived: audit verdicts, left rows, table rows, selections.
+    pub fn recompute(&mut self) {
+        self.recompute_audit();
+        self.recompute_rows();
+    }
+
+    pub(crate) fn recompute_audit(&mut self) {
+        let items: Vec<(String, Connection)> = self
+            .integrations
+            .iter()
+            .flat_map(|e| {
+                e.connections
+                    .iter()
+                    .flatten()
+                    .map(|c| (e.name().to_string(), c.clone()))
+            })
+            .collect();
+        self.audit = crate::audit::audit(items, self.now, self.ctx.stale_days)
+            .into_iter()
+            .map(|r| {
+                (
+                    (r.integration, r.connection.name),
+                    AuditInfo {
+                        age_days: r.age_days,
+                        stale: r.stale,
+                        findings: r.findings,
+                    },
+                )
+            })
+            .collect();
+    }
+
+    pub(crate) fn recompute_rows(&mut self) {
+        // Left pane.
+        let mut left = vec![LeftItem::All];
+        match self.left_filter.matcher() {
+            None => left.extend((0..self.integrations.len()).map(LeftItem::Integration)),
+            Some(mut m) => {
+                let mut scored: Vec<(u32, usize)> = self
+                    .integrations
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, e)| {
+                        let hay = format!("{} {}", e.name(), e.integration.description);
+                        m.score(&hay).map(|s| (s, i))
+                    })
+                    .collect();
+                if m.ranks() {
+                    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                }
+                left.extend(scored.into_iter().map(|(_, i)| LeftItem::Integration(i)));
+            }
+        }
+        self.left_rows = left;
+        if let LeftSel::Integration(n) = &self.left_sel {
+            if self.entry(n).is_none() {
+                self.left_sel = LeftSel::All;
+            }
+        }
+
+        // Table.
+        let entries: Vec<usize> = match &self.left_sel {
+            LeftSel::All => (0..self.integrations.len()).collect(),
+            LeftSel::Integration(n) => self.entry_index(n).into_iter().collect(),
+        };
+        let all = self.is_all_view();
+        let mut rows: Vec<(u32, Row)> = Vec::new();
+        let mut matcher = self.table_filter.matcher();
+        for ei in entries {
+            let e = &self.integrations[ei];
+            let Some(conns) = &e.connections else {
+                continue;
+            };
+            for (ci, c) in conns.iter().enumerate() {
+                let audit = self.audit_of(e.name(), &c.name);
+                if all && self.only_findings && audit.is_none_or(|a| a.findings.is_empty()) {
+                    continue;
+                }
+                let score = match &mut matcher {
+                    None => 0,
+                    Some(m) => {
+                        let hay = format!(
+                            "{} {} {} {} {}",
+                            c.name,
+                            c.kind.as_str(),
+                            c.principal(),
+                            c.allowed_domain,
+                            if all { e.name() } else { "" }
+                        );
+                        match m.score(&hay) {
+                            Some(s) => s,
+                            None => continue,
+                        }
+                    }
+                };
+                rows.push((
+                    score,
+                    Row {
+                        entry: ei,
+                        conn: ci,
+                    },
+                ));
+            }
+        }
+        let sort = self.sort();
+        let ranked = matcher.as_ref().is_some_and(|m| m.ranks());
+        rows.sort_by(|(sa, a), (sb, b)| {
+            let rank = if ranked {
+                sb.cmp(sa)
+            } else {
+                std::cmp::Ordering::Equal
+            };
+            rank.then_with(|| self.compare_rows(*a, *b, sort))
+        });
+        self.rows = rows.into_iter().map(|(_, r)| r).collect();
+
+        // Keep the selection if it is still visible, else restore or take the first row.
+        if self.selected_index().is_none() {
+            self.table_sel = self
+                .remembered
+                .get(&self.left_sel)
+                .filter(|k| {
+                    self.rows
+                        .iter()
+                        .any(|r| self.row_key(*r).as_ref() == Some(*k))
+                })
+                .cloned()
+                .or_else(|| self.rows.first().and_then(|r| self.row_key(*r)));
+        }
+        self.clamp_scroll();
+    }
+
+    fn compare_rows(&self, a: Row, b: Row, sort: Sort) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let (Some((ea, ca)), Some((eb, cb))) = (self.row_connection(a), self.row_connection(b))
+        else {
+            return Ordering::Equal;
+        };
+        let by_name = || {
+            ca.name
+                .to_lowercase()
+                .cmp(&cb.name.to_lowercase())
+                .then_with(|| ea.name().cmp(eb.name()))
+        };
+        let ord = match sort.key {
+            SortKey::Name => by_name(),
+            SortKey::Kind => ca.kind.cmp(&cb.kind).then_with(by_name),
+            SortKey::Age => {
+                let age = |e: &IntegrationEntry, c: &Connection| {
+                    self.audit_of(e.name(), &c.name)
+                        .and_then(|a| a.age_days)
+                        .unwrap_or(i64::MAX)
+                };
+                age(ea, ca).cmp(&age(eb, cb)).then_with(by_name)
+            }
+            SortKey::Domain => ca
+                .allowed_domain
+                .to_lowercase()
+                .cmp(&cb.allowed_domain.to_lowercase())
+                .then_with(by_name),
+            SortKey::Integration => ea.name().cmp(eb.name()).then_with(by_name),
+        };
+        if sort.descending {
+            ord.reverse()
+        } else {
+            ord
+        }
+    }
+
+    /// Keep `scroll` such that the selected row is in the (approximate) page.
+    pub(crate) fn clamp_scroll(&mut self) {
+        let page = self.page_rows();
+        let Some(i) = self.selected_index() else {
+            self.scroll = 0;
+            return;
+        };
+        if i < self.scroll {
+            self.scroll = i;
+        } else if i >= self.scroll + page {
+            self.scroll = i + 1 - page;
+        }
+        let max = self.rows.len().saturating_sub(page);
+        self.scroll = self.scroll.min(max);
+    }
+
+    pub(crate) fn next_req(&mut self) -> ReqId {
+        let r = self.next_req;
+        self.next_req += 1;
+        r
+    }
+}

@@ -1,0 +1,99 @@
+//! The first-run screen: nothing is configured; say how, and offer the demo.
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::{FirstRun, State};
+
+use super::theme::Theme;
+use super::{centered, hints, s, spinner};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: &Theme) {
+    let w = area.width.saturating_sub(2).min(86);
+    let h = area.height.min(30);
+    let r = centered(area, w, h);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border(true))
+        .title(Line::from(vec![
+            Span::styled(" zisctl ", theme.app_badge()),
+            Span::styled(" no Zendesk account configured ", theme.title()),
+        ]));
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
+    let path = fr
+        .config_path
+        .as_deref()
+        .map(s)
+        .unwrap_or_else(|| "~/.config/zisctl/config.toml".to_string());
+    let code = theme.accent();
+    let mut lines = vec![
+        Line::raw("zisctl manages the connections of Zendesk Integration Services (ZIS)."),
+        Line::raw("Tell it which account to use, with environment variables:"),
+        Line::raw(""),
+        Line::styled("  export ZENDESK_SUBDOMAIN=acme", code),
+        Line::styled("  export ZENDESK_EMAIL=admin@acme.com", code),
+        Line::styled(
+            "  export ZENDESK_API_TOKEN=…   # Admin Center › Apps › Zendesk API",
+            code,
+        ),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw("or a profile in "),
+            Span::styled(path, theme.bold()),
+            Span::raw(":"),
+        ]),
+        Line::raw(""),
+        Line::styled("  [profiles.default]", code),
+        Line::styled("  subdomain = \"acme\"", code),
+        Line::styled("  email = \"admin@acme.com\"", code),
+        Line::styled(
+            "  api_token_command = \"pass show zendesk/api-token\"",
+            code,
+        ),
+        Line::raw(""),
+        Line::from(vec![
+            Span::raw("Not ready yet? Press "),
+            Span::styled("d", theme.key()),
+            Span::raw(" to open the "),
+            Span::styled("demo", theme.bold()),
+            Span::raw(": a sandbox account running on this machine."),
+        ]),
+    ];
+    if fr.starting {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", spinner(state)), theme.accent()),
+            Span::raw("starting the demo sandbox…"),
+        ]));
+    }
+    if let Some(e) = &fr.error {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("The demo could not start: {}", s(e)),
+            theme.error(),
+        ));
+    }
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .alignment(Alignment::Left),
+        body,
+    );
+    frame.render_widget(
+        Paragraph::new(hints(
+            &[("d", "open the demo"), ("q", "quit")],
+            foot.width,
+            theme,
+        )),
+        foot,
+    );
+}

@@ -1,0 +1,503 @@
+//! Windows over the main screen: help, details, delete confirmation, rotation, new client secret.
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+use secrecy::ExposeSecret;
+
+use crate::app::{ConnKey, RegisteredView, RotPhase, RotStatus, Rotation, State, COMMANDS};
+
+use super::main_screen::{connection_lines, integration_lines};
+use super::theme::Theme;
+use super::{centered, hints, s};
+
+/// Draw an empty framed window and return its inside.
+pub(crate) fn window(
+    frame: &mut Frame,
+    area: Rect,
+    w: u16,
+    h: u16,
+    title: Line<'_>,
+    theme: &Theme,
+) -> Rect {
+    let r = centered(area, w, h);
+    frame.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border(true))
+        .title(title);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    }
+}
+
+fn title<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
+    Line::from(Span::styled(format!(" {} ", text.into()), theme.title()))
+}
+
+/// One help entry: keys, what they do, whether they change anything.
+type HelpEntry = (&'static str, &'static str, bool);
+
+/// Help sections: (heading, entries).
+fn help_sections() -> Vec<(&'static str, Vec<HelpEntry>)> {
+    vec![
+        (
+            "Move around",
+            vec![
+                ("j k ↓ ↑", "move the selection", false),
+                ("g G", "first / last", false),
+                ("PgUp PgDn", "page up / down (also Ctrl-U Ctrl-D)", false),
+                (
+                    "Tab  h l",
+                    "switch pane (integrations / connections)",
+                    false,
+                ),
+                (
+                    "Enter",
+                    "open an integration / details of a connection",
+                    false,
+                ),
+                (
+                    "a",
+                    "All connections: the audit view across integrations",
+                    false,
+                ),
+                (
+                    "Esc",
+                    "back: dismiss banner, clear filter, clear marks",
+                    false,
+                ),
+                ("q  Ctrl-C", "quit", false),
+            ],
+        ),
+        (
+            "Connections",
+            vec![
+                (
+                    "n",
+                    "new connection (basic_auth, api_key, bearer_token)",
+                    true,
+                ),
+                ("e", "edit: username / password, header / key, token", true),
+                (
+                    "r",
+                    "rotate a basic_auth password: shown first, Enter applies",
+                    true,
+                ),
+                ("Space", "mark several connections to rotate together", true),
+                ("d", "delete (y confirms)", true),
+                ("I", "register an integration", true),
+                ("c", "copy the selected name (OSC 52)", false),
+                ("R", "refresh everything", false),
+            ],
+        ),
+        (
+            "Find",
+            vec![
+                (
+                    "/",
+                    "filter the focused pane (Ctrl-F: substring / fuzzy)",
+                    false,
+                ),
+                ("s  S", "sort by name, kind, age, domain / reverse", false),
+                (":", "command line (below)", false),
+            ],
+        ),
+        (
+            "Forms",
+            vec![
+                ("Tab Shift-Tab", "next / previous field", false),
+                ("Enter", "next field; on the last field, submit", false),
+                ("Ctrl-S", "submit", false),
+                (
+                    "Ctrl-G",
+                    "generate a strong password (password field)",
+                    true,
+                ),
+                ("Ctrl-R", "reveal / hide secret fields", false),
+                ("← →", "change the kind (Kind field)", false),
+                ("Esc", "cancel", false),
+            ],
+        ),
+        (
+            "Rotation and secrets",
+            vec![
+                ("v", "reveal / hide the new password", false),
+                ("c", "copy it (OSC 52; cleared after 30 s)", false),
+                (
+                    "Enter",
+                    "apply it in ZIS and verify (after setting it on the target)",
+                    true,
+                ),
+                ("Esc", "close; the password is forgotten", false),
+            ],
+        ),
+    ]
+}
+
+pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &Theme) {
+    let ro = state.ctx.readonly;
+    let sections = help_sections();
+    let mut blocks: Vec<Vec<Line>> = Vec::new();
+    for (heading, entries) in &sections {
+        let mut lines = vec![Line::from(Span::styled(*heading, theme.header()))];
+        for (k, what, mutating) in entries {
+            if ro && *mutating {
+                continue;
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {k:<14}"), theme.key()),
+                Span::raw(*what),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        blocks.push(lines);
+    }
+    let mut cmds = vec![Line::from(Span::styled("Commands (:)", theme.header()))];
+    for (c, what) in COMMANDS {
+        if ro && (c.starts_with("register") || *c == "new") {
+            continue;
+        }
+        cmds.push(Line::from(vec![
+            Span::styled(format!("  :{c}"), theme.key()),
+            Span::styled(format!("  {what}"), theme.muted()),
+        ]));
+    }
+    blocks.push(cmds);
+
+    let wide = area.width >= 110;
+    let w = if wide {
+        108
+    } else {
+        area.width.saturating_sub(2).min(78)
+    };
+    let h = area.height.saturating_sub(2);
+    let mut t = "Help".to_string();
+    if ro {
+        t.push_str(" · read-only: changes are disabled");
+    }
+    let inner = window(frame, area, w, h, title(t, theme), theme);
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    if wide {
+        let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)])
+            .spacing(2)
+            .areas(body);
+        let mut left: Vec<Line> = Vec::new();
+        let mut right: Vec<Line> = Vec::new();
+        for (i, b) in blocks.into_iter().enumerate() {
+            if i < 2 {
+                left.extend(b);
+            } else {
+                right.extend(b);
+            }
+        }
+        frame.render_widget(Paragraph::new(left).scroll((scroll, 0)), l);
+        frame.render_widget(Paragraph::new(right).scroll((scroll, 0)), r);
+    } else {
+        let lines: Vec<Line> = blocks.into_iter().flatten().collect();
+        frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
+    }
+    frame.render_widget(
+        Paragraph::new(hints(
+            &[("j/k", "scroll"), ("Esc ? q", "close")],
+            foot.width,
+            theme,
+        )),
+        foot,
+    );
+}
+
+pub fn details(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let Some((integration, c)) = state.selected_connection() else {
+        return;
+    };
+    let mut lines = connection_lines(state, integration, c, theme, true);
+    if let Some(e) = state.entry(integration) {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled("Integration", theme.header())));
+        lines.extend(integration_lines(state, e, theme));
+    }
+    let h = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
+    let w = area.width.saturating_sub(4).min(90);
+    let inner = window(
+        frame,
+        area,
+        w,
+        h,
+        title(format!("Connection {}", s(&c.name)), theme),
+        theme,
+    );
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let items: Vec<(&str, &str)> = if state.ctx.readonly {
+        vec![("c", "copy name"), ("Esc", "close")]
+    } else {
+        vec![
+            ("e", "edit"),
+            ("r", "rotate"),
+            ("d", "delete"),
+            ("c", "copy name"),
+            ("Esc", "close"),
+        ]
+    };
+    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+}
+
+pub fn confirm_delete(frame: &mut Frame, area: Rect, key: &ConnKey, theme: &Theme) {
+    let w = area.width.saturating_sub(4).min(64);
+    let inner = window(frame, area, w, 10, title("Delete connection", theme), theme);
+    let lines = vec![
+        Line::from(vec![
+            Span::raw("Delete the "),
+            Span::styled(key.kind.as_str(), theme.bold()),
+            Span::raw(" connection"),
+        ]),
+        Line::from(Span::styled(format!("  {}", s(&key.name)), theme.error())),
+        Line::from(vec![
+            Span::raw("of integration "),
+            Span::styled(s(&key.integration), theme.bold()),
+            Span::raw("?"),
+        ]),
+        Line::styled(
+            "Bundles that use it stop working. This cannot be undone.",
+            theme.muted(),
+        ),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(" y ", theme.banner(crate::app::Level::Error)),
+            Span::raw(" delete      "),
+            Span::styled("n", theme.key()),
+            Span::raw(" / "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" keep it"),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn masked(len: usize) -> String {
+    "•".repeat(len)
+}
+
+pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
+    let phase = rot.phase();
+    let n = rot.items.len();
+    let plural = if n == 1 { "" } else { "s" };
+    let heading = match phase {
+        RotPhase::Ready => {
+            format!("Rotate {n} password{plural} · step 1 of 2: set it on the target")
+        }
+        RotPhase::Applying => format!("Rotate {n} password{plural} · applying…"),
+        RotPhase::Done => format!("Rotate {n} password{plural} · result"),
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    match phase {
+        RotPhase::Ready => {
+            lines.push(Line::raw(
+                "A new password was generated for each connection below. Nothing has \
+                 been changed in Zendesk yet.",
+            ));
+            lines.push(Line::from(vec![
+                Span::styled("1. ", theme.key()),
+                Span::raw("Copy it ("),
+                Span::styled("c", theme.key()),
+                Span::raw(") or reveal it ("),
+                Span::styled("v", theme.key()),
+                Span::raw(") and set it on the target system."),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("2. ", theme.key()),
+                Span::raw("Press "),
+                Span::styled("Enter", theme.key()),
+                Span::raw(": zisctl sets it in ZIS and checks that it took."),
+            ]));
+        }
+        RotPhase::Applying => lines.push(Line::raw("Setting the new passwords in ZIS…")),
+        RotPhase::Done => {
+            if rot.all_applied() {
+                lines.push(Line::styled(
+                    "Done. The password stays here until you close this window; then it is \
+                     forgotten.",
+                    theme.ok(),
+                ));
+            } else {
+                lines.push(Line::styled(
+                    "Not everything was applied. Keep the password: Enter tries again.",
+                    theme.warn(),
+                ));
+            }
+        }
+    }
+    if rot.skipped > 0 {
+        lines.push(Line::styled(
+            format!(
+                "{} marked connection(s) are not basic_auth and were left out.",
+                rot.skipped
+            ),
+            theme.muted(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    for (i, item) in rot.items.iter().enumerate() {
+        let sel = i == rot.selected;
+        let pointer = if sel && n > 1 { "▶ " } else { "  " };
+        lines.push(Line::from(vec![
+            Span::styled(pointer, theme.key()),
+            Span::styled(s(&item.key.name), theme.bold()),
+            Span::styled(format!("  {}", s(&item.key.integration)), theme.muted()),
+            Span::styled(
+                format!("  {} @ {}", s(&item.username), s(&item.allowed_domain)),
+                theme.dim(),
+            ),
+        ]));
+        let pw = if rot.revealed {
+            Span::styled(item.password.expose_secret().to_string(), theme.secret())
+        } else {
+            Span::styled(
+                masked(item.password.expose_secret().chars().count()),
+                theme.secret(),
+            )
+        };
+        lines.push(Line::from(vec![
+            Span::styled("    new password  ", theme.muted()),
+            pw,
+        ]));
+        let status = match &item.status {
+            RotStatus::Ready => Span::styled("    not applied yet", theme.dim()),
+            RotStatus::Applying(_) => Span::styled("    applying…", theme.accent()),
+            RotStatus::Applied { verified: true } => {
+                Span::styled("    ✓ applied and verified", theme.ok())
+            }
+            RotStatus::Applied { verified: false } => Span::styled(
+                "    ✓ applied (the check could not confirm it; look at updated_at)",
+                theme.warn(),
+            ),
+            RotStatus::Failed(e) => {
+                Span::styled(format!("    ✗ not applied: {}", s(e)), theme.error())
+            }
+            RotStatus::Unknown(e) => Span::styled(format!("    ? {}", s(e)), theme.warn()),
+        };
+        lines.push(Line::from(status));
+    }
+    if rot.confirm_discard {
+        lines.push(Line::raw(""));
+        let msg = match phase {
+            RotPhase::Applying => {
+                "Still waiting for the answer. Esc again abandons it and forgets the password."
+            }
+            RotPhase::Ready => {
+                "Esc again discards the new password (nothing was changed in Zendesk)."
+            }
+            RotPhase::Done => "Not everything was applied. Esc again forgets the password anyway.",
+        };
+        lines.push(Line::styled(msg, theme.warn()));
+    }
+
+    let w = area.width.saturating_sub(4).min(96);
+    let text_w = w.saturating_sub(4).max(1) as usize;
+    let body_h: u16 = lines
+        .iter()
+        .map(|l| (l.width().max(1).div_ceil(text_w)) as u16)
+        .sum();
+    let h = (body_h + 4).min(area.height.saturating_sub(2));
+    let inner = window(frame, area, w, h, title(heading, theme), theme);
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let reveal = if rot.revealed { "hide" } else { "reveal" };
+    let mut items: Vec<(&str, &str)> = vec![("v", reveal), ("c", "copy")];
+    if n > 1 {
+        items.push(("j/k", "select"));
+    }
+    match phase {
+        RotPhase::Ready => {
+            items.push(("Enter", "apply in ZIS"));
+            items.push(("Esc", "cancel"));
+        }
+        RotPhase::Applying => items.push(("Esc", "wait")),
+        RotPhase::Done if rot.all_applied() => items.push(("Esc", "close and forget")),
+        RotPhase::Done => {
+            items.push(("Enter", "try again"));
+            items.push(("Esc", "close"));
+        }
+    }
+    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+}
+
+pub fn registered(frame: &mut Frame, area: Rect, reg: &RegisteredView, theme: &Theme) {
+    let mut lines = vec![
+        Line::from(vec![
+            Span::raw("Integration "),
+            Span::styled(s(&reg.name), theme.bold()),
+            Span::raw(" is registered."),
+        ]),
+        Line::raw(""),
+        Line::from(vec![
+            Span::styled(format!("{:<16}", "OAuth client id"), theme.muted()),
+            Span::raw(
+                reg.client_id
+                    .map(|i| i.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("{:<16}", "Identifier"), theme.muted()),
+            Span::raw(s(reg.identifier.as_deref().unwrap_or("—"))),
+        ]),
+    ];
+    match &reg.secret {
+        Some(secret) => {
+            let shown = if reg.revealed {
+                secret.expose_secret().to_string()
+            } else {
+                masked(secret.expose_secret().chars().count().min(48))
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<16}", "Client secret"), theme.muted()),
+                Span::styled(shown, theme.secret()),
+            ]));
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "Zendesk shows this secret once. Copy it now: it is forgotten when this \
+                 window closes.",
+                theme.warn(),
+            ));
+        }
+        None => lines.push(Line::styled(
+            "The answer held no client secret.",
+            theme.muted(),
+        )),
+    }
+    if reg.confirm_discard {
+        lines.push(Line::styled(
+            "You have not revealed or copied it. Esc again forgets it for good.",
+            theme.error(),
+        ));
+    }
+    let w = area.width.saturating_sub(4).min(84);
+    let h = (lines.len() as u16 + 6).min(area.height.saturating_sub(2));
+    let inner = window(
+        frame,
+        area,
+        w,
+        h,
+        title("Integration registered", theme),
+        theme,
+    );
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+    let reveal = if reg.revealed { "hide" } else { "reveal" };
+    frame.render_widget(
+        Paragraph::new(hints(
+            &[("v", reveal), ("c", "copy"), ("Esc", "close")],
+            foot.width,
+            theme,
+        ))
+        .alignment(Alignment::Left),
+        foot,
+    );
+}

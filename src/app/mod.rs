@@ -13,6 +13,8 @@ mod form;
 mod state;
 mod update;
 
+pub mod testing;
+
 #[cfg(test)]
 mod tests;
 

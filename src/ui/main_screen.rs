@@ -46,7 +46,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         frame.render_widget(p, banner);
     }
 
-    let left_w = (area.width / 4).clamp(22, 34);
+    let left_w = (area.width / 4).clamp(20, 34);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
     integrations_pane(frame, left, state, theme);
@@ -167,7 +167,12 @@ fn integrations_pane(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
                 } else {
                     n.to_string()
                 };
-                ("★ All connections".to_string(), count, theme.accent())
+                let label = if inner_w >= 22 {
+                    "★ All connections"
+                } else {
+                    "★ All"
+                };
+                (label.to_string(), count, theme.accent())
             }
             LeftItem::Integration(i) => {
                 let Some(e) = state.integrations.get(*i) else {
@@ -216,11 +221,13 @@ fn integrations_pane(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     frame.render_stateful_widget(list, area, &mut ls);
 }
 
-/// A table column: header, width rule, and whether it may be dropped when space is short.
+/// A table column: header, size rules, and which ones go first when space is short.
 struct Col {
     header: &'static str,
-    width: Constraint,
+    /// Fixed columns are always `min` wide; the others grow to their content.
+    fixed: bool,
     min: u16,
+    /// Lowest is dropped first; 250 and above are never dropped.
     drop_order: u8,
     right: bool,
 }
@@ -269,17 +276,20 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     let inner = block.inner(area);
 
     // Columns, dropping the least useful ones while the table is narrow.
-    let mut cols = vec![Col {
-        header: "",
-        width: Constraint::Length(1),
-        min: 1,
-        drop_order: 255,
-        right: false,
-    }];
+    let mut cols = Vec::new();
+    if !state.marked.is_empty() {
+        cols.push(Col {
+            header: "",
+            fixed: true,
+            min: 1,
+            drop_order: 255,
+            right: false,
+        });
+    }
     if all {
         cols.push(Col {
             header: "INTEGRATION",
-            width: Constraint::Fill(2),
+            fixed: false,
             min: 10,
             drop_order: 3,
             right: false,
@@ -288,42 +298,42 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     cols.extend([
         Col {
             header: "KIND",
-            width: Constraint::Length(8),
+            fixed: true,
             min: 8,
             drop_order: 250,
             right: false,
         },
         Col {
             header: "NAME",
-            width: Constraint::Fill(3),
-            min: 12,
+            fixed: false,
+            min: 16,
             drop_order: 255,
             right: false,
         },
         Col {
             header: "USER / HEADER",
-            width: Constraint::Fill(3),
+            fixed: false,
             min: 10,
             drop_order: 2,
             right: false,
         },
         Col {
             header: "ALLOWED DOMAIN",
-            width: Constraint::Fill(3),
+            fixed: false,
             min: 12,
             drop_order: 4,
             right: false,
         },
         Col {
             header: "UPDATED",
-            width: Constraint::Length(10),
+            fixed: true,
             min: 10,
             drop_order: 1,
             right: false,
         },
         Col {
             header: "AGE",
-            width: Constraint::Length(7),
+            fixed: true,
             min: 7,
             drop_order: 254,
             right: true,
@@ -332,13 +342,14 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     if all {
         cols.push(Col {
             header: "FINDINGS",
-            width: Constraint::Fill(3),
+            fixed: false,
             min: 14,
             drop_order: 0,
             right: false,
         });
     }
-    let avail = inner.width.saturating_sub(2);
+    // One column goes to the selection marker.
+    let avail = inner.width.saturating_sub(1);
     let mut keep: Vec<bool> = vec![true; cols.len()];
     loop {
         let need: u16 = cols
@@ -426,7 +437,7 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         .collect();
 
     let empty = rows.is_empty();
-    let widths: Vec<Constraint> = shown.iter().map(|c| c.width).collect();
+    let widths = column_widths(state, &shown, avail);
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
@@ -450,6 +461,76 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         };
         frame.render_widget(p, r);
     }
+}
+
+/// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
+/// not all fit, each gets its minimum plus a share of what is left, in proportion to its want.
+fn column_widths(state: &State, shown: &[&Col], avail: u16) -> Vec<Constraint> {
+    const CAP: usize = 40;
+    let want: Vec<u16> = shown
+        .iter()
+        .map(|c| {
+            if c.fixed {
+                return c.min;
+            }
+            let widest = state
+                .rows
+                .iter()
+                .filter_map(|r| state.row_connection(*r))
+                .map(|(e, conn)| match c.header {
+                    "INTEGRATION" => e.name().chars().count(),
+                    "NAME" => conn.name.chars().count(),
+                    "USER / HEADER" => conn.principal().chars().count(),
+                    "ALLOWED DOMAIN" => conn.allowed_domain.chars().count(),
+                    "FINDINGS" => state
+                        .audit_of(e.name(), &conn.name)
+                        .map(|a| a.findings.join("; ").chars().count())
+                        .unwrap_or(0),
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+                .max(c.header.len())
+                .min(CAP);
+            (widest as u16).max(c.min)
+        })
+        .collect();
+    let spacing = shown.len().saturating_sub(1) as u16;
+    let room = avail.saturating_sub(spacing);
+    let total: u16 = want.iter().sum();
+    if total <= room {
+        // Everything fits: the spare room goes to the last flexible column.
+        let mut w = want.clone();
+        if let Some(i) = shown
+            .iter()
+            .rposition(|c| !c.fixed && c.header != "FINDINGS")
+        {
+            w[i] += room - total;
+        }
+        return w.into_iter().map(Constraint::Length).collect();
+    }
+    let mins: u16 = shown.iter().map(|c| c.min).sum();
+    let mut spare = room.saturating_sub(mins);
+    let mut widths: Vec<u16> = shown.iter().map(|c| c.min).collect();
+    // The name is what people look for: it gets its full width first.
+    if let Some(i) = shown.iter().position(|c| c.header == "NAME") {
+        let more = (want[i] - widths[i]).min(spare);
+        widths[i] += more;
+        spare -= more;
+    }
+    let extra: u32 = shown
+        .iter()
+        .zip(&want)
+        .zip(&widths)
+        .map(|((_, w), got)| (w - got) as u32)
+        .sum();
+    if extra > 0 {
+        for (i, w) in want.iter().enumerate() {
+            let share = ((w - widths[i]) as u32 * spare as u32 / extra) as u16;
+            widths[i] += share;
+        }
+    }
+    widths.into_iter().map(Constraint::Length).collect()
 }
 
 fn empty_message(state: &State) -> String {
@@ -488,7 +569,7 @@ fn empty_message(state: &State) -> String {
 }
 
 pub(crate) fn kind_badge(kind: ConnectionKind, theme: &Theme) -> Span<'static> {
-    Span::styled(format!(" {:<6} ", kind.label()), theme.kind_badge(kind))
+    Span::styled(format!(" {:<7}", kind.label()), theme.kind_badge(kind))
 }
 
 fn age_style(days: Option<i64>, stale: bool, stale_days: u32, theme: &Theme) -> Style {
@@ -533,7 +614,7 @@ fn details_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn kv<'a>(k: &'a str, v: Vec<Span<'a>>, theme: &Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!("{k:<14}"), theme.muted())];
+    let mut spans = vec![Span::styled(format!("{k:<16}"), theme.muted())];
     spans.extend(v);
     Line::from(spans)
 }

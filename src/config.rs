@@ -381,3 +381,15 @@ mod tests {
         assert!(run_secret_command("x", "true").is_err());
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    /// config.example.toml documents every key: it must parse with deny_unknown_fields.
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../config.example.toml");
+        let file: super::ConfigFile = toml::from_str(text).unwrap();
+        assert!(file.profiles.contains_key("prod"));
+        assert!(!file.holds_secret());
+    }
+}

@@ -216,7 +216,10 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         }
     }
     if !integration_tokens.is_empty() {
-        sources.push(format!("{} integration token(s) in config", integration_tokens.len()));
+        sources.push(format!(
+            "{} integration token(s) in config",
+            integration_tokens.len()
+        ));
     }
 
     let mut options = ClientOptions::new(base_url);
@@ -368,7 +371,11 @@ mod tests {
     #[test]
     fn unknown_keys_are_refused() {
         let d = tempfile::tempdir().unwrap();
-        let p = write_cfg(d.path(), "[profiles.default]\nsubdomian = \"acme\"\n", 0o600);
+        let p = write_cfg(
+            d.path(),
+            "[profiles.default]\nsubdomian = \"acme\"\n",
+            0o600,
+        );
         let e = read_config_file(&p).err().unwrap();
         assert!(e.message.contains("subdomian"), "{}", e.message);
     }

@@ -81,7 +81,10 @@ impl fmt::Debug for ClientOptions {
         f.debug_struct("ClientOptions")
             .field("base_url", &self.base_url)
             .field("admin", &self.admin)
-            .field("oauth_token", &self.oauth_token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "oauth_token",
+                &self.oauth_token.as_ref().map(|_| "[REDACTED]"),
+            )
             .field(
                 "integration_tokens",
                 &self.integration_tokens.keys().collect::<Vec<_>>(),
@@ -257,7 +260,8 @@ impl Client {
     pub async fn mint_token(&self, integration: &str) -> Result<SecretString> {
         let client_id = self.client_id(integration).await?;
         let url = self.url(&["api", "v2", "oauth", "tokens"]);
-        let body = serde_json::json!({"token": {"client_id": client_id, "scopes": ["read", "write"]}});
+        let body =
+            serde_json::json!({"token": {"client_id": client_id, "scopes": ["read", "write"]}});
         let ans = self
             .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
             .await
@@ -452,7 +456,13 @@ impl Client {
         let kind = new.credential.kind();
         let url = self.conn_url(integration, kind, None);
         let ans = self
-            .send_conn(Method::POST, url, Some(new.to_body()), integration, Retry::Create)
+            .send_conn(
+                Method::POST,
+                url,
+                Some(new.to_body()),
+                integration,
+                Retry::Create,
+            )
             .await
             .map_err(|e| {
                 e.with_context(format!(
@@ -497,7 +507,9 @@ impl Client {
         let url = self.conn_url(integration, kind, Some(name));
         self.send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
-            .map_err(|e| e.with_context(format!("delete {kind} connection {integration}/{name}")))?;
+            .map_err(|e| {
+                e.with_context(format!("delete {kind} connection {integration}/{name}"))
+            })?;
         Ok(())
     }
 
@@ -768,9 +780,11 @@ enum AuthFor<'a> {
 
 fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
     let raw = zeroize::Zeroizing::new(format!("{}/token:{}", a.email, a.api_token.expose_secret()));
-    let enc = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
-    let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str()))
-        .map_err(|_| Error::config("the admin email or API token holds characters not allowed in a header"))?;
+    let enc =
+        zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+    let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str())).map_err(|_| {
+        Error::config("the admin email or API token holds characters not allowed in a header")
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -817,7 +831,10 @@ async fn read_body(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>> {
 fn too_large(cap: usize) -> Error {
     Error::new(
         ErrorKind::InvalidResponse,
-        format!("the answer is larger than {} MiB; refused", cap / (1024 * 1024)),
+        format!(
+            "the answer is larger than {} MiB; refused",
+            cap / (1024 * 1024)
+        ),
     )
 }
 
@@ -874,7 +891,7 @@ pub fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 && secs < 1e9 {
+        if (0.0..1e9).contains(&secs) {
             return Some(Duration::from_secs_f64(secs));
         }
         return None;
@@ -889,7 +906,9 @@ fn is_redacted(s: &str) -> bool {
 
 fn parse_json(body: &[u8]) -> Result<Value> {
     if body.is_empty() {
-        return Err(Error::invalid_response("the answer was empty, JSON expected"));
+        return Err(Error::invalid_response(
+            "the answer was empty, JSON expected",
+        ));
     }
     serde_json::from_slice(body).map_err(|e| {
         if e.is_eof() {
@@ -978,7 +997,9 @@ fn parse_wrapped(body: &[u8], kind: ConnectionKind) -> Result<Connection> {
 pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
     let v = parse_json(body)?;
     if !v.is_object() {
-        return Err(Error::invalid_response("the connections answer is not an object"));
+        return Err(Error::invalid_response(
+            "the connections answer is not an object",
+        ));
     }
     let mut connections = Vec::new();
     for kind in ConnectionKind::ALL {
@@ -1078,7 +1099,9 @@ mod tests {
         assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
         assert!(parse_base_url("http://[::1]:8080").is_ok());
         assert!(parse_base_url("http://localhost:1").is_ok());
-        let e = parse_base_url("http://acme.zendesk.com").err().map(|e| e.message);
+        let e = parse_base_url("http://acme.zendesk.com")
+            .err()
+            .map(|e| e.message);
         assert!(e.unwrap_or_default().contains("loopback"));
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("not a url").is_err());
@@ -1089,12 +1112,18 @@ mod tests {
         let now = SystemTime::now();
         assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
         let later = now + Duration::from_secs(120);
         let d = parse_retry_after(&httpdate::fmt_http_date(later), now);
         assert!(d.is_some_and(|d| d.as_secs() >= 119 && d.as_secs() <= 120));
         let past = now - Duration::from_secs(120);
-        assert_eq!(parse_retry_after(&httpdate::fmt_http_date(past), now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after(&httpdate::fmt_http_date(past), now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
     }

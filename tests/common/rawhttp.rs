@@ -87,6 +87,8 @@ async fn serve(mut sock: TcpStream, b: Behaviour, recorded: Arc<Mutex<Vec<String
             tokio::time::sleep(Duration::from_secs(30)).await;
         }
         Behaviour::Reset => {
+            // Zero linger sends RST at once; it does not block.
+            #[allow(deprecated)]
             let _ = sock.set_linger(Some(Duration::ZERO));
             drop(sock);
         }

@@ -23,6 +23,14 @@ pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
 pub const ENV_OAUTH_TOKEN: &str = "ZIS_OAUTH_TOKEN";
+pub const ENV_AUDIT_LOG: &str = "ZISCTL_AUDIT_LOG";
+
+/// The audit log file: `ZISCTL_AUDIT_LOG`, else `audit.jsonl` in the data directory.
+pub fn audit_log_path() -> Option<PathBuf> {
+    env(ENV_AUDIT_LOG)
+        .map(PathBuf::from)
+        .or_else(crate::auditlog::default_path)
+}
 
 /// The config file as written (see config.example.toml).
 #[derive(Default, Deserialize)]
@@ -229,6 +237,10 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
     }
+    options.audit_log = audit_log_path().map(|path| crate::auditlog::AuditLog {
+        path,
+        profile: profile_name.clone(),
+    });
     // Fail early on a bad URL (and http to a non-loopback host).
     crate::zis::client::parse_base_url(&options.base_url)?;
     Ok(Loaded::Ready(Box::new(Settings {

@@ -55,6 +55,8 @@ pub struct ClientOptions {
     pub max_body_bytes: usize,
     /// Page size for `connections/all` (max 100).
     pub page_size: u32,
+    /// Where every mutation is recorded (never a value).
+    pub audit_log: Option<crate::auditlog::AuditLog>,
 }
 
 impl ClientOptions {
@@ -72,6 +74,7 @@ impl ClientOptions {
             backoff: Duration::from_millis(500),
             max_body_bytes: 16 * 1024 * 1024,
             page_size: 100,
+            audit_log: None,
         }
     }
 }
@@ -231,7 +234,9 @@ impl Client {
         let ans = self
             .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
             .await
-            .map_err(|e| e.with_context(format!("register integration {name}")))?;
+            .map_err(|e| e.with_context(format!("register integration {name}")));
+        self.record(name, None, "register", None, &[], &ans);
+        let ans = ans?;
         let v = parse_json(&ans.body)?;
         let oauth = v.get("zendesk_oauth_client");
         let client_secret = oauth
@@ -484,16 +489,25 @@ impl Client {
         validate_update(update)?;
         let kind = update.kind();
         let url = self.conn_url(integration, kind, Some(name));
-        self.send_conn(
-            Method::PATCH,
-            url,
-            Some(update.to_body()),
+        let res = self
+            .send_conn(
+                Method::PATCH,
+                url,
+                Some(update.to_body()),
+                integration,
+                Retry::Idempotent,
+            )
+            .await
+            .map_err(|e| e.with_context(format!("update {kind} connection {integration}/{name}")));
+        self.record(
             integration,
-            Retry::Idempotent,
-        )
-        .await
-        .map_err(|e| e.with_context(format!("update {kind} connection {integration}/{name}")))?;
-        Ok(())
+            Some(name),
+            "update",
+            Some(kind),
+            &update.fields(),
+            &res,
+        );
+        res.map(|_| ())
     }
 
     /// `DELETE .../connections/{kind}/{name}` (answers 204).
@@ -514,6 +528,31 @@ impl Client {
     }
 
     // ----- plumbing -------------------------------------------------------------------------
+
+    fn record<T>(
+        &self,
+        integration: &str,
+        connection: Option<&str>,
+        action: &str,
+        kind: Option<ConnectionKind>,
+        fields: &[&str],
+        res: &Result<T>,
+    ) {
+        if let Some(log) = &self.inner.opts.audit_log {
+            let outcome = match res {
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.clone()),
+            };
+            log.record(
+                integration,
+                connection,
+                action,
+                kind.map(ConnectionKind::as_str),
+                fields,
+                &outcome,
+            );
+        }
+    }
 
     fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.base.clone();

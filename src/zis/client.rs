@@ -124,8 +124,11 @@ struct Inner {
     client_ids: tokio::sync::Mutex<Option<HashMap<String, u64>>>,
     /// Shared across every request: no request is sent before this instant (set by a 429).
     blocked_until: Mutex<Option<Instant>>,
-    /// Last `X-Rate-Limit-Remaining` seen.
-    remaining: Mutex<Option<u64>>,
+    /// Requests the server's budget still allows, as estimated from the last
+    /// `X-Rate-Limit-Remaining` less the requests sent since. `None`: unknown.
+    budget: Mutex<Option<i64>>,
+    /// Requests sent and not yet answered.
+    in_flight: std::sync::atomic::AtomicI64,
     /// When the budget is spent, requests go one at a time until a 429 tells how long to wait.
     probe: tokio::sync::Mutex<()>,
 }
@@ -169,7 +172,8 @@ impl Client {
                 minted: Mutex::new(HashMap::new()),
                 client_ids: tokio::sync::Mutex::new(None),
                 blocked_until: Mutex::new(None),
-                remaining: Mutex::new(None),
+                budget: Mutex::new(None),
+                in_flight: std::sync::atomic::AtomicI64::new(0),
                 probe: tokio::sync::Mutex::new(()),
             }),
             observer: None,
@@ -626,21 +630,9 @@ impl Client {
         let mut retried_create = false;
         loop {
             self.wait_for_gate().await;
-            // When the budget is known to be spent, send one request at a time so that only
-            // one of them meets the 429 that says how long to wait.
-            let exhausted = matches!(*lock(&self.inner.remaining), Some(0));
-            let _probe = if exhausted {
-                let g = self.inner.probe.lock().await;
-                self.wait_for_gate().await;
-                Some(g)
-            } else {
-                None
-            };
-            let started = Instant::now();
-            let mut req = self.inner.http.request(method.clone(), url.clone());
-            req = match auth {
+            let auth_value = match auth {
                 AuthFor::Admin => match &opts.admin {
-                    Some(a) => req.header(AUTHORIZATION, basic_header(a)?),
+                    Some(a) => basic_header(a)?,
                     None => {
                         return Err(Error::config(
                             "this call needs admin credentials: set ZENDESK_EMAIL and \
@@ -648,14 +640,24 @@ impl Client {
                         ))
                     }
                 },
-                AuthFor::Bearer(t) => req.header(AUTHORIZATION, bearer_header(t)?),
+                AuthFor::Bearer(t) => bearer_header(t)?,
             };
+            let _probe = self.take_budget().await;
+            let started = Instant::now();
+            let mut req = self
+                .inner
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, auth_value);
             if let Some(b) = &body {
                 req = req
                     .header(CONTENT_TYPE, "application/json")
                     .body(b.to_string());
             }
             let result = req.send().await;
+            self.inner
+                .in_flight
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             let resp = match result {
                 Ok(r) => r,
                 Err(e) => {
@@ -723,11 +725,6 @@ impl Client {
                 return Err(Error::from_response(status, &b));
             }
             if (200..300).contains(&status) {
-                if let Ok(mut r) = self.inner.remaining.lock() {
-                    if *r == Some(0) {
-                        *r = None;
-                    }
-                }
                 let body = body_bytes?;
                 return Ok(Answer { body });
             }
@@ -793,16 +790,51 @@ impl Client {
         if b.is_none_or(|t| t < until) {
             *b = Some(until);
         }
-        *lock(&self.inner.remaining) = None;
+        // After the wait a new window starts: the budget is unknown until an answer tells.
+        *lock(&self.inner.budget) = None;
+    }
+
+    /// Pace from the server's budget: while it is known to allow more requests, take one of
+    /// them; when it is spent, send one request at a time (a probe) so that only one meets the
+    /// 429 whose Retry-After then holds every other request back. Returns the probe guard.
+    async fn take_budget(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        use std::sync::atomic::Ordering;
+        let spent = {
+            let mut b = lock(&self.inner.budget);
+            match *b {
+                Some(n) if n <= 0 => true,
+                Some(n) => {
+                    *b = Some(n - 1);
+                    false
+                }
+                None => false,
+            }
+        };
+        let guard = if spent {
+            let g = self.inner.probe.lock().await;
+            self.wait_for_gate().await;
+            Some(g)
+        } else {
+            None
+        };
+        self.inner.in_flight.fetch_add(1, Ordering::SeqCst);
+        guard
     }
 
     fn observe_budget(&self, headers: &HeaderMap) {
         let remaining = headers
             .get("x-rate-limit-remaining")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+            .and_then(|v| v.trim().parse::<i64>().ok());
         if let Some(r) = remaining {
-            *lock(&self.inner.remaining) = Some(r);
+            let others = self
+                .inner
+                .in_flight
+                .load(std::sync::atomic::Ordering::SeqCst);
+            let est = r - others;
+            let mut b = lock(&self.inner.budget);
+            // The latest answer wins: after a window resets, a larger value is the truth.
+            *b = Some(est);
         }
     }
 }

@@ -267,6 +267,10 @@ pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
         .try_init();
 
     let seed = match (&args.seed, &args.synthetic) {
@@ -397,14 +401,14 @@ mod tests {
 
     #[tokio::test]
     async fn refuses_non_loopback() {
-        let addr: SocketAddr = "0.0.0.0:0".parse().unwrap_or_else(|_| unreachable!());
+        let addr: SocketAddr = "0.0.0.0:0".parse().unwrap();
         let err = spawn(SandboxConfig::default(), addr).await.err();
         assert_eq!(err.map(|e| e.kind()), Some(io::ErrorKind::InvalidInput));
     }
 
     #[tokio::test]
     async fn handle_debug_hides_token() {
-        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap_or_else(|_| unreachable!());
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
         let h = spawn(
             SandboxConfig {
                 seed: Seed::Empty,
@@ -412,10 +416,8 @@ mod tests {
             },
             addr,
         )
-        .await;
-        let Ok(h) = h else {
-            panic!("spawn failed");
-        };
+        .await
+        .unwrap();
         assert!(!format!("{h:?}").contains(ADMIN_TOKEN));
         assert_eq!(h.counts(), (0, 0));
         h.shutdown();

@@ -1,0 +1,2 @@
+pub mod rawhttp;
+pub mod sandbox;

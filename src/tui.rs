@@ -104,8 +104,44 @@ struct Demo {
 }
 
 async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
-    let _ = (readonly, args);
-    Err("the sandbox is not part of this build yet".to_string())
+    use crate::sandbox::{spawn, SandboxConfig, Seed};
+    let seed = match &args.synthetic {
+        Some(spec) => {
+            let (integrations, connections) = crate::sandbox::parse_synthetic(spec)?;
+            Seed::Synthetic {
+                integrations,
+                connections,
+            }
+        }
+        None => Seed::Demo,
+    };
+    let config = SandboxConfig {
+        latency_ms: args.latency_ms,
+        seed,
+        ..SandboxConfig::default()
+    };
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let handle = spawn(config, addr)
+        .await
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let mut options = crate::zis::ClientOptions::new(handle.base_url.clone());
+    options.admin = Some(crate::zis::AdminCredentials {
+        email: handle.admin_email.clone(),
+        api_token: SecretString::from(handle.admin_token.clone()),
+    });
+    let client = Client::new(options).map_err(|e| e.to_string())?;
+    let ctx = Context {
+        profile: "demo".into(),
+        base_url: display_url(&handle.base_url),
+        credential_source: "sandbox admin (built in)".into(),
+        readonly,
+        stale_days: 90,
+    };
+    Ok(Demo {
+        ctx,
+        client,
+        handle: Box::new(handle),
+    })
 }
 
 // ----- terminal setup and restore -----------------------------------------------------------

@@ -264,14 +264,15 @@ impl Form {
             fields: vec![
                 Field::new(FieldId::Kind, "", "←/→ to change"),
                 Field::new(FieldId::Name, "", "3-64 of A-Z a-z 0-9 - _"),
-                Field::new(FieldId::Domain, "", "e.g. api.example.com"),
                 Field::new(FieldId::Username, "", ""),
                 Field::new(FieldId::Password, "", "Ctrl-G generates one"),
                 Field::new(FieldId::HeaderName, "", "e.g. X-API-Key"),
                 Field::new(FieldId::ApiKey, "", ""),
                 Field::new(FieldId::Token, "", ""),
+                Field::new(FieldId::Domain, "", "e.g. api.example.com"),
             ],
-            focus: FieldId::Kind,
+            // The kind (first row) defaults to basic_auth; typing starts with the name.
+            focus: FieldId::Name,
             pending: None,
             error: None,
             revealed: false,

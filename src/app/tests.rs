@@ -1,1 +1,894 @@
+//! `update` unit tests: an action in, the state and the effects out. No terminal, no server.
+use std::time::Duration;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use secrecy::ExposeSecret;
+
+use super::testing::*;
+use super::*;
+use crate::secret::Applied;
+use crate::zis::{
+    ClientEvent, ConnectionKind, ConnectionUpdate, Error, ErrorKind, NewCredential,
+    RegisteredIntegration,
+};
+
+const PW: &str = "Canary-Password-42!";
+
+fn names(s: &State) -> Vec<String> {
+    s.rows
+        .iter()
+        .filter_map(|r| s.row_connection(*r).map(|(_, c)| c.name.clone()))
+        .collect()
+}
+
+fn selected_name(s: &State) -> Option<String> {
+    s.selected_connection().map(|(_, c)| c.name.clone())
+}
+
+fn focus_table(s: &mut State) {
+    update(s, key(KeyCode::Tab));
+    assert_eq!(s.focus, Pane::Connections);
+}
+
+/// Select the connection called `name` in the table.
+fn select(s: &mut State, name: &str) {
+    update(s, ch('g'));
+    for _ in 0..s.rows.len() {
+        if selected_name(s).as_deref() == Some(name) {
+            return;
+        }
+        update(s, ch('j'));
+    }
+    panic!("no row named {name}");
+}
+
+fn form(s: &State) -> &Form {
+    match &s.modal {
+        Some(Modal::Form(f)) => f,
+        other => panic!("expected a form, got {other:?}"),
+    }
+}
+
+fn rotation(s: &State) -> &Rotation {
+    match &s.modal {
+        Some(Modal::Rotation(r)) => r,
+        other => panic!("expected the rotation screen, got {other:?}"),
+    }
+}
+
+fn forbidden() -> Error {
+    Error::from_response(
+        403,
+        br#"{"errors":[{"code":"Forbidden","title":"Cannot access this resource. Missing scope write"}]}"#,
+    )
+    .with_context("create basic_auth connection acme_crm_sync/my_conn")
+}
+
+#[test]
+fn init_loads_integrations_then_every_integration_selected_first() {
+    let mut s = State::new(ctx(), NOW);
+    let fx = init(&mut s);
+    let req = match fx.as_slice() {
+        [Effect::LoadIntegrations { req }] => *req,
+        other => panic!("{other:?}"),
+    };
+    assert!(s.busy());
+    let fx = update(
+        &mut s,
+        Action::IntegrationsLoaded {
+            req,
+            result: Ok(integrations()),
+            now: NOW,
+        },
+    );
+    let loads: Vec<&str> = fx
+        .iter()
+        .map(|e| match e {
+            Effect::LoadConnections { integration, .. } => integration.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(loads, ["acme_crm_sync", "billing_bridge", "support_tools"]);
+    assert_eq!(s.left_sel, LeftSel::Integration("acme_crm_sync".into()));
+    answer_loads(&mut s, fx);
+    assert!(!s.busy());
+    assert_eq!(names(&s).len(), 5);
+    assert!(!s.needs_tick());
+}
+
+#[test]
+fn an_answer_for_a_left_selection_lands_on_its_own_integration() {
+    let mut s = State::new(ctx(), NOW);
+    let fx = init(&mut s);
+    let Some(Effect::LoadIntegrations { req }) = fx.into_iter().next() else {
+        panic!()
+    };
+    let fx = update(
+        &mut s,
+        Action::IntegrationsLoaded {
+            req,
+            result: Ok(integrations()),
+            now: NOW,
+        },
+    );
+    let req_of = |name: &str| {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::LoadConnections { req, integration } if integration == name => Some(*req),
+                _ => None,
+            })
+            .unwrap()
+    };
+    let (acme, billing) = (req_of("acme_crm_sync"), req_of("billing_bridge"));
+    // The user moves on to billing_bridge before acme's answer arrives.
+    update(&mut s, ch('j'));
+    assert_eq!(s.left_sel, LeftSel::Integration("billing_bridge".into()));
+    update(
+        &mut s,
+        Action::ConnectionsLoaded {
+            req: acme,
+            integration: "acme_crm_sync".into(),
+            result: Ok(connections("acme_crm_sync")),
+            token: None,
+            now: NOW,
+        },
+    );
+    assert!(
+        names(&s).is_empty(),
+        "acme's rows must not show under billing_bridge"
+    );
+    update(
+        &mut s,
+        Action::ConnectionsLoaded {
+            req: billing,
+            integration: "billing_bridge".into(),
+            result: Ok(connections("billing_bridge")),
+            token: None,
+            now: NOW,
+        },
+    );
+    assert_eq!(names(&s), ["chargebee_site", "stripe_live"]);
+    update(&mut s, ch('k'));
+    assert_eq!(names(&s).len(), 5);
+}
+
+#[test]
+fn an_older_answer_for_the_same_integration_is_dropped() {
+    let mut s = loaded(120, 40);
+    let fx = update(&mut s, ch('R'));
+    let Some(Effect::LoadIntegrations { req }) = fx.into_iter().next() else {
+        panic!()
+    };
+    let fx = update(
+        &mut s,
+        Action::IntegrationsLoaded {
+            req,
+            result: Ok(integrations()),
+            now: NOW,
+        },
+    );
+    let new_req = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::LoadConnections { req, integration } if integration == "acme_crm_sync" => {
+                Some(*req)
+            }
+            _ => None,
+        })
+        .unwrap();
+    // An answer to an earlier request (not the one now awaited) changes nothing.
+    update(
+        &mut s,
+        Action::ConnectionsLoaded {
+            req: new_req + 1000,
+            integration: "acme_crm_sync".into(),
+            result: Ok(Vec::new()),
+            token: None,
+            now: NOW,
+        },
+    );
+    assert_eq!(
+        names(&s).len(),
+        5,
+        "old data stays while the new answer is awaited"
+    );
+    update(
+        &mut s,
+        Action::ConnectionsLoaded {
+            req: new_req,
+            integration: "acme_crm_sync".into(),
+            result: Ok(Vec::new()),
+            token: None,
+            now: NOW,
+        },
+    );
+    assert!(names(&s).is_empty());
+}
+
+#[test]
+fn navigation_tab_and_details() {
+    let mut s = loaded(120, 40);
+    assert_eq!(s.focus, Pane::Integrations);
+    focus_table(&mut s);
+    assert_eq!(selected_name(&s).as_deref(), Some("hubspot_legacy_key"));
+    update(&mut s, ch('j'));
+    assert_eq!(selected_name(&s).as_deref(), Some("hubspot_private_app"));
+    update(&mut s, ch('G'));
+    assert_eq!(selected_name(&s).as_deref(), Some("zendesk"));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(selected_name(&s).as_deref(), Some("zendesk"));
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.modal, Some(Modal::Details)));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+    update(&mut s, ch('?'));
+    assert!(matches!(s.modal, Some(Modal::Help { .. })));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn selection_is_remembered_per_integration() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, ch('j'));
+    update(&mut s, ch('k'));
+    assert_eq!(selected_name(&s).as_deref(), Some("salesforce_prod"));
+}
+
+#[test]
+fn filter_substring_and_fuzzy() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    update(&mut s, ch('/'));
+    type_text(&mut s, "sales");
+    assert_eq!(names(&s), ["salesforce_prod", "salesforce_sandbox"]);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.input.is_none());
+    assert_eq!(names(&s).len(), 2, "Enter keeps the filter");
+    // Fuzzy: scattered letters match, best first.
+    update(&mut s, ch('/'));
+    update(&mut s, key(KeyCode::Backspace));
+    for _ in 0..5 {
+        update(&mut s, key(KeyCode::Backspace));
+    }
+    update(&mut s, ch('/'));
+    update(&mut s, ctrl('f'));
+    type_text(&mut s, "hblk");
+    assert_eq!(s.table_filter.mode, FilterMode::Fuzzy);
+    assert_eq!(names(&s), ["hubspot_legacy_key"]);
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(names(&s).len(), 5, "Esc clears the filter");
+}
+
+#[test]
+fn sort_cycles_and_reverses() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    update(&mut s, ch('s'));
+    assert_eq!(s.sort().key, SortKey::Kind);
+    update(&mut s, ch('s'));
+    assert_eq!(s.sort().key, SortKey::Age);
+    assert_eq!(names(&s)[0], "hubspot_legacy_key", "oldest first");
+    update(&mut s, ch('S'));
+    assert_eq!(names(&s)[0], "zendesk", "newest first");
+}
+
+#[test]
+fn all_view_lists_every_connection_with_stale_marks() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('a'));
+    assert!(s.is_all_view());
+    assert_eq!(s.focus, Pane::Connections);
+    assert_eq!(names(&s).len(), 7);
+    assert_eq!(names(&s)[0], "hubspot_legacy_key", "oldest first");
+    let stale: Vec<String> = s
+        .rows
+        .iter()
+        .filter_map(|r| s.row_connection(*r))
+        .filter(|(e, c)| s.audit_of(e.name(), &c.name).is_some_and(|a| a.stale))
+        .map(|(_, c)| c.name.clone())
+        .collect();
+    assert_eq!(
+        stale,
+        ["hubspot_legacy_key", "salesforce_sandbox", "chargebee_site"]
+    );
+    let fx = update(&mut s, ch(':'));
+    assert!(fx.is_empty());
+    type_text(&mut s, "findings");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.only_findings);
+    // The three stale ones, and salesforce_prod: its username is used on two domains.
+    assert_eq!(names(&s).len(), 4);
+    update(&mut s, ch('a'));
+    assert!(!s.is_all_view());
+}
+
+fn fill_create_form(s: &mut State, name: &str, user: &str, pw: &str, domain: &str) {
+    type_text(s, name);
+    update(s, key(KeyCode::Tab));
+    type_text(s, user);
+    update(s, key(KeyCode::Tab));
+    type_text(s, pw);
+    update(s, key(KeyCode::Tab));
+    type_text(s, domain);
+}
+
+#[test]
+fn create_sends_what_was_typed_and_only_after_validation() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    update(&mut s, ch('n'));
+    assert_eq!(form(&s).focus, FieldId::Name);
+    fill_create_form(&mut s, "my_conn", "bob", PW, "api.example.com");
+    let fx = update(&mut s, key(KeyCode::Enter));
+    let [Effect::CreateConnection {
+        req,
+        integration,
+        new,
+    }] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(integration, "acme_crm_sync");
+    assert_eq!(new.name, "my_conn");
+    assert_eq!(new.allowed_domain, "api.example.com");
+    match &new.credential {
+        NewCredential::BasicAuth { username, password } => {
+            assert_eq!(username, "bob");
+            assert!(password.expose_secret() == PW);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(form(&s).pending, Some(*req));
+    // Keys are ignored while the form waits; the app is not blocked.
+    update(&mut s, ch('x'));
+    assert_eq!(
+        form(&s).field(FieldId::Domain).unwrap().text(),
+        "api.example.com"
+    );
+
+    let created = connections("acme_crm_sync")[1].clone();
+    let created = crate::zis::Connection {
+        name: "my_conn".into(),
+        ..created
+    };
+    let fx = update(
+        &mut s,
+        Action::Created {
+            req: *req,
+            integration: "acme_crm_sync".into(),
+            result: Ok(created),
+        },
+    );
+    assert!(s.modal.is_none());
+    assert_eq!(selected_name(&s).as_deref(), Some("my_conn"));
+    assert!(matches!(
+        s.banner,
+        Some(Banner {
+            level: Level::Info,
+            ..
+        })
+    ));
+    assert!(matches!(fx.as_slice(), [Effect::LoadConnections { .. }]));
+}
+
+#[test]
+fn an_invalid_form_sends_nothing_and_says_why_beside_the_field() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    fill_create_form(&mut s, "x", "bo:b", PW, "https://api.example.com/x");
+    let fx = update(&mut s, ctrl('s'));
+    assert!(fx.is_empty());
+    let f = form(&s);
+    assert_eq!(
+        f.focus,
+        FieldId::Name,
+        "focus goes to the first broken field"
+    );
+    assert!(f.field(FieldId::Name).unwrap().error.is_some());
+    assert!(f.field(FieldId::Username).unwrap().error.is_some());
+    assert!(f.field(FieldId::Domain).unwrap().error.is_some());
+    assert!(f.field(FieldId::Password).unwrap().error.is_none());
+    let shown = format!("{f:?}");
+    assert!(!shown.contains(PW), "Debug of a form shows no secret");
+}
+
+#[test]
+fn a_failed_create_keeps_the_form_and_shows_a_banner() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    fill_create_form(&mut s, "my_conn", "bob", PW, "api.example.com");
+    let fx = update(&mut s, ctrl('s'));
+    let Some(Effect::CreateConnection { req, .. }) = fx.first() else {
+        panic!()
+    };
+    update(
+        &mut s,
+        Action::Created {
+            req: *req,
+            integration: "acme_crm_sync".into(),
+            result: Err(forbidden()),
+        },
+    );
+    let b = s.banner.clone().expect("a banner");
+    assert_eq!(b.level, Level::Error);
+    assert!(b.text.contains("Missing scope write"), "{}", b.text);
+    let f = form(&s);
+    assert!(f.pending.is_none());
+    assert!(f.error.as_deref().unwrap_or("").contains("403"));
+    assert_eq!(f.field(FieldId::Name).unwrap().text(), "my_conn");
+    assert_eq!(f.field(FieldId::Username).unwrap().text(), "bob");
+    assert!(f.field(FieldId::Password).unwrap().text() == PW);
+    // It can be sent again as it is.
+    let fx = update(&mut s, ctrl('s'));
+    assert!(matches!(fx.as_slice(), [Effect::CreateConnection { .. }]));
+}
+
+#[test]
+fn create_each_creatable_kind() {
+    for (kind, presses) in [
+        (ConnectionKind::ApiKey, 1),
+        (ConnectionKind::BearerToken, 2),
+    ] {
+        let mut s = loaded(120, 40);
+        update(&mut s, ch('n'));
+        update(&mut s, shift_tab());
+        assert_eq!(form(&s).focus, FieldId::Kind);
+        for _ in 0..presses {
+            update(&mut s, key(KeyCode::Right));
+        }
+        assert_eq!(form(&s).kind, kind);
+        update(&mut s, key(KeyCode::Tab));
+        type_text(&mut s, "k_conn");
+        update(&mut s, key(KeyCode::Tab));
+        if kind == ConnectionKind::ApiKey {
+            type_text(&mut s, "X-Key");
+            update(&mut s, key(KeyCode::Tab));
+        }
+        type_text(&mut s, PW);
+        update(&mut s, key(KeyCode::Tab));
+        type_text(&mut s, "api.example.com");
+        let fx = update(&mut s, key(KeyCode::Enter));
+        let [Effect::CreateConnection { new, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(new.credential.kind(), kind);
+        match &new.credential {
+            NewCredential::ApiKey {
+                header_name,
+                api_key,
+            } => {
+                assert_eq!(header_name, "X-Key");
+                assert!(api_key.expose_secret() == PW);
+            }
+            NewCredential::BearerToken { token } => assert!(token.expose_secret() == PW),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn ctrl_g_generates_a_strong_password_into_the_password_field() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    update(&mut s, ctrl('g'));
+    assert!(form(&s).error.is_some(), "not in the password field");
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(form(&s).focus, FieldId::Password);
+    update(&mut s, ctrl('g'));
+    let pw = form(&s).field(FieldId::Password).unwrap().text();
+    assert_eq!(pw.chars().count(), PASSWORD_LENGTH);
+    assert!(crate::zis::validate::secret("password", &pw).is_ok());
+    assert!(!form(&s).revealed);
+    update(&mut s, ctrl('r'));
+    assert!(form(&s).revealed);
+}
+
+#[test]
+fn paste_into_a_field_drops_line_breaks() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    update(&mut s, Action::Paste("pasted\r\nname".into()));
+    assert_eq!(form(&s).field(FieldId::Name).unwrap().text(), "pastedname");
+}
+
+#[test]
+fn edit_sends_only_what_changed() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    update(&mut s, ch('e'));
+    let f = form(&s);
+    assert_eq!(
+        f.field(FieldId::Username).unwrap().text(),
+        "zendesk.integration@acme-corp.com"
+    );
+    assert_eq!(f.focus, FieldId::Password);
+    // Nothing changed: refused locally.
+    let fx = update(&mut s, ctrl('s'));
+    assert!(fx.is_empty());
+    assert!(form(&s).error.is_some());
+    type_text(&mut s, PW);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    let [Effect::UpdateConnection {
+        req,
+        key: k,
+        update: u,
+    }] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(k.name, "salesforce_prod");
+    match u {
+        ConnectionUpdate::BasicAuth { username, password } => {
+            assert!(username.is_none());
+            assert!(password.as_ref().is_some_and(|p| p.expose_secret() == PW));
+        }
+        other => panic!("{other:?}"),
+    }
+    let fx = update(
+        &mut s,
+        Action::Updated {
+            req: *req,
+            key: k.clone(),
+            result: Ok(()),
+        },
+    );
+    assert!(s.modal.is_none());
+    assert!(matches!(fx.as_slice(), [Effect::LoadConnections { .. }]));
+}
+
+#[test]
+fn edit_api_key_and_bearer_token() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "hubspot_legacy_key");
+    update(&mut s, ch('e'));
+    assert_eq!(form(&s).focus, FieldId::ApiKey);
+    type_text(&mut s, PW);
+    let fx = update(&mut s, ctrl('s'));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::UpdateConnection {
+            update: ConnectionUpdate::ApiKey {
+                header_name: None,
+                api_key: Some(_)
+            },
+            ..
+        }]
+    ));
+    update(&mut s, key(KeyCode::Esc));
+    select(&mut s, "hubspot_private_app");
+    update(&mut s, ch('e'));
+    let fx = update(&mut s, ctrl('s'));
+    assert!(fx.is_empty(), "an empty token is refused");
+    type_text(&mut s, PW);
+    let fx = update(&mut s, ctrl('s'));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::UpdateConnection {
+            update: ConnectionUpdate::BearerToken { token: Some(_) },
+            ..
+        }]
+    ));
+    update(&mut s, key(KeyCode::Esc));
+    select(&mut s, "zendesk");
+    update(&mut s, ch('e'));
+    assert!(s.modal.is_none(), "oauth connections are not edited here");
+}
+
+#[test]
+fn delete_asks_first_naming_the_connection() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    let fx = update(&mut s, ch('d'));
+    assert!(fx.is_empty());
+    let Some(Modal::ConfirmDelete { key: k }) = &s.modal else {
+        panic!()
+    };
+    assert_eq!(k.name, "salesforce_prod");
+    update(&mut s, ch('n'));
+    assert!(s.modal.is_none());
+    update(&mut s, ch('d'));
+    let fx = update(&mut s, ch('y'));
+    let [Effect::DeleteConnection { req, key: k }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(k.name, "salesforce_prod");
+    update(
+        &mut s,
+        Action::Deleted {
+            req: *req,
+            key: k.clone(),
+            result: Ok(()),
+        },
+    );
+    assert!(!names(&s).contains(&"salesforce_prod".to_string()));
+}
+
+#[test]
+fn rotation_shows_the_password_before_anything_is_sent() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    let fx = update(&mut s, ch('r'));
+    assert!(
+        fx.is_empty(),
+        "nothing is applied before the admin has the password"
+    );
+    let shown = rotation(&s).items[0].password.expose_secret().to_string();
+    assert_eq!(shown.chars().count(), PASSWORD_LENGTH);
+    assert!(!rotation(&s).revealed);
+    update(&mut s, ch('v'));
+    assert!(rotation(&s).revealed);
+    let fx = update(&mut s, ch('c'));
+    match fx.as_slice() {
+        [Effect::Copy { text, clear_after }] => {
+            assert!(text.expose_secret() == shown);
+            assert_eq!(*clear_after, Some(Duration::from_secs(30)));
+        }
+        other => panic!("{other:?}"),
+    }
+    let fx = update(&mut s, key(KeyCode::Enter));
+    let [Effect::ApplyPassword {
+        req,
+        key: k,
+        password,
+        before,
+    }] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(
+        password.expose_secret() == shown,
+        "the password applied is the one shown"
+    );
+    assert_eq!(k.name, "salesforce_prod");
+    assert!(before.is_some());
+    assert_eq!(rotation(&s).phase(), RotPhase::Applying);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_some(), "Esc while applying only warns");
+    update(
+        &mut s,
+        Action::PasswordApplied {
+            req: *req,
+            key: k.clone(),
+            result: Ok(Applied {
+                updated_at: Some(NOW),
+                verified: true,
+            }),
+        },
+    );
+    assert_eq!(
+        rotation(&s).items[0].status,
+        RotStatus::Applied { verified: true }
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none(), "dismissed, the password is forgotten");
+}
+
+#[test]
+fn a_rotation_whose_answer_was_lost_keeps_the_password() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    update(&mut s, ch('r'));
+    let fx = update(&mut s, key(KeyCode::Enter));
+    let Some(Effect::ApplyPassword { req, key: k, .. }) = fx.into_iter().next() else {
+        panic!()
+    };
+    let mut lost = Error::new(ErrorKind::Network, "the connection failed before an answer");
+    lost.may_have_applied = true;
+    update(
+        &mut s,
+        Action::PasswordApplied {
+            req,
+            key: k,
+            result: Err(lost),
+        },
+    );
+    let RotStatus::Unknown(msg) = &rotation(&s).items[0].status else {
+        panic!()
+    };
+    assert!(msg.contains("may"));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_some(), "one Esc does not forget it");
+    assert!(rotation(&s).confirm_discard);
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::ApplyPassword { .. }]),
+        "Enter retries"
+    );
+}
+
+#[test]
+fn rotate_several_marked_connections_skipping_other_kinds() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "hubspot_legacy_key");
+    update(&mut s, ch(' '));
+    select(&mut s, "salesforce_prod");
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    assert_eq!(s.marked.len(), 3);
+    update(&mut s, ch('r'));
+    let r = rotation(&s);
+    assert_eq!(r.items.len(), 2);
+    assert_eq!(r.skipped, 1);
+    assert!(r.items[0].password.expose_secret() != r.items[1].password.expose_secret());
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(fx.len(), 2);
+}
+
+#[test]
+fn rotating_a_non_basic_auth_connection_explains_why_not() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "hubspot_private_app");
+    update(&mut s, ch('r'));
+    assert!(s.modal.is_none());
+    assert!(matches!(
+        s.banner,
+        Some(Banner {
+            level: Level::Warn,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn readonly_refuses_every_mutation() {
+    let mut s = loaded(120, 40);
+    s.ctx.readonly = true;
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    for c in ['n', 'e', 'r', 'd', 'I'] {
+        let fx = update(&mut s, ch(c));
+        assert!(fx.is_empty());
+        assert!(s.modal.is_none(), "{c} opened something in read-only mode");
+        assert!(s
+            .banner
+            .as_ref()
+            .is_some_and(|b| b.text.contains("read-only")));
+    }
+    update(&mut s, ch(':'));
+    type_text(&mut s, "register x");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn register_shows_the_client_secret_masked_once() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch(':'));
+    type_text(&mut s, "register new_int A new one");
+    update(&mut s, key(KeyCode::Enter));
+    let f = form(&s);
+    assert_eq!(f.field(FieldId::IntegrationName).unwrap().text(), "new_int");
+    assert_eq!(f.field(FieldId::Description).unwrap().text(), "A new one");
+    let fx = update(&mut s, key(KeyCode::Enter));
+    let [Effect::RegisterIntegration { req, name, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(name, "new_int");
+    let mut i = integration("new_int", "A new one", 20001);
+    i.jwt_public_key = None;
+    update(
+        &mut s,
+        Action::Registered {
+            req: *req,
+            name: name.clone(),
+            result: Ok(RegisteredIntegration {
+                integration: i,
+                client_secret: Some(PW.to_string().into()),
+            }),
+        },
+    );
+    let Some(Modal::Registered(r)) = &s.modal else {
+        panic!()
+    };
+    assert!(!r.revealed);
+    assert!(s.entry("new_int").is_some());
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_some(), "not seen yet: one Esc warns");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn rate_limits_are_reported_and_count_down() {
+    let mut s = loaded(120, 40);
+    update(
+        &mut s,
+        Action::Client(ClientEvent::RateLimited {
+            wait: Duration::from_secs(2),
+            attempt: 1,
+        }),
+    );
+    let (text, ticks) = s.rate_note.clone().unwrap();
+    assert_eq!(text, "rate limited, waiting 2 s");
+    assert_eq!(ticks, 2 * TICKS_PER_SEC);
+    assert!(s.needs_tick());
+    for _ in 0..ticks {
+        update(&mut s, Action::Tick);
+    }
+    assert!(s.rate_note.is_none());
+}
+
+#[test]
+fn quit_keys_and_signals() {
+    let mut s = loaded(120, 40);
+    assert!(matches!(
+        update(&mut s, ch('q')).as_slice(),
+        [Effect::Quit(0)]
+    ));
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    assert!(matches!(
+        update(&mut s, ctrl('c')).as_slice(),
+        [Effect::Quit(0)]
+    ));
+    let mut s = loaded(120, 40);
+    assert!(matches!(
+        update(&mut s, Action::Terminate(143)).as_slice(),
+        [Effect::Quit(143)]
+    ));
+    let mut s = loaded(120, 40);
+    update(&mut s, ch(':'));
+    type_text(&mut s, "q");
+    assert!(matches!(
+        update(&mut s, key(KeyCode::Enter)).as_slice(),
+        [Effect::Quit(0)]
+    ));
+}
+
+#[test]
+fn unknown_commands_and_errors_are_banners() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch(':'));
+    type_text(&mut s, "frobnicate");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.banner.as_ref().is_some_and(|b| b.level == Level::Error));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.banner.is_none(), "Esc dismisses the banner");
+}
+
+#[test]
+fn first_run_offers_the_demo() {
+    let mut s = State::first_run(None, NOW);
+    assert!(init(&mut s).is_empty());
+    let fx = update(&mut s, ch('d'));
+    assert!(matches!(fx.as_slice(), [Effect::StartDemo]));
+    let fx = update(&mut s, Action::DemoStarted(Ok(ctx())));
+    assert_eq!(s.screen, Screen::Main);
+    assert!(matches!(fx.as_slice(), [Effect::LoadIntegrations { .. }]));
+    let mut s = State::first_run(None, NOW);
+    update(&mut s, ch('d'));
+    update(&mut s, Action::DemoStarted(Err("port in use".into())));
+    assert!(matches!(&s.screen, Screen::FirstRun(f) if f.error.is_some()));
+}
+
+#[test]
+fn debug_output_never_holds_a_secret() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    fill_create_form(&mut s, "my_conn", "bob", PW, "api.example.com");
+    let fx = update(&mut s, ctrl('s'));
+    assert!(!format!("{fx:?}").contains(PW));
+    assert!(!format!("{s:?}").contains(PW));
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    update(&mut s, ch('r'));
+    let pw = rotation(&s).items[0].password.expose_secret().to_string();
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(!format!("{fx:?}").contains(&pw));
+    assert!(!format!("{s:?}").contains(&pw));
+    let a = Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
+    assert!(format!("{a:?}").contains("Key"));
+}

@@ -291,7 +291,7 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             header: "INTEGRATION",
             fixed: false,
             min: 10,
-            drop_order: 3,
+            drop_order: 5,
             right: false,
         });
     }
@@ -590,7 +590,7 @@ fn details_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 false,
                 theme,
             );
-            let lines = integration_lines(state, e, theme);
+            let lines = integration_lines(state, e, theme, area.width.saturating_sub(2) as usize);
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(block)
@@ -613,8 +613,37 @@ fn details_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
 }
 
+const LABEL_W: usize = 16;
+
+/// Split `text` into lines of at most `width` characters, at spaces where possible.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let wl = word.chars().count();
+        let cl = cur.chars().count();
+        if cl > 0 && cl + 1 + wl > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        while cur.chars().count() > width {
+            let head: String = cur.chars().take(width).collect();
+            let tail: String = cur.chars().skip(width).collect();
+            out.push(head);
+            cur = tail;
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 fn kv<'a>(k: &'a str, v: Vec<Span<'a>>, theme: &Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!("{k:<16}"), theme.muted())];
+    let mut spans = vec![Span::styled(format!("{k:<LABEL_W$}"), theme.muted())];
     spans.extend(v);
     Line::from(spans)
 }
@@ -623,14 +652,28 @@ pub(crate) fn integration_lines<'a>(
     state: &State,
     e: &'a crate::app::IntegrationEntry,
     theme: &Theme,
+    width: usize,
 ) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    let desc = if e.integration.description.is_empty() {
-        Span::styled("—", theme.dim())
+    if e.integration.description.is_empty() {
+        lines.push(kv(
+            "Description",
+            vec![Span::styled("—", theme.dim())],
+            theme,
+        ));
     } else {
-        Span::raw(s(&e.integration.description))
-    };
-    lines.push(kv("Description", vec![desc], theme));
+        let text = s(&e.integration.description);
+        for (i, part) in wrap_words(&text, width.saturating_sub(LABEL_W).max(10))
+            .into_iter()
+            .enumerate()
+        {
+            lines.push(kv(
+                if i == 0 { "Description" } else { "" },
+                vec![Span::raw(part)],
+                theme,
+            ));
+        }
+    }
     if let Some(c) = &e.integration.oauth_client {
         lines.push(kv(
             "OAuth client",

@@ -216,14 +216,19 @@ pub fn details(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let Some((integration, c)) = state.selected_connection() else {
         return;
     };
+    let w = area.width.saturating_sub(4).min(90);
     let mut lines = connection_lines(state, integration, c, theme, true);
     if let Some(e) = state.entry(integration) {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled("Integration", theme.header())));
-        lines.extend(integration_lines(state, e, theme));
+        lines.extend(integration_lines(
+            state,
+            e,
+            theme,
+            w.saturating_sub(4) as usize,
+        ));
     }
     let h = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
-    let w = area.width.saturating_sub(4).min(90);
     let inner = window(
         frame,
         area,

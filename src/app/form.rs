@@ -269,7 +269,7 @@ impl Form {
                 Field::new(FieldId::HeaderName, "", "e.g. X-API-Key"),
                 Field::new(FieldId::ApiKey, "", ""),
                 Field::new(FieldId::Token, "", ""),
-                Field::new(FieldId::Domain, "", "e.g. api.example.com"),
+                Field::new(FieldId::Domain, "", "a bare hostname, e.g. api.example.com"),
             ],
             // The kind (first row) defaults to basic_auth; typing starts with the name.
             focus: FieldId::Name,

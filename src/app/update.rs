@@ -638,20 +638,14 @@ fn input_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
 
 /// Commands typed after `:`.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("q, quit", "quit"),
-    ("all", "the All connections audit view"),
-    (
-        "findings",
-        "All view, only connections with findings (again: all rows)",
-    ),
-    ("int NAME", "jump to an integration"),
-    ("register NAME [DESCRIPTION]", "register an integration"),
+    ("q", "quit"),
+    ("all", "All connections"),
+    ("findings", "only the ones with findings"),
+    ("int NAME", "go to an integration"),
+    ("register NAME [DESC]", "register an integration"),
     ("new", "new connection"),
-    (
-        "sort name|kind|age|domain|integration [asc|desc]",
-        "sort the table",
-    ),
-    ("filter TEXT", "filter the table (fuzzy TEXT: fuzzy)"),
+    ("sort KEY [asc|desc]", "name kind age domain …"),
+    ("filter [fuzzy] TEXT", "filter the table"),
     ("refresh", "reload everything"),
     ("help", "this help"),
 ];
@@ -1304,9 +1298,9 @@ fn on_password_applied(
         (Some(item), Err(e)) => {
             item.status = if e.may_have_applied {
                 RotStatus::Unknown(format!(
-                    "{}: the answer was lost, so the new password may or may not be in \
-                     force. Keep it; Enter applies it again",
-                    error_text(&e)
+                    "the answer was lost ({}): the new password may or may not be in force. \
+                     Keep it; Enter applies it again",
+                    crate::sanitize::clean(&e.message)
                 ))
             } else {
                 RotStatus::Failed(error_text(&e))

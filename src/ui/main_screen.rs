@@ -12,7 +12,7 @@ use crate::app::{InputKind, LeftItem, LeftSel, Pane, SortKey, State};
 use crate::zis::{ConnectionKind, TokenSource};
 
 use super::theme::Theme;
-use super::{age_text, date_text, datetime_text, hints, s, spinner, SERVER_SECRET};
+use super::{age_text, date_text, datetime_text, hints, s, spinner, wrap_words, SERVER_SECRET};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let banner_h = match &state.banner {
@@ -321,7 +321,7 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             header: "ALLOWED DOMAIN",
             fixed: false,
             min: 12,
-            drop_order: 4,
+            drop_order: if all { 3 } else { 4 },
             right: false,
         },
         Col {
@@ -344,21 +344,24 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             header: "FINDINGS",
             fixed: false,
             min: 14,
-            drop_order: 0,
+            drop_order: 4,
             right: false,
         });
     }
     // One column goes to the selection marker.
     let avail = inner.width.saturating_sub(1);
+    // Drop columns (least useful first) while even their minimum widths do not fit, or
+    // while their contents would have to be cut by more than a little.
+    const SLACK: u16 = 16;
+    let wants: Vec<u16> = cols.iter().map(|c| want_width(state, c)).collect();
     let mut keep: Vec<bool> = vec![true; cols.len()];
     loop {
-        let need: u16 = cols
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(c, _)| c.min + 1)
-            .sum();
-        if need <= avail {
+        let sum = |f: &dyn Fn(usize) -> u16| -> u16 {
+            (0..cols.len()).filter(|i| keep[*i]).map(|i| f(i) + 1).sum()
+        };
+        let need_min = sum(&|i| cols[i].min);
+        let need_want = sum(&|i| wants[i]);
+        if need_min <= avail && need_want <= avail + SLACK {
             break;
         }
         let victim = cols
@@ -377,6 +380,12 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         .zip(&keep)
         .filter(|(_, k)| **k)
         .map(|(c, _)| c)
+        .collect();
+    let shown_wants: Vec<u16> = wants
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(w, _)| *w)
         .collect();
 
     let header = Row::new(shown.iter().map(|c| {
@@ -437,7 +446,7 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         .collect();
 
     let empty = rows.is_empty();
-    let widths = column_widths(state, &shown, avail);
+    let widths = column_widths(&shown, &shown_wants, avail);
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
@@ -463,44 +472,43 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     }
 }
 
+/// How wide a column would like to be: its widest cell (capped), at least its minimum.
+fn want_width(state: &State, c: &Col) -> u16 {
+    const CAP: usize = 40;
+    if c.fixed {
+        return c.min;
+    }
+    let widest = state
+        .rows
+        .iter()
+        .filter_map(|r| state.row_connection(*r))
+        .map(|(e, conn)| match c.header {
+            "INTEGRATION" => e.name().chars().count(),
+            "NAME" => conn.name.chars().count(),
+            "USER / HEADER" => conn.principal().chars().count(),
+            "ALLOWED DOMAIN" => conn.allowed_domain.chars().count(),
+            "FINDINGS" => state
+                .audit_of(e.name(), &conn.name)
+                .map(|a| a.findings.join("; ").chars().count())
+                .unwrap_or(0),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
+        .max(c.header.len())
+        .min(CAP);
+    (widest as u16).max(c.min)
+}
+
 /// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
 /// not all fit, each gets its minimum plus a share of what is left, in proportion to its want.
-fn column_widths(state: &State, shown: &[&Col], avail: u16) -> Vec<Constraint> {
-    const CAP: usize = 40;
-    let want: Vec<u16> = shown
-        .iter()
-        .map(|c| {
-            if c.fixed {
-                return c.min;
-            }
-            let widest = state
-                .rows
-                .iter()
-                .filter_map(|r| state.row_connection(*r))
-                .map(|(e, conn)| match c.header {
-                    "INTEGRATION" => e.name().chars().count(),
-                    "NAME" => conn.name.chars().count(),
-                    "USER / HEADER" => conn.principal().chars().count(),
-                    "ALLOWED DOMAIN" => conn.allowed_domain.chars().count(),
-                    "FINDINGS" => state
-                        .audit_of(e.name(), &conn.name)
-                        .map(|a| a.findings.join("; ").chars().count())
-                        .unwrap_or(0),
-                    _ => 0,
-                })
-                .max()
-                .unwrap_or(0)
-                .max(c.header.len())
-                .min(CAP);
-            (widest as u16).max(c.min)
-        })
-        .collect();
+fn column_widths(shown: &[&Col], want: &[u16], avail: u16) -> Vec<Constraint> {
     let spacing = shown.len().saturating_sub(1) as u16;
     let room = avail.saturating_sub(spacing);
     let total: u16 = want.iter().sum();
     if total <= room {
         // Everything fits: the spare room goes to the last flexible column.
-        let mut w = want.clone();
+        let mut w = want.to_vec();
         if let Some(i) = shown
             .iter()
             .rposition(|c| !c.fixed && c.header != "FINDINGS")
@@ -512,23 +520,26 @@ fn column_widths(state: &State, shown: &[&Col], avail: u16) -> Vec<Constraint> {
     let mins: u16 = shown.iter().map(|c| c.min).sum();
     let mut spare = room.saturating_sub(mins);
     let mut widths: Vec<u16> = shown.iter().map(|c| c.min).collect();
-    // The name is what people look for: it gets its full width first.
-    if let Some(i) = shown.iter().position(|c| c.header == "NAME") {
-        let more = (want[i] - widths[i]).min(spare);
-        widths[i] += more;
-        spare -= more;
+    // The name (and the integration in the All view) is what people look for: full width
+    // first.
+    for first in ["NAME", "INTEGRATION"] {
+        if let Some(i) = shown.iter().position(|c| c.header == first) {
+            let more = (want[i] - widths[i]).min(spare);
+            widths[i] += more;
+            spare -= more;
+        }
     }
     let extra: u32 = shown
         .iter()
-        .zip(&want)
+        .zip(want)
         .zip(&widths)
         .map(|((_, w), got)| (w - got) as u32)
         .sum();
-    if extra > 0 {
-        for (i, w) in want.iter().enumerate() {
-            let share = ((w - widths[i]) as u32 * spare as u32 / extra) as u16;
-            widths[i] += share;
-        }
+    for (i, w) in want.iter().enumerate() {
+        let share = ((w - widths[i]) as u32 * spare as u32)
+            .checked_div(extra)
+            .unwrap_or(0) as u16;
+        widths[i] += share;
     }
     widths.into_iter().map(Constraint::Length).collect()
 }
@@ -614,33 +625,6 @@ fn details_panel(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 const LABEL_W: usize = 16;
-
-/// Split `text` into lines of at most `width` characters, at spaces where possible.
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ') {
-        let wl = word.chars().count();
-        let cl = cur.chars().count();
-        if cl > 0 && cl + 1 + wl > width {
-            out.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-        while cur.chars().count() > width {
-            let head: String = cur.chars().take(width).collect();
-            let tail: String = cur.chars().skip(width).collect();
-            out.push(head);
-            cur = tail;
-        }
-    }
-    if !cur.is_empty() || out.is_empty() {
-        out.push(cur);
-    }
-    out
-}
 
 fn kv<'a>(k: &'a str, v: Vec<Span<'a>>, theme: &Theme) -> Line<'a> {
     let mut spans = vec![Span::styled(format!("{k:<LABEL_W$}"), theme.muted())];

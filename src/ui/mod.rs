@@ -122,3 +122,30 @@ pub(crate) fn hints<'a>(items: &[(&'a str, &'a str)], width: u16, theme: &Theme)
     }
     Line::from(spans)
 }
+
+/// Split `text` into lines of at most `width` characters, at spaces where possible.
+pub(crate) fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for word in text.split(' ') {
+        let wl = word.chars().count();
+        let cl = cur.chars().count();
+        if cl > 0 && cl + 1 + wl > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+        while cur.chars().count() > width {
+            let head: String = cur.chars().take(width).collect();
+            let tail: String = cur.chars().skip(width).collect();
+            out.push(head);
+            cur = tail;
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}

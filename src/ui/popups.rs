@@ -9,7 +9,7 @@ use crate::app::{ConnKey, RegisteredView, RotPhase, RotStatus, Rotation, State, 
 
 use super::main_screen::{connection_lines, integration_lines};
 use super::theme::Theme;
-use super::{centered, hints, s};
+use super::{centered, hints, s, wrap_words};
 
 /// Draw an empty framed window and return its inside.
 pub(crate) fn window(
@@ -49,91 +49,56 @@ fn help_sections() -> Vec<(&'static str, Vec<HelpEntry>)> {
         (
             "Move around",
             vec![
-                ("j k ↓ ↑", "move the selection", false),
+                ("j k ↓ ↑", "move", false),
                 ("g G", "first / last", false),
-                ("PgUp PgDn", "page up / down (also Ctrl-U Ctrl-D)", false),
-                (
-                    "Tab  h l",
-                    "switch pane (integrations / connections)",
-                    false,
-                ),
-                (
-                    "Enter",
-                    "open an integration / details of a connection",
-                    false,
-                ),
-                (
-                    "a",
-                    "All connections: the audit view across integrations",
-                    false,
-                ),
-                (
-                    "Esc",
-                    "back: dismiss banner, clear filter, clear marks",
-                    false,
-                ),
-                ("q  Ctrl-C", "quit", false),
+                ("PgUp PgDn", "page (also Ctrl-U / Ctrl-D)", false),
+                ("Tab h l", "switch pane", false),
+                ("Enter", "open integration / details", false),
+                ("a", "All connections (audit view)", false),
+                ("Esc", "back: banner, filter, marks", false),
+                ("q Ctrl-C", "quit", false),
             ],
         ),
         (
             "Connections",
             vec![
-                (
-                    "n",
-                    "new connection (basic_auth, api_key, bearer_token)",
-                    true,
-                ),
-                ("e", "edit: username / password, header / key, token", true),
-                (
-                    "r",
-                    "rotate a basic_auth password: shown first, Enter applies",
-                    true,
-                ),
-                ("Space", "mark several connections to rotate together", true),
+                ("n", "new connection", true),
+                ("e", "edit its credentials", true),
+                ("r", "rotate password, Enter applies", true),
+                ("Space", "mark, to rotate several", true),
                 ("d", "delete (y confirms)", true),
                 ("I", "register an integration", true),
-                ("c", "copy the selected name (OSC 52)", false),
-                ("R", "refresh everything", false),
+                ("c", "copy the name (OSC 52)", false),
+                ("R", "refresh", false),
             ],
         ),
         (
             "Find",
             vec![
-                (
-                    "/",
-                    "filter the focused pane (Ctrl-F: substring / fuzzy)",
-                    false,
-                ),
-                ("s  S", "sort by name, kind, age, domain / reverse", false),
-                (":", "command line (below)", false),
+                ("/", "filter the focused pane", false),
+                ("Ctrl-F", "substring ⇄ fuzzy (in /)", false),
+                ("s S", "sort by name, kind, age, domain", false),
+                (":", "command line", false),
             ],
         ),
         (
             "Forms",
             vec![
-                ("Tab Shift-Tab", "next / previous field", false),
-                ("Enter", "next field; on the last field, submit", false),
+                ("Tab S-Tab", "next / previous field", false),
+                ("Enter", "next field; submits on the last", false),
                 ("Ctrl-S", "submit", false),
-                (
-                    "Ctrl-G",
-                    "generate a strong password (password field)",
-                    true,
-                ),
-                ("Ctrl-R", "reveal / hide secret fields", false),
-                ("← →", "change the kind (Kind field)", false),
+                ("Ctrl-G", "generate a password", true),
+                ("Ctrl-R", "reveal / hide secrets", false),
+                ("← →", "change the kind", false),
                 ("Esc", "cancel", false),
             ],
         ),
         (
             "Rotation and secrets",
             vec![
-                ("v", "reveal / hide the new password", false),
-                ("c", "copy it (OSC 52; cleared after 30 s)", false),
-                (
-                    "Enter",
-                    "apply it in ZIS and verify (after setting it on the target)",
-                    true,
-                ),
+                ("v", "reveal / hide", false),
+                ("c", "copy (cleared after 30 s)", false),
+                ("Enter", "apply in ZIS, then verify", true),
                 ("Esc", "close; the password is forgotten", false),
             ],
         ),
@@ -151,7 +116,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
                 continue;
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<14}"), theme.key()),
+                Span::styled(format!("  {k:<11}"), theme.key()),
                 Span::raw(*what),
             ]));
         }
@@ -164,8 +129,8 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
             continue;
         }
         cmds.push(Line::from(vec![
-            Span::styled(format!("  :{c}"), theme.key()),
-            Span::styled(format!("  {what}"), theme.muted()),
+            Span::styled(format!("  :{c:<22}"), theme.key()),
+            Span::raw(*what),
         ]));
     }
     blocks.push(cmds);
@@ -348,17 +313,20 @@ pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
         ));
     }
     lines.push(Line::raw(""));
+    let w = area.width.saturating_sub(4).min(96);
+    let text_w = w.saturating_sub(4).max(1) as usize;
     for (i, item) in rot.items.iter().enumerate() {
         let sel = i == rot.selected;
         let pointer = if sel && n > 1 { "▶ " } else { "  " };
         lines.push(Line::from(vec![
             Span::styled(pointer, theme.key()),
             Span::styled(s(&item.key.name), theme.bold()),
-            Span::styled(format!("  {}", s(&item.key.integration)), theme.muted()),
-            Span::styled(
-                format!("  {} @ {}", s(&item.username), s(&item.allowed_domain)),
-                theme.dim(),
-            ),
+            Span::styled(format!("  in {}", s(&item.key.integration)), theme.muted()),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("    {:<14}", "user"), theme.muted()),
+            Span::raw(s(&item.username)),
+            Span::styled(format!(" @ {}", s(&item.allowed_domain)), theme.dim()),
         ]));
         let pw = if rot.revealed {
             Span::styled(item.password.expose_secret().to_string(), theme.secret())
@@ -369,25 +337,32 @@ pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
             )
         };
         lines.push(Line::from(vec![
-            Span::styled("    new password  ", theme.muted()),
+            Span::styled(format!("    {:<14}", "new password"), theme.muted()),
             pw,
         ]));
-        let status = match &item.status {
-            RotStatus::Ready => Span::styled("    not applied yet", theme.dim()),
-            RotStatus::Applying(_) => Span::styled("    applying…", theme.accent()),
+        let (text, style) = match &item.status {
+            RotStatus::Ready => ("not applied yet".to_string(), theme.dim()),
+            RotStatus::Applying(_) => ("applying…".to_string(), theme.accent()),
             RotStatus::Applied { verified: true } => {
-                Span::styled("    ✓ applied and verified", theme.ok())
+                ("✓ applied and verified".to_string(), theme.ok())
             }
-            RotStatus::Applied { verified: false } => Span::styled(
-                "    ✓ applied (the check could not confirm it; look at updated_at)",
+            RotStatus::Applied { verified: false } => (
+                "✓ applied (the check could not confirm it: look at its updated date)".to_string(),
                 theme.warn(),
             ),
-            RotStatus::Failed(e) => {
-                Span::styled(format!("    ✗ not applied: {}", s(e)), theme.error())
-            }
-            RotStatus::Unknown(e) => Span::styled(format!("    ? {}", s(e)), theme.warn()),
+            RotStatus::Failed(e) => (format!("✗ not applied: {}", s(e)), theme.error()),
+            RotStatus::Unknown(e) => (format!("? {}", s(e)), theme.warn()),
         };
-        lines.push(Line::from(status));
+        for (j, part) in wrap_words(&text, text_w.saturating_sub(18).max(10))
+            .into_iter()
+            .enumerate()
+        {
+            let label = if j == 0 { "status" } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!("    {label:<14}"), theme.muted()),
+                Span::styled(part, style),
+            ]));
+        }
     }
     if rot.confirm_discard {
         lines.push(Line::raw(""));
@@ -403,8 +378,6 @@ pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
         lines.push(Line::styled(msg, theme.warn()));
     }
 
-    let w = area.width.saturating_sub(4).min(96);
-    let text_w = w.saturating_sub(4).max(1) as usize;
     let body_h: u16 = lines
         .iter()
         .map(|l| (l.width().max(1).div_ceil(text_w)) as u16)

@@ -158,6 +158,42 @@ pub struct Sort {
     pub descending: bool,
 }
 
+/// What the table rows were last built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowsKey {
+    left_sel: LeftSel,
+    filter: Filter,
+    sort: Sort,
+    only_findings: bool,
+    data_gen: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Primary {
+    #[default]
+    None,
+    Num(i64),
+    Str(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct SortKeyVal {
+    rank: std::cmp::Reverse<u32>,
+    primary: Primary,
+    name: String,
+    integration: String,
+}
+
+/// The widest value of each text column over the table rows (characters), for the view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Widest {
+    pub integration: usize,
+    pub name: usize,
+    pub principal: usize,
+    pub domain: usize,
+    pub findings: usize,
+}
+
 /// One visible row of the connections table: indexes into `State::integrations`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row {
@@ -362,7 +398,12 @@ pub struct State {
     // Derived by `recompute` after every change.
     pub left_rows: Vec<LeftItem>,
     pub rows: Vec<Row>,
-    pub audit: HashMap<(String, String), AuditInfo>,
+    /// Audit verdicts, `audit[entry][conn]`, parallel to `integrations[entry].connections`.
+    pub audit: Vec<Vec<AuditInfo>>,
+    pub widest: Widest,
+    /// Bumped whenever integrations or connections change.
+    pub data_gen: u64,
+    pub rows_key: Option<RowsKey>,
 }
 
 impl fmt::Debug for State {
@@ -420,7 +461,10 @@ impl State {
             quit: None,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),
-            audit: HashMap::new(),
+            audit: Vec::new(),
+            widest: Widest::default(),
+            data_gen: 0,
+            rows_key: None,
         }
     }
 
@@ -522,7 +566,18 @@ impl State {
     }
 
     pub fn audit_of(&self, integration: &str, name: &str) -> Option<&AuditInfo> {
-        self.audit.get(&(integration.to_string(), name.to_string()))
+        let e = self.entry_index(integration)?;
+        let c = self.integrations[e]
+            .connections
+            .as_ref()?
+            .iter()
+            .position(|c| c.name == name)?;
+        self.audit_at(e, c)
+    }
+
+    /// The audit verdict of `integrations[entry].connections[conn]`.
+    pub fn audit_at(&self, entry: usize, conn: usize) -> Option<&AuditInfo> {
+        self.audit.get(entry)?.get(conn)
     }
 
     pub fn busy(&self) -> bool {
@@ -567,6 +622,7 @@ impl State {
     }
 
     pub(crate) fn recompute_audit(&mut self) {
+        self.data_gen = self.data_gen.wrapping_add(1);
         let items: Vec<(String, Connection)> = self
             .integrations
             .iter()
@@ -577,17 +633,20 @@ impl State {
                     .map(|c| (e.name().to_string(), c.clone()))
             })
             .collect();
-        self.audit = crate::audit::audit(items, self.now, self.ctx.stale_days)
+        // `audit` keeps the order of its input: deal the verdicts back out per integration.
+        let mut verdicts = crate::audit::audit(items, self.now, self.ctx.stale_days)
             .into_iter()
-            .map(|r| {
-                (
-                    (r.integration, r.connection.name),
-                    AuditInfo {
-                        age_days: r.age_days,
-                        stale: r.stale,
-                        findings: r.findings,
-                    },
-                )
+            .map(|r| AuditInfo {
+                age_days: r.age_days,
+                stale: r.stale,
+                findings: r.findings,
+            });
+        self.audit = self
+            .integrations
+            .iter()
+            .map(|e| {
+                let n = e.connections.as_ref().map_or(0, Vec::len);
+                verdicts.by_ref().take(n).collect()
             })
             .collect();
     }
@@ -620,61 +679,19 @@ impl State {
             }
         }
 
-        // Table.
-        let entries: Vec<usize> = match &self.left_sel {
-            LeftSel::All => (0..self.integrations.len()).collect(),
-            LeftSel::Integration(n) => self.entry_index(n).into_iter().collect(),
+        // Table: rebuilt only when what it depends on changed (keys that only move the
+        // selection must stay cheap on an account with thousands of connections).
+        let key = RowsKey {
+            left_sel: self.left_sel.clone(),
+            filter: self.table_filter.clone(),
+            sort: self.sort(),
+            only_findings: self.only_findings,
+            data_gen: self.data_gen,
         };
-        let all = self.is_all_view();
-        let mut rows: Vec<(u32, Row)> = Vec::new();
-        let mut matcher = self.table_filter.matcher();
-        for ei in entries {
-            let e = &self.integrations[ei];
-            let Some(conns) = &e.connections else {
-                continue;
-            };
-            for (ci, c) in conns.iter().enumerate() {
-                let audit = self.audit_of(e.name(), &c.name);
-                if all && self.only_findings && audit.is_none_or(|a| a.findings.is_empty()) {
-                    continue;
-                }
-                let score = match &mut matcher {
-                    None => 0,
-                    Some(m) => {
-                        let hay = format!(
-                            "{} {} {} {} {}",
-                            c.name,
-                            c.kind.as_str(),
-                            c.principal(),
-                            c.allowed_domain,
-                            if all { e.name() } else { "" }
-                        );
-                        match m.score(&hay) {
-                            Some(s) => s,
-                            None => continue,
-                        }
-                    }
-                };
-                rows.push((
-                    score,
-                    Row {
-                        entry: ei,
-                        conn: ci,
-                    },
-                ));
-            }
+        if self.rows_key.as_ref() != Some(&key) {
+            self.rebuild_rows();
+            self.rows_key = Some(key);
         }
-        let sort = self.sort();
-        let ranked = matcher.as_ref().is_some_and(|m| m.ranks());
-        rows.sort_by(|(sa, a), (sb, b)| {
-            let rank = if ranked {
-                sb.cmp(sa)
-            } else {
-                std::cmp::Ordering::Equal
-            };
-            rank.then_with(|| self.compare_rows(*a, *b, sort))
-        });
-        self.rows = rows.into_iter().map(|(_, r)| r).collect();
 
         // Keep the selection if it is still visible, else restore or take the first row.
         if self.selected_index().is_none() {
@@ -692,40 +709,116 @@ impl State {
         self.clamp_scroll();
     }
 
-    fn compare_rows(&self, a: Row, b: Row, sort: Sort) -> std::cmp::Ordering {
-        use std::cmp::Ordering;
-        let (Some((ea, ca)), Some((eb, cb))) = (self.row_connection(a), self.row_connection(b))
-        else {
-            return Ordering::Equal;
+    fn rebuild_rows(&mut self) {
+        let entries: Vec<usize> = match &self.left_sel {
+            LeftSel::All => (0..self.integrations.len()).collect(),
+            LeftSel::Integration(n) => self.entry_index(n).into_iter().collect(),
         };
-        let by_name = || {
-            ca.name
-                .to_lowercase()
-                .cmp(&cb.name.to_lowercase())
-                .then_with(|| ea.name().cmp(eb.name()))
-        };
-        let ord = match sort.key {
-            SortKey::Name => by_name(),
-            SortKey::Kind => ca.kind.cmp(&cb.kind).then_with(by_name),
-            SortKey::Age => {
-                let age = |e: &IntegrationEntry, c: &Connection| {
-                    self.audit_of(e.name(), &c.name)
-                        .and_then(|a| a.age_days)
-                        .unwrap_or(i64::MAX)
+        let all = self.is_all_view();
+        let mut rows: Vec<(u32, Row)> = Vec::new();
+        let mut matcher = self.table_filter.matcher();
+        let mut hay = String::new();
+        for ei in entries {
+            let e = &self.integrations[ei];
+            let Some(conns) = &e.connections else {
+                continue;
+            };
+            for (ci, c) in conns.iter().enumerate() {
+                let audit = self.audit_at(ei, ci);
+                if all && self.only_findings && audit.is_none_or(|a| a.findings.is_empty()) {
+                    continue;
+                }
+                let score = match &mut matcher {
+                    None => 0,
+                    Some(m) => {
+                        hay.clear();
+                        for part in [
+                            c.name.as_str(),
+                            c.kind.as_str(),
+                            c.principal(),
+                            c.allowed_domain.as_str(),
+                            if all { e.name() } else { "" },
+                        ] {
+                            hay.push_str(part);
+                            hay.push(' ');
+                        }
+                        match m.score(&hay) {
+                            Some(s) => s,
+                            None => continue,
+                        }
+                    }
                 };
-                age(ea, ca).cmp(&age(eb, cb)).then_with(by_name)
+                rows.push((
+                    score,
+                    Row {
+                        entry: ei,
+                        conn: ci,
+                    },
+                ));
             }
-            SortKey::Domain => ca
-                .allowed_domain
-                .to_lowercase()
-                .cmp(&cb.allowed_domain.to_lowercase())
-                .then_with(by_name),
-            SortKey::Integration => ea.name().cmp(eb.name()).then_with(by_name),
-        };
+        }
+        let sort = self.sort();
+        let ranked = matcher.as_ref().is_some_and(|m| m.ranks());
+        // One key per row, computed once (not once per comparison).
+        let mut keyed: Vec<(SortKeyVal, Row)> = rows
+            .into_iter()
+            .map(|(score, r)| {
+                (
+                    self.sort_key(r, sort.key, if ranked { score } else { 0 }),
+                    r,
+                )
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
         if sort.descending {
-            ord.reverse()
-        } else {
-            ord
+            if ranked {
+                // Best matches stay first; reverse the order within each score.
+                keyed.sort_by(|a, b| a.0.rank.cmp(&b.0.rank).then(b.0.cmp(&a.0)));
+            } else {
+                keyed.reverse();
+            }
+        }
+        self.rows = keyed.into_iter().map(|(_, r)| r).collect();
+        let mut w = Widest::default();
+        for r in &self.rows {
+            if let Some((e, c)) = self.row_connection(*r) {
+                w.integration = w.integration.max(e.name().chars().count());
+                w.name = w.name.max(c.name.chars().count());
+                w.principal = w.principal.max(c.principal().chars().count());
+                w.domain = w.domain.max(c.allowed_domain.chars().count());
+                let f = self
+                    .audit
+                    .get(r.entry)
+                    .and_then(|v| v.get(r.conn))
+                    .map_or(0, |a| {
+                        a.findings.iter().map(|f| f.chars().count() + 2).sum()
+                    });
+                w.findings = w.findings.max(f);
+            }
+        }
+        self.widest = w;
+    }
+
+    fn sort_key(&self, r: Row, key: SortKey, score: u32) -> SortKeyVal {
+        let Some((e, c)) = self.row_connection(r) else {
+            return SortKeyVal::default();
+        };
+        let primary = match key {
+            SortKey::Name => Primary::None,
+            SortKey::Kind => Primary::Num(c.kind as i64),
+            SortKey::Age => Primary::Num(
+                self.audit_at(r.entry, r.conn)
+                    .and_then(|a| a.age_days)
+                    .unwrap_or(i64::MAX),
+            ),
+            SortKey::Domain => Primary::Str(c.allowed_domain.to_lowercase()),
+            SortKey::Integration => Primary::Str(e.name().to_string()),
+        };
+        SortKeyVal {
+            rank: std::cmp::Reverse(score),
+            primary,
+            name: c.name.to_lowercase(),
+            integration: e.name().to_string(),
         }
     }
 

@@ -1119,6 +1119,10 @@ fn on_connections(
     }
     state.now = now;
     // Marks on connections that are gone are dropped.
+    if state.marked.is_empty() {
+        state.recompute();
+        return;
+    }
     let existing: std::collections::BTreeSet<ConnKey> = state
         .integrations
         .iter()

@@ -397,12 +397,24 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     }))
     .style(theme.header());
 
-    let rows: Vec<Row> = state
-        .rows
+    // Only the rows on screen are built: the window starts at `scroll`, moved just enough to
+    // keep the selection in sight.
+    let page = inner.height.saturating_sub(1).max(1) as usize;
+    let selected = state.selected_index();
+    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
+    if let Some(sel) = selected {
+        if sel < start {
+            start = sel;
+        } else if sel >= start + page {
+            start = sel + 1 - page;
+        }
+    }
+    let end = (start + page).min(state.rows.len());
+    let rows: Vec<Row> = state.rows[start..end]
         .iter()
-        .filter_map(|r| state.row_connection(*r))
-        .map(|(e, c)| {
-            let audit = state.audit_of(e.name(), &c.name);
+        .filter_map(|r| state.row_connection(*r).map(|(e, c)| (*r, e, c)))
+        .map(|(r, e, c)| {
+            let audit = state.audit_at(r.entry, r.conn);
             let key = crate::app::ConnKey::of(e.name(), c);
             let marked = state.marked.contains(&key);
             let cells: Vec<Cell> = shown
@@ -453,9 +465,7 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         .column_spacing(1)
         .row_highlight_style(theme.selected(focused))
         .highlight_symbol(if focused { "▌" } else { " " });
-    let mut ts = TableState::default()
-        .with_offset(state.scroll)
-        .with_selected(state.selected_index());
+    let mut ts = TableState::default().with_selected(selected.map(|i| i - start));
     frame.render_stateful_widget(table, area, &mut ts);
 
     if empty && inner.height > 2 {
@@ -478,25 +488,17 @@ fn want_width(state: &State, c: &Col) -> u16 {
     if c.fixed {
         return c.min;
     }
-    let widest = state
-        .rows
-        .iter()
-        .filter_map(|r| state.row_connection(*r))
-        .map(|(e, conn)| match c.header {
-            "INTEGRATION" => e.name().chars().count(),
-            "NAME" => conn.name.chars().count(),
-            "USER / HEADER" => conn.principal().chars().count(),
-            "ALLOWED DOMAIN" => conn.allowed_domain.chars().count(),
-            "FINDINGS" => state
-                .audit_of(e.name(), &conn.name)
-                .map(|a| a.findings.join("; ").chars().count())
-                .unwrap_or(0),
-            _ => 0,
-        })
-        .max()
-        .unwrap_or(0)
-        .max(c.header.len())
-        .min(CAP);
+    let w = &state.widest;
+    let widest = match c.header {
+        "INTEGRATION" => w.integration,
+        "NAME" => w.name,
+        "USER / HEADER" => w.principal,
+        "ALLOWED DOMAIN" => w.domain,
+        "FINDINGS" => w.findings,
+        _ => 0,
+    }
+    .max(c.header.len())
+    .min(CAP);
     (widest as u16).max(c.min)
 }
 

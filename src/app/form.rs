@@ -6,7 +6,7 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::SecretString;
 use tui_textarea::{CursorMove, TextArea};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::zis::{
     validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection, NewCredential,
@@ -76,9 +76,22 @@ impl Field {
         f
     }
 
-    /// The field's text (single line).
-    pub fn text(&self) -> String {
+    /// The field's text (single line), wiped when dropped.
+    pub fn text(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.input.lines().concat())
+    }
+
+    /// The text of a field that holds no secret.
+    pub fn plain(&self) -> String {
+        if self.id.is_secret() {
+            return String::new();
+        }
         self.input.lines().concat()
+    }
+
+    /// Characters typed (what a mask shows).
+    pub fn char_count(&self) -> usize {
+        self.input.lines().iter().map(|l| l.chars().count()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -159,8 +172,9 @@ impl Field {
         if self.id == FieldId::Kind {
             return;
         }
-        let one_line: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
-        self.input.insert_str(&one_line);
+        let one_line: Zeroizing<String> =
+            Zeroizing::new(text.chars().filter(|c| *c != '\n' && *c != '\r').collect());
+        self.input.insert_str(one_line.as_str());
         self.keep_single_line();
         self.error = None;
     }
@@ -168,12 +182,13 @@ impl Field {
     fn keep_single_line(&mut self) {
         if self.input.lines().len() > 1 {
             let joined = self.text();
-            self.set_text(&joined);
+            self.set_text(joined.as_str());
         }
     }
 
     fn secret(&self) -> SecretString {
-        SecretString::from(self.text())
+        let mut t = self.text();
+        SecretString::from(std::mem::take(&mut *t))
     }
 }
 
@@ -190,7 +205,7 @@ impl fmt::Debug for Field {
         if self.id.is_secret() {
             d.field("text", &"[REDACTED]");
         } else {
-            d.field("text", &self.text());
+            d.field("text", &self.plain());
         }
         d.field("error", &self.error).finish()
     }
@@ -380,8 +395,13 @@ impl Form {
         self.fields.iter_mut().find(|f| f.id == id)
     }
 
+    /// The text of a field that holds no secret.
     fn text(&self, id: FieldId) -> String {
-        self.field(id).map(Field::text).unwrap_or_default()
+        self.field(id).map(Field::plain).unwrap_or_default()
+    }
+
+    fn is_blank(&self, id: FieldId) -> bool {
+        self.field(id).is_none_or(Field::is_empty)
     }
 
     pub fn focused_mut(&mut self) -> Option<&mut Field> {
@@ -449,7 +469,7 @@ impl Form {
             }
         };
         for id in &vis {
-            let t = self.text(*id);
+            let t = self.field(*id).map(Field::text).unwrap_or_default();
             let edit = matches!(self.purpose, FormPurpose::Edit { .. });
             match id {
                 FieldId::Kind => {}
@@ -485,11 +505,11 @@ impl Form {
                 let unchanged = match self.kind {
                     ConnectionKind::BasicAuth => {
                         Some(self.text(FieldId::Username)) == *username
-                            && self.text(FieldId::Password).is_empty()
+                            && self.is_blank(FieldId::Password)
                     }
                     ConnectionKind::ApiKey => {
                         Some(self.text(FieldId::HeaderName)) == *header_name
-                            && self.text(FieldId::ApiKey).is_empty()
+                            && self.is_blank(FieldId::ApiKey)
                     }
                     _ => false,
                 };
@@ -511,7 +531,7 @@ impl Form {
             return None;
         }
         let secret = |id: FieldId| self.field(id).map(Field::secret);
-        let changed_secret = |id: FieldId| secret(id).filter(|_| !self.text(id).is_empty());
+        let changed_secret = |id: FieldId| secret(id).filter(|_| !self.is_blank(id));
         Some(match &self.purpose {
             FormPurpose::Create { integration } => {
                 let credential = match self.kind {

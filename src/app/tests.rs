@@ -346,7 +346,7 @@ fn create_sends_what_was_typed_and_only_after_validation() {
     // Keys are ignored while the form waits; the app is not blocked.
     update(&mut s, ch('x'));
     assert_eq!(
-        form(&s).field(FieldId::Domain).unwrap().text(),
+        form(&s).field(FieldId::Domain).unwrap().text().as_str(),
         "api.example.com"
     );
 
@@ -419,9 +419,9 @@ fn a_failed_create_keeps_the_form_and_shows_a_banner() {
     let f = form(&s);
     assert!(f.pending.is_none());
     assert!(f.error.as_deref().unwrap_or("").contains("403"));
-    assert_eq!(f.field(FieldId::Name).unwrap().text(), "my_conn");
-    assert_eq!(f.field(FieldId::Username).unwrap().text(), "bob");
-    assert!(f.field(FieldId::Password).unwrap().text() == PW);
+    assert_eq!(f.field(FieldId::Name).unwrap().text().as_str(), "my_conn");
+    assert_eq!(f.field(FieldId::Username).unwrap().text().as_str(), "bob");
+    assert!(f.field(FieldId::Password).unwrap().text().as_str() == PW);
     // It can be sent again as it is.
     let fx = update(&mut s, ctrl('s'));
     assert!(matches!(fx.as_slice(), [Effect::CreateConnection { .. }]));
@@ -480,7 +480,11 @@ fn ctrl_g_generates_a_strong_password_into_the_password_field() {
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(form(&s).focus, FieldId::Password);
     update(&mut s, ctrl('g'));
-    let pw = form(&s).field(FieldId::Password).unwrap().text();
+    let pw = form(&s)
+        .field(FieldId::Password)
+        .unwrap()
+        .text()
+        .to_string();
     assert_eq!(pw.chars().count(), PASSWORD_LENGTH);
     assert!(crate::zis::validate::secret("password", &pw).is_ok());
     assert!(!form(&s).revealed);
@@ -493,7 +497,10 @@ fn paste_into_a_field_drops_line_breaks() {
     let mut s = loaded(120, 40);
     update(&mut s, ch('n'));
     update(&mut s, Action::Paste("pasted\r\nname".into()));
-    assert_eq!(form(&s).field(FieldId::Name).unwrap().text(), "pastedname");
+    assert_eq!(
+        form(&s).field(FieldId::Name).unwrap().text().as_str(),
+        "pastedname"
+    );
 }
 
 #[test]
@@ -504,7 +511,7 @@ fn edit_sends_only_what_changed() {
     update(&mut s, ch('e'));
     let f = form(&s);
     assert_eq!(
-        f.field(FieldId::Username).unwrap().text(),
+        f.field(FieldId::Username).unwrap().text().as_str(),
         "zendesk.integration@acme-corp.com"
     );
     assert_eq!(f.focus, FieldId::Password);
@@ -769,8 +776,14 @@ fn register_shows_the_client_secret_masked_once() {
     type_text(&mut s, "register new_int A new one");
     update(&mut s, key(KeyCode::Enter));
     let f = form(&s);
-    assert_eq!(f.field(FieldId::IntegrationName).unwrap().text(), "new_int");
-    assert_eq!(f.field(FieldId::Description).unwrap().text(), "A new one");
+    assert_eq!(
+        f.field(FieldId::IntegrationName).unwrap().text().as_str(),
+        "new_int"
+    );
+    assert_eq!(
+        f.field(FieldId::Description).unwrap().text().as_str(),
+        "A new one"
+    );
     let fx = update(&mut s, key(KeyCode::Enter));
     let [Effect::RegisterIntegration { req, name, .. }] = fx.as_slice() else {
         panic!("{fx:?}")

@@ -39,7 +39,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 on_key(state, key, &mut fx);
             }
         }
-        Action::Paste(text) => on_paste(state, &text),
+        Action::Paste(mut text) => {
+            on_paste(state, &text);
+            // It may have been a password.
+            zeroize::Zeroize::zeroize(&mut text);
+        }
         Action::Resize => {}
         Action::Tick => {
             on_tick(state);

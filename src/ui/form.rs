@@ -96,13 +96,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, form: &Form, theme: &T
             if focused {
                 frame.render_widget(&field.input, input_r);
             } else {
-                let text = field.text();
-                let line = if text.is_empty() {
+                let line = if field.is_empty() {
                     Line::from(Span::styled(field.hint, theme.dim()))
                 } else if id.is_secret() && !form.revealed {
-                    Line::raw(MASK.to_string().repeat(text.chars().count()))
+                    Line::raw(MASK.to_string().repeat(field.char_count()))
+                } else if id.is_secret() {
+                    Line::raw(field.text().to_string())
                 } else {
-                    Line::raw(text)
+                    Line::raw(field.plain())
                 };
                 frame.render_widget(Paragraph::new(line), input_r);
             }

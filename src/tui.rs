@@ -348,10 +348,7 @@ async fn event_loop(
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
                 Some(Ok(Event::Paste(p))) => Action::Paste(p),
-                Some(Ok(Event::Resize(w, h))) => {
-                    state.size = (w, h);
-                    Action::Resize
-                }
+                Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => {
                     tracing::error!(error = %e, "terminal input failed");

@@ -23,8 +23,8 @@ pub enum Action {
     Key(KeyEvent),
     /// Bracketed paste.
     Paste(String),
-    /// The terminal was resized: nothing to change, only redraw.
-    Resize,
+    /// The terminal was resized to (columns, rows).
+    Resize(u16, u16),
     /// A spinner / timer tick (sent only while something needs it).
     Tick,
     /// A signal asked us to quit (SIGTERM, SIGHUP, SIGINT) with this exit code.
@@ -79,7 +79,7 @@ impl fmt::Debug for Action {
         match self {
             Action::Key(k) => write!(f, "Key({:?} {:?})", k.code, k.modifiers),
             Action::Paste(p) => write!(f, "Paste({} chars)", p.chars().count()),
-            Action::Resize => f.write_str("Resize"),
+            Action::Resize(w, h) => write!(f, "Resize({w}x{h})"),
             Action::Tick => f.write_str("Tick"),
             Action::Terminate(code) => write!(f, "Terminate({code})"),
             Action::IntegrationsLoaded { req, result, .. } => {

@@ -44,7 +44,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             // It may have been a password.
             zeroize::Zeroize::zeroize(&mut text);
         }
-        Action::Resize => {}
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            state.clamp_scroll();
+        }
         Action::Tick => {
             on_tick(state);
             return fx;

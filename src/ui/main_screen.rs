@@ -3,8 +3,8 @@ use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Block, BorderType, Borders, Cell, List, ListItem, ListState, Paragraph, Row, Table, TableState,
-    Wrap,
+    Block, BorderType, Borders, Cell, HighlightSpacing, List, ListItem, ListState, Paragraph, Row,
+    Table, TableState, Wrap,
 };
 use ratatui::Frame;
 
@@ -216,6 +216,7 @@ fn integrations_pane(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     let list = List::new(items)
         .block(block)
         .highlight_style(theme.selected(focused))
+        .highlight_spacing(HighlightSpacing::Always)
         .highlight_symbol(if focused { "▌" } else { " " });
     let mut ls = ListState::default().with_selected(state.left_index());
     frame.render_stateful_widget(list, area, &mut ls);
@@ -464,6 +465,7 @@ fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         .block(block)
         .column_spacing(1)
         .row_highlight_style(theme.selected(focused))
+        .highlight_spacing(HighlightSpacing::Always)
         .highlight_symbol(if focused { "▌" } else { " " });
     let mut ts = TableState::default().with_selected(selected.map(|i| i - start));
     frame.render_stateful_widget(table, area, &mut ts);
@@ -796,7 +798,7 @@ fn footer_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     ),
                 )
             }
-            InputKind::Command => (":", "  Enter run · Esc cancel · :help".to_string()),
+            InputKind::Command => (":", "  Enter run · Esc cancel · :help ".to_string()),
         };
         let extra_w = (extra.chars().count() as u16).min(area.width / 2);
         let [p, t, x] = Layout::horizontal([

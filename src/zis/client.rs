@@ -1076,12 +1076,12 @@ pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
             ))
         }
         // A derived struct would also accept a JSON array as a sequence of fields.
-        Some(b'{') => {}
-        Some(_) => {
+        Some(b'[') => {
             return Err(Error::invalid_response(
                 "the connections answer is not a JSON object",
             ))
         }
+        Some(_) => {}
     }
     let raw: RawPage<'_> = serde_json::from_slice(body).map_err(|e| {
         if e.is_eof() {

@@ -480,8 +480,21 @@ impl Client {
                     "create {kind} connection {integration}/{}",
                     new.name
                 ))
-            })?;
-        parse_wrapped(&ans.body, kind)
+            });
+        let fields: &[&str] = match &new.credential {
+            NewCredential::BasicAuth { .. } => &["username", "password"],
+            NewCredential::ApiKey { .. } => &["header_name", "api_key"],
+            NewCredential::BearerToken { .. } => &["token"],
+        };
+        self.record(
+            integration,
+            Some(&new.name),
+            "create",
+            Some(kind),
+            fields,
+            &ans,
+        );
+        parse_wrapped(&ans?.body, kind)
     }
 
     /// `PATCH .../connections/{kind}/{name}` (answers 204).
@@ -525,12 +538,12 @@ impl Client {
     ) -> Result<()> {
         validate::integration_name(integration)?;
         let url = self.conn_url(integration, kind, Some(name));
-        self.send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
+        let res = self
+            .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
-            .map_err(|e| {
-                e.with_context(format!("delete {kind} connection {integration}/{name}"))
-            })?;
-        Ok(())
+            .map_err(|e| e.with_context(format!("delete {kind} connection {integration}/{name}")));
+        self.record(integration, Some(name), "delete", Some(kind), &[], &res);
+        res.map(|_| ())
     }
 
     // ----- plumbing -------------------------------------------------------------------------
@@ -626,6 +639,29 @@ impl Client {
         auth: AuthFor<'_>,
         retry: Retry,
     ) -> Result<Answer> {
+        let mut reached = false;
+        let res = self
+            .send_attempts(method.clone(), url, body, auth, retry, &mut reached)
+            .await;
+        // A mutation that may have reached the server in any attempt may have been applied,
+        // whatever the last attempt met: the caller must not throw away what it sent.
+        res.map_err(|mut e| {
+            if reached && method != Method::GET {
+                e.may_have_applied = true;
+            }
+            e
+        })
+    }
+
+    async fn send_attempts(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        auth: AuthFor<'_>,
+        retry: Retry,
+        reached: &mut bool,
+    ) -> Result<Answer> {
         let opts = &self.inner.opts;
         let mut rate_limited = 0u32;
         let mut failures = 0u32;
@@ -664,6 +700,7 @@ impl Client {
                 Ok(r) => r,
                 Err(e) => {
                     let not_sent = e.is_connect();
+                    *reached |= !not_sent;
                     let err = if e.is_timeout() {
                         Error::new(
                             ErrorKind::Timeout,
@@ -727,6 +764,8 @@ impl Client {
                 return Err(Error::from_response(status, &b));
             }
             if (200..300).contains(&status) {
+                // A 2xx was applied even if its body was then cut off.
+                *reached = true;
                 let body = body_bytes?;
                 return Ok(Answer { body });
             }
@@ -739,6 +778,7 @@ impl Client {
             let b = body_bytes.unwrap_or_default();
             let mut err = Error::from_response(status, &b);
             if status >= 500 {
+                *reached = true;
                 let may_retry = match retry {
                     Retry::Idempotent => true,
                     Retry::Create => status == 503,

@@ -19,7 +19,11 @@ pub struct AuditRow {
 /// Audit `items` (integration, connection) as of `now`: stale when not updated for
 /// `stale_days`; findings for staleness, a username shared across several allowed domains, an
 /// allowed domain that is a bare IP address, a missing `updated_at`.
-pub fn audit(items: Vec<(String, Connection)>, now: OffsetDateTime, stale_days: u32) -> Vec<AuditRow> {
+pub fn audit(
+    items: Vec<(String, Connection)>,
+    now: OffsetDateTime,
+    stale_days: u32,
+) -> Vec<AuditRow> {
     // username -> set of domains across the whole account
     let mut domains_of: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     for (_, c) in &items {
@@ -69,7 +73,13 @@ mod tests {
     use crate::zis::ConnectionKind;
     use time::Duration;
 
-    fn conn(name: &str, user: Option<&str>, domain: &str, age: i64, now: OffsetDateTime) -> Connection {
+    fn conn(
+        name: &str,
+        user: Option<&str>,
+        domain: &str,
+        age: i64,
+        now: OffsetDateTime,
+    ) -> Connection {
         Connection {
             kind: ConnectionKind::BasicAuth,
             name: name.into(),
@@ -95,10 +105,19 @@ mod tests {
         );
         assert!(rows[0].stale);
         assert_eq!(rows[0].age_days, Some(200));
-        assert!(rows[0].findings.iter().any(|f| f == "not rotated in 200 days"));
-        assert!(rows[0].findings.iter().any(|f| f == "same username on 2 domains"));
+        assert!(rows[0]
+            .findings
+            .iter()
+            .any(|f| f == "not rotated in 200 days"));
+        assert!(rows[0]
+            .findings
+            .iter()
+            .any(|f| f == "same username on 2 domains"));
         assert!(!rows[1].stale);
         assert!(rows[1].findings.iter().any(|f| f.contains("same username")));
-        assert_eq!(rows[2].findings, vec!["allowed domain is a bare IP address".to_string()]);
+        assert_eq!(
+            rows[2].findings,
+            vec!["allowed domain is a bare IP address".to_string()]
+        );
     }
 }

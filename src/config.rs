@@ -23,6 +23,14 @@ pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
 pub const ENV_OAUTH_TOKEN: &str = "ZIS_OAUTH_TOKEN";
+pub const ENV_AUDIT_LOG: &str = "ZISCTL_AUDIT_LOG";
+
+/// The audit log file: `ZISCTL_AUDIT_LOG`, else `audit.jsonl` in the data directory.
+pub fn audit_log_path() -> Option<PathBuf> {
+    env(ENV_AUDIT_LOG)
+        .map(PathBuf::from)
+        .or_else(crate::auditlog::default_path)
+}
 
 /// The config file as written (see config.example.toml).
 #[derive(Default, Deserialize)]
@@ -216,7 +224,10 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         }
     }
     if !integration_tokens.is_empty() {
-        sources.push(format!("{} integration token(s) in config", integration_tokens.len()));
+        sources.push(format!(
+            "{} integration token(s) in config",
+            integration_tokens.len()
+        ));
     }
 
     let mut options = ClientOptions::new(base_url);
@@ -226,6 +237,10 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
     }
+    options.audit_log = audit_log_path().map(|path| crate::auditlog::AuditLog {
+        path,
+        profile: profile_name.clone(),
+    });
     // Fail early on a bad URL (and http to a non-loopback host).
     crate::zis::client::parse_base_url(&options.base_url)?;
     Ok(Loaded::Ready(Box::new(Settings {
@@ -368,7 +383,11 @@ mod tests {
     #[test]
     fn unknown_keys_are_refused() {
         let d = tempfile::tempdir().unwrap();
-        let p = write_cfg(d.path(), "[profiles.default]\nsubdomian = \"acme\"\n", 0o600);
+        let p = write_cfg(
+            d.path(),
+            "[profiles.default]\nsubdomian = \"acme\"\n",
+            0o600,
+        );
         let e = read_config_file(&p).err().unwrap();
         assert!(e.message.contains("subdomian"), "{}", e.message);
     }
@@ -379,5 +398,17 @@ mod tests {
         assert_eq!(s.expose_secret(), "tok-123");
         assert!(run_secret_command("x", "exit 3").is_err());
         assert!(run_secret_command("x", "true").is_err());
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    /// config.example.toml documents every key: it must parse with deny_unknown_fields.
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../config.example.toml");
+        let file: super::ConfigFile = toml::from_str(text).unwrap();
+        assert!(file.profiles.contains_key("prod"));
+        assert!(!file.holds_secret());
     }
 }

@@ -13,6 +13,7 @@
 pub mod app;
 pub mod args;
 pub mod audit;
+pub mod auditlog;
 pub mod cli;
 pub mod config;
 pub mod files;

@@ -7,7 +7,13 @@ use std::path::{Path, PathBuf};
 use tracing_subscriber::EnvFilter;
 
 /// Libraries whose trace output could show wire data: capped, always.
-const CAPPED: &[&str] = &["hyper=info", "hyper_util=info", "h2=info", "rustls=info", "reqwest=info"];
+const CAPPED: &[&str] = &[
+    "hyper=info",
+    "hyper_util=info",
+    "h2=info",
+    "rustls=info",
+    "reqwest=info",
+];
 
 /// The default log file: `zisctl.log` in the platform data directory.
 pub fn default_log_path() -> Option<PathBuf> {

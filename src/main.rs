@@ -25,6 +25,7 @@ fn main() -> ExitCode {
             None => zisctl::tui::run(&cli.global).await,
             Some(Command::Demo(args)) => zisctl::tui::run_demo(&cli.global, args).await,
             Some(Command::Sandbox(args)) => zisctl::sandbox::run(args).await,
+            Some(Command::Log(args)) => zisctl::auditlog::run_cli(&args),
             Some(cmd) => zisctl::cli::run(&cli.global, cmd).await,
         }
     });

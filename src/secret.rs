@@ -125,7 +125,9 @@ mod tests {
             let p = generate(32, Charset::Default).unwrap();
             let s = p.expose_secret();
             assert_eq!(s.len(), 32);
-            assert!(s.bytes().all(|b| ALNUM.contains(&b) || SYMBOLS.contains(&b)));
+            assert!(s
+                .bytes()
+                .all(|b| ALNUM.contains(&b) || SYMBOLS.contains(&b)));
             assert!(s.bytes().any(|b| SYMBOLS.contains(&b)));
             let a = generate(20, Charset::Alnum).unwrap();
             assert!(a.expose_secret().bytes().all(|b| b.is_ascii_alphanumeric()));

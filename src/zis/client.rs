@@ -55,6 +55,8 @@ pub struct ClientOptions {
     pub max_body_bytes: usize,
     /// Page size for `connections/all` (max 100).
     pub page_size: u32,
+    /// Where every mutation is recorded (never a value).
+    pub audit_log: Option<crate::auditlog::AuditLog>,
 }
 
 impl ClientOptions {
@@ -72,6 +74,7 @@ impl ClientOptions {
             backoff: Duration::from_millis(500),
             max_body_bytes: 16 * 1024 * 1024,
             page_size: 100,
+            audit_log: None,
         }
     }
 }
@@ -81,7 +84,10 @@ impl fmt::Debug for ClientOptions {
         f.debug_struct("ClientOptions")
             .field("base_url", &self.base_url)
             .field("admin", &self.admin)
-            .field("oauth_token", &self.oauth_token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "oauth_token",
+                &self.oauth_token.as_ref().map(|_| "[REDACTED]"),
+            )
             .field(
                 "integration_tokens",
                 &self.integration_tokens.keys().collect::<Vec<_>>(),
@@ -118,8 +124,11 @@ struct Inner {
     client_ids: tokio::sync::Mutex<Option<HashMap<String, u64>>>,
     /// Shared across every request: no request is sent before this instant (set by a 429).
     blocked_until: Mutex<Option<Instant>>,
-    /// Last `X-Rate-Limit-Remaining` seen.
-    remaining: Mutex<Option<u64>>,
+    /// Requests the server's budget still allows, as estimated from the last
+    /// `X-Rate-Limit-Remaining` less the requests sent since. `None`: unknown.
+    budget: Mutex<Option<i64>>,
+    /// Requests sent and not yet answered.
+    in_flight: std::sync::atomic::AtomicI64,
     /// When the budget is spent, requests go one at a time until a 429 tells how long to wait.
     probe: tokio::sync::Mutex<()>,
 }
@@ -163,7 +172,8 @@ impl Client {
                 minted: Mutex::new(HashMap::new()),
                 client_ids: tokio::sync::Mutex::new(None),
                 blocked_until: Mutex::new(None),
-                remaining: Mutex::new(None),
+                budget: Mutex::new(None),
+                in_flight: std::sync::atomic::AtomicI64::new(0),
                 probe: tokio::sync::Mutex::new(()),
             }),
             observer: None,
@@ -228,7 +238,9 @@ impl Client {
         let ans = self
             .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
             .await
-            .map_err(|e| e.with_context(format!("register integration {name}")))?;
+            .map_err(|e| e.with_context(format!("register integration {name}")));
+        self.record(name, None, "register", None, &[], &ans);
+        let ans = ans?;
         let v = parse_json(&ans.body)?;
         let oauth = v.get("zendesk_oauth_client");
         let client_secret = oauth
@@ -257,7 +269,8 @@ impl Client {
     pub async fn mint_token(&self, integration: &str) -> Result<SecretString> {
         let client_id = self.client_id(integration).await?;
         let url = self.url(&["api", "v2", "oauth", "tokens"]);
-        let body = serde_json::json!({"token": {"client_id": client_id, "scopes": ["read", "write"]}});
+        let body =
+            serde_json::json!({"token": {"client_id": client_id, "scopes": ["read", "write"]}});
         let ans = self
             .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
             .await
@@ -452,7 +465,13 @@ impl Client {
         let kind = new.credential.kind();
         let url = self.conn_url(integration, kind, None);
         let ans = self
-            .send_conn(Method::POST, url, Some(new.to_body()), integration, Retry::Create)
+            .send_conn(
+                Method::POST,
+                url,
+                Some(new.to_body()),
+                integration,
+                Retry::Create,
+            )
             .await
             .map_err(|e| {
                 e.with_context(format!(
@@ -474,16 +493,25 @@ impl Client {
         validate_update(update)?;
         let kind = update.kind();
         let url = self.conn_url(integration, kind, Some(name));
-        self.send_conn(
-            Method::PATCH,
-            url,
-            Some(update.to_body()),
+        let res = self
+            .send_conn(
+                Method::PATCH,
+                url,
+                Some(update.to_body()),
+                integration,
+                Retry::Idempotent,
+            )
+            .await
+            .map_err(|e| e.with_context(format!("update {kind} connection {integration}/{name}")));
+        self.record(
             integration,
-            Retry::Idempotent,
-        )
-        .await
-        .map_err(|e| e.with_context(format!("update {kind} connection {integration}/{name}")))?;
-        Ok(())
+            Some(name),
+            "update",
+            Some(kind),
+            &update.fields(),
+            &res,
+        );
+        res.map(|_| ())
     }
 
     /// `DELETE .../connections/{kind}/{name}` (answers 204).
@@ -497,11 +525,38 @@ impl Client {
         let url = self.conn_url(integration, kind, Some(name));
         self.send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
-            .map_err(|e| e.with_context(format!("delete {kind} connection {integration}/{name}")))?;
+            .map_err(|e| {
+                e.with_context(format!("delete {kind} connection {integration}/{name}"))
+            })?;
         Ok(())
     }
 
     // ----- plumbing -------------------------------------------------------------------------
+
+    fn record<T>(
+        &self,
+        integration: &str,
+        connection: Option<&str>,
+        action: &str,
+        kind: Option<ConnectionKind>,
+        fields: &[&str],
+        res: &Result<T>,
+    ) {
+        if let Some(log) = &self.inner.opts.audit_log {
+            let outcome = match res {
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.clone()),
+            };
+            log.record(
+                integration,
+                connection,
+                action,
+                kind.map(ConnectionKind::as_str),
+                fields,
+                &outcome,
+            );
+        }
+    }
 
     fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.base.clone();
@@ -575,21 +630,9 @@ impl Client {
         let mut retried_create = false;
         loop {
             self.wait_for_gate().await;
-            // When the budget is known to be spent, send one request at a time so that only
-            // one of them meets the 429 that says how long to wait.
-            let exhausted = matches!(*lock(&self.inner.remaining), Some(0));
-            let _probe = if exhausted {
-                let g = self.inner.probe.lock().await;
-                self.wait_for_gate().await;
-                Some(g)
-            } else {
-                None
-            };
-            let started = Instant::now();
-            let mut req = self.inner.http.request(method.clone(), url.clone());
-            req = match auth {
+            let auth_value = match auth {
                 AuthFor::Admin => match &opts.admin {
-                    Some(a) => req.header(AUTHORIZATION, basic_header(a)?),
+                    Some(a) => basic_header(a)?,
                     None => {
                         return Err(Error::config(
                             "this call needs admin credentials: set ZENDESK_EMAIL and \
@@ -597,14 +640,24 @@ impl Client {
                         ))
                     }
                 },
-                AuthFor::Bearer(t) => req.header(AUTHORIZATION, bearer_header(t)?),
+                AuthFor::Bearer(t) => bearer_header(t)?,
             };
+            let _probe = self.take_budget().await;
+            let started = Instant::now();
+            let mut req = self
+                .inner
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, auth_value);
             if let Some(b) = &body {
                 req = req
                     .header(CONTENT_TYPE, "application/json")
                     .body(b.to_string());
             }
             let result = req.send().await;
+            self.inner
+                .in_flight
+                .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             let resp = match result {
                 Ok(r) => r,
                 Err(e) => {
@@ -672,11 +725,6 @@ impl Client {
                 return Err(Error::from_response(status, &b));
             }
             if (200..300).contains(&status) {
-                if let Ok(mut r) = self.inner.remaining.lock() {
-                    if *r == Some(0) {
-                        *r = None;
-                    }
-                }
                 let body = body_bytes?;
                 return Ok(Answer { body });
             }
@@ -742,16 +790,51 @@ impl Client {
         if b.is_none_or(|t| t < until) {
             *b = Some(until);
         }
-        *lock(&self.inner.remaining) = None;
+        // After the wait a new window starts: the budget is unknown until an answer tells.
+        *lock(&self.inner.budget) = None;
+    }
+
+    /// Pace from the server's budget: while it is known to allow more requests, take one of
+    /// them; when it is spent, send one request at a time (a probe) so that only one meets the
+    /// 429 whose Retry-After then holds every other request back. Returns the probe guard.
+    async fn take_budget(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        use std::sync::atomic::Ordering;
+        let spent = {
+            let mut b = lock(&self.inner.budget);
+            match *b {
+                Some(n) if n <= 0 => true,
+                Some(n) => {
+                    *b = Some(n - 1);
+                    false
+                }
+                None => false,
+            }
+        };
+        let guard = if spent {
+            let g = self.inner.probe.lock().await;
+            self.wait_for_gate().await;
+            Some(g)
+        } else {
+            None
+        };
+        self.inner.in_flight.fetch_add(1, Ordering::SeqCst);
+        guard
     }
 
     fn observe_budget(&self, headers: &HeaderMap) {
         let remaining = headers
             .get("x-rate-limit-remaining")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+            .and_then(|v| v.trim().parse::<i64>().ok());
         if let Some(r) = remaining {
-            *lock(&self.inner.remaining) = Some(r);
+            let others = self
+                .inner
+                .in_flight
+                .load(std::sync::atomic::Ordering::SeqCst);
+            let est = r - others;
+            let mut b = lock(&self.inner.budget);
+            // The latest answer wins: after a window resets, a larger value is the truth.
+            *b = Some(est);
         }
     }
 }
@@ -768,9 +851,11 @@ enum AuthFor<'a> {
 
 fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
     let raw = zeroize::Zeroizing::new(format!("{}/token:{}", a.email, a.api_token.expose_secret()));
-    let enc = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
-    let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str()))
-        .map_err(|_| Error::config("the admin email or API token holds characters not allowed in a header"))?;
+    let enc =
+        zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+    let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str())).map_err(|_| {
+        Error::config("the admin email or API token holds characters not allowed in a header")
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }
@@ -817,7 +902,10 @@ async fn read_body(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>> {
 fn too_large(cap: usize) -> Error {
     Error::new(
         ErrorKind::InvalidResponse,
-        format!("the answer is larger than {} MiB; refused", cap / (1024 * 1024)),
+        format!(
+            "the answer is larger than {} MiB; refused",
+            cap / (1024 * 1024)
+        ),
     )
 }
 
@@ -874,7 +962,7 @@ pub fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 && secs < 1e9 {
+        if (0.0..1e9).contains(&secs) {
             return Some(Duration::from_secs_f64(secs));
         }
         return None;
@@ -889,7 +977,9 @@ fn is_redacted(s: &str) -> bool {
 
 fn parse_json(body: &[u8]) -> Result<Value> {
     if body.is_empty() {
-        return Err(Error::invalid_response("the answer was empty, JSON expected"));
+        return Err(Error::invalid_response(
+            "the answer was empty, JSON expected",
+        ));
     }
     serde_json::from_slice(body).map_err(|e| {
         if e.is_eof() {
@@ -978,7 +1068,9 @@ fn parse_wrapped(body: &[u8], kind: ConnectionKind) -> Result<Connection> {
 pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
     let v = parse_json(body)?;
     if !v.is_object() {
-        return Err(Error::invalid_response("the connections answer is not an object"));
+        return Err(Error::invalid_response(
+            "the connections answer is not an object",
+        ));
     }
     let mut connections = Vec::new();
     for kind in ConnectionKind::ALL {
@@ -1078,7 +1170,9 @@ mod tests {
         assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
         assert!(parse_base_url("http://[::1]:8080").is_ok());
         assert!(parse_base_url("http://localhost:1").is_ok());
-        let e = parse_base_url("http://acme.zendesk.com").err().map(|e| e.message);
+        let e = parse_base_url("http://acme.zendesk.com")
+            .err()
+            .map(|e| e.message);
         assert!(e.unwrap_or_default().contains("loopback"));
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("not a url").is_err());
@@ -1089,12 +1183,18 @@ mod tests {
         let now = SystemTime::now();
         assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("1.5", now), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
         let later = now + Duration::from_secs(120);
         let d = parse_retry_after(&httpdate::fmt_http_date(later), now);
         assert!(d.is_some_and(|d| d.as_secs() >= 119 && d.as_secs() <= 120));
         let past = now - Duration::from_secs(120);
-        assert_eq!(parse_retry_after(&httpdate::fmt_http_date(past), now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after(&httpdate::fmt_http_date(past), now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
     }

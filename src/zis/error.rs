@@ -317,8 +317,11 @@ mod tests {
 
     #[test]
     fn display_names_context_and_status() {
-        let e = Error::from_response(404, br#"{"errors":[{"code":"NotFound","title":"Connection does not exist"}]}"#)
-            .with_context("show acme/bob");
+        let e = Error::from_response(
+            404,
+            br#"{"errors":[{"code":"NotFound","title":"Connection does not exist"}]}"#,
+        )
+        .with_context("show acme/bob");
         assert_eq!(
             e.to_string(),
             "show acme/bob: Connection does not exist (404 NotFound)"

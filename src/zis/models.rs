@@ -229,6 +229,38 @@ impl ConnectionUpdate {
         }
     }
 
+    /// Names of the fields this update changes (for the audit log; never values).
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut f = Vec::new();
+        match self {
+            ConnectionUpdate::BasicAuth { username, password } => {
+                if username.is_some() {
+                    f.push("username");
+                }
+                if password.is_some() {
+                    f.push("password");
+                }
+            }
+            ConnectionUpdate::ApiKey {
+                header_name,
+                api_key,
+            } => {
+                if header_name.is_some() {
+                    f.push("header_name");
+                }
+                if api_key.is_some() {
+                    f.push("api_key");
+                }
+            }
+            ConnectionUpdate::BearerToken { token } => {
+                if token.is_some() {
+                    f.push("token");
+                }
+            }
+        }
+        f
+    }
+
     /// The JSON body of the PATCH. Holds the secret: build it, send it, drop it.
     pub(crate) fn to_body(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();

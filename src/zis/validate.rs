@@ -40,7 +40,12 @@ pub fn connection_name(name: &str) -> Result<()> {
 
 /// Allowed domain: a bare hostname; no scheme, path, port, whitespace or wildcard.
 pub fn allowed_domain(domain: &str) -> Result<()> {
-    let fail = |why: &str| Err(Error::validation("allowed domain", format!("{why}: {DOMAIN_RULE}")));
+    let fail = |why: &str| {
+        Err(Error::validation(
+            "allowed domain",
+            format!("{why}: {DOMAIN_RULE}"),
+        ))
+    };
     if domain.is_empty() {
         return fail("required");
     }
@@ -137,7 +142,10 @@ mod tests {
         assert!(integration_name("acme_crm-sync2").is_ok());
         assert!(integration_name(&"a".repeat(64)).is_ok());
         for bad in ["", "Acme", "acme crm", "acme.crm", &"a".repeat(65)] {
-            assert!(integration_name(bad).is_err(), "accepted a bad integration name");
+            assert!(
+                integration_name(bad).is_err(),
+                "accepted a bad integration name"
+            );
         }
     }
 
@@ -151,7 +159,12 @@ mod tests {
 
     #[test]
     fn domains() {
-        for good in ["api.example.com", "localhost", "10.20.30.40", "a-b.example.co.uk"] {
+        for good in [
+            "api.example.com",
+            "localhost",
+            "10.20.30.40",
+            "a-b.example.co.uk",
+        ] {
             assert!(allowed_domain(good).is_ok(), "{good}");
         }
         for (bad, why) in [
@@ -162,7 +175,10 @@ mod tests {
             ("", "required"),
             ("*.example.com", "hostname"),
         ] {
-            let e = allowed_domain(bad).err().map(|e| e.message).unwrap_or_default();
+            let e = allowed_domain(bad)
+                .err()
+                .map(|e| e.message)
+                .unwrap_or_default();
             assert!(e.contains(why), "{bad:?} -> {e}");
         }
     }
@@ -174,7 +190,10 @@ mod tests {
         assert!(username("bob\u{1b}").is_err());
         assert!(secret("password", "").is_err());
         assert!(secret("password", "a\nb").is_err());
-        let e = secret("password", "hunter2\n").err().map(|e| e.message).unwrap_or_default();
+        let e = secret("password", "hunter2\n")
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
         assert!(!e.contains("hunter2"));
         assert!(header_name("X-API-Key").is_ok());
         assert!(header_name("X API").is_err());

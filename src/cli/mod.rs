@@ -156,7 +156,7 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             .map(|_| 0),
         Command::Rotate(args) => rotate::run(global, args).await,
         Command::Audit(args) => audit::run(global, args).await,
-        Command::Log(_) => Err(CliError::usage("log is not implemented yet")),
+        Command::Log(args) => Ok(crate::auditlog::run_cli(&args)),
         Command::Sandbox(_) | Command::Demo(_) => Err(CliError::usage(
             "this command is not a headless command (it is run by main)",
         )),

@@ -24,7 +24,13 @@ fn main() -> ExitCode {
         match cli.command {
             None => zisctl::tui::run(&cli.global).await,
             Some(Command::Demo(args)) => zisctl::tui::run_demo(&cli.global, args).await,
-            Some(Command::Sandbox(args)) => zisctl::sandbox::run(args).await,
+            Some(Command::Sandbox(args)) => match zisctl::sandbox::run(args).await {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("zisctl sandbox: {e}");
+                    1
+                }
+            },
             Some(Command::Log(args)) => zisctl::auditlog::run_cli(&args),
             Some(cmd) => zisctl::cli::run(&cli.global, cmd).await,
         }

@@ -1,8 +1,425 @@
-//! A ZIS-compatible HTTP server on loopback (being written on the `sandbox` branch).
-use crate::args::SandboxArgs;
+//! A ZIS-compatible HTTP server on loopback, with in-memory state: the backend of `zisctl demo`
+//! and of every test.
+//!
+//! It follows `ZIS_API.md` (the contract) and is written apart from [`crate::zis`] (which it
+//! does not import), so that testing the client against it checks the client. Where the
+//! contract has to guess, the code says `[guess]` beside the choice.
+//!
+//! # What it serves
+//! - Registry (admin basic auth `base64("{email}/token:{api_token}")`):
+//!   `POST /api/services/zis/registry/{integration}`, `GET /api/services/zis/registry/integrations`.
+//! - `POST /api/v2/oauth/tokens` (admin basic auth): mints a ZIS OAuth access token for an
+//!   integration's OAuth client.
+//! - Connections (bearer token of that integration's client), under
+//!   `/api/services/zis/integrations/{integration}/connections/`: `POST {kind}`,
+//!   `GET|PATCH|DELETE {kind}/{name}`, `GET all?page[size]=&page[after]=&page[before]=`.
+//!
+//! Every ZIS request passes through the switches: added latency, a fixed-window rate limit
+//! (`429` + `Retry-After`, and `X-Rate-Limit`/`X-Rate-Limit-Remaining` on normal answers when
+//! a limit is set), random `500`/`502`/`503`, and queued injected faults.
+//!
+//! # Test support: `/_sandbox/...` (sandbox-only, NOT part of ZIS)
+//! No auth; never delayed, limited, faulted or counted.
+//! - `POST /_sandbox/faults` `{"status":403,"count":1,"method":"POST","path_contains":"basic_auth",
+//!   "body":"...","content_type":"...","retry_after":1,"delay_ms":0}` queues an injected answer
+//!   for the next `count` matching requests (only `status` or `delay_ms` is required; without
+//!   `status` a matching request is only delayed). `GET` lists the queue, `DELETE` clears it.
+//! - `POST /_sandbox/verify` `{"integration","name","secret"}` → `{"matches":bool,...}`
+//!   (404 if there is no such connection): compares a stored secret without showing it.
+//! - `GET /_sandbox/stats` → `{"requests","rate_limited","faults_injected","random_failures",
+//!   "tokens_minted","by_method":{..},"by_status":{..}}`; `POST /_sandbox/stats/reset`.
+//! - `GET|POST /_sandbox/switches` `{"latency_ms"?,"rate_limit"?,"rate_window_secs"?,"fail_rate"?}`
+//!   reads or changes the switches of a running sandbox.
+//! - `DELETE /_sandbox/tokens` revokes every minted access token (to test re-minting on 401).
+//!
+//! # Secrets
+//! The sandbox never logs a body, a query string or an `Authorization` value (one debug event
+//! per request: method, path, status, time). Stored secrets are [`secrecy::SecretString`]s;
+//! responses always show `"*****"`.
 
-/// `zisctl sandbox`: serve until Ctrl-C; returns the exit code.
-pub async fn run(_args: SandboxArgs) -> i32 {
-    eprintln!("zisctl: sandbox is not implemented yet");
-    2
+mod control;
+mod http;
+mod seed;
+mod store;
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use self::control::{Control, Shared};
+
+/// The demo admin's email (well known: the sandbox is a loopback-only toy).
+pub const ADMIN_EMAIL: &str = "admin@sandbox.zisctl.test";
+/// The demo admin's API token (well known).
+pub const ADMIN_TOKEN: &str = "sandbox-admin-token";
+
+/// How a sandbox starts.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Added latency per request, in milliseconds.
+    pub latency_ms: u64,
+    /// Requests allowed per window; 0 = unlimited.
+    pub rate_limit: u32,
+    /// Length of the fixed rate-limit window, in seconds (0 is taken as 1).
+    pub rate_window_secs: u64,
+    /// Fraction (0.0-1.0) of requests answered with a random 500/502/503.
+    pub fail_rate: f64,
+    /// The account to start with.
+    pub seed: Seed,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            latency_ms: 0,
+            rate_limit: 0,
+            rate_window_secs: 60,
+            fail_rate: 0.0,
+            seed: Seed::Demo,
+        }
+    }
+}
+
+/// Where the sandbox's account comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seed {
+    /// The built-in demo account (`assets/sandbox-seed.json`).
+    Demo,
+    /// A seed file of the same format.
+    File(PathBuf),
+    /// `integrations` integrations (`synthetic-0001`...) with `connections` connections each.
+    Synthetic {
+        integrations: usize,
+        connections: usize,
+    },
+    /// No integrations at all.
+    Empty,
+}
+
+/// A running sandbox. Dropping it (or [`SandboxHandle::shutdown`]) stops the server: it stops
+/// accepting at once and lets requests in flight finish.
+pub struct SandboxHandle {
+    pub addr: SocketAddr,
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    pub base_url: String,
+    pub admin_email: String,
+    pub admin_token: String,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl fmt::Debug for SandboxHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxHandle")
+            .field("addr", &self.addr)
+            .field("base_url", &self.base_url)
+            .field("admin_email", &self.admin_email)
+            .field("admin_token", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxHandle {
+    /// Stops the server (same as dropping the handle).
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Added latency per request from now on.
+    pub fn set_latency_ms(&self, ms: u64) {
+        self.shared.control().latency_ms = ms;
+    }
+
+    /// `n` requests per `window_secs` from now on (0 = unlimited); starts a fresh window.
+    pub fn set_rate_limit(&self, n: u32, window_secs: u64) {
+        self.shared.control().set_rate_limit(n, window_secs);
+    }
+
+    /// Fraction of requests answered with a random 5xx from now on (clamped to 0.0-1.0).
+    pub fn set_fail_rate(&self, f: f64) {
+        self.shared.control().set_fail_rate(f);
+    }
+
+    /// `(integrations, connections)` in the account right now.
+    pub fn counts(&self) -> (usize, usize) {
+        let s = self.shared.store();
+        (s.integrations.len(), s.connection_count())
+    }
+
+    /// The `Authorization` header value of the demo admin (basic auth with the API token).
+    pub fn admin_authorization(&self) -> String {
+        use base64::Engine as _;
+        let raw = format!("{}/token:{}", self.admin_email, self.admin_token);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+fn build_store(seed: &Seed) -> Result<store::Store, String> {
+    match seed {
+        Seed::Demo => {
+            seed::load_json(seed::DEMO_SEED).map_err(|e| format!("built-in demo seed: {e}"))
+        }
+        Seed::File(path) => seed::load_file(path),
+        Seed::Synthetic {
+            integrations,
+            connections,
+        } => Ok(seed::synthetic(*integrations, *connections)),
+        Seed::Empty => Ok(store::Store::default()),
+    }
+}
+
+/// Starts a sandbox on `addr` (use `127.0.0.1:0` for a free port) and serves it on a tokio
+/// task of the current runtime. Refuses a non-loopback address (`InvalidInput`) and a seed
+/// that does not load (`InvalidData`).
+pub async fn spawn(config: SandboxConfig, addr: SocketAddr) -> io::Result<SandboxHandle> {
+    if !addr.ip().is_loopback() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refusing to listen on {addr}: the sandbox has well-known credentials and \
+                 listens on loopback only (127.0.0.1 or [::1])"
+            ),
+        ));
+    }
+    let store =
+        build_store(&config.seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    let control = Control::new(
+        config.latency_ms,
+        config.rate_limit,
+        config.rate_window_secs,
+        config.fail_rate,
+    );
+    let shared = Shared::new(store, control);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    let app = http::router(shared.clone());
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::warn!(error = %e, "sandbox server stopped with an error");
+        }
+    });
+    tracing::debug!(addr = %local, "sandbox listening");
+    Ok(SandboxHandle {
+        addr: local,
+        base_url: format!("http://{local}"),
+        admin_email: ADMIN_EMAIL.to_string(),
+        admin_token: ADMIN_TOKEN.to_string(),
+        shared,
+        stop: Some(tx),
+    })
+}
+
+/// Parses `NxM` (e.g. `100x100`): N integrations with M connections each.
+pub fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
+    const MAX_INTEGRATIONS: usize = 10_000;
+    const MAX_TOTAL: usize = 2_000_000;
+    let bad = || format!("invalid synthetic size {s:?}: expected NxM, e.g. 100x100");
+    let (n, m) = s.trim().split_once(['x', 'X']).ok_or_else(bad)?;
+    let n: usize = n.trim().parse().map_err(|_| bad())?;
+    let m: usize = m.trim().parse().map_err(|_| bad())?;
+    if n > MAX_INTEGRATIONS {
+        return Err(format!(
+            "synthetic size {s:?}: at most {MAX_INTEGRATIONS} integrations"
+        ));
+    }
+    if n.saturating_mul(m) > MAX_TOTAL {
+        return Err(format!(
+            "synthetic size {s:?}: at most {MAX_TOTAL} connections in all"
+        ));
+    }
+    Ok((n, m))
+}
+
+/// `zisctl sandbox`: starts the sandbox, prints its base URL, the demo admin's credentials and
+/// the environment lines to use it, then serves until Ctrl-C or SIGTERM.
+pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
+    // Logs go to stderr, filtered by RUST_LOG (nothing by default). Ignored if a subscriber
+    // is already installed.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(io::stderr)
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
+        .try_init();
+
+    let seed = match (&args.seed, &args.synthetic) {
+        (Some(_), Some(_)) => return Err("--seed and --synthetic cannot be used together".into()),
+        (Some(path), None) => Seed::File(path.clone()),
+        (None, Some(spec)) => {
+            let (integrations, connections) = parse_synthetic(spec)?;
+            Seed::Synthetic {
+                integrations,
+                connections,
+            }
+        }
+        (None, None) => Seed::Demo,
+    };
+    if !(0.0..=1.0).contains(&args.fail_rate) {
+        return Err(format!(
+            "--fail-rate must be between 0.0 and 1.0, not {}",
+            args.fail_rate
+        ));
+    }
+    if args.rate_limit > 0 && args.rate_window_secs == 0 {
+        return Err("--rate-window-secs must be at least 1".into());
+    }
+    let seed_label = match &seed {
+        Seed::Demo => "built-in demo account".to_string(),
+        Seed::File(p) => format!("seed file {}", p.display()),
+        Seed::Synthetic {
+            integrations,
+            connections,
+        } => format!("synthetic {integrations}x{connections}"),
+        Seed::Empty => "empty".to_string(),
+    };
+    let config = SandboxConfig {
+        latency_ms: args.latency_ms,
+        rate_limit: args.rate_limit,
+        rate_window_secs: args.rate_window_secs,
+        fail_rate: args.fail_rate,
+        seed,
+    };
+    let handle = spawn(config, args.addr)
+        .await
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let (integrations, connections) = handle.counts();
+
+    let mut text = String::new();
+    text.push_str(&format!(
+        "zisctl sandbox listening on {}\n",
+        handle.base_url
+    ));
+    text.push_str(&format!(
+        "account: {seed_label} ({integrations} integrations, {connections} connections)\n"
+    ));
+    let mut switches = Vec::new();
+    if args.latency_ms > 0 {
+        switches.push(format!("latency {} ms", args.latency_ms));
+    }
+    if args.rate_limit > 0 {
+        switches.push(format!(
+            "rate limit {} per {} s",
+            args.rate_limit, args.rate_window_secs
+        ));
+    }
+    if args.fail_rate > 0.0 {
+        switches.push(format!("fail rate {}", args.fail_rate));
+    }
+    if !switches.is_empty() {
+        text.push_str(&format!("switches: {}\n", switches.join(", ")));
+    }
+    text.push_str(&format!("admin email:     {}\n", handle.admin_email));
+    text.push_str(&format!("admin API token: {}\n", handle.admin_token));
+    text.push_str("\nUse it from another shell:\n");
+    text.push_str(&format!("ZISCTL_BASE_URL={}\n", handle.base_url));
+    text.push_str(&format!("ZENDESK_EMAIL={}\n", handle.admin_email));
+    text.push_str(&format!("ZENDESK_API_TOKEN={}\n", handle.admin_token));
+    text.push_str("\nPress Ctrl-C to stop.\n");
+    {
+        use std::io::Write as _;
+        let mut out = io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        let _ = out.flush();
+    }
+
+    wait_for_stop_signal().await;
+    handle.shutdown();
+    // Give requests in flight a moment to finish.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    eprintln!("zisctl sandbox stopped");
+    Ok(())
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synthetic_sizes() {
+        assert_eq!(parse_synthetic("100x100"), Ok((100, 100)));
+        assert_eq!(parse_synthetic(" 3X7 "), Ok((3, 7)));
+        assert_eq!(parse_synthetic("0x0"), Ok((0, 0)));
+        assert!(parse_synthetic("100").is_err());
+        assert!(parse_synthetic("ax1").is_err());
+        assert!(parse_synthetic("1x-1").is_err());
+        assert!(parse_synthetic("100000x1").is_err());
+        assert!(parse_synthetic("10000x1000").is_err());
+    }
+
+    #[tokio::test]
+    async fn refuses_non_loopback() {
+        let addr: SocketAddr = "0.0.0.0:0".parse().unwrap();
+        let err = spawn(SandboxConfig::default(), addr).await.err();
+        assert_eq!(err.map(|e| e.kind()), Some(io::ErrorKind::InvalidInput));
+    }
+
+    #[tokio::test]
+    async fn handle_debug_hides_token() {
+        let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let h = spawn(
+            SandboxConfig {
+                seed: Seed::Empty,
+                ..Default::default()
+            },
+            addr,
+        )
+        .await
+        .unwrap();
+        assert!(!format!("{h:?}").contains(ADMIN_TOKEN));
+        assert_eq!(h.counts(), (0, 0));
+        h.shutdown();
+    }
 }

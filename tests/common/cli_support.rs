@@ -98,28 +98,46 @@ impl Env {
         self.dir.path().join("audit.jsonl")
     }
 
+    /// The child's whole environment: nothing of the user's.
+    pub fn child_env(&self) -> Vec<(String, String)> {
+        let home = self.dir.path();
+        let p = |x: &Path| x.display().to_string();
+        let mut v = vec![
+            ("HOME".to_string(), p(home)),
+            ("XDG_CONFIG_HOME".into(), p(&home.join("xdg-config"))),
+            ("XDG_DATA_HOME".into(), p(&home.join("xdg-data"))),
+            ("ZISCTL_BASE_URL".into(), self.sb.base_url.clone()),
+            ("ZENDESK_EMAIL".into(), self.sb.admin_email.clone()),
+            ("ZENDESK_API_TOKEN".into(), self.sb.admin_token.clone()),
+            ("ZISCTL_CONFIG".into(), p(&self.config)),
+            ("ZISCTL_AUDIT_LOG".into(), p(&self.audit_log())),
+            ("RUST_LOG".into(), "debug".into()),
+        ];
+        if let Ok(path) = std::env::var("PATH") {
+            v.push(("PATH".into(), path));
+        }
+        v.extend(self.vars.iter().cloned());
+        v
+    }
+
+    /// The child's arguments: a private log file, then `args`.
+    pub fn child_args(&self, args: &[&str]) -> Vec<String> {
+        let mut a = vec![
+            "--log-file".to_string(),
+            self.log_file().display().to_string(),
+        ];
+        a.extend(args.iter().map(|s| s.to_string()));
+        a
+    }
+
     /// The child command, with a clean environment.
     pub fn command(&self, args: &[&str]) -> tokio::process::Command {
-        let home = self.dir.path();
         let mut c = tokio::process::Command::new(BIN);
-        c.env_clear()
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("xdg-config"))
-            .env("XDG_DATA_HOME", home.join("xdg-data"))
-            .env("ZISCTL_BASE_URL", &self.sb.base_url)
-            .env("ZENDESK_EMAIL", &self.sb.admin_email)
-            .env("ZENDESK_API_TOKEN", &self.sb.admin_token)
-            .env("ZISCTL_CONFIG", &self.config)
-            .env("ZISCTL_AUDIT_LOG", self.audit_log())
-            .env("RUST_LOG", "debug");
-        if let Ok(path) = std::env::var("PATH") {
-            c.env("PATH", path);
-        }
-        for (k, v) in &self.vars {
+        c.env_clear();
+        for (k, v) in self.child_env() {
             c.env(k, v);
         }
-        c.arg("--log-file").arg(self.log_file());
-        c.args(args);
+        c.args(self.child_args(args));
         c.kill_on_drop(true);
         c
     }
@@ -208,11 +226,34 @@ impl Env {
 
     /// Requests with `method` the sandbox has seen.
     pub async fn requests_by(&self, method: &str) -> u64 {
-        self.stats().await["by_method"][method].as_u64().unwrap_or(0)
+        self.stats().await["by_method"][method]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     pub fn read_file(&self, p: &Path) -> String {
         std::fs::read_to_string(p).unwrap_or_default()
+    }
+}
+
+/// The command-line spelling of a connection kind. The contract (the issue) spells them
+/// `basic_auth|api_key|bearer_token|oauth`; src/args.rs currently derives clap's default
+/// kebab-case (`basic-auth`). Asks the binary which one it accepts, so that these tests pass
+/// before and after args.rs is fixed; `kind_values_follow_the_contract` pins the contract.
+pub fn kind(k: &str) -> String {
+    static SNAKE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let snake = *SNAKE.get_or_init(|| {
+        std::process::Command::new(BIN)
+            .args(["connections", "list", "--help"])
+            .env_clear()
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).contains("basic_auth"))
+            .unwrap_or(false)
+    });
+    if snake {
+        k.replace('-', "_")
+    } else {
+        k.replace('_', "-")
     }
 }
 

@@ -1255,6 +1255,37 @@ async fn audit_every_format() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn audit_takes_stale_days_from_the_profile_unless_given() {
+    let env = Env::demo().await;
+    env.write_config("[profiles.default]\nstale_days = 30\n");
+    let o = env
+        .run(&["audit", "--integration", CRM, "-o", "json"])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    assert_eq!(
+        by_name(&o.json(), "salesforce_prod")["stale"],
+        true,
+        "88 days > 30"
+    );
+    let o = env
+        .run(&[
+            "audit",
+            "--integration",
+            CRM,
+            "--stale-days",
+            "90",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(
+        by_name(&o.json(), "salesforce_prod")["stale"],
+        false,
+        "the flag wins"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn audit_honours_rate_limits_and_says_so() {
     let env = Env::start(SandboxConfig {
         seed: Seed::Synthetic {
@@ -1377,6 +1408,32 @@ async fn exit_codes() {
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
     assert_eq!(o.stderr.lines().count(), 1);
     assert!(!o.stderr.contains("wrong-token"));
+    env.vars.clear();
+
+    // 1: network failure (nothing listens there).
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(9);
+    env.vars.push((
+        "ZISCTL_BASE_URL".into(),
+        format!("http://127.0.0.1:{closed}"),
+    ));
+    let o = env.run(&["integrations", "list"]).await;
+    assert_eq!(o.code, 1, "stderr: {}", o.stderr);
+    assert!(o.stderr.contains("cannot connect"), "{}", o.stderr);
+    // 2: plain http to a host that is not loopback.
+    env.vars.clear();
+    let o = env
+        .run(&[
+            "--base-url",
+            "http://acme.zendesk.com",
+            "integrations",
+            "list",
+        ])
+        .await;
+    assert_eq!(o.code, 2, "stderr: {}", o.stderr);
+    assert!(o.stderr.contains("loopback"), "{}", o.stderr);
     env.vars.clear();
 
     // 2: nothing configured at all.

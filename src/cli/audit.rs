@@ -27,6 +27,7 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
         )));
     }
     let ctx = Ctx::load(global)?;
+    let stale_days = stale_days(a.stale_days, ctx.settings.stale_days, std::env::args());
     let mut names: Vec<String> = if a.integrations.is_empty() {
         ctx.client
             .list_integrations()
@@ -77,7 +78,7 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
         clear_progress();
     }
 
-    let mut rows: Vec<AuditRow> = audit(items, ctx.now, a.stale_days);
+    let mut rows: Vec<AuditRow> = audit(items, ctx.now, stale_days);
     rows.sort_by(|x, y| {
         x.integration
             .cmp(&y.integration)
@@ -122,6 +123,20 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     Ok(combined_exit(ok, &failures))
 }
 
+/// The staleness threshold: `--stale-days` when given on the command line, else the profile's
+/// `stale_days`. (args.rs gives the flag a clap default of 90, so the parsed value cannot tell
+/// "not given" from "given 90": argv is looked at instead.)
+fn stale_days(flag: u32, profile: u32, argv: impl Iterator<Item = String>) -> u32 {
+    let given = argv
+        .take_while(|a| a != "--")
+        .any(|a| a == "--stale-days" || a.starts_with("--stale-days="));
+    if given {
+        flag
+    } else {
+        profile
+    }
+}
+
 fn show_progress(done: usize, total: usize, conns: usize) {
     let mut err = io::stderr().lock();
     let _ = write!(
@@ -137,5 +152,30 @@ fn clear_progress() {
         let mut err = io::stderr().lock();
         let _ = write!(err, "\r\x1b[K");
         let _ = err.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(a: &[&str]) -> impl Iterator<Item = String> {
+        a.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn stale_days_flag_beats_profile() {
+        assert_eq!(stale_days(90, 30, argv(&["zisctl", "audit"])), 30);
+        assert_eq!(
+            stale_days(90, 30, argv(&["zisctl", "audit", "--stale-days", "90"])),
+            90
+        );
+        assert_eq!(
+            stale_days(7, 30, argv(&["zisctl", "audit", "--stale-days=7"])),
+            7
+        );
     }
 }

@@ -48,7 +48,8 @@ pub async fn list(
         }
         OutputFormat::Table => {
             if conns.is_empty() {
-                warn(&format!("no connections in {integration}"));
+                let what = kind.map(|k| format!("{} ", kind_of(k))).unwrap_or_default();
+                warn(&format!("no {what}connections in {integration}"));
             }
             let items: Vec<(String, Connection)> = conns
                 .into_iter()

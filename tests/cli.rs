@@ -809,6 +809,24 @@ async fn update_username_password_and_generate() {
     assert!(env.holds(CRM, "dynamics_crm", &gen).await);
     assert!(!env.holds(CRM, "dynamics_crm", pw).await);
 
+    // Table form.
+    let o = env
+        .run(&[
+            "connections",
+            "update",
+            CRM,
+            "dynamics_crm",
+            "--username",
+            "tbl-user",
+        ])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    assert!(o.stdout.contains("username        tbl-user"));
+    assert!(o
+        .stdout
+        .lines()
+        .any(|l| l.starts_with("age") && l.ends_with("now")));
+
     // api_key: new header name and key.
     let key = "new-key-canary-31";
     let o = env
@@ -1498,4 +1516,65 @@ async fn kind_values_follow_the_contract() {
             "--kind {k}"
         );
     }
+}
+
+/// Whatever a server sends, no control character reaches the terminal: not in a table, a CSV,
+/// JSON, nor an error line.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_server_strings_are_sanitised() {
+    let env = Env::demo().await;
+    let body = json!({
+        "basic_auth": [{
+            "name": "evil\u{1b}]52;c;aGk=\u{7}",
+            "username": "bob\u{1b}[2J\u{9b}31m\u{202e}",
+            "password": "*****",
+            "allowed_domain": "x.example\r\ninjected,row",
+            "created_at": "2024-01-01T00:00:00Z",
+            "updated_at": "2024-01-02T00:00:00Z"
+        }],
+        "api_key": [], "bearer_token": [], "oauth": [],
+        "meta": {"has_more": false, "after": null, "before": null}
+    })
+    .to_string();
+    for fmt in ["table", "csv", "json"] {
+        env.fault(json!({"status": 200, "count": 1, "method": "GET",
+            "path_contains": "connections/all", "body": body, "content_type": "application/json"}))
+            .await;
+        let o = env.run(&["connections", "list", CRM, "-o", fmt]).await;
+        assert_eq!(o.code, 0, "{fmt}: {}", o.stderr);
+        for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(
+                !o.stdout.contains(bad),
+                "{fmt}: control character {bad:?} printed"
+            );
+        }
+        if fmt == "csv" {
+            assert_eq!(
+                o.csv().len(),
+                2,
+                "a line break from the server is not a new record"
+            );
+        }
+        if fmt == "table" {
+            assert_eq!(o.stdout.lines().count(), 2);
+        }
+    }
+    env.fault(
+        json!({"status": 500, "count": 3, "body": "boom\u{1b}]52;c;aGk=\u{7} and\nmore",
+        "path_contains": "connections/all"}),
+    )
+    .await;
+    let o = env.run(&["connections", "list", CRM]).await;
+    assert_eq!(o.code, 1);
+    assert!(!o.stderr.contains('\u{1b}') && !o.stderr.contains('\u{7}'));
+    assert!(
+        o.stderr.contains("boom"),
+        "{}",
+        o.stderr.replace('\u{1b}', "<ESC>")
+    );
+    assert!(o
+        .stderr
+        .lines()
+        .last()
+        .is_some_and(|l| l.starts_with("zisctl: list connections")));
 }

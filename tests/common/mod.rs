@@ -1,1 +1,2 @@
 pub mod rawhttp;
+pub mod sandbox;

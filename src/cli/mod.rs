@@ -261,14 +261,20 @@ pub(crate) fn existing_connection_name(name: &str) -> CliResult {
     Ok(())
 }
 
-/// After a change failed, may it still have taken effect? True when the request may have
-/// reached the server and its answer was lost or unclear (timeout, cut-off answer, 5xx from a
-/// gateway): the caller must then keep (print) the secret it sent.
+/// After a change failed, may it still have taken effect? Only a clean refusal (validation,
+/// 400, 401, 403, 404, 409, another 4xx) says surely not. Everything else may hide an earlier
+/// attempt that reached the server: the client retries a PATCH after a timeout, and the error
+/// it finally returns (a connect failure, a 429, a 5xx) describes the last attempt only. The
+/// caller then keeps (prints) the secret it sent, marked unverified.
 pub(crate) fn may_have_applied(e: &Error) -> bool {
     e.may_have_applied
         || matches!(
             e.kind,
-            ErrorKind::Timeout | ErrorKind::Server | ErrorKind::InvalidResponse
+            ErrorKind::Timeout
+                | ErrorKind::Server
+                | ErrorKind::InvalidResponse
+                | ErrorKind::Network
+                | ErrorKind::RateLimited
         )
 }
 
@@ -315,10 +321,15 @@ mod tests {
 
     #[test]
     fn uncertain_errors() {
-        let mut e = Error::new(ErrorKind::Network, "cannot connect");
+        let mut e = Error::from_response(400, b"");
         assert!(!may_have_applied(&e));
         e.may_have_applied = true;
         assert!(may_have_applied(&e));
+        assert!(may_have_applied(&Error::new(
+            ErrorKind::Network,
+            "cannot connect"
+        )));
+        assert!(may_have_applied(&Error::from_response(429, b"")));
         assert!(may_have_applied(&Error::new(ErrorKind::Timeout, "t")));
         assert!(may_have_applied(&Error::from_response(504, b"")));
         assert!(!may_have_applied(&Error::from_response(403, b"")));

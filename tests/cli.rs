@@ -963,6 +963,14 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
             env.holds(CRM, name, pw).await,
             "sandbox holds the printed password"
         );
+        assert!(
+            !env.read_file(&env.log_file()).contains(pw),
+            "a new password reached the log file"
+        );
+        assert!(
+            !env.read_file(&env.audit_log()).contains(pw),
+            "a new password reached the audit log"
+        );
     }
 
     // CSV and table forms, alnum charset and a custom length.

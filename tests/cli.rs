@@ -1509,7 +1509,6 @@ async fn csv_neutralises_formulas_from_the_server() {
 
 /// The contract spells kinds `basic_auth|api_key|bearer_token|oauth`.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "src/args.rs KindArg derives kebab-case values (basic-auth); needs #[value(rename_all = \"snake_case\")]"]
 async fn kind_values_follow_the_contract() {
     let env = Env::demo().await;
     for k in ["basic_auth", "api_key", "bearer_token", "oauth"] {

@@ -27,7 +27,7 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
         )));
     }
     let ctx = Ctx::load(global)?;
-    let stale_days = stale_days(a.stale_days, ctx.settings.stale_days, std::env::args());
+    let stale_days = a.stale_days.unwrap_or(ctx.settings.stale_days);
     let mut names: Vec<String> = if a.integrations.is_empty() {
         ctx.client
             .list_integrations()
@@ -123,20 +123,6 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     Ok(combined_exit(ok, &failures))
 }
 
-/// The staleness threshold: `--stale-days` when given on the command line, else the profile's
-/// `stale_days`. (args.rs gives the flag a clap default of 90, so the parsed value cannot tell
-/// "not given" from "given 90": argv is looked at instead.)
-fn stale_days(flag: u32, profile: u32, argv: impl Iterator<Item = String>) -> u32 {
-    let given = argv
-        .take_while(|a| a != "--")
-        .any(|a| a == "--stale-days" || a.starts_with("--stale-days="));
-    if given {
-        flag
-    } else {
-        profile
-    }
-}
-
 fn show_progress(done: usize, total: usize, conns: usize) {
     let mut err = io::stderr().lock();
     let _ = write!(
@@ -152,30 +138,5 @@ fn clear_progress() {
         let mut err = io::stderr().lock();
         let _ = write!(err, "\r\x1b[K");
         let _ = err.flush();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn argv(a: &[&str]) -> impl Iterator<Item = String> {
-        a.iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>()
-            .into_iter()
-    }
-
-    #[test]
-    fn stale_days_flag_beats_profile() {
-        assert_eq!(stale_days(90, 30, argv(&["zisctl", "audit"])), 30);
-        assert_eq!(
-            stale_days(90, 30, argv(&["zisctl", "audit", "--stale-days", "90"])),
-            90
-        );
-        assert_eq!(
-            stale_days(7, 30, argv(&["zisctl", "audit", "--stale-days=7"])),
-            7
-        );
     }
 }

@@ -236,25 +236,10 @@ impl Env {
     }
 }
 
-/// The command-line spelling of a connection kind. The contract (the issue) spells them
-/// `basic_auth|api_key|bearer_token|oauth`; src/args.rs currently derives clap's default
-/// kebab-case (`basic-auth`). Asks the binary which one it accepts, so that these tests pass
-/// before and after args.rs is fixed; `kind_values_follow_the_contract` pins the contract.
+/// The command-line spelling of a connection kind: the API's own (`basic_auth`), as the CLI
+/// contract says.
 pub fn kind(k: &str) -> String {
-    static SNAKE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let snake = *SNAKE.get_or_init(|| {
-        std::process::Command::new(BIN)
-            .args(["connections", "list", "--help"])
-            .env_clear()
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).contains("basic_auth"))
-            .unwrap_or(false)
-    });
-    if snake {
-        k.replace('-', "_")
-    } else {
-        k.replace('_', "-")
-    }
+    k.replace('-', "_")
 }
 
 /// A small RFC 4180 parser (quoted fields, doubled quotes, CRLF or LF line ends).

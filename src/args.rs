@@ -97,6 +97,7 @@ pub enum IntegrationsCmd {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum KindArg {
     BasicAuth,
     ApiKey,
@@ -231,9 +232,10 @@ pub struct AuditArgs {
     /// Only these integrations (repeatable). Default: every integration of the account.
     #[arg(long = "integration", value_name = "NAME")]
     pub integrations: Vec<String>,
-    /// A connection not updated for this many days is stale.
-    #[arg(long, default_value_t = 90)]
-    pub stale_days: u32,
+    /// A connection not updated for this many days is stale (default: the profile's
+    /// stale_days, else 90).
+    #[arg(long)]
+    pub stale_days: Option<u32>,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,

@@ -1,4 +1,5 @@
 //! The HTTP client: one method per endpoint, retries with Retry-After, token minting.
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
@@ -9,6 +10,7 @@ use base64::Engine;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{ClientEvent, Error, ErrorKind, Result};
@@ -478,8 +480,21 @@ impl Client {
                     "create {kind} connection {integration}/{}",
                     new.name
                 ))
-            })?;
-        parse_wrapped(&ans.body, kind)
+            });
+        let fields: &[&str] = match &new.credential {
+            NewCredential::BasicAuth { .. } => &["username", "password"],
+            NewCredential::ApiKey { .. } => &["header_name", "api_key"],
+            NewCredential::BearerToken { .. } => &["token"],
+        };
+        self.record(
+            integration,
+            Some(&new.name),
+            "create",
+            Some(kind),
+            fields,
+            &ans,
+        );
+        parse_wrapped(&ans?.body, kind)
     }
 
     /// `PATCH .../connections/{kind}/{name}` (answers 204).
@@ -523,12 +538,12 @@ impl Client {
     ) -> Result<()> {
         validate::integration_name(integration)?;
         let url = self.conn_url(integration, kind, Some(name));
-        self.send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
+        let res = self
+            .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
-            .map_err(|e| {
-                e.with_context(format!("delete {kind} connection {integration}/{name}"))
-            })?;
-        Ok(())
+            .map_err(|e| e.with_context(format!("delete {kind} connection {integration}/{name}")));
+        self.record(integration, Some(name), "delete", Some(kind), &[], &res);
+        res.map(|_| ())
     }
 
     // ----- plumbing -------------------------------------------------------------------------
@@ -624,6 +639,29 @@ impl Client {
         auth: AuthFor<'_>,
         retry: Retry,
     ) -> Result<Answer> {
+        let mut reached = false;
+        let res = self
+            .send_attempts(method.clone(), url, body, auth, retry, &mut reached)
+            .await;
+        // A mutation that may have reached the server in any attempt may have been applied,
+        // whatever the last attempt met: the caller must not throw away what it sent.
+        res.map_err(|mut e| {
+            if reached && method != Method::GET {
+                e.may_have_applied = true;
+            }
+            e
+        })
+    }
+
+    async fn send_attempts(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        auth: AuthFor<'_>,
+        retry: Retry,
+        reached: &mut bool,
+    ) -> Result<Answer> {
         let opts = &self.inner.opts;
         let mut rate_limited = 0u32;
         let mut failures = 0u32;
@@ -662,6 +700,7 @@ impl Client {
                 Ok(r) => r,
                 Err(e) => {
                     let not_sent = e.is_connect();
+                    *reached |= !not_sent;
                     let err = if e.is_timeout() {
                         Error::new(
                             ErrorKind::Timeout,
@@ -725,6 +764,8 @@ impl Client {
                 return Err(Error::from_response(status, &b));
             }
             if (200..300).contains(&status) {
+                // A 2xx was applied even if its body was then cut off.
+                *reached = true;
                 let body = body_bytes?;
                 return Ok(Answer { body });
             }
@@ -737,6 +778,7 @@ impl Client {
             let b = body_bytes.unwrap_or_default();
             let mut err = Error::from_response(status, &b);
             if status >= 500 {
+                *reached = true;
                 let may_retry = match retry {
                     Retry::Idempotent => true,
                     Retry::Create => status == 503,
@@ -1027,8 +1069,7 @@ fn parse_integration(v: &Value) -> Option<Integration> {
 }
 
 fn parse_time(v: Option<&Value>) -> Option<time::OffsetDateTime> {
-    let s = v?.as_str()?;
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    parse_timestamp(v?.as_str()?)
 }
 
 /// Parse one connection object of a known kind.
@@ -1064,48 +1105,256 @@ fn parse_wrapped(body: &[u8], kind: ConnectionKind) -> Result<Connection> {
     parse_connection(kind, inner)
 }
 
-/// Parse one page of `connections/all`.
+/// Parse one page of `connections/all`. Typed and borrowing (no intermediate JSON tree): the
+/// hot path of an audit. Lenient about what it does not need: a field of an unexpected type is
+/// read as absent; a list that is not a list is an error.
 pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
-    let v = parse_json(body)?;
-    if !v.is_object() {
-        return Err(Error::invalid_response(
-            "the connections answer is not an object",
-        ));
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => {
+            return Err(Error::invalid_response(
+                "the answer was empty, JSON expected",
+            ))
+        }
+        // A derived struct would also accept a JSON array as a sequence of fields.
+        Some(b'[') => {
+            return Err(Error::invalid_response(
+                "the connections answer is not a JSON object",
+            ))
+        }
+        Some(_) => {}
     }
-    let mut connections = Vec::new();
-    for kind in ConnectionKind::ALL {
-        match v.get(kind.as_str()) {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(items)) => {
-                for item in items {
-                    connections.push(parse_connection(kind, item)?);
-                }
-            }
-            Some(_) => {
-                return Err(Error::invalid_response(format!(
-                    "\"{}\" is not a list",
-                    kind.as_str()
-                )))
-            }
+    let raw: RawPage<'_> = serde_json::from_slice(body).map_err(|e| {
+        if e.is_eof() {
+            Error::invalid_response("the answer was cut off (incomplete JSON)")
+        } else if e.is_data() {
+            Error::invalid_response(format!(
+                "the connections answer has an unexpected shape ({e})"
+            ))
+        } else {
+            Error::invalid_response(format!(
+                "the answer is not the JSON expected (line {}, column {})",
+                e.line(),
+                e.column()
+            ))
+        }
+    })?;
+    let n = [&raw.basic_auth, &raw.api_key, &raw.bearer_token, &raw.oauth]
+        .iter()
+        .map(|l| l.as_ref().map_or(0, Vec::len))
+        .sum();
+    let mut connections = Vec::with_capacity(n);
+    for (kind, list) in [
+        (ConnectionKind::BasicAuth, raw.basic_auth),
+        (ConnectionKind::ApiKey, raw.api_key),
+        (ConnectionKind::BearerToken, raw.bearer_token),
+        (ConnectionKind::OAuth, raw.oauth),
+    ] {
+        for c in list.into_iter().flatten() {
+            let name = c.name.0.filter(|n| !n.is_empty()).ok_or_else(|| {
+                Error::invalid_response(format!("a {kind} connection without a name"))
+            })?;
+            connections.push(Connection {
+                kind,
+                name: name.into_owned(),
+                allowed_domain: c.allowed_domain.0.map(Cow::into_owned).unwrap_or_default(),
+                username: if kind == ConnectionKind::BasicAuth {
+                    c.username.0.map(Cow::into_owned)
+                } else {
+                    None
+                },
+                header_name: if kind == ConnectionKind::ApiKey {
+                    c.header_name.0.map(Cow::into_owned)
+                } else {
+                    None
+                },
+                created_at: c.created_at.0.as_deref().and_then(parse_timestamp),
+                updated_at: c.updated_at.0.as_deref().and_then(parse_timestamp),
+            });
         }
     }
-    let meta = v.get("meta");
-    let has_more = meta
-        .and_then(|m| m.get("has_more"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let cursor = |k: &str| {
-        meta.and_then(|m| m.get(k))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
+    let meta = raw.meta.unwrap_or_default();
+    let cursor = |c: LenientStr<'_>| c.0.filter(|s| !s.is_empty()).map(Cow::into_owned);
     Ok(ConnectionPage {
         connections,
-        has_more,
-        after: cursor("after"),
-        before: cursor("before"),
+        has_more: meta.has_more.unwrap_or(false),
+        after: cursor(meta.after),
+        before: cursor(meta.before),
     })
+}
+
+#[derive(serde::Deserialize)]
+struct RawPage<'a> {
+    #[serde(default, borrow)]
+    basic_auth: Option<Vec<RawConnection<'a>>>,
+    #[serde(default, borrow)]
+    api_key: Option<Vec<RawConnection<'a>>>,
+    #[serde(default, borrow)]
+    bearer_token: Option<Vec<RawConnection<'a>>>,
+    #[serde(default, borrow)]
+    oauth: Option<Vec<RawConnection<'a>>>,
+    #[serde(default, borrow)]
+    meta: Option<RawMeta<'a>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RawMeta<'a> {
+    #[serde(default, deserialize_with = "lenient_bool")]
+    has_more: Option<bool>,
+    #[serde(default, borrow)]
+    after: LenientStr<'a>,
+    #[serde(default, borrow)]
+    before: LenientStr<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct RawConnection<'a> {
+    #[serde(default, borrow)]
+    name: LenientStr<'a>,
+    #[serde(default, borrow)]
+    allowed_domain: LenientStr<'a>,
+    #[serde(default, borrow)]
+    username: LenientStr<'a>,
+    #[serde(default, borrow)]
+    header_name: LenientStr<'a>,
+    #[serde(default, borrow)]
+    created_at: LenientStr<'a>,
+    #[serde(default, borrow)]
+    updated_at: LenientStr<'a>,
+}
+
+/// A string field that reads any other JSON value as absent.
+#[derive(Default)]
+struct LenientStr<'a>(Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for LenientStr<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = LenientStr<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+                Ok(LenientStr(None))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> std::result::Result<Self::Value, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(LenientStr(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> std::result::Result<Self::Value, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(LenientStr(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<bool>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(v.as_bool())
+}
+
+/// RFC 3339 timestamp. The shape ZIS sends (`2025-04-12T23:20:50.52Z`) is read by a fast
+/// path; anything else goes through the full parser.
+pub fn parse_timestamp(s: &str) -> Option<time::OffsetDateTime> {
+    fast_utc_timestamp(s).or_else(|| {
+        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
+    })
+}
+
+fn fast_utc_timestamp(s: &str) -> Option<time::OffsetDateTime> {
+    let b = s.as_bytes();
+    if b.len() < 20
+        || *b.last()? != b'Z'
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut n = 0u32;
+        for &c in &b[r] {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + u32::from(c - b'0');
+        }
+        Some(n)
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let rest = &b[19..b.len() - 1];
+    let nanos = match rest {
+        [] => 0,
+        [b'.', digits @ ..] if !digits.is_empty() && digits.len() <= 9 => {
+            let mut n = 0u32;
+            for &c in digits {
+                if !c.is_ascii_digit() {
+                    return None;
+                }
+                n = n * 10 + u32::from(c - b'0');
+            }
+            n * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    let date =
+        time::Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
+            .ok()?;
+    let t = time::Time::from_hms_nano(
+        u8::try_from(hour).ok()?,
+        u8::try_from(minute).ok()?,
+        u8::try_from(second).ok()?,
+        nanos,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, t).assume_utc())
 }
 
 fn validate_new(new: &NewConnection) -> Result<()> {
@@ -1197,6 +1446,44 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+    }
+
+    #[test]
+    fn fast_timestamps_agree_with_the_full_parser() {
+        use time::format_description::well_known::Rfc3339;
+        for t in [
+            "1985-04-12T23:20:50.52Z",
+            "2025-01-01T00:00:00Z",
+            "2024-02-29T12:34:56.123456789Z",
+            "2023-12-31T23:59:59.000Z",
+        ] {
+            assert_eq!(
+                fast_utc_timestamp(t),
+                time::OffsetDateTime::parse(t, &Rfc3339).ok(),
+                "{t}"
+            );
+        }
+        for bad in [
+            "2023-02-30T00:00:00Z",
+            "2023-13-01T00:00:00Z",
+            "2023-01-01T25:00:00Z",
+            "2023-01-01T00:00:00.Z",
+            "x",
+        ] {
+            assert_eq!(fast_utc_timestamp(bad), None, "{bad}");
+        }
+        assert!(parse_timestamp("2025-01-01T02:00:00+02:00").is_some());
+    }
+
+    #[test]
+    fn page_parsing_is_lenient_about_field_types() {
+        let body = br#"{"basic_auth":[{"name":"bob","username":5,"allowed_domain":null,"extra":{"a":[1,2]}}],"meta":{"has_more":"yes"}}"#;
+        let p = parse_page(body).unwrap();
+        assert_eq!(p.connections[0].username, None);
+        assert!(!p.has_more);
+        assert!(parse_page(br#"{"basic_auth":[{"username":"x"}]}"#).is_err());
+        assert!(parse_page(b"[]").is_err());
+        assert!(parse_page(b"   ").is_err());
     }
 
     #[test]

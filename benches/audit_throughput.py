@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Audit throughput bench: the real `zisctl audit` against the real sandbox.
+
+1. Latency regime: sandbox with --synthetic 100x100 and 20 ms per request; `zisctl audit
+   --output json` at the default concurrency (8) and at --concurrency 1, each RUNS times. Prints
+   both medians, their ratio, the lower bound (requests x latency / concurrency) and peak RSS.
+   Targets: >= 6x faster than concurrency 1, within 1.3x of the bound, <= 30 MB RSS.
+2. Rate-limited regime: the same account with a budget of BUDGET requests per WINDOW seconds,
+   so the audit spans at least three windows. Prints the time, the least time the limit
+   permits, and the 429s met. Target: within 1.15x of that bound, a handful of 429s.
+
+Usage: python3 benches/audit_throughput.py [--runs 5] [--binary target/release/zisctl]
+(builds the release binary first unless --binary is given).
+"""
+import argparse
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def start_sandbox(binary, *extra):
+    p = subprocess.Popen(
+        [binary, "sandbox", "--addr", "127.0.0.1:0", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    env = {}
+    for line in p.stdout:
+        m = re.match(r"^(ZISCTL_BASE_URL|ZENDESK_EMAIL|ZENDESK_API_TOKEN)=(.*)$", line.strip())
+        if m:
+            env[m.group(1)] = m.group(2)
+        if len(env) == 3:
+            break
+    if len(env) != 3:
+        p.kill()
+        sys.exit("the sandbox did not print its address")
+    return p, env
+
+
+def sandbox_call(env, method, path, body=None):
+    req = urllib.request.Request(env["ZISCTL_BASE_URL"] + path, method=method)
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, data=data) as r:
+        text = r.read().decode()
+        return json.loads(text) if text else None
+
+
+def run_audit(binary, env, tmp, *extra):
+    """One audit; returns (seconds, peak RSS in kB, requests the sandbox counted)."""
+    sandbox_call(env, "POST", "/_sandbox/stats/reset")
+    cmd = ["/usr/bin/time", "-v", binary, "audit", "--output", "json", *extra]
+    full_env = dict(os.environ, **env)
+    full_env["ZISCTL_CONFIG"] = os.path.join(tmp, "none.toml")
+    full_env["ZISCTL_AUDIT_LOG"] = os.path.join(tmp, "audit.jsonl")
+    open(full_env["ZISCTL_CONFIG"], "w").close()
+    t0 = time.perf_counter()
+    p = subprocess.run(
+        cmd + ["--log-file", os.path.join(tmp, "zisctl.log")],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    elapsed = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"audit failed ({p.returncode}): {p.stderr[-2000:]}")
+    rows = json.loads(p.stdout)
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    stats = sandbox_call(env, "GET", "/_sandbox/stats")
+    return elapsed, rss, stats, len(rows)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--binary")
+    ap.add_argument("--synthetic", default="100x100")
+    ap.add_argument("--latency-ms", type=int, default=20)
+    ap.add_argument("--budget", type=int, default=60)
+    ap.add_argument("--window", type=int, default=2)
+    args = ap.parse_args()
+    binary = args.binary
+    if not binary:
+        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+        binary = os.path.join(ROOT, "target", "release", "zisctl")
+    tmp = tempfile.mkdtemp(prefix="zisctl-bench-")
+    lat = args.latency_ms / 1000.0
+
+    print(f"# latency regime: --synthetic {args.synthetic} --latency-ms {args.latency_ms}")
+    sb, env = start_sandbox(binary, "--synthetic", args.synthetic, "--latency-ms", str(args.latency_ms))
+    try:
+        results = {}
+        for conc in (8, 1):
+            times, rsss = [], []
+            for _ in range(args.runs):
+                t, rss, stats, n = run_audit(binary, env, tmp, "--concurrency", str(conc))
+                times.append(t)
+                rsss.append(rss)
+            reqs = stats["requests"]
+            bound = reqs * lat / conc
+            med = statistics.median(times)
+            results[conc] = med
+            print(
+                f"concurrency {conc}: median {med:.3f} s over {args.runs} runs "
+                f"(min {min(times):.3f}, max {max(times):.3f}); {n} connections; "
+                f"{reqs} requests; bound {bound:.3f} s; {med / bound:.2f}x the bound; "
+                f"peak RSS {max(rsss) / 1024:.1f} MB"
+            )
+        print(f"speed-up over concurrency 1: {results[1] / results[8]:.2f}x (target >= 6x)")
+    finally:
+        sb.terminate()
+        sb.wait()
+
+    print(
+        f"\n# rate-limited regime: {args.budget} requests per {args.window} s window, no latency"
+    )
+    sb, env = start_sandbox(
+        binary,
+        "--synthetic",
+        args.synthetic,
+        "--rate-limit",
+        str(args.budget),
+        "--rate-window-secs",
+        str(args.window),
+    )
+    try:
+        # Let a fresh window begin right before the run.
+        sandbox_call(env, "POST", "/_sandbox/switches", {"rate_limit": args.budget, "rate_window_secs": args.window})
+        t, rss, stats, n = run_audit(binary, env, tmp)
+        ok = stats["requests"] - stats["rate_limited"]
+        windows = math.ceil(ok / args.budget)
+        bound = (windows - 1) * args.window
+        print(
+            f"time {t:.3f} s; {ok} requests answered over {windows} windows; least time the "
+            f"limit permits {bound:.3f} s (+ the last window's requests); "
+            f"{t / max(bound, 1e-9):.2f}x; 429s met: {stats['rate_limited']}; peak RSS {rss / 1024:.1f} MB"
+        )
+    finally:
+        sb.terminate()
+        sb.wait()
+
+
+if __name__ == "__main__":
+    main()

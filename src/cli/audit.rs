@@ -1,0 +1,142 @@
+//! `zisctl audit`: every connection of the account (or of the integrations named), with age,
+//! staleness and findings. Integrations are fetched with bounded concurrency; the pages of one
+//! integration are fetched in order (cursor pagination); rate limits are honoured by the client
+//! and reported on stderr.
+use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::Ordering;
+
+use futures::StreamExt;
+
+use crate::args::{AuditArgs, GlobalArgs, OutputFormat};
+use crate::audit::{audit, AuditRow};
+use crate::zis::validate;
+
+use super::output::{self, Table};
+use super::views::{audit_csv_headers, audit_csv_row, audit_table_row, AuditView, AUDIT_TABLE};
+use super::{combined_exit, warn, CliError, CliResult, Ctx, PROGRESS_SHOWN};
+
+pub const MAX_CONCURRENCY: usize = 64;
+
+pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
+    for i in &a.integrations {
+        validate::integration_name(i)?;
+    }
+    if !(1..=MAX_CONCURRENCY).contains(&a.concurrency) {
+        return Err(CliError::usage(format!(
+            "--concurrency: between 1 and {MAX_CONCURRENCY}"
+        )));
+    }
+    let ctx = Ctx::load(global)?;
+    let stale_days = a.stale_days.unwrap_or(ctx.settings.stale_days);
+    let mut names: Vec<String> = if a.integrations.is_empty() {
+        ctx.client
+            .list_integrations()
+            .await?
+            .into_iter()
+            .map(|i| i.name)
+            .collect()
+    } else {
+        a.integrations.clone()
+    };
+    names.sort();
+    names.dedup();
+
+    let progress = io::stderr().is_terminal();
+    let total = names.len();
+    if progress {
+        show_progress(0, total, 0);
+    }
+    let client = &ctx.client;
+    let mut results = futures::stream::iter(names)
+        .map(|name| async move {
+            let r = client.list_connections(&name).await;
+            (name, r)
+        })
+        .buffer_unordered(a.concurrency);
+
+    let mut items = Vec::new();
+    let mut failures = Vec::new();
+    let mut done = 0usize;
+    let mut ok = 0usize;
+    while let Some((name, r)) = results.next().await {
+        done += 1;
+        match r {
+            Ok(conns) => {
+                ok += 1;
+                items.extend(conns.into_iter().map(|c| (name.clone(), c)));
+            }
+            Err(e) => {
+                warn(&e.to_string());
+                failures.push(e.exit_code());
+            }
+        }
+        if progress {
+            show_progress(done, total, items.len());
+        }
+    }
+    if progress {
+        clear_progress();
+    }
+
+    let mut rows: Vec<AuditRow> = audit(items, ctx.now, stale_days);
+    rows.sort_by(|x, y| {
+        x.integration
+            .cmp(&y.integration)
+            .then(x.connection.name.cmp(&y.connection.name))
+            .then(x.connection.kind.cmp(&y.connection.kind))
+    });
+    let text = match a.out.output {
+        OutputFormat::Json => {
+            let views: Vec<AuditView> = rows.iter().map(AuditView::new).collect();
+            output::json(&views)?
+        }
+        OutputFormat::Csv => {
+            let mut t = Table::new(&audit_csv_headers());
+            for r in &rows {
+                t.push(audit_csv_row(&AuditView::new(r)));
+            }
+            t.to_csv()
+        }
+        OutputFormat::Table => {
+            let mut t = Table::new(AUDIT_TABLE);
+            for r in &rows {
+                t.push(audit_table_row(r));
+            }
+            let stale = rows.iter().filter(|r| r.stale).count();
+            let flagged = rows.iter().filter(|r| !r.findings.is_empty()).count();
+            let mut s = t.render();
+            s.push_str(&format!(
+                "\n{} connection(s) in {} integration(s): {stale} stale, {flagged} with findings\n",
+                rows.len(),
+                ok
+            ));
+            s
+        }
+    };
+    output::print(&text)?;
+    if !failures.is_empty() {
+        warn(&format!(
+            "{} of {total} integration(s) could not be read; the audit above is incomplete",
+            failures.len()
+        ));
+    }
+    Ok(combined_exit(ok, &failures))
+}
+
+fn show_progress(done: usize, total: usize, conns: usize) {
+    let mut err = io::stderr().lock();
+    let _ = write!(
+        err,
+        "\r\x1b[Kaudit: {done}/{total} integration(s), {conns} connection(s)"
+    );
+    let _ = err.flush();
+    PROGRESS_SHOWN.store(true, Ordering::SeqCst);
+}
+
+fn clear_progress() {
+    if PROGRESS_SHOWN.swap(false, Ordering::SeqCst) {
+        let mut err = io::stderr().lock();
+        let _ = write!(err, "\r\x1b[K");
+        let _ = err.flush();
+    }
+}

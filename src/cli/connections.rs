@@ -1,0 +1,459 @@
+//! `zisctl connections list | show | create | update | delete`.
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use crate::args::{CreateArgs, GlobalArgs, KindArg, OutputFormat, UpdateArgs};
+use crate::zis::{
+    validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection, NewCredential,
+};
+
+use super::input::{prompt_secret, read_secret_stdin, stdin_is_terminal};
+use super::output::{self, render_record, Table};
+use super::views::{
+    connection_csv_row, connection_record, connections_table, ConnectionView, GeneratedView,
+    CONNECTION_CSV,
+};
+use super::{
+    check_length, existing_connection_name, kind_of, may_have_applied, new_password,
+    stdout_is_terminal, warn, CliError, CliResult, Ctx,
+};
+
+pub async fn list(
+    global: &GlobalArgs,
+    integration: &str,
+    kind: Option<KindArg>,
+    fmt: OutputFormat,
+) -> CliResult {
+    validate::integration_name(integration)?;
+    let ctx = Ctx::load(global)?;
+    let mut conns = ctx.client.list_connections(integration).await?;
+    if let Some(k) = kind.map(kind_of) {
+        conns.retain(|c| c.kind == k);
+    }
+    conns.sort_by(|a, b| a.name.cmp(&b.name).then(a.kind.cmp(&b.kind)));
+    let text = match fmt {
+        OutputFormat::Json => {
+            let views: Vec<ConnectionView> = conns
+                .iter()
+                .map(|c| ConnectionView::new(integration, c))
+                .collect();
+            output::json(&views)?
+        }
+        OutputFormat::Csv => {
+            let mut t = Table::new(CONNECTION_CSV);
+            for c in &conns {
+                t.push(connection_csv_row(&ConnectionView::new(integration, c)));
+            }
+            t.to_csv()
+        }
+        OutputFormat::Table => {
+            if conns.is_empty() {
+                let what = kind.map(|k| format!("{} ", kind_of(k))).unwrap_or_default();
+                warn(&format!("no {what}connections in {integration}"));
+            }
+            let items: Vec<(String, Connection)> = conns
+                .into_iter()
+                .map(|c| (integration.to_string(), c))
+                .collect();
+            connections_table(&items, ctx.now).render()
+        }
+    };
+    output::print(&text)?;
+    Ok(())
+}
+
+pub async fn show(
+    global: &GlobalArgs,
+    integration: &str,
+    name: &str,
+    fmt: OutputFormat,
+) -> CliResult {
+    validate::integration_name(integration)?;
+    existing_connection_name(name)?;
+    let ctx = Ctx::load(global)?;
+    let c = ctx.client.find_connection(integration, name).await?;
+    print_connection(&ctx, fmt, integration, &c, None, None)
+}
+
+/// Print one connection, with a secret zisctl generated (and whether it is known to be in
+/// effect) when there is one.
+fn print_connection(
+    ctx: &Ctx,
+    fmt: OutputFormat,
+    integration: &str,
+    c: &Connection,
+    generated: Option<&SecretString>,
+    verified: Option<bool>,
+) -> CliResult {
+    let view = ConnectionView::new(integration, c);
+    if generated.is_some() && stdout_is_terminal() {
+        warn(
+            "the generated password is printed below, this once: store it and set it on the \
+             target system",
+        );
+    }
+    let text = Zeroizing::new(match fmt {
+        OutputFormat::Json => output::json(&GeneratedView {
+            connection: view,
+            password: generated,
+            verified,
+        })?,
+        OutputFormat::Csv => {
+            let mut headers = CONNECTION_CSV.to_vec();
+            let mut row = connection_csv_row(&view);
+            if let Some(pw) = generated {
+                headers.push("password");
+                row.push(pw.expose_secret().to_string());
+            }
+            if let Some(v) = verified {
+                headers.push("verified");
+                row.push(v.to_string());
+            }
+            let mut t = Table::new(&headers);
+            t.push(row);
+            t.to_csv()
+        }
+        OutputFormat::Table => {
+            let mut pairs = connection_record(&view, ctx.now, c);
+            if let Some(pw) = generated {
+                pairs.push(("password", pw.expose_secret().to_string()));
+            }
+            if let Some(v) = verified {
+                pairs.push(("verified", if v { "yes".into() } else { "no".into() }));
+            }
+            render_record(&pairs)
+        }
+    });
+    output::print(&text)?;
+    Ok(())
+}
+
+/// Where a secret comes from.
+enum Source {
+    Stdin,
+    Generate,
+    Prompt,
+}
+
+fn no_secret_on_argv(what: &str, flags: &str) -> CliError {
+    CliError::usage(format!(
+        "no {what} given and stdin is not a terminal: use {flags} (secrets are never taken on \
+         the command line)"
+    ))
+}
+
+fn refuse_flag(present: bool, flag: &str, kind: ConnectionKind) -> CliResult {
+    if present {
+        return Err(CliError::usage(format!(
+            "{flag} does not apply to {kind} connections"
+        )));
+    }
+    Ok(())
+}
+
+pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
+    let kind = kind_of(a.kind);
+    validate::integration_name(&a.integration)?;
+    validate::connection_name(&a.name)?;
+    validate::allowed_domain(&a.allowed_domain)?;
+    // Which secret, from where; every rule checked before stdin is read or anything is sent.
+    let (field, source) = match kind {
+        ConnectionKind::BasicAuth => {
+            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+            let Some(u) = &a.username else {
+                return Err(CliError::usage("--username is required for basic_auth"));
+            };
+            validate::username(u)?;
+            let source = if a.password_stdin {
+                Source::Stdin
+            } else if a.generate {
+                check_length(a.length)?;
+                Source::Generate
+            } else if stdin_is_terminal() {
+                Source::Prompt
+            } else {
+                return Err(no_secret_on_argv(
+                    "password",
+                    "--password-stdin or --generate",
+                ));
+            };
+            ("password", source)
+        }
+        ConnectionKind::ApiKey => {
+            refuse_flag(a.username.is_some(), "--username", kind)?;
+            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+            refuse_flag(a.generate, "--generate", kind)?;
+            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+            let Some(h) = &a.header_name else {
+                return Err(CliError::usage("--header-name is required for api_key"));
+            };
+            validate::header_name(h)?;
+            let source = if a.api_key_stdin {
+                Source::Stdin
+            } else if stdin_is_terminal() {
+                Source::Prompt
+            } else {
+                return Err(no_secret_on_argv("API key", "--api-key-stdin"));
+            };
+            ("api key", source)
+        }
+        ConnectionKind::BearerToken => {
+            refuse_flag(a.username.is_some(), "--username", kind)?;
+            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+            refuse_flag(a.generate, "--generate", kind)?;
+            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+            let source = if a.token_stdin {
+                Source::Stdin
+            } else if stdin_is_terminal() {
+                Source::Prompt
+            } else {
+                return Err(no_secret_on_argv("token", "--token-stdin"));
+            };
+            ("token", source)
+        }
+        ConnectionKind::OAuth => return Err(CliError::usage(
+            "oauth connections are made through the OAuth flow (Admin Center), not created here",
+        )),
+    };
+    let ctx = Ctx::load(global)?;
+    ctx.check_writable("connections create")?;
+    let secret = match source {
+        Source::Stdin => read_secret_stdin(field)?,
+        Source::Generate => new_password(a.length, a.charset)?,
+        Source::Prompt => prompt_secret(field, kind == ConnectionKind::BasicAuth)?,
+    };
+    let generated = matches!(source, Source::Generate);
+    let credential = match kind {
+        ConnectionKind::BasicAuth => NewCredential::BasicAuth {
+            username: a.username.clone().unwrap_or_default(),
+            password: secret.clone(),
+        },
+        ConnectionKind::ApiKey => NewCredential::ApiKey {
+            header_name: a.header_name.clone().unwrap_or_default(),
+            api_key: secret.clone(),
+        },
+        _ => NewCredential::BearerToken {
+            token: secret.clone(),
+        },
+    };
+    let new = NewConnection {
+        name: a.name.clone(),
+        allowed_domain: a.allowed_domain.clone(),
+        credential,
+    };
+    match ctx.client.create_connection(&a.integration, &new).await {
+        Ok(c) => print_connection(
+            &ctx,
+            a.out.output,
+            &a.integration,
+            &c,
+            generated.then_some(&secret),
+            None,
+        ),
+        Err(e) if generated && may_have_applied(&e) => {
+            // The connection may exist with this password: never lose it.
+            let c = Connection {
+                kind,
+                name: a.name.clone(),
+                allowed_domain: a.allowed_domain.clone(),
+                username: a.username.clone(),
+                header_name: None,
+                created_at: None,
+                updated_at: None,
+            };
+            print_connection(
+                &ctx,
+                a.out.output,
+                &a.integration,
+                &c,
+                Some(&secret),
+                Some(false),
+            )?;
+            warn(&format!(
+                "{e}; the generated password is printed (verified: false) in case the \
+                 connection was created: check with `zisctl connections show {} {}`",
+                a.integration, a.name
+            ));
+            Err(CliError::silent(e.exit_code()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
+    validate::integration_name(&a.integration)?;
+    existing_connection_name(&a.name)?;
+    if let Some(u) = &a.username {
+        validate::username(u)?;
+    }
+    if let Some(h) = &a.header_name {
+        validate::header_name(h)?;
+    }
+    // The kind the flags point at, if any.
+    let basic = a.username.is_some() || a.password_stdin || a.generate;
+    let api = a.header_name.is_some() || a.api_key_stdin;
+    let bearer = a.token_stdin;
+    let expected =
+        match (basic, api, bearer) {
+            (false, false, false) => None,
+            (true, false, false) => Some(ConnectionKind::BasicAuth),
+            (false, true, false) => Some(ConnectionKind::ApiKey),
+            (false, false, true) => Some(ConnectionKind::BearerToken),
+            _ => return Err(CliError::usage(
+                "these flags belong to different kinds: --username/--password-stdin/--generate \
+                 (basic_auth), --header-name/--api-key-stdin (api_key), --token-stdin \
+                 (bearer_token)",
+            )),
+        };
+    if expected.is_none() && !stdin_is_terminal() {
+        return Err(CliError::usage(
+            "nothing to change: give --username, --password-stdin or --generate (basic_auth), \
+             --header-name or --api-key-stdin (api_key), --token-stdin (bearer_token)",
+        ));
+    }
+    if a.generate {
+        check_length(a.length)?;
+    }
+    let ctx = Ctx::load(global)?;
+    ctx.check_writable("connections update")?;
+    // Secrets from stdin or the generator first: an empty stdin is refused before any request.
+    let mut secret: Option<SecretString> = None;
+    if a.password_stdin {
+        secret = Some(read_secret_stdin("password")?);
+    } else if a.api_key_stdin {
+        secret = Some(read_secret_stdin("api key")?);
+    } else if a.token_stdin {
+        secret = Some(read_secret_stdin("token")?);
+    } else if a.generate {
+        secret = Some(new_password(a.length, a.charset)?);
+    }
+    let before = ctx.client.find_connection(&a.integration, &a.name).await?;
+    let kind = before.kind;
+    if kind == ConnectionKind::OAuth {
+        return Err(CliError::usage(format!(
+            "{}/{} is an oauth connection: it is renewed through the OAuth flow, not updated here",
+            a.integration, a.name
+        )));
+    }
+    if let Some(exp) = expected {
+        if exp != kind {
+            let flags = match kind {
+                ConnectionKind::BasicAuth => "--username, --password-stdin or --generate",
+                ConnectionKind::ApiKey => "--header-name or --api-key-stdin",
+                _ => "--token-stdin",
+            };
+            return Err(CliError::usage(format!(
+                "{}/{} is a {kind} connection: use {flags}",
+                a.integration, a.name
+            )));
+        }
+    }
+    if expected.is_none() {
+        // On a terminal with no flags: ask for the new secret of this kind.
+        let (field, confirm) = match kind {
+            ConnectionKind::BasicAuth => ("new password", true),
+            ConnectionKind::ApiKey => ("new api key", false),
+            _ => ("new token", false),
+        };
+        secret = Some(prompt_secret(field, confirm)?);
+    }
+    let update = match kind {
+        ConnectionKind::BasicAuth => ConnectionUpdate::BasicAuth {
+            username: a.username.clone(),
+            password: secret.clone(),
+        },
+        ConnectionKind::ApiKey => ConnectionUpdate::ApiKey {
+            header_name: a.header_name.clone(),
+            api_key: secret.clone(),
+        },
+        _ => ConnectionUpdate::BearerToken {
+            token: secret.clone(),
+        },
+    };
+    let generated = if a.generate { secret.as_ref() } else { None };
+    match ctx
+        .client
+        .update_connection(&a.integration, &a.name, &update)
+        .await
+    {
+        Ok(()) => {}
+        Err(e) if generated.is_some() && may_have_applied(&e) => {
+            print_connection(
+                &ctx,
+                a.out.output,
+                &a.integration,
+                &before,
+                generated,
+                Some(false),
+            )?;
+            warn(&format!(
+                "{e}; the generated password is printed (verified: false) because the change may \
+                 have been applied: check it, or run the update again"
+            ));
+            return Err(CliError::silent(e.exit_code()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let (after, verified) = match ctx
+        .client
+        .get_connection(&a.integration, kind, &a.name)
+        .await
+    {
+        Ok(c) => {
+            let moved = match (before.updated_at, c.updated_at) {
+                (Some(b), Some(n)) => n > b,
+                (None, Some(_)) => true,
+                _ => false,
+            };
+            (c, moved)
+        }
+        Err(e) => {
+            warn(&format!("updated, but it could not be read back: {e}"));
+            (before, false)
+        }
+    };
+    print_connection(
+        &ctx,
+        a.out.output,
+        &a.integration,
+        &after,
+        generated,
+        generated.map(|_| verified),
+    )
+}
+
+pub async fn delete(global: &GlobalArgs, integration: &str, name: &str, yes: bool) -> CliResult {
+    validate::integration_name(integration)?;
+    existing_connection_name(name)?;
+    let ask = !yes;
+    if ask && !stdin_is_terminal() {
+        return Err(CliError::usage(
+            "refusing to delete without confirmation: stdin is not a terminal; add --yes",
+        ));
+    }
+    let ctx = Ctx::load(global)?;
+    ctx.check_writable("connections delete")?;
+    let c = ctx.client.find_connection(integration, name).await?;
+    if ask {
+        let q = format!(
+            "Delete {} connection {integration}/{name} (allowed domain {})? This cannot be undone.",
+            c.kind,
+            crate::sanitize::clean(&c.allowed_domain)
+        );
+        if !super::input::confirm(&q)? {
+            warn("not deleted");
+            return Err(CliError::silent(1));
+        }
+    }
+    ctx.client
+        .delete_connection(integration, c.kind, name)
+        .await?;
+    warn(&format!(
+        "deleted {} connection {integration}/{name}",
+        c.kind
+    ));
+    Ok(())
+}

@@ -1,0 +1,274 @@
+//! Printing: aligned tables, RFC 4180 CSV (formula-safe), pretty JSON, human ages.
+//! Pure functions; the commands decide where the text goes.
+use std::io::{self, Write};
+
+use crate::sanitize;
+
+/// Rows of cells under a header. Every cell is sanitised when rendered.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(headers: &[&'static str]) -> Table {
+        Table {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    /// Column widths (in characters) of the sanitised header and cells.
+    fn widths(&self) -> Vec<usize> {
+        let mut w: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                let cw = width(&sanitize::clean(cell));
+                match w.get_mut(i) {
+                    Some(x) => *x = (*x).max(cw),
+                    None => w.push(cw),
+                }
+            }
+        }
+        w
+    }
+
+    /// Aligned columns, two spaces apart, header first; no trailing spaces.
+    pub fn render(&self) -> String {
+        let widths = self.widths();
+        let mut out = String::new();
+        let header: Vec<String> = self.headers.iter().map(|h| h.to_string()).collect();
+        push_aligned(&mut out, &header, &widths);
+        for row in &self.rows {
+            let cells: Vec<String> = row.iter().map(|c| sanitize::clean(c)).collect();
+            push_aligned(&mut out, &cells, &widths);
+        }
+        out
+    }
+
+    /// RFC 4180 CSV (CRLF line ends), header first.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&csv_line(self.headers.iter().copied()));
+        for row in &self.rows {
+            out.push_str(&csv_line(row.iter().map(String::as_str)));
+        }
+        out
+    }
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+fn push_aligned(out: &mut String, cells: &[String], widths: &[usize]) {
+    out.push_str(&aligned_line(cells, widths));
+}
+
+/// One table line (with its newline): cells padded to `widths`, two spaces apart, no trailing
+/// spaces. Cells are printed as given: sanitise them first.
+pub fn aligned_line(cells: &[String], widths: &[usize]) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        line.push_str(cell);
+        let w = widths.get(i).copied().unwrap_or(0);
+        for _ in width(cell)..w {
+            line.push(' ');
+        }
+    }
+    let end = line.trim_end().len();
+    line.truncate(end);
+    line.push('\n');
+    line
+}
+
+/// Key/value lines for one record (the table form of `show`), keys aligned.
+pub fn render_record(pairs: &[(&str, String)]) -> String {
+    let w = pairs.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let mut out = String::new();
+    for (k, v) in pairs {
+        out.push_str(k);
+        for _ in width(k)..w + 2 {
+            out.push(' ');
+        }
+        out.push_str(&sanitize::clean(v));
+        // Keep lines free of trailing spaces when the value is empty.
+        let trimmed = out.trim_end_matches(' ').len();
+        out.truncate(trimmed);
+        out.push('\n');
+    }
+    out
+}
+
+/// One CSV line (with CRLF) from cells.
+pub fn csv_line<'a>(cells: impl IntoIterator<Item = &'a str>) -> String {
+    let mut line = cells
+        .into_iter()
+        .map(csv_field)
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// One CSV field: sanitised, formula injection neutralised (a cell starting with `=`, `+`,
+/// `-` or `@` gets a leading `'`), quoted when it holds a comma, a quote or a line break.
+pub fn csv_field(s: &str) -> String {
+    let mut v = sanitize::clean(s);
+    if v.starts_with(['=', '+', '-', '@']) {
+        v.insert(0, '\'');
+    }
+    if v.contains([',', '"', '\r', '\n']) || v.starts_with(' ') || v.ends_with(' ') {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
+    }
+}
+
+/// A human age from seconds: "now", "5m", "3h", "12d", "14mo", "2y". Days up to 99, so that
+/// ages around a 90-day rotation policy stay exact.
+pub fn human_age(secs: i64) -> String {
+    let secs = secs.max(0);
+    let days = secs / 86_400;
+    if secs < 60 {
+        "now".to_string()
+    } else if secs < 3_600 {
+        format!("{}m", secs / 60)
+    } else if secs < 86_400 {
+        format!("{}h", secs / 3_600)
+    } else if days < 100 {
+        format!("{days}d")
+    } else if days < 730 {
+        format!("{}mo", days / 30)
+    } else {
+        format!("{}y", days / 365)
+    }
+}
+
+/// The age of a timestamp as of `now`, or "" when unknown.
+pub fn age_of(t: Option<time::OffsetDateTime>, now: time::OffsetDateTime) -> String {
+    match t {
+        Some(t) => human_age((now - t).whole_seconds()),
+        None => String::new(),
+    }
+}
+
+/// A date for tables: "2024-05-01" (UTC), or "" when unknown.
+pub fn short_date(t: Option<time::OffsetDateTime>) -> String {
+    match t {
+        Some(t) => {
+            let t = t.to_offset(time::UtcOffset::UTC);
+            format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+        }
+        None => String::new(),
+    }
+}
+
+/// Pretty JSON with a trailing newline.
+pub fn json<T: serde::Serialize + ?Sized>(v: &T) -> io::Result<String> {
+    let mut s = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Indent every line of `s` by `n` spaces (for JSON array elements streamed one by one).
+pub fn indent(s: &str, n: usize) -> String {
+    let pad = " ".repeat(n);
+    s.lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Write all of `text` to stdout and flush.
+pub fn print(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_aligned_and_sanitised() {
+        let mut t = Table::new(&["NAME", "DOMAIN"]);
+        t.push(vec!["bob".into(), "a.example.com".into()]);
+        t.push(vec!["alice-long\x1b[31m".into(), "".into()]);
+        let out = t.render();
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(!out.contains('\x1b'));
+        // The DOMAIN column starts at the same place on the header and the first row.
+        assert_eq!(lines[0].find("DOMAIN"), lines[1].find("a.example.com"));
+        assert!(lines.iter().all(|l| !l.ends_with(' ')));
+        assert_eq!(lines[2], "alice-long\u{FFFD}[31m");
+    }
+
+    #[test]
+    fn csv_quoting_follows_rfc4180() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field(""), "");
+        assert_eq!(csv_field(" padded"), "\" padded\"");
+        // Line breaks from a server are neutralised, never a new record.
+        assert!(!csv_field("a\nb").contains('\n'));
+        assert_eq!(csv_line(["a", "b,c", ""]), "a,\"b,c\",\r\n");
+    }
+
+    #[test]
+    fn csv_neutralises_formulas() {
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2"), "'-2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("a=b"), "a=b");
+    }
+
+    #[test]
+    fn table_to_csv() {
+        let mut t = Table::new(&["A", "B"]);
+        t.push(vec!["1".into(), "x,y".into()]);
+        assert_eq!(t.to_csv(), "A,B\r\n1,\"x,y\"\r\n");
+    }
+
+    #[test]
+    fn human_ages() {
+        assert_eq!(human_age(-5), "now");
+        assert_eq!(human_age(30), "now");
+        assert_eq!(human_age(5 * 60), "5m");
+        assert_eq!(human_age(3 * 3600 + 10), "3h");
+        assert_eq!(human_age(3 * 86_400), "3d");
+        assert_eq!(human_age(59 * 86_400), "59d");
+        assert_eq!(human_age(99 * 86_400), "99d");
+        assert_eq!(human_age(100 * 86_400), "3mo");
+        assert_eq!(human_age(420 * 86_400), "14mo");
+        assert_eq!(human_age(800 * 86_400), "2y");
+    }
+
+    #[test]
+    fn dates_and_records() {
+        let t = time::macros::datetime!(2024-05-01 23:30 -02:00);
+        assert_eq!(short_date(Some(t)), "2024-05-02");
+        assert_eq!(short_date(None), "");
+        let now = t + time::Duration::days(3);
+        assert_eq!(age_of(Some(t), now), "3d");
+        let r = render_record(&[("name", "bob".into()), ("username", "".into())]);
+        assert_eq!(r, "name      bob\nusername\n");
+    }
+
+    #[test]
+    fn json_elements_indent() {
+        assert_eq!(indent("{\n  \"a\": 1\n}", 2), "  {\n    \"a\": 1\n  }");
+    }
+}

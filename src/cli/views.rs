@@ -1,0 +1,430 @@
+//! What the commands print: one view type per record, with its JSON shape (serde), its table
+//! row and its CSV row. Every server string goes through `sanitize::clean`; no view holds a
+//! secret except the ones that exist to print one the user needs (rotate, --generate,
+//! register --show-secret), and those borrow it from a `SecretString`.
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Serialize, Serializer};
+use time::OffsetDateTime;
+
+use super::output::{age_of, short_date, Table};
+use crate::audit::AuditRow;
+use crate::sanitize::clean;
+use crate::zis::models::format_time;
+use crate::zis::{Connection, ConnectionKind, Integration, RegisteredIntegration};
+
+fn time_opt(t: Option<OffsetDateTime>) -> Option<String> {
+    t.map(|t| format_time(Some(t)))
+}
+
+fn expose<S: Serializer>(s: &&SecretString, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.expose_secret())
+}
+
+fn expose_opt<S: Serializer>(s: &Option<&SecretString>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(s) => ser.serialize_str(s.expose_secret()),
+        None => ser.serialize_none(),
+    }
+}
+
+/// A connection, as `connections list` / `show` print it. Never a secret field.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ConnectionView {
+    pub integration: String,
+    pub kind: &'static str,
+    pub name: String,
+    pub allowed_domain: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_name: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl ConnectionView {
+    pub fn new(integration: &str, c: &Connection) -> ConnectionView {
+        ConnectionView {
+            integration: clean(integration),
+            kind: c.kind.as_str(),
+            name: clean(&c.name),
+            allowed_domain: clean(&c.allowed_domain),
+            username: (c.kind == ConnectionKind::BasicAuth)
+                .then(|| clean(c.username.as_deref().unwrap_or_default())),
+            header_name: (c.kind == ConnectionKind::ApiKey)
+                .then(|| clean(c.header_name.as_deref().unwrap_or_default())),
+            created_at: time_opt(c.created_at),
+            updated_at: time_opt(c.updated_at),
+        }
+    }
+}
+
+pub const CONNECTION_TABLE: &[&str] = &[
+    "KIND",
+    "NAME",
+    "USER/HEADER",
+    "ALLOWED DOMAIN",
+    "UPDATED",
+    "AGE",
+];
+pub const CONNECTION_CSV: &[&str] = &[
+    "integration",
+    "kind",
+    "name",
+    "allowed_domain",
+    "username",
+    "header_name",
+    "created_at",
+    "updated_at",
+];
+
+pub fn connection_table_row(c: &Connection, now: OffsetDateTime) -> Vec<String> {
+    vec![
+        c.kind.as_str().to_string(),
+        c.name.clone(),
+        c.principal().to_string(),
+        c.allowed_domain.clone(),
+        short_date(c.updated_at),
+        age_of(c.updated_at.or(c.created_at), now),
+    ]
+}
+
+pub fn connection_csv_row(v: &ConnectionView) -> Vec<String> {
+    vec![
+        v.integration.clone(),
+        v.kind.to_string(),
+        v.name.clone(),
+        v.allowed_domain.clone(),
+        v.username.clone().unwrap_or_default(),
+        v.header_name.clone().unwrap_or_default(),
+        v.created_at.clone().unwrap_or_default(),
+        v.updated_at.clone().unwrap_or_default(),
+    ]
+}
+
+/// Key/value pairs of one connection (the table form of `show`).
+pub fn connection_record(
+    v: &ConnectionView,
+    now: OffsetDateTime,
+    c: &Connection,
+) -> Vec<(&'static str, String)> {
+    let mut pairs = vec![
+        ("integration", v.integration.clone()),
+        ("kind", v.kind.to_string()),
+        ("name", v.name.clone()),
+        ("allowed domain", v.allowed_domain.clone()),
+    ];
+    if let Some(u) = &v.username {
+        pairs.push(("username", u.clone()));
+    }
+    if let Some(h) = &v.header_name {
+        pairs.push(("header name", h.clone()));
+    }
+    pairs.push(("created", v.created_at.clone().unwrap_or_default()));
+    pairs.push(("updated", v.updated_at.clone().unwrap_or_default()));
+    pairs.push(("age", age_of(c.updated_at.or(c.created_at), now)));
+    pairs
+}
+
+/// A connection with a secret zisctl just generated (create / update --generate).
+#[derive(Serialize)]
+pub struct GeneratedView<'a> {
+    #[serde(flatten)]
+    pub connection: ConnectionView,
+    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
+    pub password: Option<&'a SecretString>,
+    /// Present when the change's answer was lost: false means "may not be in effect".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
+}
+
+/// An integration of the registry.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct IntegrationView {
+    pub name: String,
+    pub description: String,
+    pub oauth_client_id: Option<u64>,
+    pub oauth_client_identifier: Option<String>,
+}
+
+impl IntegrationView {
+    pub fn new(i: &Integration) -> IntegrationView {
+        IntegrationView {
+            name: clean(&i.name),
+            description: clean(&i.description),
+            oauth_client_id: i.oauth_client.as_ref().map(|c| c.id),
+            oauth_client_identifier: i.oauth_client.as_ref().map(|c| clean(&c.identifier)),
+        }
+    }
+
+    pub fn row(&self) -> Vec<String> {
+        vec![
+            self.name.clone(),
+            self.description.clone(),
+            self.oauth_client_id
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
+            self.oauth_client_identifier.clone().unwrap_or_default(),
+        ]
+    }
+}
+
+pub const INTEGRATION_TABLE: &[&str] = &[
+    "NAME",
+    "DESCRIPTION",
+    "OAUTH CLIENT ID",
+    "OAUTH CLIENT IDENTIFIER",
+];
+pub const INTEGRATION_CSV: &[&str] = &[
+    "name",
+    "description",
+    "oauth_client_id",
+    "oauth_client_identifier",
+];
+
+/// The answer of `integrations register`; the client secret only when asked for.
+#[derive(Serialize)]
+pub struct RegisteredView<'a> {
+    #[serde(flatten)]
+    pub integration: IntegrationView,
+    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
+    pub oauth_client_secret: Option<&'a SecretString>,
+}
+
+impl<'a> RegisteredView<'a> {
+    pub fn new(r: &'a RegisteredIntegration, show_secret: bool) -> RegisteredView<'a> {
+        RegisteredView {
+            integration: IntegrationView::new(&r.integration),
+            oauth_client_secret: if show_secret {
+                r.client_secret.as_ref()
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// One audited connection.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AuditView {
+    #[serde(flatten)]
+    pub connection: ConnectionView,
+    pub age_days: Option<i64>,
+    pub stale: bool,
+    pub findings: Vec<String>,
+}
+
+impl AuditView {
+    pub fn new(r: &AuditRow) -> AuditView {
+        AuditView {
+            connection: ConnectionView::new(&r.integration, &r.connection),
+            age_days: r.age_days,
+            stale: r.stale,
+            findings: r.findings.iter().map(|f| clean(f)).collect(),
+        }
+    }
+}
+
+pub const AUDIT_TABLE: &[&str] = &[
+    "INTEGRATION",
+    "KIND",
+    "NAME",
+    "USER/HEADER",
+    "ALLOWED DOMAIN",
+    "AGE",
+    "STALE",
+    "FINDINGS",
+];
+
+pub fn audit_table_row(r: &AuditRow) -> Vec<String> {
+    vec![
+        r.integration.clone(),
+        r.connection.kind.as_str().to_string(),
+        r.connection.name.clone(),
+        r.connection.principal().to_string(),
+        r.connection.allowed_domain.clone(),
+        r.age_days
+            .map(|d| super::output::human_age(d * 86_400))
+            .unwrap_or_default(),
+        if r.stale { "yes".into() } else { "".into() },
+        r.findings.join("; "),
+    ]
+}
+
+pub fn audit_csv_headers() -> Vec<&'static str> {
+    let mut h = CONNECTION_CSV.to_vec();
+    h.extend(["age_days", "stale", "findings"]);
+    h
+}
+
+pub fn audit_csv_row(v: &AuditView) -> Vec<String> {
+    let mut row = connection_csv_row(&v.connection);
+    row.push(v.age_days.map(|d| d.to_string()).unwrap_or_default());
+    row.push(v.stale.to_string());
+    row.push(v.findings.join("; "));
+    row
+}
+
+/// One rotated password: the one record zisctl prints a secret in.
+#[derive(Serialize)]
+pub struct RotatedView<'a> {
+    pub integration: String,
+    pub name: String,
+    #[serde(serialize_with = "expose")]
+    pub password: &'a SecretString,
+    pub updated_at: Option<String>,
+    pub verified: bool,
+}
+
+pub const ROTATE_TABLE: &[&str] = &["INTEGRATION", "NAME", "PASSWORD", "VERIFIED", "UPDATED AT"];
+pub const ROTATE_CSV: &[&str] = &["integration", "name", "password", "updated_at", "verified"];
+
+impl RotatedView<'_> {
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.integration.clone(),
+            self.name.clone(),
+            self.password.expose_secret().to_string(),
+            if self.verified {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+            self.updated_at.clone().unwrap_or_default(),
+        ]
+    }
+
+    pub fn csv_cells(&self) -> Vec<String> {
+        vec![
+            self.integration.clone(),
+            self.name.clone(),
+            self.password.expose_secret().to_string(),
+            self.updated_at.clone().unwrap_or_default(),
+            self.verified.to_string(),
+        ]
+    }
+}
+
+/// A table of connections (`connections list`).
+pub fn connections_table(items: &[(String, Connection)], now: OffsetDateTime) -> Table {
+    let mut t = Table::new(CONNECTION_TABLE);
+    for (_, c) in items {
+        t.push(connection_table_row(c, now));
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn basic() -> Connection {
+        Connection {
+            kind: ConnectionKind::BasicAuth,
+            name: "bob".into(),
+            allowed_domain: "api.example.com".into(),
+            username: Some("svc\x1b]52;c;x\x07".into()),
+            header_name: None,
+            created_at: Some(datetime!(2024-01-01 00:00 UTC)),
+            updated_at: Some(datetime!(2024-02-01 12:00 UTC)),
+        }
+    }
+
+    #[test]
+    fn connection_json_shape() {
+        let v = serde_json::to_value(ConnectionView::new("acme", &basic())).unwrap();
+        let o = v.as_object().unwrap();
+        let mut keys: Vec<&str> = o.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "allowed_domain",
+                "created_at",
+                "integration",
+                "kind",
+                "name",
+                "updated_at",
+                "username"
+            ]
+        );
+        assert_eq!(o["kind"], "basic_auth");
+        assert_eq!(o["updated_at"], "2024-02-01T12:00:00Z");
+        assert!(!o["username"].as_str().unwrap().contains('\x1b'));
+
+        let mut k = basic();
+        k.kind = ConnectionKind::ApiKey;
+        k.username = None;
+        k.header_name = Some("X-Key".into());
+        let v = serde_json::to_value(ConnectionView::new("acme", &k)).unwrap();
+        assert_eq!(v["header_name"], "X-Key");
+        assert!(v.get("username").is_none());
+
+        let mut b = basic();
+        b.kind = ConnectionKind::BearerToken;
+        b.username = None;
+        b.updated_at = None;
+        let v = serde_json::to_value(ConnectionView::new("acme", &b)).unwrap();
+        assert!(v.get("username").is_none() && v.get("header_name").is_none());
+        assert!(v["updated_at"].is_null());
+    }
+
+    #[test]
+    fn audit_json_flattens_the_connection() {
+        let row = AuditRow {
+            integration: "acme".into(),
+            connection: basic(),
+            age_days: Some(120),
+            stale: true,
+            findings: vec!["not rotated in 120 days".into()],
+        };
+        let v = serde_json::to_value(AuditView::new(&row)).unwrap();
+        assert_eq!(v["name"], "bob");
+        assert_eq!(v["age_days"], 120);
+        assert_eq!(v["stale"], true);
+        assert_eq!(v["findings"][0], "not rotated in 120 days");
+        let cells = audit_csv_row(&AuditView::new(&row));
+        assert_eq!(cells.len(), audit_csv_headers().len());
+    }
+
+    #[test]
+    fn rotated_json_has_the_password() {
+        let pw = SecretString::from("Abc123!xyz-canary".to_string());
+        let v = RotatedView {
+            integration: "acme".into(),
+            name: "bob".into(),
+            password: &pw,
+            updated_at: None,
+            verified: false,
+        };
+        let j = serde_json::to_value(&v).unwrap();
+        assert!(j["password"] == "Abc123!xyz-canary");
+        assert_eq!(j["verified"], false);
+        assert_eq!(v.csv_cells().len(), ROTATE_CSV.len());
+        assert_eq!(v.cells().len(), ROTATE_TABLE.len());
+    }
+
+    #[test]
+    fn register_hides_the_secret_unless_asked() {
+        let r = RegisteredIntegration {
+            integration: Integration {
+                name: "acme".into(),
+                description: "d".into(),
+                jwt_public_key: None,
+                oauth_client: Some(crate::zis::OAuthClient {
+                    id: 7,
+                    identifier: "zis_acme".into(),
+                }),
+            },
+            client_secret: Some(SecretString::from("client-secret-canary".to_string())),
+        };
+        let hidden = serde_json::to_string(&RegisteredView::new(&r, false)).unwrap();
+        assert!(!hidden.contains("client-secret-canary"));
+        assert!(!hidden.contains("oauth_client_secret"));
+        let shown = serde_json::to_value(RegisteredView::new(&r, true)).unwrap();
+        assert!(shown["oauth_client_secret"] == "client-secret-canary");
+        assert_eq!(shown["oauth_client_id"], 7);
+        assert_eq!(shown["oauth_client_identifier"], "zis_acme");
+    }
+}

@@ -1,0 +1,309 @@
+//! Running the real `zisctl` binary against an in-process sandbox.
+//!
+//! Every run gets a clean environment: only the sandbox's base URL and admin credentials, a
+//! temp HOME, an empty config file, a temp log file and a temp audit log, so the user's real
+//! config and data are never read or written.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use zisctl::sandbox::{SandboxConfig, SandboxHandle, Seed};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_zisctl");
+
+/// A sandbox and a private directory for one test.
+pub struct Env {
+    pub sb: SandboxHandle,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    /// Extra or replaced environment variables for the child.
+    pub vars: Vec<(String, String)>,
+    http: reqwest::Client,
+}
+
+/// What a run of the binary left. Not `Debug`: stdout may hold a secret (rotate); tests must
+/// compare it, never print it.
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    /// stdout parsed as JSON (panics with stderr only, never stdout, on failure).
+    pub fn json(&self) -> Value {
+        match serde_json::from_str(&self.stdout) {
+            Ok(v) => v,
+            Err(e) => panic!(
+                "stdout is not JSON ({e}); exit {}; stderr: {}",
+                self.code, self.stderr
+            ),
+        }
+    }
+
+    /// stdout parsed as CSV: header row first.
+    pub fn csv(&self) -> Vec<Vec<String>> {
+        parse_csv(&self.stdout)
+    }
+
+    /// Everything the run printed.
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl Env {
+    pub async fn demo() -> Env {
+        Env::start(SandboxConfig::default()).await
+    }
+
+    pub async fn with_seed(seed: Seed) -> Env {
+        Env::start(SandboxConfig {
+            seed,
+            ..SandboxConfig::default()
+        })
+        .await
+    }
+
+    pub async fn start(cfg: SandboxConfig) -> Env {
+        let sb = zisctl::sandbox::spawn(cfg, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("sandbox starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "").expect("write empty config");
+        Env {
+            sb,
+            dir,
+            config,
+            vars: Vec::new(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Write the config file (no secrets in it: it stays 0644-safe).
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(&self.config, text).expect("write config");
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.dir.path().join("zisctl.log")
+    }
+
+    pub fn audit_log(&self) -> PathBuf {
+        self.dir.path().join("audit.jsonl")
+    }
+
+    /// The child's whole environment: nothing of the user's.
+    pub fn child_env(&self) -> Vec<(String, String)> {
+        let home = self.dir.path();
+        let p = |x: &Path| x.display().to_string();
+        let mut v = vec![
+            ("HOME".to_string(), p(home)),
+            ("XDG_CONFIG_HOME".into(), p(&home.join("xdg-config"))),
+            ("XDG_DATA_HOME".into(), p(&home.join("xdg-data"))),
+            ("ZISCTL_BASE_URL".into(), self.sb.base_url.clone()),
+            ("ZENDESK_EMAIL".into(), self.sb.admin_email.clone()),
+            ("ZENDESK_API_TOKEN".into(), self.sb.admin_token.clone()),
+            ("ZISCTL_CONFIG".into(), p(&self.config)),
+            ("ZISCTL_AUDIT_LOG".into(), p(&self.audit_log())),
+            ("RUST_LOG".into(), "debug".into()),
+        ];
+        if let Ok(path) = std::env::var("PATH") {
+            v.push(("PATH".into(), path));
+        }
+        v.extend(self.vars.iter().cloned());
+        v
+    }
+
+    /// The child's arguments: a private log file, then `args`.
+    pub fn child_args(&self, args: &[&str]) -> Vec<String> {
+        let mut a = vec![
+            "--log-file".to_string(),
+            self.log_file().display().to_string(),
+        ];
+        a.extend(args.iter().map(|s| s.to_string()));
+        a
+    }
+
+    /// The child command, with a clean environment.
+    pub fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(BIN);
+        c.env_clear();
+        for (k, v) in self.child_env() {
+            c.env(k, v);
+        }
+        c.args(self.child_args(args));
+        c.kill_on_drop(true);
+        c
+    }
+
+    /// Run the binary to its end (stdin: the bytes given, or /dev/null).
+    pub async fn run(&self, args: &[&str]) -> Out {
+        self.run_with_stdin(args, None).await
+    }
+
+    pub async fn run_stdin(&self, args: &[&str], stdin: &[u8]) -> Out {
+        self.run_with_stdin(args, Some(stdin)).await
+    }
+
+    async fn run_with_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Out {
+        let mut c = self.command(args);
+        c.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn zisctl");
+        if let Some(bytes) = stdin {
+            if let Some(mut w) = child.stdin.take() {
+                // The child may refuse before reading; a broken pipe is fine.
+                let _ = w.write_all(bytes).await;
+                drop(w);
+            }
+        }
+        let out = tokio::time::timeout(Duration::from_secs(40), child.wait_with_output())
+            .await
+            .expect("zisctl finished within 40 s")
+            .expect("zisctl output");
+        Out {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sb.base_url)
+    }
+
+    /// Queue an injected answer (`/_sandbox/faults`).
+    pub async fn fault(&self, body: Value) {
+        let r = self
+            .http
+            .post(self.url("/_sandbox/faults"))
+            .json(&body)
+            .send()
+            .await
+            .expect("POST /_sandbox/faults");
+        assert!(r.status().is_success(), "fault refused: {}", r.status());
+    }
+
+    /// Does the sandbox hold `secret` for this connection? (Never shows the stored one.)
+    pub async fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
+        let r = self
+            .http
+            .post(self.url("/_sandbox/verify"))
+            .json(&serde_json::json!({"integration": integration, "name": name, "secret": secret}))
+            .send()
+            .await
+            .expect("POST /_sandbox/verify");
+        let v: Value = r.json().await.expect("verify answer");
+        v["matches"] == Value::Bool(true)
+    }
+
+    pub async fn stats(&self) -> Value {
+        self.http
+            .get(self.url("/_sandbox/stats"))
+            .send()
+            .await
+            .expect("GET /_sandbox/stats")
+            .json()
+            .await
+            .expect("stats JSON")
+    }
+
+    /// ZIS requests the sandbox has seen.
+    pub async fn requests(&self) -> u64 {
+        self.stats().await["requests"].as_u64().unwrap_or(0)
+    }
+
+    /// Requests with `method` the sandbox has seen.
+    pub async fn requests_by(&self, method: &str) -> u64 {
+        self.stats().await["by_method"][method]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    pub fn read_file(&self, p: &Path) -> String {
+        std::fs::read_to_string(p).unwrap_or_default()
+    }
+}
+
+/// The command-line spelling of a connection kind: the API's own (`basic_auth`), as the CLI
+/// contract says.
+pub fn kind(k: &str) -> String {
+    k.replace('-', "_")
+}
+
+/// A small RFC 4180 parser (quoted fields, doubled quotes, CRLF or LF line ends).
+pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        any = true;
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    field.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                field.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+                any = false;
+            }
+            c => field.push(c),
+        }
+    }
+    if any {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// CSV rows as maps from the header's names.
+pub fn csv_records(rows: &[Vec<String>]) -> Vec<std::collections::HashMap<String, String>> {
+    let Some((head, body)) = rows.split_first() else {
+        return Vec::new();
+    };
+    body.iter()
+        .map(|r| head.iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+/// Parse an RFC 3339 timestamp.
+pub fn ts(v: &Value) -> time::OffsetDateTime {
+    let s = v.as_str().expect("timestamp is a string");
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .expect("RFC 3339 timestamp")
+}
+
+/// The object of `arr` whose `name` is `name`.
+pub fn by_name<'a>(arr: &'a Value, name: &str) -> &'a Value {
+    arr.as_array()
+        .and_then(|a| a.iter().find(|o| o["name"] == name))
+        .unwrap_or_else(|| panic!("no object named {name}"))
+}

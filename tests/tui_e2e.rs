@@ -114,6 +114,7 @@ impl App {
             "ZENDESK_SUBDOMAIN",
             "ZIS_OAUTH_TOKEN",
             "NO_COLOR",
+            "ZISCTL_AUDIT_LOG",
         ] {
             cmd.env_remove(var);
         }
@@ -121,6 +122,7 @@ impl App {
         cmd.env("HOME", dir.path());
         cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
         cmd.env("XDG_DATA_HOME", dir.path().join("data"));
+        cmd.env("ZISCTL_AUDIT_LOG", dir.path().join("audit.jsonl"));
         if let Some(sb) = sb {
             cmd.env("ZISCTL_BASE_URL", &sb.handle.base_url);
             cmd.env("ZENDESK_EMAIL", &sb.handle.admin_email);
@@ -156,6 +158,13 @@ impl App {
             secrets: Vec::new(),
             _dir: dir,
         }
+    }
+
+    /// The log file and the audit log, as written so far.
+    fn logs(&self) -> String {
+        let read =
+            |name: &str| std::fs::read_to_string(self._dir.path().join(name)).unwrap_or_default();
+        format!("{}\n{}", read("zisctl.log"), read("audit.jsonl"))
     }
 
     fn screen(&self) -> String {
@@ -277,6 +286,12 @@ fn create_appears_in_the_table() {
     });
     assert!(!app.screen().contains(pw));
     assert!(sb.holds("acme_crm_sync", "e2e_conn", pw));
+    let logs = app.logs();
+    assert!(
+        logs.contains("e2e_conn"),
+        "the creation is in the audit log"
+    );
+    assert!(!logs.contains(pw), "no password in the logs");
 }
 
 #[test]
@@ -317,6 +332,7 @@ fn rotate_shows_first_then_applies_and_verifies() {
     app.esc();
     app.wait_gone("Rotate 1 password");
     assert!(!app.screen().contains(&pw), "forgotten once dismissed");
+    assert!(!app.logs().contains(&pw), "no password in the logs");
 }
 
 #[test]

@@ -190,6 +190,17 @@ fn setup_terminal() -> io::Result<Term> {
     }
 }
 
+/// Debug builds only: F12 panics when `ZISCTL_TEST_PANIC` is set, so that a test can check
+/// that a panic restores the terminal.
+fn test_panic(key: &crossterm::event::KeyEvent) {
+    if cfg!(debug_assertions)
+        && key.code == crossterm::event::KeyCode::F(12)
+        && std::env::var_os("ZISCTL_TEST_PANIC").is_some()
+    {
+        panic!("test panic requested with F12");
+    }
+}
+
 /// Restores the terminal when dropped, whatever way the loop ended.
 struct Restore;
 
@@ -346,7 +357,10 @@ async fn event_loop(
 
         let action = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => Action::Key(k),
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => {
+                    test_panic(&k);
+                    Action::Key(k)
+                }
                 Some(Ok(Event::Paste(p))) => Action::Paste(p),
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(_)) => continue,

@@ -85,6 +85,10 @@ struct App {
 impl App {
     /// Run zisctl against `sb` (or unconfigured when `sb` is None).
     fn start(sb: Option<&Sandbox>, args: &[&str]) -> App {
+        App::start_with(sb, args, &[])
+    }
+
+    fn start_with(sb: Option<&Sandbox>, args: &[&str], env: &[(&str, &str)]) -> App {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "").expect("config");
@@ -123,6 +127,9 @@ impl App {
         cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
         cmd.env("XDG_DATA_HOME", dir.path().join("data"));
         cmd.env("ZISCTL_AUDIT_LOG", dir.path().join("audit.jsonl"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         if let Some(sb) = sb {
             cmd.env("ZISCTL_BASE_URL", &sb.handle.base_url);
             cmd.env("ZENDESK_EMAIL", &sb.handle.admin_email);
@@ -471,4 +478,21 @@ fn readonly_hides_and_refuses_changes() {
     app.wait_for("read-only mode");
     assert!(!app.screen().contains("New connection"));
     assert!(!app.screen().contains("e edit"));
+}
+
+#[test]
+fn a_panic_restores_the_terminal_before_printing() {
+    let sb = Sandbox::demo();
+    let mut app = App::start_with(
+        Some(&sb),
+        &[],
+        &[("ZISCTL_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    app.wait_for("salesforce_prod");
+    app.send("\x1b[24~");
+    assert_eq!(app.wait_exit(), 101);
+    app.wait_for("test panic requested");
+    assert!(termios_is_cooked(app.master.as_ref()));
+    let p = app.parser.lock().expect("parser");
+    assert!(!p.screen().alternate_screen());
 }

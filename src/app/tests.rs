@@ -730,6 +730,23 @@ fn rotate_several_marked_connections_skipping_other_kinds() {
     assert!(r.items[0].password.expose_secret() != r.items[1].password.expose_secret());
     let fx = update(&mut s, key(KeyCode::Enter));
     assert_eq!(fx.len(), 2);
+    for e in fx {
+        if let Effect::ApplyPassword { req, key: k, .. } = e {
+            update(
+                &mut s,
+                Action::PasswordApplied {
+                    req,
+                    key: k,
+                    result: Ok(Applied {
+                        updated_at: Some(NOW),
+                        verified: true,
+                    }),
+                },
+            );
+        }
+    }
+    assert!(rotation(&s).all_applied());
+    assert_eq!(s.marked.len(), 1, "the rotated ones are unmarked");
 }
 
 #[test]

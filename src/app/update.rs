@@ -1305,6 +1305,8 @@ fn on_password_applied(
             item.status = RotStatus::Applied {
                 verified: applied.verified,
             };
+            // Rotated: no longer marked for rotation.
+            state.marked.remove(key);
         }
         (Some(item), Err(e)) => {
             item.status = if e.may_have_applied {

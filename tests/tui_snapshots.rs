@@ -502,3 +502,39 @@ fn no_color_still_shows_focus_and_selection() {
         .any(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
     assert!(!any_color, "NO_COLOR: no colour at all");
 }
+
+#[test]
+fn the_selection_stays_in_sight_while_scrolling() {
+    for (w, h) in SIZES {
+        let mut s = zisctl::app::testing::big(w, h, 500);
+        update(&mut s, key(KeyCode::Tab));
+        let visible = |s: &State| {
+            let name = s
+                .selected_connection()
+                .map(|(_, c)| c.name.clone())
+                .unwrap_or_default();
+            text_of(&render(s, w, h)).contains(&name)
+        };
+        update(&mut s, ch('G'));
+        assert!(visible(&s));
+        assert!(text_of(&render(&s, w, h)).contains("conn_0499"));
+        let first_line_before = text_of(&render(&s, w, h));
+        for _ in 0..3 {
+            update(&mut s, ch('k'));
+            assert!(visible(&s));
+        }
+        // Moving up inside the page does not scroll.
+        assert_eq!(
+            text_of(&render(&s, w, h)).lines().nth(3),
+            first_line_before.lines().nth(3)
+        );
+        for _ in 0..100 {
+            update(&mut s, ch('k'));
+            assert!(visible(&s));
+        }
+        update(&mut s, key(KeyCode::PageDown));
+        assert!(visible(&s));
+        update(&mut s, ch('g'));
+        assert!(text_of(&render(&s, w, h)).contains("conn_0000"));
+    }
+}

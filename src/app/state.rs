@@ -591,11 +591,13 @@ impl State {
             || self.banner.as_ref().is_some_and(|b| b.ttl.is_some())
     }
 
-    /// How many table rows fit, roughly (the view keeps the exact selection in sight).
+    /// How many table rows fit (the layout of `ui`: status and footer lines, a details panel
+    /// on tall screens, borders and the header). A banner may take a line or two more; the
+    /// view keeps the selection in sight regardless.
     pub fn page_rows(&self) -> usize {
-        let h = self.size.1 as usize;
-        let details = if h >= 30 { 10 } else { 0 };
-        h.saturating_sub(6 + details).max(3)
+        let body = (self.size.1 as usize).saturating_sub(2);
+        let details = if body >= 26 { 10 } else { 0 };
+        body.saturating_sub(details + 3).max(1)
     }
 
     /// Loaded integrations / integrations.

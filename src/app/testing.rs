@@ -192,3 +192,49 @@ pub fn press(state: &mut State, keys: &str) -> Vec<Effect> {
 pub fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
     press(state, text)
 }
+
+/// A state with one integration holding `n` basic_auth connections (`conn_0000`…).
+pub fn big(w: u16, h: u16, n: usize) -> State {
+    let mut s = State::new(ctx(), NOW);
+    s.size = (w, h);
+    let fx = init(&mut s);
+    for e in fx {
+        if let Effect::LoadIntegrations { req } = e {
+            let fx = update(
+                &mut s,
+                Action::IntegrationsLoaded {
+                    req,
+                    result: Ok(vec![integration("big", "", 1)]),
+                    now: NOW,
+                },
+            );
+            for e in fx {
+                if let Effect::LoadConnections { req, integration } = e {
+                    let list = (0..n)
+                        .map(|i| {
+                            conn(
+                                ConnectionKind::BasicAuth,
+                                &format!("conn_{i:04}"),
+                                "svc",
+                                "api.example.com",
+                                400,
+                                (i % 400) as i64,
+                            )
+                        })
+                        .collect();
+                    update(
+                        &mut s,
+                        Action::ConnectionsLoaded {
+                            req,
+                            integration,
+                            result: Ok(list),
+                            token: None,
+                            now: NOW,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    s
+}

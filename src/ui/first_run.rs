@@ -40,8 +40,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
         Line::raw(""),
         Line::styled("  export ZENDESK_SUBDOMAIN=acme", code),
         Line::styled("  export ZENDESK_EMAIL=admin@acme.com", code),
+        // `read -rs` keeps the token out of the shell history and off the screen.
         Line::styled(
-            "  export ZENDESK_API_TOKEN=…   # Admin Center › Apps › Zendesk API",
+            "  read -rs ZENDESK_API_TOKEN && export ZENDESK_API_TOKEN   # paste; not echoed",
             code,
         ),
         Line::raw(""),

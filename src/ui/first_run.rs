@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
         Line::styled("  export ZENDESK_EMAIL=admin@acme.com", code),
         // `read -rs` keeps the token out of the shell history and off the screen.
         Line::styled(
-            "  read -rs ZENDESK_API_TOKEN && export ZENDESK_API_TOKEN   # paste; not echoed",
+            "  read -rs ZENDESK_API_TOKEN && export ZENDESK_API_TOKEN  # not echoed",
             code,
         ),
         Line::raw(""),

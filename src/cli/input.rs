@@ -177,11 +177,13 @@ impl LineEditor {
 /// Read one line from the terminal on stdin with echo and signals off.
 #[cfg(unix)]
 fn prompt_line(prompt: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
+    // Echo goes off before the prompt appears: whatever is typed (or pasted) as soon as the
+    // prompt shows is neither echoed nor thrown away.
+    let guard = RawMode::enable(libc::STDIN_FILENO)
+        .map_err(|e| CliError::usage(format!("cannot turn terminal echo off ({e})")))?;
     let mut err = io::stderr().lock();
     let _ = write!(err, "{prompt}");
     let _ = err.flush();
-    let guard = RawMode::enable(libc::STDIN_FILENO)
-        .map_err(|e| CliError::usage(format!("cannot turn terminal echo off ({e})")))?;
     let mut ed = LineEditor::new();
     let done = loop {
         let mut b = [0u8; 1];
@@ -239,8 +241,9 @@ impl RawMode {
         raw.c_lflag &= !(libc::ECHO | libc::ECHONL | libc::ICANON | libc::ISIG | libc::IEXTEN);
         raw.c_cc[libc::VMIN] = 1;
         raw.c_cc[libc::VTIME] = 0;
-        // SAFETY: `raw` is a valid termios derived from the current one.
-        if unsafe { libc::tcsetattr(fd, libc::TCSAFLUSH, &raw) } != 0 {
+        // SAFETY: `raw` is a valid termios derived from the current one. TCSADRAIN, not
+        // TCSAFLUSH: input typed ahead is kept.
+        if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &raw) } != 0 {
             return Err(io::Error::last_os_error());
         }
         Ok(RawMode { fd, old })

@@ -20,6 +20,8 @@ struct Term {
     child: Box<dyn Child + Send + Sync>,
     writer: Box<dyn Write + Send>,
     screen: Arc<Mutex<Vec<u8>>>,
+    /// Set when the reader has seen the end of the output (the child closed the pty).
+    drained: Arc<std::sync::atomic::AtomicBool>,
     _master: Box<dyn MasterPty + Send>,
 }
 
@@ -45,6 +47,8 @@ impl Term {
         let writer = pair.master.take_writer().expect("writer");
         let screen = Arc::new(Mutex::new(Vec::new()));
         let sink = screen.clone();
+        let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = drained.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = reader.read(&mut buf) {
@@ -55,11 +59,13 @@ impl Term {
                     s.extend_from_slice(&buf[..n]);
                 }
             }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Term {
             child,
             writer,
             screen,
+            drained,
             _master: pair.master,
         }
     }
@@ -92,6 +98,12 @@ impl Term {
         let start = Instant::now();
         loop {
             if let Ok(Some(st)) = self.child.try_wait() {
+                // Its last words may still be in the pty: read them all before returning.
+                while !self.drained.load(std::sync::atomic::Ordering::SeqCst)
+                    && start.elapsed() < Duration::from_secs(10)
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 return st.exit_code();
             }
             assert!(

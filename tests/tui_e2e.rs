@@ -439,8 +439,13 @@ fn sigterm_restores_the_terminal() {
     }
     assert_eq!(app.wait_exit(), 143);
     assert!(termios_is_cooked(app.master.as_ref()));
-    let p = app.parser.lock().expect("parser");
-    assert!(!p.screen().alternate_screen());
+    // The last bytes it wrote may still be on their way through the pty.
+    app.wait_until("the main screen back", |_| {
+        app.parser
+            .lock()
+            .map(|p| !p.screen().alternate_screen())
+            .unwrap_or(false)
+    });
 }
 
 #[test]
@@ -493,6 +498,10 @@ fn a_panic_restores_the_terminal_before_printing() {
     assert_eq!(app.wait_exit(), 101);
     app.wait_for("test panic requested");
     assert!(termios_is_cooked(app.master.as_ref()));
-    let p = app.parser.lock().expect("parser");
-    assert!(!p.screen().alternate_screen());
+    app.wait_until("the main screen back", |_| {
+        app.parser
+            .lock()
+            .map(|p| !p.screen().alternate_screen())
+            .unwrap_or(false)
+    });
 }

@@ -103,6 +103,15 @@ struct Demo {
     handle: Box<dyn Any + Send>,
 }
 
+/// Removes the demo's audit log when the demo ends.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
     use crate::sandbox::{spawn, SandboxConfig, Seed};
     let seed = match &args.synthetic {
@@ -129,6 +138,12 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         email: handle.admin_email.clone(),
         api_token: SecretString::from(handle.admin_token.clone()),
     });
+    // The demo's changes go to an audit log of its own (L shows it), never the real one.
+    let log_path = std::env::temp_dir().join(format!("zisctl-demo-{}.jsonl", std::process::id()));
+    options.audit_log = Some(crate::auditlog::AuditLog {
+        path: log_path.clone(),
+        profile: "demo".into(),
+    });
     let client = Client::new(options).map_err(|e| e.to_string())?;
     let ctx = Context {
         profile: "demo".into(),
@@ -140,7 +155,7 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
     Ok(Demo {
         ctx,
         client,
-        handle: Box::new(handle),
+        handle: Box::new((handle, RemoveOnDrop(log_path))),
     })
 }
 

@@ -234,6 +234,29 @@ impl Worker {
                     .boxed(),
                 )
             }
+            Effect::LoadAuditLog => {
+                let path = client.options().audit_log.as_ref().map(|l| l.path.clone());
+                (
+                    Box::new(|e: Error| Action::AuditLogLoaded(Err(e.to_string()))),
+                    async move {
+                        let Some(path) = path else {
+                            return Action::AuditLogLoaded(Err(
+                                "no audit log for this session (no data directory)".into(),
+                            ));
+                        };
+                        let read = tokio::task::spawn_blocking(move || {
+                            crate::auditlog::read(&path)
+                                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                        })
+                        .await;
+                        Action::AuditLogLoaded(match read {
+                            Ok(r) => r,
+                            Err(e) => Err(format!("cannot read the audit log: {e}")),
+                        })
+                    }
+                    .boxed(),
+                )
+            }
             Effect::Copy { .. } | Effect::StartDemo | Effect::Quit(_) => return None,
         })
     }

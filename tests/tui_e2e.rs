@@ -299,6 +299,14 @@ fn create_appears_in_the_table() {
         "the creation is in the audit log"
     );
     assert!(!logs.contains(pw), "no password in the logs");
+    // The audit log is viewable in the app.
+    app.send("L");
+    app.wait_for("Audit log");
+    app.wait_until("the create entry", |s| {
+        s.lines().any(|l| {
+            l.contains("create") && l.contains("acme_crm_sync/e2e_conn") && l.contains("ok")
+        })
+    });
 }
 
 #[test]

@@ -390,6 +390,34 @@ fn help() {
 }
 
 #[test]
+fn audit_log() {
+    snap("audit_log", |w, h| {
+        let mut s = table(w, h);
+        update(&mut s, ch('L'));
+        let entry =
+            |action: &str, conn: &str, fields: &[&str], outcome: &str| zisctl::auditlog::Entry {
+                time: "2026-11-22T10:00:00.000Z".into(),
+                profile: "prod".into(),
+                integration: "acme_crm_sync".into(),
+                connection: Some(conn.into()),
+                action: action.into(),
+                kind: Some("basic_auth".into()),
+                fields: fields.iter().map(|f| f.to_string()).collect(),
+                outcome: outcome.into(),
+            };
+        update(
+            &mut s,
+            Action::AuditLogLoaded(Ok(vec![
+                entry("create", "salesforce_prod", &["username", "password"], "ok"),
+                entry("update", "salesforce_prod", &["password"], "ok"),
+                entry("delete", "old_conn", &[], "failed: Forbidden (403)"),
+            ])),
+        );
+        s
+    });
+}
+
+#[test]
 fn confirm_delete() {
     snap("confirm_delete", |w, h| {
         let mut s = on(w, h, "salesforce_prod");

@@ -72,6 +72,8 @@ pub enum Action {
     Client(ClientEvent),
     /// The demo sandbox the first-run screen asked for is up (or failed to start).
     DemoStarted(Result<Context, String>),
+    /// The local audit log was read (newest last), or why it could not be.
+    AuditLogLoaded(Result<Vec<crate::auditlog::Entry>, String>),
 }
 
 impl fmt::Debug for Action {
@@ -106,6 +108,9 @@ impl fmt::Debug for Action {
             }
             Action::Client(ev) => write!(f, "Client({ev})"),
             Action::DemoStarted(r) => write!(f, "DemoStarted(ok={})", r.is_ok()),
+            Action::AuditLogLoaded(r) => {
+                write!(f, "AuditLogLoaded({})", r.as_ref().map_or(0, |e| e.len()))
+            }
         }
     }
 }
@@ -152,6 +157,8 @@ pub enum Effect {
     },
     /// Start the in-process sandbox and switch to it (first-run screen).
     StartDemo,
+    /// Read the local audit log of mutations.
+    LoadAuditLog,
     /// Leave the app with this exit code.
     Quit(i32),
 }
@@ -192,6 +199,7 @@ impl fmt::Debug for Effect {
                 write!(f, "Copy([REDACTED], clear_after={clear_after:?})")
             }
             Effect::StartDemo => f.write_str("StartDemo"),
+            Effect::LoadAuditLog => f.write_str("LoadAuditLog"),
             Effect::Quit(code) => write!(f, "Quit({code})"),
         }
     }

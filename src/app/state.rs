@@ -348,12 +348,21 @@ impl fmt::Debug for RegisteredView {
 /// A window over the main screen.
 #[derive(Debug)]
 pub enum Modal {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Details,
-    ConfirmDelete { key: ConnKey },
+    ConfirmDelete {
+        key: ConnKey,
+    },
     Form(Box<Form>),
     Rotation(Box<Rotation>),
     Registered(Box<RegisteredView>),
+    /// The local audit log of mutations: `None` while it is being read.
+    AuditLog {
+        entries: Option<Result<Vec<crate::auditlog::Entry>, String>>,
+        scroll: u16,
+    },
 }
 
 pub struct State {

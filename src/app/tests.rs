@@ -922,3 +922,56 @@ fn debug_output_never_holds_a_secret() {
     let a = Action::Key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE));
     assert!(format!("{a:?}").contains("Key"));
 }
+
+fn log_entry(action: &str, connection: &str, outcome: &str) -> crate::auditlog::Entry {
+    crate::auditlog::Entry {
+        time: "2026-11-22T10:00:00.000Z".into(),
+        profile: "test".into(),
+        integration: "acme_crm_sync".into(),
+        connection: Some(connection.into()),
+        action: action.into(),
+        kind: Some("basic_auth".into()),
+        fields: vec!["password".into()],
+        outcome: outcome.into(),
+    }
+}
+
+#[test]
+fn audit_log_opens_reads_newest_first_and_closes() {
+    let mut s = loaded(120, 40);
+    let fx = update(&mut s, ch('L'));
+    assert!(matches!(fx.as_slice(), [Effect::LoadAuditLog]));
+    assert!(matches!(
+        s.modal,
+        Some(Modal::AuditLog { entries: None, .. })
+    ));
+    update(
+        &mut s,
+        Action::AuditLogLoaded(Ok(vec![
+            log_entry("create", "first", "ok"),
+            log_entry("update", "second", "ok"),
+        ])),
+    );
+    match &s.modal {
+        Some(Modal::AuditLog {
+            entries: Some(Ok(e)),
+            ..
+        }) => assert_eq!(e[0].connection.as_deref(), Some("second")),
+        other => panic!("expected the loaded audit log, got {other:?}"),
+    }
+    update(&mut s, ch('j'));
+    assert!(matches!(s.modal, Some(Modal::AuditLog { scroll: 1, .. })));
+    update(&mut s, ch('j'));
+    assert!(
+        matches!(s.modal, Some(Modal::AuditLog { scroll: 1, .. })),
+        "stops at the end"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+    // An answer after the window closed changes nothing; :log opens it too.
+    update(&mut s, Action::AuditLogLoaded(Ok(vec![])));
+    assert!(s.modal.is_none());
+    press(&mut s, ":log");
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(fx.as_slice(), [Effect::LoadAuditLog]));
+}

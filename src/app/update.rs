@@ -98,6 +98,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
         },
+        Action::AuditLogLoaded(result) => {
+            // Only if the window is still open; newest first.
+            if let Some(Modal::AuditLog { entries, .. }) = &mut state.modal {
+                *entries = Some(result.map(|mut e| {
+                    e.reverse();
+                    e
+                }));
+            }
+        }
     }
     state.recompute_rows();
     fx
@@ -272,6 +281,7 @@ fn main_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         KeyCode::Char('r') => start_rotation(state),
         KeyCode::Char('d') => ask_delete(state),
         KeyCode::Char('I') => open_register(state, "", ""),
+        KeyCode::Char('L') => open_audit_log(state, fx),
         KeyCode::Char('R') => refresh(state, fx),
         KeyCode::Char('s') => cycle_sort(state),
         KeyCode::Char('S') => {
@@ -654,6 +664,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("sort KEY [asc|desc]", "name kind age domain …"),
     ("filter [fuzzy] TEXT", "filter the table"),
     ("refresh", "reload everything"),
+    ("log", "the audit log of changes"),
     ("help", "this help"),
 ];
 
@@ -693,6 +704,7 @@ fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
             open_register(state, name, &desc);
         }
         "new" => open_create(state),
+        "log" | "audit-log" => open_audit_log(state, fx),
         "refresh" | "reload" | "r" => refresh(state, fx),
         "sort" => {
             let key = rest.first().and_then(|k| SortKey::parse(k));
@@ -735,8 +747,36 @@ fn run_command(state: &mut State, line: &str, fx: &mut Vec<Effect>) {
 
 // ----- modals -------------------------------------------------------------------------------
 
+fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
+    state.modal = Some(Modal::AuditLog {
+        entries: None,
+        scroll: 0,
+    });
+    fx.push(Effect::LoadAuditLog);
+}
+
 fn modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Effect>) {
     match modal {
+        Modal::AuditLog { entries, scroll } => match key.code {
+            KeyCode::Esc | KeyCode::Char('q' | 'L') | KeyCode::Enter => {}
+            KeyCode::Down | KeyCode::Char('j') => {
+                let max = entries
+                    .as_ref()
+                    .and_then(|e| e.as_ref().ok())
+                    .map_or(0, |e| e.len().saturating_sub(1)) as u16;
+                state.modal = Some(Modal::AuditLog {
+                    entries,
+                    scroll: scroll.saturating_add(1).min(max),
+                })
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                state.modal = Some(Modal::AuditLog {
+                    entries,
+                    scroll: scroll.saturating_sub(1),
+                })
+            }
+            _ => state.modal = Some(Modal::AuditLog { entries, scroll }),
+        },
         Modal::Help { scroll } => match key.code {
             KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => {}
             KeyCode::Down | KeyCode::Char('j') => {

@@ -38,6 +38,9 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Modal::Form(f)) => form::draw(frame, area, state, f, &theme),
         Some(Modal::Rotation(r)) => popups::rotation(frame, area, r, &theme),
         Some(Modal::Registered(r)) => popups::registered(frame, area, r, &theme),
+        Some(Modal::AuditLog { entries, scroll }) => {
+            popups::audit_log(frame, area, entries.as_ref(), *scroll, &theme)
+        }
     }
 }
 

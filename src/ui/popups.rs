@@ -68,6 +68,7 @@ fn help_sections() -> Vec<(&'static str, Vec<HelpEntry>)> {
                 ("Space", "mark, to rotate several", true),
                 ("d", "delete (y confirms)", true),
                 ("I", "register an integration", true),
+                ("L", "audit log of changes (also :log)", false),
                 ("c", "copy the name (OSC 52)", false),
                 ("R", "refresh", false),
             ],
@@ -476,6 +477,80 @@ pub fn registered(frame: &mut Frame, area: Rect, reg: &RegisteredView, theme: &T
             theme,
         ))
         .alignment(Alignment::Left),
+        foot,
+    );
+}
+
+/// The local audit log of mutations, newest first: when, what, on which connection, outcome.
+pub fn audit_log(
+    frame: &mut Frame,
+    area: Rect,
+    entries: Option<&Result<Vec<crate::auditlog::Entry>, String>>,
+    scroll: u16,
+    theme: &Theme,
+) {
+    let w = area.width.saturating_sub(4).min(110);
+    let h = area.height.saturating_sub(4);
+    let inner = window(
+        frame,
+        area,
+        w,
+        h,
+        title("Audit log · newest first", theme),
+        theme,
+    );
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let lines: Vec<Line> = match entries {
+        None => vec![Line::styled("reading…", theme.dim())],
+        Some(Err(e)) => vec![Line::styled(s(e), theme.error())],
+        Some(Ok(list)) if list.is_empty() => vec![Line::styled(
+            "No changes recorded yet: creates, edits, rotations, deletes and registrations \
+             are listed here.",
+            theme.dim(),
+        )],
+        Some(Ok(list)) => list
+            .iter()
+            .skip(scroll as usize)
+            .map(|e| {
+                // "2026-11-22T19:17:03.123Z" -> "2026-11-22 19:17:03"
+                let when: String = e
+                    .time
+                    .chars()
+                    .take(19)
+                    .collect::<String>()
+                    .replace('T', " ");
+                let target = match &e.connection {
+                    Some(c) => format!("{}/{}", e.integration, c),
+                    None => e.integration.clone(),
+                };
+                let fields = if e.fields.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", e.fields.join(","))
+                };
+                let outcome_style = if e.outcome == "ok" {
+                    theme.ok()
+                } else if e.outcome.starts_with("unknown") {
+                    theme.warn()
+                } else {
+                    theme.error()
+                };
+                Line::from(vec![
+                    Span::styled(format!("{} ", s(&when)), theme.muted()),
+                    Span::styled(format!("{:<9}", s(&e.action)), theme.key()),
+                    Span::raw(format!("{}{} ", s(&target), s(&fields))),
+                    Span::styled(s(&e.outcome), outcome_style),
+                ])
+            })
+            .collect(),
+    };
+    frame.render_widget(Paragraph::new(lines), body);
+    frame.render_widget(
+        Paragraph::new(hints(
+            &[("j/k", "scroll"), ("Esc L q", "close")],
+            foot.width,
+            theme,
+        )),
         foot,
     );
 }

@@ -505,7 +505,8 @@ fn want_width(state: &State, c: &Col) -> u16 {
 }
 
 /// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
-/// not all fit, each gets its minimum plus a share of what is left, in proportion to its want.
+/// not all fit, the name comes first, then the others grow evenly from their minimum, so the
+/// longest columns are the ones cut.
 fn column_widths(shown: &[&Col], want: &[u16], avail: u16) -> Vec<Constraint> {
     let spacing = shown.len().saturating_sub(1) as u16;
     let room = avail.saturating_sub(spacing);
@@ -522,7 +523,8 @@ fn column_widths(shown: &[&Col], want: &[u16], avail: u16) -> Vec<Constraint> {
         return w.into_iter().map(Constraint::Length).collect();
     }
     let mins: u16 = shown.iter().map(|c| c.min).sum();
-    let mut spare = room.saturating_sub(mins);
+    // One cell stays free so that the right-aligned age does not touch the border.
+    let mut spare = room.saturating_sub(mins + 1);
     let mut widths: Vec<u16> = shown.iter().map(|c| c.min).collect();
     // The name (and the integration in the All view) is what people look for: full width
     // first.
@@ -533,17 +535,17 @@ fn column_widths(shown: &[&Col], want: &[u16], avail: u16) -> Vec<Constraint> {
             spare -= more;
         }
     }
-    let extra: u32 = shown
-        .iter()
-        .zip(want)
-        .zip(&widths)
-        .map(|((_, w), got)| (w - got) as u32)
-        .sum();
-    for (i, w) in want.iter().enumerate() {
-        let share = ((w - widths[i]) as u32 * spare as u32)
-            .checked_div(extra)
-            .unwrap_or(0) as u16;
-        widths[i] += share;
+    // Then fill from the bottom: the narrowest column that still wants more gets the next
+    // cell, so short columns (a domain, a header name) show whole and only the longest are cut.
+    while spare > 0 {
+        let Some(i) = (0..shown.len())
+            .filter(|&i| widths[i] < want[i])
+            .min_by_key(|&i| widths[i])
+        else {
+            break;
+        };
+        widths[i] += 1;
+        spare -= 1;
     }
     widths.into_iter().map(Constraint::Length).collect()
 }

@@ -102,7 +102,7 @@ impl Error {
         Error {
             kind,
             status: Some(status),
-            code,
+            code: code.map(|c| sanitize::clean(&shorten(&c))),
             message: sanitize::clean(&message),
             context: None,
             may_have_applied: false,
@@ -313,6 +313,22 @@ mod tests {
         let long = "x".repeat(10_000);
         let e = Error::from_response(500, long.as_bytes());
         assert!(e.message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+    }
+
+    /// Found by tests/prop_parse.rs: the code was neither sanitised nor shortened, and
+    /// Display prints it, so a server could reach the terminal through it.
+    #[test]
+    fn hostile_code_is_sanitised_and_shortened() {
+        let e = Error::from_response(
+            400,
+            br#"{"errors":[{"code":"\u001b]52;c;aGk=\u0007","title":"t"}]}"#,
+        );
+        let code = e.code.clone().unwrap_or_default();
+        assert!(!code.contains('\x1b') && !code.contains('\x07'));
+        assert!(!e.to_string().chars().any(char::is_control));
+        let body = format!(r#"{{"error":"{}","description":"d"}}"#, "c".repeat(10_000));
+        let e = Error::from_response(401, body.as_bytes());
+        assert!(e.code.unwrap_or_default().chars().count() <= MAX_MESSAGE_CHARS + 1);
     }
 
     #[test]

@@ -266,13 +266,38 @@ pub fn read_config_file(path: &Path) -> Result<ConfigFile> {
         Error::config(format!(
             "config {} is not valid: {}",
             path.display(),
-            e.message()
+            parse_error_message(&text, &e)
         ))
     })?;
     if file.holds_secret() {
         check_private(path)?;
     }
     Ok(file)
+}
+
+/// A config parse error without any value from the file: serde's `invalid type: string
+/// "…", expected …` would echo a secret written where a table or a number was expected
+/// (`[profiles]` then `api_token = "…"`). Only the kind of the value is kept, and the line
+/// is named instead.
+fn parse_error_message(text: &str, e: &toml::de::Error) -> String {
+    let mut msg = e.message().to_string();
+    for lead in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = msg.strip_prefix(lead) {
+            if let Some(end) = rest.rfind(", expected ") {
+                let what = rest[..end].split(['`', '"']).next().unwrap_or("").trim();
+                msg = format!("{lead}{what}{}", &rest[end..]);
+            }
+            break;
+        }
+    }
+    match e.span() {
+        Some(span) => {
+            let upto = &text.as_bytes()[..span.start.min(text.len())];
+            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+            format!("line {line}: {msg}")
+        }
+        None => msg,
+    }
 }
 
 impl ConfigFile {
@@ -367,6 +392,24 @@ mod tests {
             0o600,
         );
         assert!(read_config_file(&p).is_ok());
+    }
+
+    /// Found by tests/prop_config.rs: a value of the wrong type was echoed in the error, so a
+    /// secret under a bare `[profiles]` table (or in a number's place) reached the screen.
+    #[test]
+    fn misplaced_secret_is_not_echoed() {
+        let d = tempfile::tempdir().unwrap();
+        for text in [
+            "[profiles]\napi_token = \"s3cr3t-canary\"\n",
+            "[profiles.a]\ntimeout_secs = \"s3cr3t-canary\"\n",
+            "[profiles.a]\napi_token = 31415926535\n",
+        ] {
+            let p = write_cfg(d.path(), text, 0o600);
+            let e = read_config_file(&p).err().unwrap();
+            assert!(!e.message.contains("s3cr3t-canary") && !e.message.contains("31415926535"));
+            assert!(e.message.contains("line 2: invalid type: "));
+            assert!(e.message.contains(", expected "));
+        }
     }
 
     #[test]

@@ -102,7 +102,7 @@ impl Error {
         Error {
             kind,
             status: Some(status),
-            code,
+            code: code.map(|c| sanitize::clean(&shorten(&c))),
             message: sanitize::clean(&message),
             context: None,
             may_have_applied: false,
@@ -157,7 +157,7 @@ fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(trimmed) {
         let str_of = |v: &serde_json::Value, k: &str| -> Option<String> {
             match v.get(k)? {
-                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+                serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
                 serde_json::Value::Number(n) => Some(n.to_string()),
                 _ => None,
             }
@@ -313,6 +313,35 @@ mod tests {
         let long = "x".repeat(10_000);
         let e = Error::from_response(500, long.as_bytes());
         assert!(e.message.chars().count() <= MAX_MESSAGE_CHARS + 1);
+    }
+
+    /// Found by tests/prop_parse.rs: a blank field gave an empty message.
+    #[test]
+    fn blank_fields_fall_back() {
+        let e = Error::from_response(0, br#"{"message":"\t"}"#);
+        assert_eq!(e.message, "Unexpected answer");
+        let e = Error::from_response(
+            404,
+            br#"{"errors":[{"code":" ","title":"  ","detail":"gone"}]}"#,
+        );
+        assert_eq!(e.message, "gone");
+        assert_eq!(e.code, None);
+    }
+
+    /// Found by tests/prop_parse.rs: the code was neither sanitised nor shortened, and
+    /// Display prints it, so a server could reach the terminal through it.
+    #[test]
+    fn hostile_code_is_sanitised_and_shortened() {
+        let e = Error::from_response(
+            400,
+            br#"{"errors":[{"code":"\u001b]52;c;aGk=\u0007","title":"t"}]}"#,
+        );
+        let code = e.code.clone().unwrap_or_default();
+        assert!(!code.contains('\x1b') && !code.contains('\x07'));
+        assert!(!e.to_string().chars().any(char::is_control));
+        let body = format!(r#"{{"error":"{}","description":"d"}}"#, "c".repeat(10_000));
+        let e = Error::from_response(401, body.as_bytes());
+        assert!(e.code.unwrap_or_default().chars().count() <= MAX_MESSAGE_CHARS + 1);
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn allowed_domain(domain: &str) -> Result<()> {
         return fail("required");
     }
     if domain.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return fail("whitespace is not allowed");
+        return fail("whitespace and control characters are not allowed");
     }
     if domain.contains("://") {
         return fail("a scheme is not allowed");
@@ -174,6 +174,9 @@ mod tests {
             ("api example.com", "whitespace"),
             ("", "required"),
             ("*.example.com", "hostname"),
+            // Found by tests/prop_validate.rs: a control char was called whitespace.
+            ("0\0", "control characters"),
+            ("api.example.com\u{1b}", "control characters"),
         ] {
             let e = allowed_domain(bad)
                 .err()

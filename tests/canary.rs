@@ -628,6 +628,16 @@ fn field(app: &mut Tui, text: &str) {
     app.send(TAB);
 }
 
+/// The text after `label` on the first screen row that has it.
+fn field_after(screen: &str, label: &str) -> Option<String> {
+    screen.lines().find_map(|l| {
+        let i = l.find(label)?;
+        let rest = l[i + label.len()..].trim_start();
+        let end = rest.find([' ', '│']).unwrap_or(rest.len());
+        Some(rest[..end].to_string())
+    })
+}
+
 /// The canaries on the screen right now (labels only).
 fn on_screen(app: &Tui, canaries: &[Canary]) -> Vec<String> {
     leak::found_in(app.screen().as_bytes(), canaries, None)
@@ -734,13 +744,40 @@ fn tui_typed_and_received_secrets_stay_hidden() {
     app.wait_for("/cnry_tui_basic (substring)");
     app.send("e");
     app.wait_for("Edit basic_auth connection cnry_tui_basic");
-    app.send(&pw2.value);
+    // Pasted this time (bracketed paste), not typed.
+    app.send(&format!("\x1b[200~{}\x1b[201~", pw2.value));
     app.wait_for("••••••••••••••••••••");
     argv(&app);
     app.send(CTRL_S);
     app.wait_for("updated acme_crm_sync/cnry_tui_basic");
     assert!(sb.holds(CRM, "cnry_tui_basic", &pw2.value));
     argv(&app);
+
+    // rotate: the new password is shown on `v` only, applied, and gone once dismissed.
+    app.send("r");
+    app.wait_for("step 1 of 2");
+    assert_absent("the screen", app.screen().as_bytes(), &all, None);
+    app.send("v");
+    app.wait_for("hide");
+    let rotated = field_after(&app.screen(), "new password  ").unwrap_or_default();
+    assert_eq!(
+        rotated.chars().count(),
+        32,
+        "the revealed password is on screen"
+    );
+    app.secrets.push(rotated.clone());
+    let rotated = Canary::known("rotated password (TUI)", &rotated);
+    app.send(ENTER);
+    app.wait_for("applied and verified");
+    assert!(sb.holds(CRM, "cnry_tui_basic", &rotated.value));
+    let s = leak::scan_cmdlines(std::slice::from_ref(&rotated), Some(pid));
+    assert!(s.found.is_empty(), "the rotated password on an argv");
+    app.send(ESC);
+    app.wait_gone("Rotate 1 password");
+    assert!(
+        on_screen(&app, std::slice::from_ref(&rotated)).is_empty(),
+        "forgotten once dismissed"
+    );
 
     // register: the client secret is masked until `v`, forgotten once closed.
     sb.inject(json!({"status": 201, "count": 1, "method": "POST", "path_contains": "registry/cnry_tui_reg",
@@ -774,6 +811,12 @@ fn tui_typed_and_received_secrets_stay_hidden() {
     assert_absent(
         "the log file or the audit log",
         &logs,
+        std::slice::from_ref(&rotated),
+        None,
+    );
+    assert_absent(
+        "the log file or the audit log",
+        &logs,
         &all,
         Some(&sb.handle.admin_email),
     );
@@ -789,7 +832,7 @@ fn tui_typed_and_received_secrets_stay_hidden() {
     assert_eq!(app.wait_exit(), 101);
     app.wait_raw("test panic requested");
     let raw = app.raw_output();
-    let revealed_on_purpose = [pw.clone(), client_secret.clone()];
+    let revealed_on_purpose = [pw.clone(), client_secret.clone(), rotated.clone()];
     let never_drawn: Vec<Canary> = all
         .iter()
         .filter(|c| !revealed_on_purpose.iter().any(|r| r.value == c.value))
@@ -803,4 +846,43 @@ fn tui_typed_and_received_secrets_stay_hidden() {
         Some(&sb.handle.admin_email),
     );
     assert!(!sb.holds(CRM, "cnry_tui_panic", &unsent.value));
+}
+
+/// `zisctl demo`: the sandbox runs inside the app and logs to the same file, at trace level.
+/// A password typed into a form reaches neither the client's nor the server's log lines.
+#[test]
+fn tui_demo_mode_logs_no_typed_secret() {
+    let sb = SyncSandbox::start(SandboxConfig {
+        seed: zisctl::sandbox::Seed::Empty,
+        ..SandboxConfig::default()
+    });
+    let pw = Canary::new("password typed in the demo");
+    let mut app = Tui::start(
+        &sb,
+        TuiOptions {
+            args: vec!["demo"],
+            ..TuiOptions::default()
+        },
+    );
+    app.secrets.push(pw.value.clone());
+    app.wait_for("salesforce_prod");
+    app.send(TAB);
+    app.send("n");
+    app.wait_for("New connection in acme_crm_sync");
+    field(&mut app, "cnry_demo");
+    field(&mut app, "cnry-user");
+    app.send(&pw.value);
+    app.send(TAB);
+    app.send("api.canary.example");
+    app.send(ENTER);
+    app.wait_for("created basic_auth connection acme_crm_sync/cnry_demo");
+    assert_absent(
+        "the screen",
+        app.screen().as_bytes(),
+        std::slice::from_ref(&pw),
+        None,
+    );
+    let logs = app.logs();
+    assert!(contains(&logs, b"sandbox"), "the demo's server logged too");
+    assert_absent("the demo's log", &logs, &[pw], None);
 }

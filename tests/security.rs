@@ -488,6 +488,31 @@ async fn default_log_and_audit_log_are_private_whatever_the_umask() {
     assert!(audit.contains("salesforce_prod"));
 }
 
+/// A log file and an audit log that already exist with group/other bits (made by hand, by an
+/// older version, by a umask of 022 and `touch`) are tightened to 0600 when zisctl opens them.
+#[tokio::test(flavor = "multi_thread")]
+async fn existing_log_files_are_tightened_to_0600() {
+    let env = Env::demo().await;
+    for p in [env.log_file(), env.audit_log()] {
+        std::fs::write(&p, "").expect("pre-create");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let o = env
+        .run(&[
+            "connections",
+            "update",
+            CRM,
+            "salesforce_prod",
+            "--generate",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(mode(&env.log_file()), 0o600, "the log file");
+    assert_eq!(mode(&env.audit_log()), 0o600, "the audit log");
+}
+
 /// A config file that holds a literal secret and that group or others may read is refused
 /// (exit 2, "chmod 600", never the secret), by the CLI and by the TUI; 0600 is accepted.
 #[tokio::test(flavor = "multi_thread")]

@@ -886,3 +886,45 @@ fn tui_demo_mode_logs_no_typed_secret() {
     assert!(contains(&logs, b"sandbox"), "the demo's server logged too");
     assert_absent("the demo's log", &logs, &[pw], None);
 }
+
+/// The CLI's masked prompt (stdin a terminal): the typed password is not echoed, not on any
+/// argv while the prompt waits, and not in the trace-level log.
+#[test]
+fn cli_masked_prompt_keeps_the_password() {
+    let sb = SyncSandbox::demo();
+    let pw = Canary::new("password typed at the prompt");
+    let admin = Canary::known("sandbox admin token", &sb.handle.admin_token);
+    let all = [pw.clone(), admin];
+    let mut term = Tui::start(
+        &sb,
+        TuiOptions {
+            args: vec![
+                "connections",
+                "create",
+                CRM,
+                "cnry_prompt",
+                "--allowed-domain",
+                "api.canary.example",
+                "--username",
+                "typist",
+            ],
+            ..TuiOptions::default()
+        },
+    );
+    term.secrets.push(pw.value.clone());
+    let pid = term.pid();
+    term.wait_for("password: ");
+    term.send(&pw.value);
+    let s = leak::scan_cmdlines(&all, Some(pid));
+    assert!(s.saw_pid && s.found.is_empty(), "{:?} on an argv", s.found);
+    term.send("\r");
+    term.wait_for("password (again): ");
+    term.send(&format!("{}\r", pw.value));
+    assert_eq!(term.wait_exit(), 0, "{}", term.redacted());
+    term.wait_for("cnry_prompt");
+    assert!(sb.holds(CRM, "cnry_prompt", &pw.value));
+    assert_absent("the terminal", &term.raw_output(), &all, None);
+    let logs = term.logs();
+    assert!(contains(&logs, b"TRACE"), "RUST_LOG=trace reached the log");
+    assert_absent("the logs", &logs, &all, Some(&sb.handle.admin_email));
+}

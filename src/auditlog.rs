@@ -84,6 +84,7 @@ fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
         oo.mode(0o600);
     }
     let mut f = oo.open(path)?;
+    crate::files::restrict_to_owner(&f);
     // One write of a whole line: O_APPEND keeps concurrent writers' lines whole.
     f.write_all(line.as_bytes())
 }

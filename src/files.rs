@@ -39,6 +39,23 @@ pub fn write_private(path: &Path, data: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// Drop the group and other bits of an open file that existed before (made by hand, by an
+/// older version, with a loose umask): what zisctl appends to stays its owner's alone.
+pub fn restrict_to_owner(f: &std::fs::File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = f.metadata() {
+            let mode = m.permissions().mode();
+            if mode & 0o077 != 0 {
+                let _ = f.set_permissions(std::fs::Permissions::from_mode(mode & 0o700));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = f;
+}
+
 /// Refuse core dumps of this process (they would hold every secret in memory).
 pub fn disable_core_dumps() {
     #[cfg(target_os = "linux")]

@@ -37,6 +37,7 @@ pub fn init(path: Option<&Path>) -> Option<PathBuf> {
         oo.mode(0o600);
     }
     let file = oo.open(&path).ok()?;
+    crate::files::restrict_to_owner(&file);
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     for d in CAPPED {
         if let Ok(d) = d.parse() {

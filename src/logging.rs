@@ -4,16 +4,33 @@
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{filter_fn, EnvFilter};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer;
 
-/// Libraries whose trace output could show wire data: capped, always.
+/// Libraries whose debug and trace output could show wire data: never above `info`, whatever
+/// `RUST_LOG` says (a second filter, so no directive, however specific, can lift it).
 const CAPPED: &[&str] = &[
-    "hyper=info",
-    "hyper_util=info",
-    "h2=info",
-    "rustls=info",
-    "reqwest=info",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+    "reqwest",
+    "tower",
+    "axum",
 ];
+
+/// True when an event of this target and level may be written.
+pub fn allowed(target: &str, level: &tracing::Level) -> bool {
+    let capped = CAPPED.iter().any(|c| {
+        target == *c
+            || target
+                .strip_prefix(c)
+                .is_some_and(|rest| rest.starts_with("::"))
+    });
+    !(capped && *level > tracing::Level::INFO)
+}
 
 /// The default log file: `zisctl.log` in the platform data directory.
 pub fn default_log_path() -> Option<PathBuf> {
@@ -38,16 +55,29 @@ pub fn init(path: Option<&Path>) -> Option<PathBuf> {
     }
     let file = oo.open(&path).ok()?;
     crate::files::restrict_to_owner(&file);
-    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    for d in CAPPED {
-        if let Ok(d) = d.parse() {
-            filter = filter.add_directive(d);
-        }
-    }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let env = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::sync::Mutex::new(file))
         .with_ansi(false)
-        .try_init();
+        .with_filter(env)
+        .with_filter(filter_fn(|m| allowed(m.target(), m.level())));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
     Some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::allowed;
+    use tracing::Level;
+
+    #[test]
+    fn http_crates_are_capped_at_info_whatever_the_directive() {
+        assert!(!allowed("hyper_util::client::legacy", &Level::TRACE));
+        assert!(!allowed("h2::codec", &Level::DEBUG));
+        assert!(!allowed("rustls", &Level::TRACE));
+        assert!(allowed("hyper_util::client", &Level::INFO));
+        assert!(allowed("hyper_util::client", &Level::WARN));
+        assert!(allowed("zisctl::zis::client", &Level::TRACE));
+        assert!(allowed("h2o", &Level::TRACE), "a prefix is not a crate");
+    }
 }

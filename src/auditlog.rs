@@ -33,6 +33,25 @@ pub struct Entry {
     pub outcome: String,
 }
 
+impl Entry {
+    /// `integration/connection`, or the integration alone.
+    pub fn target(&self) -> String {
+        match &self.connection {
+            Some(c) => format!("{}/{}", self.integration, c),
+            None => self.integration.clone(),
+        }
+    }
+
+    /// ` [password,username]`, or "" when no field was named.
+    pub fn fields_text(&self) -> String {
+        if self.fields.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", self.fields.join(","))
+        }
+    }
+}
+
 /// The default audit log: `audit.jsonl` in the platform data directory.
 pub fn default_path() -> Option<PathBuf> {
     crate::config::data_dir().map(|d| d.join("audit.jsonl"))
@@ -154,15 +173,7 @@ pub fn run_cli(args: &crate::args::LogArgs) -> i32 {
                 eprintln!("no mutations recorded yet in {}", path.display());
             }
             for e in &entries {
-                let target = match &e.connection {
-                    Some(c) => format!("{}/{}", e.integration, c),
-                    None => e.integration.clone(),
-                };
-                let fields = if e.fields.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{}]", e.fields.join(","))
-                };
+                let (target, fields) = (e.target(), e.fields_text());
                 println!(
                     "{}  {:<10} {:<9} {}{}  {}",
                     clean(&e.time),

@@ -519,15 +519,7 @@ pub fn audit_log(
                     .take(19)
                     .collect::<String>()
                     .replace('T', " ");
-                let target = match &e.connection {
-                    Some(c) => format!("{}/{}", e.integration, c),
-                    None => e.integration.clone(),
-                };
-                let fields = if e.fields.is_empty() {
-                    String::new()
-                } else {
-                    format!(" [{}]", e.fields.join(","))
-                };
+                let (target, fields) = (e.target(), e.fields_text());
                 let outcome_style = if e.outcome == "ok" {
                     theme.ok()
                 } else if e.outcome.starts_with("unknown") {

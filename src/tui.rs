@@ -354,6 +354,7 @@ async fn event_loop(
             tracing::error!(error = %e, "cannot draw");
             return 1;
         }
+        let last_draw = std::time::Instant::now();
 
         let action = tokio::select! {
             ev = events.next() => match ev {
@@ -401,5 +402,17 @@ async fn event_loop(
             }
         };
         pending = app::update(&mut state, action);
+        // A burst of answers (an account loading) is drawn at most once per FRAME: the ones
+        // already queued go in before the next frame. After a quiet spell, or when nothing
+        // is queued, the change is drawn at once.
+        while last_draw.elapsed() < FRAME {
+            match rx.try_recv() {
+                Ok(a) => pending.extend(app::update(&mut state, a)),
+                Err(_) => break,
+            }
+        }
     }
 }
+
+/// The shortest time between two frames while answers arrive in a burst.
+const FRAME: Duration = Duration::from_millis(16);

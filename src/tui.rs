@@ -402,14 +402,15 @@ async fn event_loop(
             }
         };
         pending = app::update(&mut state, action);
-        // A burst of answers (an account loading) is drawn at most once per FRAME: the ones
-        // already queued go in before the next frame. After a quiet spell, or when nothing
-        // is queued, the change is drawn at once.
+        // A burst of answers (an account loading) is drawn at most once per FRAME: the
+        // answers already queued go in together (one recompute), then those that came
+        // meanwhile, until nothing is queued or FRAME has passed since the last frame.
         while last_draw.elapsed() < FRAME {
-            match rx.try_recv() {
-                Ok(a) => pending.extend(app::update(&mut state, a)),
-                Err(_) => break,
+            let burst: Vec<Action> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+            if burst.is_empty() {
+                break;
             }
+            pending.extend(app::update_all(&mut state, burst));
         }
     }
 }

@@ -391,6 +391,9 @@ pub struct State {
     /// What sorting, filtering and the column widths need, worked out once per data change
     /// so that a keystroke or a re-sort over thousands of rows allocates nothing per row.
     derived: Derived,
+    /// Set while `update_all` applies a burst of answers: `recompute` then only notes
+    /// (`true`) that it is due, and runs once at the end.
+    pub(crate) deferred: Option<bool>,
 }
 
 /// Worked out from the connections once per `data_gen`; per connection, indexed by
@@ -584,6 +587,7 @@ impl State {
             data_gen: 0,
             rows_key: None,
             derived: Derived::default(),
+            deferred: None,
         }
     }
 
@@ -746,6 +750,10 @@ impl State {
 
     /// Rebuild everything derived: audit verdicts, left rows, table rows, selections.
     pub fn recompute(&mut self) {
+        if let Some(due) = &mut self.deferred {
+            *due = true;
+            return;
+        }
         self.recompute_audit();
         self.recompute_rows();
     }
@@ -787,6 +795,9 @@ impl State {
     }
 
     pub(crate) fn recompute_rows(&mut self) {
+        if self.deferred.is_some() {
+            return;
+        }
         // Left pane.
         let mut left = vec![LeftItem::All];
         match self.left_filter.matcher() {

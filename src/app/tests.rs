@@ -1127,3 +1127,64 @@ fn table_rows_match_the_plain_algorithm_for_every_sort_and_filter() {
         }
     }
 }
+
+/// The answers of a first load, in the order the effects asked for them.
+fn load_answers(fx: Vec<Effect>) -> Vec<Action> {
+    fx.into_iter()
+        .map(|e| match e {
+            Effect::LoadConnections { req, integration } => Action::ConnectionsLoaded {
+                req,
+                result: Ok(connections(&integration)),
+                integration,
+                token: Some(crate::zis::TokenSource::Minted),
+                now: NOW,
+            },
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_burst_of_answers_ends_where_one_update_per_answer_ends() {
+    let start = |all: bool| {
+        let mut s = State::new(ctx(), NOW);
+        let req = match init(&mut s).as_slice() {
+            [Effect::LoadIntegrations { req }] => *req,
+            other => panic!("{other:?}"),
+        };
+        let fx = update(
+            &mut s,
+            Action::IntegrationsLoaded {
+                req,
+                result: Ok(integrations()),
+                now: NOW,
+            },
+        );
+        if all {
+            update(&mut s, ch('a'));
+        }
+        (s, load_answers(fx))
+    };
+    for all in [false, true] {
+        let (mut one_by_one, answers) = start(all);
+        for a in answers {
+            update(&mut one_by_one, a);
+        }
+        let (mut burst, answers) = start(all);
+        let fx = update_all(&mut burst, answers);
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(burst.deferred, None);
+        assert_eq!(names(&burst), names(&one_by_one));
+        assert_eq!(burst.audit, one_by_one.audit);
+        assert_eq!(burst.widest, one_by_one.widest);
+        assert_eq!(burst.table_sel, one_by_one.table_sel);
+        assert_eq!(burst.left_sel, one_by_one.left_sel);
+        assert_eq!(burst.scroll, one_by_one.scroll);
+        assert!(!burst.busy());
+    }
+    // A burst with nothing to recompute still leaves the table as it was.
+    let mut s = loaded(120, 40);
+    let before = names(&s);
+    update_all(&mut s, [Action::Tick]);
+    assert_eq!(names(&s), before);
+}

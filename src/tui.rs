@@ -369,6 +369,7 @@ async fn event_loop(
             tracing::error!(error = %e, "cannot draw");
             return 1;
         }
+        let last_draw = std::time::Instant::now();
 
         let action = tokio::select! {
             ev = events.next() => match ev {
@@ -416,5 +417,18 @@ async fn event_loop(
             }
         };
         pending = app::update(&mut state, action);
+        // A burst of answers (an account loading) is drawn at most once per FRAME: the
+        // answers already queued go in together (one recompute), then those that came
+        // meanwhile, until nothing is queued or FRAME has passed since the last frame.
+        while last_draw.elapsed() < FRAME {
+            let burst: Vec<Action> = std::iter::from_fn(|| rx.try_recv().ok()).collect();
+            if burst.is_empty() {
+                break;
+            }
+            pending.extend(app::update_all(&mut state, burst));
+        }
     }
 }
+
+/// The shortest time between two frames while answers arrive in a burst.
+const FRAME: Duration = Duration::from_millis(16);

@@ -85,6 +85,15 @@ impl FilterMatcher {
         }
     }
 
+    /// The lowercased words of a substring filter (None for a fuzzy one): a caller holding
+    /// lowercased fields can test them without lowercasing a haystack per row.
+    pub fn words(&self) -> Option<&[String]> {
+        match self {
+            FilterMatcher::Substring(words) => Some(words),
+            FilterMatcher::Fuzzy { .. } => None,
+        }
+    }
+
     pub fn ranks(&self) -> bool {
         matches!(self, FilterMatcher::Fuzzy { .. })
     }

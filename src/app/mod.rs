@@ -22,4 +22,4 @@ pub use action::{Action, Effect, ReqId};
 pub use filter::{Filter, FilterMode};
 pub use form::{Field, FieldId, Form, FormPurpose, Submission, MASK};
 pub use state::*;
-pub use update::{init, update, CLIPBOARD_CLEAR, COMMANDS, PASSWORD_LENGTH};
+pub use update::{init, update, update_all, CLIPBOARD_CLEAR, COMMANDS, PASSWORD_LENGTH};

@@ -975,3 +975,269 @@ fn audit_log_opens_reads_newest_first_and_closes() {
     let fx = update(&mut s, key(KeyCode::Enter));
     assert!(matches!(fx.as_slice(), [Effect::LoadAuditLog]));
 }
+
+/// The table rows as the plain algorithm orders them (filter every row, one owned key per
+/// row, stable sort): what the derived ranks and haystacks must reproduce exactly.
+fn reference_rows(s: &State) -> Vec<Row> {
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum Primary {
+        None,
+        Num(i64),
+        Str(String),
+    }
+    let all = s.is_all_view();
+    let entries: Vec<usize> = match &s.left_sel {
+        LeftSel::All => (0..s.integrations.len()).collect(),
+        LeftSel::Integration(n) => s.entry_index(n).into_iter().collect(),
+    };
+    let mut matcher = s.table_filter.matcher();
+    let mut rows = Vec::new();
+    for ei in entries {
+        let e = &s.integrations[ei];
+        for (ci, c) in e.connections.iter().flatten().enumerate() {
+            let audit = s.audit_at(ei, ci);
+            if all && s.only_findings && audit.is_none_or(|a| a.findings.is_empty()) {
+                continue;
+            }
+            let score = match &mut matcher {
+                None => 0,
+                Some(m) => {
+                    let hay = format!(
+                        "{} {} {} {} {} ",
+                        c.name,
+                        c.kind.as_str(),
+                        c.principal(),
+                        c.allowed_domain,
+                        if all { e.name() } else { "" }
+                    );
+                    match m.score(&hay) {
+                        Some(sc) => sc,
+                        None => continue,
+                    }
+                }
+            };
+            rows.push((
+                score,
+                Row {
+                    entry: ei,
+                    conn: ci,
+                },
+            ));
+        }
+    }
+    let sort = s.sort();
+    let ranked = matcher.as_ref().is_some_and(|m| m.ranks());
+    let mut keyed: Vec<_> = rows
+        .into_iter()
+        .map(|(score, r)| {
+            let (e, c) = s.row_connection(r).unwrap();
+            let primary = match sort.key {
+                SortKey::Name => Primary::None,
+                SortKey::Kind => Primary::Num(c.kind as i64),
+                SortKey::Age => Primary::Num(
+                    s.audit_at(r.entry, r.conn)
+                        .and_then(|a| a.age_days)
+                        .unwrap_or(i64::MAX),
+                ),
+                SortKey::Domain => Primary::Str(c.allowed_domain.to_lowercase()),
+                SortKey::Integration => Primary::Str(e.name().to_string()),
+            };
+            let rank = std::cmp::Reverse(if ranked { score } else { 0 });
+            let key = (rank, primary, c.name.to_lowercase(), e.name().to_string());
+            (key, r)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    if sort.descending {
+        if ranked {
+            keyed.sort_by(|a, b| a.0 .0.cmp(&b.0 .0).then(b.0.cmp(&a.0)));
+        } else {
+            keyed.reverse();
+        }
+    }
+    keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+#[test]
+fn table_rows_match_the_plain_algorithm_for_every_sort_and_filter() {
+    use ConnectionKind::*;
+    let mut s = State::new(ctx(), NOW);
+    s.size = (160, 50);
+    let fx = init(&mut s);
+    // Names that tie, differ only in case, are not ASCII; shared and mixed-case domains.
+    let list = |i: usize| -> Vec<crate::zis::Connection> {
+        let mut v = Vec::new();
+        for j in 0..40usize {
+            let kind = [BasicAuth, ApiKey, BearerToken, OAuth][j % 4];
+            let name = match j % 5 {
+                0 => format!("Svc_{}", j / 3),
+                1 => format!("svc_{}", j / 3),
+                2 => format!("Ωmega_{j}"),
+                3 => format!("beta-{}", (j * 7) % 11),
+                _ => format!("ALPHA{j}"),
+            };
+            let domain = ["api.Example.com", "api.example.com", "10.0.0.1", "Zeta.io"][(i + j) % 4];
+            let principal = if j % 2 == 0 {
+                "X-Key"
+            } else {
+                "svc@acme.example"
+            };
+            v.push(conn(
+                kind,
+                &name,
+                principal,
+                domain,
+                900,
+                ((i * 31 + j * 17) % 300) as i64,
+            ));
+        }
+        // Names are unique per integration and kind.
+        v.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+        v.dedup_by(|a, b| a.kind == b.kind && a.name == b.name);
+        v
+    };
+    for e in fx {
+        if let Effect::LoadIntegrations { req } = e {
+            let ints = vec![
+                integration("zeta_int", "", 1),
+                integration("Alpha_int", "", 2),
+                integration("mid_int", "", 3),
+            ];
+            let fx = update(
+                &mut s,
+                Action::IntegrationsLoaded {
+                    req,
+                    result: Ok(ints),
+                    now: NOW,
+                },
+            );
+            for (i, e) in fx.into_iter().enumerate() {
+                if let Effect::LoadConnections { req, integration } = e {
+                    update(
+                        &mut s,
+                        Action::ConnectionsLoaded {
+                            req,
+                            integration,
+                            result: Ok(list(i)),
+                            token: None,
+                            now: NOW,
+                        },
+                    );
+                }
+            }
+        }
+    }
+    assert!(s.total_connections() > 90);
+    let filters = [
+        ("", FilterMode::Substring),
+        ("svc", FilterMode::Substring),
+        ("SVC example", FilterMode::Substring),
+        ("ωmega", FilterMode::Substring),
+        ("alpha_int", FilterMode::Substring),
+        ("api key", FilterMode::Substring),
+        ("svc", FilterMode::Fuzzy),
+        ("aex", FilterMode::Fuzzy),
+        ("mid", FilterMode::Fuzzy),
+    ];
+    let views = [
+        LeftSel::All,
+        LeftSel::Integration("mid_int".into()),
+        LeftSel::Integration("Alpha_int".into()),
+    ];
+    let keys = [
+        SortKey::Name,
+        SortKey::Kind,
+        SortKey::Age,
+        SortKey::Domain,
+        SortKey::Integration,
+    ];
+    for view in &views {
+        for only_findings in [false, true] {
+            for (text, mode) in &filters {
+                for key in keys {
+                    for descending in [false, true] {
+                        s.left_sel = view.clone();
+                        s.only_findings = only_findings;
+                        s.table_filter = Filter {
+                            text: text.to_string(),
+                            mode: *mode,
+                        };
+                        let sort = Sort { key, descending };
+                        if s.is_all_view() {
+                            s.sort_all = sort;
+                        } else {
+                            s.sort_one = sort;
+                        }
+                        s.recompute_rows();
+                        assert_eq!(
+                            s.rows,
+                            reference_rows(&s),
+                            "{view:?} findings={only_findings} /{text} {mode:?} {key:?} desc={descending}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The answers of a first load, in the order the effects asked for them.
+fn load_answers(fx: Vec<Effect>) -> Vec<Action> {
+    fx.into_iter()
+        .map(|e| match e {
+            Effect::LoadConnections { req, integration } => Action::ConnectionsLoaded {
+                req,
+                result: Ok(connections(&integration)),
+                integration,
+                token: Some(crate::zis::TokenSource::Minted),
+                now: NOW,
+            },
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_burst_of_answers_ends_where_one_update_per_answer_ends() {
+    let start = |all: bool| {
+        let mut s = State::new(ctx(), NOW);
+        let req = match init(&mut s).as_slice() {
+            [Effect::LoadIntegrations { req }] => *req,
+            other => panic!("{other:?}"),
+        };
+        let fx = update(
+            &mut s,
+            Action::IntegrationsLoaded {
+                req,
+                result: Ok(integrations()),
+                now: NOW,
+            },
+        );
+        if all {
+            update(&mut s, ch('a'));
+        }
+        (s, load_answers(fx))
+    };
+    for all in [false, true] {
+        let (mut one_by_one, answers) = start(all);
+        for a in answers {
+            update(&mut one_by_one, a);
+        }
+        let (mut burst, answers) = start(all);
+        let fx = update_all(&mut burst, answers);
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(burst.deferred, None);
+        assert_eq!(names(&burst), names(&one_by_one));
+        assert_eq!(burst.audit, one_by_one.audit);
+        assert_eq!(burst.widest, one_by_one.widest);
+        assert_eq!(burst.table_sel, one_by_one.table_sel);
+        assert_eq!(burst.left_sel, one_by_one.left_sel);
+        assert_eq!(burst.scroll, one_by_one.scroll);
+        assert!(!burst.busy());
+    }
+    // A burst with nothing to recompute still leaves the table as it was.
+    let mut s = loaded(120, 40);
+    let before = names(&s);
+    update_all(&mut s, [Action::Tick]);
+    assert_eq!(names(&s), before);
+}

@@ -112,6 +112,24 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     fx
 }
 
+/// Apply worker answers in order, as one `update` each would, but work out the audit and the
+/// table once at the end instead of after each: for a burst of answers (an account loading,
+/// where each full recompute would cost as much as the whole account). For answers only: a
+/// key may need the table as the previous key left it.
+pub fn update_all(state: &mut State, actions: impl IntoIterator<Item = Action>) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    state.deferred = Some(false);
+    for action in actions {
+        fx.extend(update(state, action));
+    }
+    if state.deferred.take() == Some(true) {
+        state.recompute();
+    } else {
+        state.recompute_rows();
+    }
+    fx
+}
+
 // ----- helpers ------------------------------------------------------------------------------
 
 fn quit(state: &mut State, fx: &mut Vec<Effect>, code: i32) {

@@ -106,6 +106,8 @@ type Observer = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
 pub struct Client {
     inner: Arc<Inner>,
     observer: Option<Observer>,
+    /// Requests this handle (and its clones) may have on the wire at once (None: no limit).
+    slots: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl fmt::Debug for Client {
@@ -179,6 +181,7 @@ impl Client {
                 probe: tokio::sync::Mutex::new(()),
             }),
             observer: None,
+            slots: None,
         })
     }
 
@@ -187,6 +190,19 @@ impl Client {
         Client {
             inner: self.inner.clone(),
             observer: Some(Arc::new(f)),
+            slots: self.slots.clone(),
+        }
+    }
+
+    /// A handle (shared by its clones) that has at most `n` requests on the wire at once,
+    /// whatever calls they belong to: many calls can then be under way, each waiting for a
+    /// slot only while it sends. A call that needs several requests in turn (mint a token,
+    /// then list; page after page) then never leaves a slot idle between them.
+    pub fn with_max_in_flight(&self, n: usize) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            observer: self.observer.clone(),
+            slots: Some(Arc::new(tokio::sync::Semaphore::new(n.max(1)))),
         }
     }
 
@@ -667,6 +683,12 @@ impl Client {
         let mut failures = 0u32;
         let mut retried_create = false;
         loop {
+            // A slot, if this handle has a limit: held until the answer is read (and while
+            // a rate-limit block that began meanwhile runs out), never during a backoff.
+            let slot = match &self.slots {
+                Some(s) => s.clone().acquire_owned().await.ok(),
+                None => None,
+            };
             self.wait_for_gate().await;
             let auth_value = match auth {
                 AuthFor::Admin => match &opts.admin {
@@ -699,6 +721,7 @@ impl Client {
             let resp = match result {
                 Ok(r) => r,
                 Err(e) => {
+                    drop(slot);
                     let not_sent = e.is_connect();
                     *reached |= !not_sent;
                     let err = if e.is_timeout() {
@@ -746,6 +769,7 @@ impl Client {
             self.observe_budget(&headers);
             tracing::debug!(%method, path = url.path(), status, elapsed_ms = started.elapsed().as_millis() as u64, "answer");
             let body_bytes = read_body(resp, opts.max_body_bytes).await;
+            drop(slot);
 
             if status == 429 {
                 rate_limited += 1;
@@ -1412,6 +1436,37 @@ fn validate_update(u: &ConnectionUpdate) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With a limit of 2 requests on the wire, 6 calls against a server that takes 60 ms a
+    /// request need at least 3 rounds (without it they take one); the limit is shared by
+    /// clones and survives `with_observer`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn max_in_flight_bounds_requests_across_calls() {
+        use crate::sandbox::{spawn, SandboxConfig};
+        let config = SandboxConfig {
+            latency_ms: 60,
+            ..SandboxConfig::default()
+        };
+        let sb = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let mut opts = ClientOptions::new(sb.base_url.clone());
+        opts.admin = Some(AdminCredentials {
+            email: sb.admin_email.clone(),
+            api_token: SecretString::from(sb.admin_token.clone()),
+        });
+        let limited = Client::new(opts)
+            .unwrap()
+            .with_max_in_flight(2)
+            .with_observer(|_| {});
+        let started = Instant::now();
+        let calls = (0..6).map(|_| {
+            let c = limited.clone();
+            async move { c.list_integrations().await.map(|l| l.len()) }
+        });
+        for r in futures::future::join_all(calls).await {
+            assert!(r.unwrap() > 0);
+        }
+        assert!(started.elapsed() >= Duration::from_millis(3 * 60));
+    }
 
     #[test]
     fn base_url_rules() {

@@ -1,14 +1,16 @@
 //! Runs effects (API calls) on tokio tasks and sends each result back as an [`Action`].
 //!
 //! Nothing here touches the state: the answer carries the request id it answers, and `update`
-//! decides whether it still matters. Listing connections and applying passwords share a
-//! semaphore, so an account with hundreds of integrations is loaded a few at a time.
+//! decides whether it still matters. Listing connections and applying passwords go through one
+//! first-in, first-out queue served by a few runner tasks, so an account with hundreds of
+//! integrations is loaded a few at a time, in the order `update` asked (the selected one first).
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures::FutureExt;
 use time::OffsetDateTime;
-use tokio::sync::{mpsc::UnboundedSender, Semaphore};
+use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::Mutex;
 
 use crate::app::{Action, Effect};
 use crate::zis::{Client, Error, ErrorKind};
@@ -20,7 +22,10 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 pub struct Worker {
     client: Client,
     tx: UnboundedSender<Action>,
-    limit: Arc<Semaphore>,
+    /// Bulk jobs (listing, applying passwords) wait here and are served first in, first out
+    /// by `concurrency` runner tasks: the integration the user is looking at, asked for first,
+    /// is fetched first.
+    queue: UnboundedSender<futures::future::BoxFuture<'static, ()>>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -38,11 +43,22 @@ impl Worker {
         let client = client.with_observer(move |ev| {
             let _ = events.send(Action::Client(ev.clone()));
         });
-        Worker {
-            client,
-            tx,
-            limit: Arc::new(Semaphore::new(concurrency.max(1))),
+        let (queue, rx) = mpsc::unbounded_channel::<futures::future::BoxFuture<'static, ()>>();
+        let rx = Arc::new(Mutex::new(rx));
+        for _ in 0..concurrency.max(1) {
+            let rx = rx.clone();
+            tokio::spawn(async move {
+                loop {
+                    // The lock is held only while waiting for the next job, not while it runs.
+                    let next = rx.lock().await.recv().await;
+                    match next {
+                        Some(job) => job.await,
+                        None => return,
+                    }
+                }
+            });
         }
+        Worker { client, tx, queue }
     }
 
     pub fn client(&self) -> &Client {
@@ -52,11 +68,15 @@ impl Worker {
     /// Start `effect` on its own task. Effects that are not API calls are ignored here (the
     /// runtime handles them).
     pub fn perform(&self, effect: Effect) {
+        let queued = matches!(
+            effect,
+            Effect::LoadConnections { .. } | Effect::ApplyPassword { .. }
+        );
         let Some((fallback, job)) = self.job(effect) else {
             return;
         };
         let tx = self.tx.clone();
-        tokio::spawn(async move {
+        let task = async move {
             let action = match AssertUnwindSafe(job).catch_unwind().await {
                 Ok(a) => a,
                 Err(_) => {
@@ -68,7 +88,15 @@ impl Worker {
                 }
             };
             let _ = tx.send(action);
-        });
+        };
+        if queued {
+            // Sent in the order the effects came: served in that order.
+            if let Err(e) = self.queue.send(task.boxed()) {
+                tokio::spawn(e.0);
+            }
+        } else {
+            tokio::spawn(task);
+        }
     }
 
     #[allow(clippy::type_complexity)]
@@ -80,7 +108,6 @@ impl Worker {
         futures::future::BoxFuture<'static, Action>,
     )> {
         let client = self.client.clone();
-        let limit = self.limit.clone();
         Some(match effect {
             Effect::LoadIntegrations { req } => (
                 Box::new(move |e| Action::IntegrationsLoaded {
@@ -109,7 +136,6 @@ impl Worker {
                         now: OffsetDateTime::now_utc(),
                     }),
                     async move {
-                        let _permit = limit.acquire_owned().await.ok();
                         let result = client.list_connections(&integration).await;
                         let token = client.token_source(&integration);
                         Action::ConnectionsLoaded {
@@ -219,7 +245,6 @@ impl Worker {
                         }
                     }),
                     async move {
-                        let _permit = limit.acquire_owned().await.ok();
                         let result = crate::secret::apply_password(
                             &client,
                             &key.integration,

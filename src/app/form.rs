@@ -254,6 +254,11 @@ pub struct Form {
     pub error: Option<String>,
     /// Secret fields shown in clear.
     pub revealed: bool,
+    /// A password was generated or shown here: the user may have set it elsewhere already, so
+    /// Esc asks once more before the form (and the password) is thrown away.
+    pub secret_shown: bool,
+    /// Esc was pressed once with `secret_shown`; the next Esc discards.
+    pub confirm_discard: bool,
 }
 
 impl fmt::Debug for Form {
@@ -291,6 +296,8 @@ impl Form {
             pending: None,
             error: None,
             revealed: false,
+            secret_shown: false,
+            confirm_discard: false,
         }
     }
 
@@ -335,6 +342,8 @@ impl Form {
             pending: None,
             error: None,
             revealed: false,
+            secret_shown: false,
+            confirm_discard: false,
         })
     }
 
@@ -355,6 +364,8 @@ impl Form {
             pending: None,
             error: None,
             revealed: false,
+            secret_shown: false,
+            confirm_discard: false,
         }
     }
 

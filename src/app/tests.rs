@@ -1241,3 +1241,33 @@ fn a_burst_of_answers_ends_where_one_update_per_answer_ends() {
     update_all(&mut s, [Action::Tick]);
     assert_eq!(names(&s), before);
 }
+
+#[test]
+fn esc_asks_again_before_discarding_a_generated_password() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    update(&mut s, ch('n'));
+    // Name, Username, then the password field.
+    type_text(&mut s, "new_conn");
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "bob");
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, ctrl('g'));
+    update(&mut s, key(KeyCode::Esc));
+    let f = form(&s);
+    assert!(f.confirm_discard);
+    assert!(f.error.as_deref().is_some_and(|e| e.contains("Esc again")));
+    // Any other key goes back to editing; the next Esc asks again.
+    update(&mut s, key(KeyCode::Tab));
+    assert!(!form(&s).confirm_discard);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(form(&s).confirm_discard);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none(), "the second Esc discards");
+
+    // A form whose password was only typed closes on the first Esc.
+    update(&mut s, ch('n'));
+    type_text(&mut s, "other");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}

@@ -831,9 +831,22 @@ fn modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Effect
 
 fn form_key(state: &mut State, mut form: Box<Form>, key: KeyEvent, fx: &mut Vec<Effect>) {
     if key.code == KeyCode::Esc {
+        // A password the user has seen (generated or revealed) may already be set on the
+        // target system: ask once more before it is thrown away.
+        if form.secret_shown && !form.confirm_discard && form.pending.is_none() {
+            form.confirm_discard = true;
+            form.error =
+                Some("Esc again discards this form and its password; Ctrl-S saves it".into());
+            state.modal = Some(Modal::Form(form));
+            return;
+        }
         // Closing drops (and wipes) every field; an answer still on its way is reported as
         // a banner.
         return;
+    }
+    if form.confirm_discard {
+        form.confirm_discard = false;
+        form.error = None;
     }
     if form.pending.is_some() {
         state.modal = Some(Modal::Form(form));
@@ -846,6 +859,7 @@ fn form_key(state: &mut State, mut form: Box<Form>, key: KeyEvent, fx: &mut Vec<
             if form.focus == FieldId::Password {
                 match secret::generate(PASSWORD_LENGTH, Charset::Default) {
                     Ok(p) => {
+                        form.secret_shown = true;
                         let revealed = form.revealed;
                         if let Some(f) = form.focused_mut() {
                             f.set_text(p.expose_secret());
@@ -863,6 +877,7 @@ fn form_key(state: &mut State, mut form: Box<Form>, key: KeyEvent, fx: &mut Vec<
             if form.has_secret_fields() {
                 let r = !form.revealed;
                 form.set_revealed(r);
+                form.secret_shown |= r;
             }
         }
         KeyCode::Enter => {

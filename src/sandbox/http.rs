@@ -608,21 +608,34 @@ async fn create_connection(
     }
 }
 
+/// The `{integration}/connections/{kind}/{name}` of a request, once the path parses, the kind
+/// is known and the token may do `need` there; otherwise the answer to send.
+fn connection_target(
+    shared: &Shared,
+    path: Result<Path<(String, String, String)>, PathRejection>,
+    headers: &HeaderMap,
+    need: Need,
+) -> Result<(String, Kind, String), Response> {
+    let (integration, kind, name) = match path {
+        Ok(Path(p)) => p,
+        Err(e) => return Err(bad_path(e)),
+    };
+    let Some(kind) = Kind::parse(&kind) else {
+        return Err(unknown_kind());
+    };
+    authorize(shared, headers, &integration, need)?;
+    Ok((integration, kind, name))
+}
+
 async fn show_connection(
     State(shared): State<Arc<Shared>>,
     path: Result<Path<(String, String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (integration, kind, name) = match path {
-        Ok(Path(p)) => p,
-        Err(e) => return bad_path(e),
+    let (integration, kind, name) = match connection_target(&shared, path, &headers, Need::Read) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
-    let Some(kind) = Kind::parse(&kind) else {
-        return unknown_kind();
-    };
-    if let Err(r) = authorize(&shared, &headers, &integration, Need::Read) {
-        return r;
-    }
     let store = shared.store();
     // [guess] A name that exists under another kind is 404 at this kind's path.
     match store.connection(&integration, &name) {
@@ -637,16 +650,10 @@ async fn update_connection(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (integration, kind, name) = match path {
-        Ok(Path(p)) => p,
-        Err(e) => return bad_path(e),
+    let (integration, kind, name) = match connection_target(&shared, path, &headers, Need::Write) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
-    let Some(kind) = Kind::parse(&kind) else {
-        return unknown_kind();
-    };
-    if let Err(r) = authorize(&shared, &headers, &integration, Need::Write) {
-        return r;
-    }
     if kind == Kind::OAuth {
         return oauth_not_writable();
     }
@@ -754,16 +761,10 @@ async fn delete_connection(
     path: Result<Path<(String, String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (integration, kind, name) = match path {
-        Ok(Path(p)) => p,
-        Err(e) => return bad_path(e),
+    let (integration, kind, name) = match connection_target(&shared, path, &headers, Need::Write) {
+        Ok(t) => t,
+        Err(r) => return r,
     };
-    let Some(kind) = Kind::parse(&kind) else {
-        return unknown_kind();
-    };
-    if let Err(r) = authorize(&shared, &headers, &integration, Need::Write) {
-        return r;
-    }
     // [guess] OAuth connections can be deleted at .../connections/oauth/{name} too.
     match shared.store().delete(&integration, kind, &name) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),

@@ -21,6 +21,7 @@ pub mod logging;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;
+pub mod signals;
 pub mod tui;
 pub mod ui;
 pub mod worker;

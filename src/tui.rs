@@ -1,5 +1,5 @@
 //! The terminal runtime: set the terminal up, run the event loop, restore it on every way out
-//! (quit, Ctrl-C, SIGTERM/SIGHUP/SIGINT, panic).
+//! (quit, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT, panic).
 //!
 //! The loop waits on terminal events, worker answers, signals, a tick (only while something
 //! animates) and the clipboard-clear timer; each becomes an [`Action`] for [`app::update`],
@@ -268,56 +268,6 @@ fn osc52_clear(out: &mut impl Write) {
     let _ = out.flush();
 }
 
-#[cfg(unix)]
-struct Signals {
-    term: Option<tokio::signal::unix::Signal>,
-    hup: Option<tokio::signal::unix::Signal>,
-    int: Option<tokio::signal::unix::Signal>,
-}
-
-#[cfg(unix)]
-impl Signals {
-    fn new() -> Signals {
-        use tokio::signal::unix::{signal, SignalKind};
-        Signals {
-            term: signal(SignalKind::terminate()).ok(),
-            hup: signal(SignalKind::hangup()).ok(),
-            int: signal(SignalKind::interrupt()).ok(),
-        }
-    }
-
-    /// The exit code of the next signal (128 + its number).
-    async fn next(&mut self) -> i32 {
-        async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
-            match s {
-                Some(s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        }
-        tokio::select! {
-            _ = recv(&mut self.term) => 143,
-            _ = recv(&mut self.hup) => 129,
-            _ = recv(&mut self.int) => 130,
-        }
-    }
-}
-
-#[cfg(not(unix))]
-struct Signals;
-
-#[cfg(not(unix))]
-impl Signals {
-    fn new() -> Signals {
-        Signals
-    }
-    async fn next(&mut self) -> i32 {
-        let _ = tokio::signal::ctrl_c().await;
-        130
-    }
-}
-
 async fn event_loop(
     terminal: &mut Term,
     mut state: State,
@@ -328,7 +278,7 @@ async fn event_loop(
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut worker = client.map(|c| Worker::new(&c, tx.clone(), DEFAULT_CONCURRENCY));
     let mut events = EventStream::new();
-    let mut signals = Signals::new();
+    let mut signals = crate::signals::Signals::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut clear_at: Option<tokio::time::Instant> = None;
@@ -398,7 +348,7 @@ async fn event_loop(
                 clear_at = None;
                 continue;
             }
-            code = signals.next() => Action::Terminate(code),
+            code = signals.recv() => Action::Terminate(code),
             result = async {
                 match demo_rx.as_mut() {
                     Some(r) => r.await.unwrap_or_else(|_| Err("the demo task stopped".into())),

@@ -1123,44 +1123,61 @@ async fn rotate_keeps_a_password_whose_answer_was_lost() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread")]
 async fn rotate_interrupted_prints_every_password_sent() {
-    for (sig, label) in [(libc::SIGINT, "SIGINT"), (libc::SIGTERM, "SIGTERM")] {
-        let env = Env::demo().await;
-        // The PATCH hangs for 10 s: the signal arrives while it is in flight.
-        env.fault(json!({"delay_ms": 10_000, "count": 1, "method": "PATCH"}))
-            .await;
-        let mut c = env.command(&["rotate", CRM, "salesforce_prod", "-o", "json"]);
-        c.stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let child = c.spawn().expect("spawn");
-        let pid = child.id().expect("pid") as libc::pid_t;
-        let started = std::time::Instant::now();
-        while env.requests_by("PATCH").await == 0 {
-            assert!(
-                started.elapsed().as_secs() < 10,
-                "{label}: the PATCH never came"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        // SAFETY: sends a signal to the child this test spawned.
-        unsafe {
-            libc::kill(pid, sig);
-        }
-        let out = tokio::time::timeout(std::time::Duration::from_secs(5), child.wait_with_output())
-            .await
-            .expect("exits soon after the signal")
-            .expect("output");
-        assert_eq!(out.status.code(), Some(130), "{label}");
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        let v: Value = serde_json::from_str(&stdout).expect("complete JSON even when interrupted");
-        let r = by_name(&v, "salesforce_prod");
-        assert_eq!(r["verified"], false, "{label}");
-        let pw = r["password"].as_str().unwrap_or("");
-        assert_eq!(pw.len(), 32, "{label}: the in-flight password is printed");
-        assert!(!stderr.contains(pw));
-        assert!(stderr.contains("interrupted"), "{label}: {stderr}");
+    for (sig, label, code) in [
+        (libc::SIGINT, "SIGINT", 130),
+        (libc::SIGTERM, "SIGTERM", 143),
+    ] {
+        rotate_stopped_by(sig, label, code).await;
     }
+}
+
+/// A terminal that closes (SIGHUP) must not lose a password in flight either.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_hung_up_prints_every_password_sent() {
+    rotate_stopped_by(libc::SIGHUP, "SIGHUP", 129).await;
+}
+
+/// Sends `sig` to a rotation whose PATCH is in flight: the password sent is printed in complete
+/// JSON with `verified: false`, never on stderr, and the exit code is `code` (128 + signo).
+#[cfg(unix)]
+async fn rotate_stopped_by(sig: libc::c_int, label: &str, code: i32) {
+    let env = Env::demo().await;
+    // The PATCH hangs for 10 s: the signal arrives while it is in flight.
+    env.fault(json!({"delay_ms": 10_000, "count": 1, "method": "PATCH"}))
+        .await;
+    let mut c = env.command(&["rotate", CRM, "salesforce_prod", "-o", "json"]);
+    c.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = c.spawn().expect("spawn");
+    let pid = child.id().expect("pid") as libc::pid_t;
+    let started = std::time::Instant::now();
+    while env.requests_by("PATCH").await == 0 {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{label}: the PATCH never came"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // SAFETY: sends a signal to the child this test spawned.
+    unsafe {
+        libc::kill(pid, sig);
+    }
+    let out = tokio::time::timeout(std::time::Duration::from_secs(5), child.wait_with_output())
+        .await
+        .expect("exits soon after the signal")
+        .expect("output");
+    assert_eq!(out.status.code(), Some(code), "{label}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v: Value = serde_json::from_str(&stdout).expect("complete JSON even when interrupted");
+    let r = by_name(&v, "salesforce_prod");
+    assert_eq!(r["verified"], false, "{label}");
+    let pw = r["password"].as_str().unwrap_or("");
+    assert_eq!(pw.len(), 32, "{label}: the in-flight password is printed");
+    assert!(!stderr.contains(pw));
+    assert!(stderr.contains("interrupted"), "{label}: {stderr}");
 }
 
 // ----- audit -------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@
 //!   element by element), so an earlier success survives a later crash;
 //! - a password is registered as "sent" before its PATCH starts; if the PATCH's answer is lost
 //!   (timeout, cut-off answer, 5xx) the password is printed anyway with `verified: false`;
-//! - on Ctrl-C or SIGTERM every password whose PATCH was sent and not yet printed is printed
-//!   with `verified: false` before exiting 130.
+//! - on Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT every password whose PATCH was sent and
+//!   not yet printed is printed with `verified: false` before exiting with 128 + the signal's
+//!   number (130, 143, 129, 131).
 //!
 //! A clean refusal (403, 404, validation) prints no password: it was never applied.
 use std::collections::HashSet;
@@ -48,12 +49,14 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
     check_length(a.length)?;
     let ctx = Ctx::load(global)?;
     ctx.check_writable("rotate")?;
-    let mut signals = Signals::install();
+    // Registered before the first request, so that no signal kills the process while a
+    // password is in flight.
+    let mut signals = crate::signals::Signals::new();
 
     let targets: Vec<Target> = if a.all {
         let list = tokio::select! {
             r = ctx.client.list_connections(&a.integration) => r?,
-            _ = signals.recv() => return Err(CliError::interrupted()),
+            code = signals.recv() => return Err(CliError { code, ..CliError::interrupted() }),
         };
         let mut t: Vec<Target> = list
             .into_iter()
@@ -104,7 +107,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         .collect::<Vec<Result<(), i32>>>();
     let outcomes = tokio::select! {
         o = work => o,
-        _ = signals.recv() => {
+        code = signals.recv() => {
             let mut p = lock(&printer);
             let n = p.print_in_flight();
             p.end();
@@ -117,7 +120,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
             } else {
                 "interrupted".to_string()
             };
-            return Err(CliError { code: 130, message: Some(msg) });
+            return Err(CliError { code, message: Some(msg) });
         }
     };
     lock(&printer).end();
@@ -374,60 +377,6 @@ impl Printer {
         if self.fmt == OutputFormat::Json {
             let tail = if self.printed == 0 { "[]\n" } else { "\n]\n" };
             self.write(tail);
-        }
-    }
-}
-
-/// Ctrl-C and SIGTERM, registered before the first request so that neither kills the process
-/// while a password is in flight.
-struct Signals {
-    #[cfg(unix)]
-    int: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    fn install() -> Signals {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{signal, SignalKind};
-            Signals {
-                int: signal(SignalKind::interrupt()).ok(),
-                term: signal(SignalKind::terminate()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Signals {}
-    }
-
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            let int = async {
-                match self.int.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            let term = async {
-                match self.term.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = int => {}
-                _ = term => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
         }
     }
 }

@@ -257,7 +257,8 @@ pub fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
 }
 
 /// `zisctl sandbox`: starts the sandbox, prints its base URL, the demo admin's credentials and
-/// the environment lines to use it, then serves until Ctrl-C or SIGTERM.
+/// the environment lines to use it, then serves until Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
+/// (each stops it cleanly; the exit code stays 0).
 pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
     // Logs go to stderr, filtered by RUST_LOG (nothing by default). Ignored if a subscriber
     // is already installed.
@@ -310,6 +311,8 @@ pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
         fail_rate: args.fail_rate,
         seed,
     };
+    // Caught from before the first request, so that none of them kills the server mid-answer.
+    let mut signals = crate::signals::Signals::new();
     let handle = spawn(config, args.addr)
         .await
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
@@ -353,34 +356,12 @@ pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
         let _ = out.flush();
     }
 
-    wait_for_stop_signal().await;
+    signals.recv().await;
     handle.shutdown();
     // Give requests in flight a moment to finish.
     tokio::time::sleep(Duration::from_millis(50)).await;
     eprintln!("zisctl sandbox stopped");
     Ok(())
-}
-
-async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 #[cfg(test)]

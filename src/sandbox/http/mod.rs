@@ -1,0 +1,24 @@
+//! Routes and handlers: the ZIS endpoints of `ZIS_API.md`, the admin token endpoint, and the
+//! sandbox-only `/_sandbox/...` test-support endpoints, one file per group:
+//! `router` (the route table), `respond` (answer shapes), `auth` (admin and bearer checks),
+//! `body` (request bodies), `registry`, `tokens` (OAuth tokens), `connections` and `support`
+//! (`/_sandbox/...`).
+//!
+//! Request bodies are parsed by hand from a JSON object so that every error names the field and
+//! the rule, and so that secret values move straight from the parsed body into a
+//! [`SecretString`](secrecy::SecretString). Nothing here logs a body, a query or a header.
+
+// Helpers return `Result<_, Response>`: the error is the finished answer, handed straight back
+// to axum once per request, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
+mod auth;
+mod body;
+mod connections;
+mod registry;
+mod respond;
+mod router;
+mod support;
+mod tokens;
+
+pub(crate) use self::router::router;

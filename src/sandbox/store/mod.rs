@@ -1,0 +1,55 @@
+//! The sandbox's in-memory account: integrations (the registry), their OAuth clients, minted
+//! tokens and connections. The [`Store`] is here; the rest is split by concern: `model` (the
+//! data types and their JSON), `registry` (integrations, OAuth clients and minted tokens),
+//! `connections` (reading and writing connections), `pages` (cursor pagination), `rules`
+//! (validation rules) and `helpers` (timestamps, random values, secret comparison).
+//!
+//! Secrets (passwords, API keys, bearer tokens, OAuth client secrets, minted access tokens) are
+//! held in [`SecretString`](secrecy::SecretString) or in [`TokenTable`], whose `Debug` prints
+//! no token. Nothing here logs. Responses are built by [`Connection::to_json`], which always
+//! redacts to `"*****"`.
+
+mod connections;
+mod helpers;
+mod model;
+mod pages;
+mod registry;
+mod rules;
+
+use std::collections::BTreeMap;
+
+pub(crate) use self::connections::ConnError;
+pub(crate) use self::helpers::{format_ts, now, random_token, random_uuid, secret_eq};
+pub(crate) use self::model::{Connection, Creds, Integration, Kind};
+pub(crate) use self::pages::{decode_cursor, paginate, PageFrom};
+pub(crate) use self::registry::{Grant, RegisterError, TokenTable};
+pub(crate) use self::rules::{
+    check_allowed_domain, check_connection_name, check_header_name, check_secret, check_username,
+    valid_integration_name,
+};
+
+/// First OAuth client id handed out (the contract's example id is 10066).
+const FIRST_CLIENT_ID: u64 = 10_000;
+
+/// The whole account.
+#[derive(Debug)]
+pub(crate) struct Store {
+    pub(crate) integrations: BTreeMap<String, Integration>,
+    pub(crate) tokens: TokenTable,
+    next_client_id: u64,
+    next_token_id: u64,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            integrations: BTreeMap::new(),
+            tokens: TokenTable::default(),
+            next_client_id: FIRST_CLIENT_ID,
+            next_token_id: 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,7 @@ use crate::zis::{
     RegisteredIntegration, TokenSource,
 };
 
-use super::state::{ConnKey, Context};
+use super::model::{ConnKey, Context};
 
 /// Identifies one request; an answer whose id is no longer expected is dropped.
 pub type ReqId = u64;

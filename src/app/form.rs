@@ -13,7 +13,7 @@ use crate::zis::{
 };
 
 use super::action::ReqId;
-use super::state::ConnKey;
+use super::model::ConnKey;
 
 /// The mask drawn for each character of a hidden secret.
 pub const MASK: char = '•';

@@ -10,7 +10,10 @@
 mod action;
 mod filter;
 mod form;
+mod modal;
+mod model;
 mod state;
+mod table;
 mod update;
 
 pub mod testing;
@@ -21,5 +24,8 @@ mod tests;
 pub use action::{Action, Effect, ReqId};
 pub use filter::{Filter, FilterMode};
 pub use form::{Field, FieldId, Form, FormPurpose, Submission, MASK};
+pub use modal::*;
+pub use model::*;
 pub use state::*;
+pub use table::*;
 pub use update::{init, update, update_all, CLIPBOARD_CLEAR, COMMANDS, PASSWORD_LENGTH};

@@ -11,7 +11,10 @@ use crate::zis::{ClientEvent, Connection, ConnectionKind, Error};
 use super::action::{Action, Effect, ReqId};
 use super::filter::Filter;
 use super::form::{FieldId, Form, Submission};
+use super::modal::*;
+use super::model::*;
 use super::state::*;
+use super::table::*;
 
 /// Length of generated passwords.
 pub const PASSWORD_LENGTH: usize = 32;

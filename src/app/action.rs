@@ -12,10 +12,7 @@ use crate::zis::{
     RegisteredIntegration, TokenSource,
 };
 
-use super::model::{ConnKey, Context};
-
-/// Identifies one request; an answer whose id is no longer expected is dropped.
-pub type ReqId = u64;
+use super::model::{ConnKey, Context, ReqId};
 
 /// Everything `update` reacts to: terminal input, worker answers, runtime events.
 pub enum Action {

@@ -21,7 +21,7 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use action::{Action, Effect, ReqId};
+pub use action::{Action, Effect};
 pub use filter::{Filter, FilterMode};
 pub use form::{Field, FieldId, Form, FormPurpose, Submission, MASK};
 pub use modal::*;

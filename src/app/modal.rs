@@ -6,9 +6,8 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tui_textarea::TextArea;
 
-use super::action::ReqId;
 use super::form::Form;
-use super::model::{ConnKey, Pane};
+use super::model::{ConnKey, Pane, ReqId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {

@@ -1,10 +1,11 @@
 //! The TUI's nouns: who we talk to, the screen and pane, the integrations with their audit
-//! verdicts, banners, and `ConnKey`, the name of one connection.
+//! verdicts, banners; and the two ids every other part of `app` uses, `ReqId` and `ConnKey`.
 use std::fmt;
 
 use crate::zis::{Connection, ConnectionKind, Integration, TokenSource};
 
-use super::action::ReqId;
+/// Identifies one request; an answer whose id is no longer expected is dropped.
+pub type ReqId = u64;
 
 /// Identifies a connection: names are unique within an integration across kinds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

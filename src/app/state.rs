@@ -7,12 +7,11 @@ use time::OffsetDateTime;
 
 use crate::zis::Connection;
 
-use super::action::ReqId;
 use super::filter::Filter;
 use super::modal::{InputLine, Modal};
 use super::model::{
     AuditInfo, Banner, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem, LeftSel, Pane,
-    Screen,
+    ReqId, Screen,
 };
 use super::table::{Derived, Row, RowsKey, Sort, SortKey, Widest};
 

@@ -8,7 +8,7 @@ use tui_textarea::{CursorMove, TextArea};
 use crate::secret::{self, Charset};
 use crate::zis::{ClientEvent, Connection, ConnectionKind, Error};
 
-use super::action::{Action, Effect, ReqId};
+use super::action::{Action, Effect};
 use super::filter::Filter;
 use super::form::{FieldId, Form, Submission};
 use super::modal::*;

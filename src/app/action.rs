@@ -12,14 +12,12 @@ use crate::zis::{
     RegisteredIntegration, TokenSource,
 };
 
-use super::state::{ConnKey, Context};
-
-/// Identifies one request; an answer whose id is no longer expected is dropped.
-pub type ReqId = u64;
+use super::model::{ConnKey, Context, ReqId};
 
 /// Everything `update` reacts to: terminal input, worker answers, runtime events.
 pub enum Action {
-    /// A key press (release and repeat events are filtered out by the runtime).
+    /// A key press. The runtime drops release events (and `update` ignores any that get
+    /// through); repeat events are not filtered and count as presses.
     Key(KeyEvent),
     /// Bracketed paste.
     Paste(String),
@@ -161,16 +159,6 @@ pub enum Effect {
     LoadAuditLog,
     /// Leave the app with this exit code.
     Quit(i32),
-}
-
-impl Effect {
-    /// True for effects the worker performs (API calls).
-    pub fn is_api_call(&self) -> bool {
-        !matches!(
-            self,
-            Effect::Copy { .. } | Effect::StartDemo | Effect::Quit(_)
-        )
-    }
 }
 
 impl fmt::Debug for Effect {

@@ -12,8 +12,7 @@ use crate::zis::{
     validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection, NewCredential,
 };
 
-use super::action::ReqId;
-use super::state::ConnKey;
+use super::model::{ConnKey, ReqId};
 
 /// The mask drawn for each character of a hidden secret.
 pub const MASK: char = '•';

@@ -5,12 +5,20 @@
 //! them (API calls through `worker.rs`, clipboard writes, quitting) and feeds the results back
 //! as actions. `ui::view` draws the state and never changes it.
 //!
+//! The files: `action` (what goes in and comes out), `model` (the nouns, and the ids `ReqId`
+//! and `ConnKey`), `state` (`State` and its accessors), `table` (sorting and building the
+//! connections table), `modal` (the windows and the input line), `form`, `filter`, and
+//! `update` (the step itself; `update/` has one file per kind of input).
+//!
 //! The one impurity accepted here is randomness: a "generate password" key fills the field with
 //! [`crate::secret::generate`] directly, so the password never travels through a channel.
 mod action;
 mod filter;
 mod form;
+mod modal;
+mod model;
 mod state;
+mod table;
 mod update;
 
 pub mod testing;
@@ -18,8 +26,11 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 
-pub use action::{Action, Effect, ReqId};
+pub use action::{Action, Effect};
 pub use filter::{Filter, FilterMode};
 pub use form::{Field, FieldId, Form, FormPurpose, Submission, MASK};
+pub use modal::*;
+pub use model::*;
 pub use state::*;
+pub use table::*;
 pub use update::{init, update, update_all, CLIPBOARD_CLEAR, COMMANDS, PASSWORD_LENGTH};

@@ -1,0 +1,356 @@
+//! What arrives without a key: the tick, the client's waits, and every worker answer.
+use crate::app::action::Effect;
+use crate::app::form::Form;
+use crate::app::modal::{Modal, RegisteredView, RotStatus};
+use crate::app::model::{ConnKey, IntegrationEntry, LeftSel, Level, Pane, ReqId};
+use crate::app::state::{State, TICKS_PER_SEC};
+use crate::zis::{ClientEvent, Connection, Error};
+
+use super::{banner, error_text, load_connections, load_integrations};
+
+pub(super) fn on_tick(state: &mut State) {
+    state.tick = state.tick.wrapping_add(1);
+    if let Some(b) = &mut state.banner {
+        if let Some(t) = &mut b.ttl {
+            *t = t.saturating_sub(1);
+            if *t == 0 {
+                state.banner = None;
+            }
+        }
+    }
+    if let Some((_, t)) = &mut state.rate_note {
+        *t = t.saturating_sub(1);
+        if *t == 0 {
+            state.rate_note = None;
+        }
+    }
+}
+
+pub(super) fn on_client_event(state: &mut State, ev: &ClientEvent) {
+    let wait = match ev {
+        ClientEvent::RateLimited { wait, .. }
+        | ClientEvent::Retrying { wait, .. }
+        | ClientEvent::Pacing { wait, .. } => *wait,
+    };
+    let ticks = ((wait.as_millis() as u64 * TICKS_PER_SEC as u64).div_ceil(1000)).max(1);
+    state.rate_note = Some((ev.to_string(), ticks.min(u32::MAX as u64) as u32));
+}
+
+pub(super) fn on_integrations(
+    state: &mut State,
+    result: Result<Vec<crate::zis::Integration>, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    match result {
+        Ok(mut list) => {
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+            let mut old: Vec<IntegrationEntry> = std::mem::take(&mut state.integrations);
+            for e in &old {
+                if let Some(r) = e.loading {
+                    state.in_flight.remove(&r);
+                }
+            }
+            state.integrations = list
+                .into_iter()
+                .map(|i| match old.iter().position(|e| e.name() == i.name) {
+                    Some(p) => {
+                        let mut e = old.swap_remove(p);
+                        e.integration = i;
+                        e.loading = None;
+                        e.error = None;
+                        e
+                    }
+                    None => IntegrationEntry::new(i),
+                })
+                .collect();
+            state.integrations_error = None;
+            let first_load = !state.integrations_loaded;
+            state.integrations_loaded = true;
+            if first_load && state.left_sel == LeftSel::All {
+                if let Some(e) = state.integrations.first() {
+                    state.left_sel = LeftSel::Integration(e.name().to_string());
+                }
+            }
+            if let LeftSel::Integration(n) = &state.left_sel {
+                if state.entry(n).is_none() {
+                    state.left_sel = state
+                        .integrations
+                        .first()
+                        .map(|e| LeftSel::Integration(e.name().to_string()))
+                        .unwrap_or(LeftSel::All);
+                }
+            }
+            if matches!(&state.banner, Some(b) if b.text == "refreshing…") {
+                state.banner = None;
+            }
+            // The selected integration first, then the others (the worker bounds concurrency).
+            let mut names: Vec<String> = state
+                .integrations
+                .iter()
+                .map(|e| e.name().to_string())
+                .collect();
+            if let LeftSel::Integration(sel) = &state.left_sel {
+                if let Some(p) = names.iter().position(|n| n == sel) {
+                    let s = names.remove(p);
+                    names.insert(0, s);
+                }
+            }
+            for n in names {
+                load_connections(state, &n, fx);
+            }
+            state.recompute();
+        }
+        Err(e) => {
+            let text = error_text(&e);
+            state.integrations_error = Some(text.clone());
+            banner(state, Level::Error, text);
+        }
+    }
+}
+
+pub(super) fn on_connections(
+    state: &mut State,
+    req: ReqId,
+    integration: &str,
+    result: Result<Vec<Connection>, Error>,
+    token: Option<crate::zis::TokenSource>,
+    now: time::OffsetDateTime,
+) {
+    let Some(i) = state.entry_index(integration) else {
+        return;
+    };
+    let entry = &mut state.integrations[i];
+    if entry.loading != Some(req) {
+        // An older request for this integration: a newer answer is on its way.
+        return;
+    }
+    entry.loading = None;
+    if token.is_some() {
+        entry.token = token;
+    }
+    match result {
+        Ok(list) => {
+            entry.connections = Some(list);
+            entry.error = None;
+            if state.rate_note.is_some() && state.in_flight.is_empty() {
+                state.rate_note = None;
+            }
+        }
+        Err(e) => {
+            let text = error_text(&e);
+            entry.error = Some(text.clone());
+            let shown = state.left_sel == LeftSel::Integration(integration.to_string())
+                || state.is_all_view();
+            if shown {
+                banner(state, Level::Error, text);
+            }
+        }
+    }
+    state.now = now;
+    // Marks on connections that are gone are dropped.
+    if state.marked.is_empty() {
+        state.recompute();
+        return;
+    }
+    let existing: std::collections::BTreeSet<ConnKey> = state
+        .integrations
+        .iter()
+        .flat_map(|e| {
+            e.connections
+                .iter()
+                .flatten()
+                .map(move |c| ConnKey::of(e.name(), c))
+        })
+        .collect();
+    state.marked.retain(|k| existing.contains(k));
+    state.recompute();
+}
+
+/// The open form waiting for `req`, if it is still open.
+fn pending_form(state: &mut State, req: ReqId) -> Option<&mut Form> {
+    match &mut state.modal {
+        Some(Modal::Form(f)) if f.pending == Some(req) => Some(f),
+        _ => None,
+    }
+}
+
+/// A failed submit: the form keeps everything typed and shows the server's words.
+fn form_failed(state: &mut State, req: ReqId, e: &Error) {
+    let text = error_text(e);
+    if let Some(f) = pending_form(state, req) {
+        f.pending = None;
+        f.error = Some(text.clone());
+    }
+    banner(state, Level::Error, text);
+}
+
+pub(super) fn on_created(
+    state: &mut State,
+    req: ReqId,
+    integration: &str,
+    result: Result<Connection, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    state.in_flight.remove(&req);
+    match result {
+        Ok(conn) => {
+            if pending_form(state, req).is_some() {
+                state.modal = None;
+            }
+            let key = ConnKey::of(integration, &conn);
+            banner(
+                state,
+                Level::Info,
+                format!("created {} connection {key}", conn.kind.as_str()),
+            );
+            if let Some(i) = state.entry_index(integration) {
+                let list = state.integrations[i]
+                    .connections
+                    .get_or_insert_with(Vec::new);
+                list.retain(|c| c.name != conn.name);
+                list.push(conn);
+            }
+            state.recompute();
+            state.table_sel = Some(key);
+            state.focus = Pane::Connections;
+            load_connections(state, integration, fx);
+        }
+        Err(e) => {
+            form_failed(state, req, &e);
+            if e.may_have_applied {
+                load_connections(state, integration, fx);
+            }
+        }
+    }
+}
+
+pub(super) fn on_updated(
+    state: &mut State,
+    req: ReqId,
+    key: &ConnKey,
+    result: Result<(), Error>,
+    fx: &mut Vec<Effect>,
+) {
+    state.in_flight.remove(&req);
+    match result {
+        Ok(()) => {
+            if pending_form(state, req).is_some() {
+                state.modal = None;
+            }
+            banner(state, Level::Info, format!("updated {key}"));
+            load_connections(state, &key.integration, fx);
+        }
+        Err(e) => {
+            form_failed(state, req, &e);
+            if e.may_have_applied {
+                load_connections(state, &key.integration, fx);
+            }
+        }
+    }
+}
+
+pub(super) fn on_deleted(
+    state: &mut State,
+    req: ReqId,
+    key: &ConnKey,
+    result: Result<(), Error>,
+    fx: &mut Vec<Effect>,
+) {
+    state.in_flight.remove(&req);
+    match result {
+        Ok(()) => {
+            if let Some(i) = state.entry_index(&key.integration) {
+                if let Some(list) = &mut state.integrations[i].connections {
+                    list.retain(|c| !(c.name == key.name && c.kind == key.kind));
+                }
+            }
+            state.marked.remove(key);
+            banner(state, Level::Info, format!("deleted {key}"));
+            state.recompute();
+            load_connections(state, &key.integration, fx);
+        }
+        Err(e) => banner(state, Level::Error, error_text(&e)),
+    }
+}
+
+pub(super) fn on_registered(
+    state: &mut State,
+    req: ReqId,
+    name: &str,
+    result: Result<crate::zis::RegisteredIntegration, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    state.in_flight.remove(&req);
+    match result {
+        Ok(reg) => {
+            let client = reg.integration.oauth_client.clone();
+            if state.entry(name).is_none() {
+                state
+                    .integrations
+                    .push(IntegrationEntry::new(reg.integration));
+                state.integrations.sort_by(|a, b| a.name().cmp(b.name()));
+            }
+            state.modal = Some(Modal::Registered(Box::new(RegisteredView {
+                name: name.to_string(),
+                client_id: client.as_ref().map(|c| c.id),
+                identifier: client.map(|c| c.identifier),
+                secret: reg.client_secret,
+                revealed: false,
+                copied: false,
+                confirm_discard: false,
+            })));
+            banner(state, Level::Info, format!("registered integration {name}"));
+            state.recompute();
+            load_integrations(state, fx);
+        }
+        Err(e) => form_failed(state, req, &e),
+    }
+}
+
+pub(super) fn on_password_applied(
+    state: &mut State,
+    req: ReqId,
+    key: &ConnKey,
+    result: Result<crate::secret::Applied, Error>,
+    fx: &mut Vec<Effect>,
+) {
+    state.in_flight.remove(&req);
+    let item = match &mut state.modal {
+        Some(Modal::Rotation(rot)) => rot
+            .items
+            .iter_mut()
+            .find(|i| i.status == RotStatus::Applying(req)),
+        _ => None,
+    };
+    match (item, result) {
+        (Some(item), Ok(applied)) => {
+            item.status = RotStatus::Applied {
+                verified: applied.verified,
+            };
+            // Rotated: no longer marked for rotation.
+            state.marked.remove(key);
+        }
+        (Some(item), Err(e)) => {
+            item.status = if e.may_have_applied {
+                RotStatus::Unknown(format!(
+                    "the answer was lost ({}): the new password may or may not be in force. \
+                     Keep it; Enter applies it again",
+                    crate::sanitize::clean(&e.message)
+                ))
+            } else {
+                RotStatus::Failed(error_text(&e))
+            };
+        }
+        (None, Ok(_)) => banner(
+            state,
+            Level::Info,
+            format!("rotated {key} (its screen was closed)"),
+        ),
+        (None, Err(e)) => banner(
+            state,
+            Level::Error,
+            format!("rotation of {key}: {}", error_text(&e)),
+        ),
+    }
+    load_connections(state, &key.integration, fx);
+}

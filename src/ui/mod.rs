@@ -49,8 +49,22 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
 }
 
-/// The main screen: status bar, banner, integrations pane, connections table, details, hints.
-fn main_screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// Where each part of the main screen goes in `area`. The one place the layout is written:
+/// [`view`] draws into these rectangles and [`table_rows`] reads the table's height from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub status: Rect,
+    /// No height when there is no banner; up to three lines for a long one.
+    pub banner: Rect,
+    pub integrations: Rect,
+    pub table: Rect,
+    /// No height on short terminals: the panel only shows when the body has 26 lines.
+    pub details: Rect,
+    pub footer: Rect,
+}
+
+/// The main screen's layout for `state` in `area` (pure: nothing is drawn).
+pub fn layout(state: &State, area: Rect) -> Areas {
     let banner_h = match &state.banner {
         Some(b) => {
             let w = area.width.saturating_sub(4).max(10) as usize;
@@ -65,20 +79,43 @@ fn main_screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Constraint::Length(1),
     ])
     .areas(area);
-    status::status_bar(frame, status, state, theme);
-    status::banner(frame, banner, state, theme);
 
     let left_w = (area.width / 4).clamp(20, 34);
-    let [left, right] =
+    let [integrations, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
-    integrations::integrations_pane(frame, left, state, theme);
 
     let details_h = if body.height >= 26 { 10 } else { 0 };
     let [table, details] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(details_h)]).areas(right);
-    table::connections_table(frame, table, state, theme);
-    if details_h > 0 {
-        details::details_panel(frame, details, state, theme);
+    Areas {
+        status,
+        banner,
+        integrations,
+        table,
+        details,
+        footer,
     }
-    status::footer_line(frame, footer, state, theme);
 }
+
+/// How many connections the table shows on a `width`×`height` terminal (at least one). The
+/// runtime reports it to the state after each frame (`Action::Viewport`), so that paging and
+/// scrolling move by what is on screen.
+pub fn table_rows(state: &State, width: u16, height: u16) -> usize {
+    table::visible_rows(layout(state, Rect::new(0, 0, width, height)).table)
+}
+
+/// The main screen: status bar, banner, integrations pane, connections table, details, hints.
+fn main_screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let a = layout(state, area);
+    status::status_bar(frame, a.status, state, theme);
+    status::banner(frame, a.banner, state, theme);
+    integrations::integrations_pane(frame, a.integrations, state, theme);
+    table::connections_table(frame, a.table, state, theme);
+    if a.details.height > 0 {
+        details::details_panel(frame, a.details, state, theme);
+    }
+    status::footer_line(frame, a.footer, state, theme);
+}
+
+#[cfg(test)]
+mod tests;

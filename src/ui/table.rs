@@ -1,7 +1,9 @@
 //! The connections table: its title, the columns that fit and their widths, the visible rows.
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+};
 use ratatui::Frame;
 
 use crate::app::{LeftSel, Pane, SortKey, State};
@@ -187,7 +189,7 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
 
     // Only the rows on screen are built: the window starts at `scroll`, moved just enough to
     // keep the selection in sight.
-    let page = inner.height.saturating_sub(1).max(1) as usize;
+    let page = visible_rows(area);
     let selected = state.selected_index();
     let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
     if let Some(sel) = selected {
@@ -269,6 +271,12 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
         };
         frame.render_widget(p, r);
     }
+}
+
+/// How many rows a table drawn in `area` shows: inside its border, under the header line.
+pub(super) fn visible_rows(area: Rect) -> usize {
+    let inner = Block::default().borders(Borders::ALL).inner(area);
+    inner.height.saturating_sub(1).max(1) as usize
 }
 
 /// How wide a column would like to be: its widest cell (capped), at least its minimum.

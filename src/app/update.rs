@@ -48,6 +48,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.size = (w, h);
             state.clamp_scroll();
         }
+        Action::Viewport { table_rows } => {
+            state.table_rows = table_rows.max(1);
+            state.clamp_scroll();
+        }
         Action::Tick => {
             on_tick(state);
             return fx;
@@ -263,7 +267,7 @@ fn on_paste(state: &mut State, text: &str) {
 
 fn main_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let page = state.page_rows().max(2) - 1;
+    let page = state.table_rows.max(2) - 1;
     match key.code {
         KeyCode::Char('q') => quit(state, fx, 0),
         KeyCode::Char('?') => state.modal = Some(Modal::Help { scroll: 0 }),

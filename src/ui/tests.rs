@@ -52,3 +52,11 @@ fn table_rows_is_what_the_view_draws() {
         }
     }
 }
+
+#[test]
+fn a_new_state_assumes_the_table_rows_of_its_default_size() {
+    let s = State::new(crate::app::testing::ctx(), crate::app::testing::NOW);
+    let (w, h) = s.size;
+    assert_eq!(s.table_rows, crate::app::DEFAULT_TABLE_ROWS);
+    assert_eq!(s.table_rows, super::table_rows(&s, w, h));
+}

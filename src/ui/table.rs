@@ -24,10 +24,72 @@ struct Col {
 
 pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Connections;
-    let all = state.is_all_view();
-    let sort = state.sort();
 
-    // Title: what is shown, how many, sort, filter.
+    let block = pane_block(title(state, theme), focused, theme);
+    let inner = block.inner(area);
+
+    // Columns, dropping the least useful ones while the table is narrow. One column goes
+    // to the selection marker.
+    let avail = inner.width.saturating_sub(1);
+    let (shown, shown_wants) = fit_columns(state, columns(state), avail);
+
+    let header = Row::new(shown.iter().map(|c| {
+        let mut l = Line::from(c.header);
+        if c.right {
+            l = l.alignment(Alignment::Right);
+        }
+        Cell::from(l)
+    }))
+    .style(theme.header());
+
+    // Only the rows on screen are built: the window starts at `scroll`, moved just enough to
+    // keep the selection in sight.
+    let page = visible_rows(area);
+    let selected = state.selected_index();
+    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
+    if let Some(sel) = selected {
+        if sel < start {
+            start = sel;
+        } else if sel >= start + page {
+            start = sel + 1 - page;
+        }
+    }
+    let end = (start + page).min(state.rows.len());
+    let rows: Vec<Row> = state.rows[start..end]
+        .iter()
+        .filter_map(|r| state.row_connection(*r).map(|(e, c)| (*r, e, c)))
+        .map(|(r, e, c)| row(state, r, e, c, &shown, theme))
+        .collect();
+
+    let empty = rows.is_empty();
+    let widths = column_widths(&shown, &shown_wants, avail);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected(focused))
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_symbol(if focused { "▌" } else { " " });
+    let mut ts = TableState::default().with_selected(selected.map(|i| i - start));
+    frame.render_stateful_widget(table, area, &mut ts);
+
+    if empty && inner.height > 2 {
+        let msg = empty_message(state);
+        let p = Paragraph::new(Line::styled(msg, theme.dim()))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
+        let r = Rect {
+            y: inner.y + 2,
+            height: inner.height.saturating_sub(2),
+            ..inner
+        };
+        frame.render_widget(p, r);
+    }
+}
+
+/// The table's title: what is shown, how many, the sort, the filter, the marks.
+fn title(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    let sort = state.sort();
     let mut title = vec![Span::styled(" ", theme.title())];
     match &state.left_sel {
         LeftSel::All => {
@@ -62,10 +124,12 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
             theme.mark(),
         ));
     }
-    let block = pane_block(title, focused, theme);
-    let inner = block.inner(area);
+    title
+}
 
-    // Columns, dropping the least useful ones while the table is narrow.
+/// Every column the view could show, in order.
+fn columns(state: &State) -> Vec<Col> {
+    let all = state.is_all_view();
     let mut cols = Vec::new();
     if !state.marked.is_empty() {
         cols.push(Col {
@@ -138,8 +202,11 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
             right: false,
         });
     }
-    // One column goes to the selection marker.
-    let avail = inner.width.saturating_sub(1);
+    cols
+}
+
+/// The columns that fit `avail` cells, with the width each would like.
+fn fit_columns(state: &State, cols: Vec<Col>, avail: u16) -> (Vec<Col>, Vec<u16>) {
     // Drop columns (least useful first) while even their minimum widths do not fit, or
     // while their contents would have to be cut by more than a little.
     const SLACK: u16 = 16;
@@ -165,112 +232,61 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
             None => break,
         }
     }
-    let shown: Vec<&Col> = cols
-        .iter()
-        .zip(&keep)
-        .filter(|(_, k)| **k)
-        .map(|(c, _)| c)
-        .collect();
-    let shown_wants: Vec<u16> = wants
-        .iter()
-        .zip(&keep)
-        .filter(|(_, k)| **k)
-        .map(|(w, _)| *w)
-        .collect();
+    cols.into_iter()
+        .zip(wants)
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(cw, _)| cw)
+        .unzip()
+}
 
-    let header = Row::new(shown.iter().map(|c| {
-        let mut l = Line::from(c.header);
-        if c.right {
-            l = l.alignment(Alignment::Right);
-        }
-        Cell::from(l)
-    }))
-    .style(theme.header());
-
-    // Only the rows on screen are built: the window starts at `scroll`, moved just enough to
-    // keep the selection in sight.
-    let page = visible_rows(area);
-    let selected = state.selected_index();
-    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
-    if let Some(sel) = selected {
-        if sel < start {
-            start = sel;
-        } else if sel >= start + page {
-            start = sel + 1 - page;
-        }
-    }
-    let end = (start + page).min(state.rows.len());
-    let rows: Vec<Row> = state.rows[start..end]
+/// One connection's row, with a cell for each of the `shown` columns.
+fn row(
+    state: &State,
+    r: crate::app::Row,
+    e: &crate::app::IntegrationEntry,
+    c: &crate::zis::Connection,
+    shown: &[Col],
+    theme: &Theme,
+) -> Row<'static> {
+    let audit = state.audit_at(r.entry, r.conn);
+    let key = crate::app::ConnKey::of(e.name(), c);
+    let marked = state.marked.contains(&key);
+    let cells: Vec<Cell> = shown
         .iter()
-        .filter_map(|r| state.row_connection(*r).map(|(e, c)| (*r, e, c)))
-        .map(|(r, e, c)| {
-            let audit = state.audit_at(r.entry, r.conn);
-            let key = crate::app::ConnKey::of(e.name(), c);
-            let marked = state.marked.contains(&key);
-            let cells: Vec<Cell> = shown
-                .iter()
-                .map(|col| match col.header {
-                    "" => {
-                        if marked {
-                            Cell::from(Span::styled("●", theme.mark()))
-                        } else {
-                            Cell::from(" ")
-                        }
-                    }
-                    "INTEGRATION" => Cell::from(Span::styled(s(e.name()), theme.muted())),
-                    "KIND" => Cell::from(kind_badge(c.kind, theme)),
-                    "NAME" => Cell::from(Span::styled(s(&c.name), theme.bold())),
-                    "USER / HEADER" => Cell::from(s(c.principal())),
-                    "ALLOWED DOMAIN" => Cell::from(s(&c.allowed_domain)),
-                    "UPDATED" => Cell::from(Span::styled(date_text(c.updated_at), theme.muted())),
-                    "AGE" => {
-                        let days = audit.and_then(|a| a.age_days);
-                        let stale = audit.is_some_and(|a| a.stale);
-                        let text = if stale {
-                            format!("⚠ {}", age_text(days))
-                        } else {
-                            age_text(days)
-                        };
-                        let style = age_style(days, stale, state.ctx.stale_days, theme);
-                        Cell::from(
-                            Line::from(Span::styled(text, style)).alignment(Alignment::Right),
-                        )
-                    }
-                    "FINDINGS" => {
-                        let f = audit.map(|a| a.findings.join("; ")).unwrap_or_default();
-                        Cell::from(Span::styled(f, theme.stale()))
-                    }
-                    _ => Cell::from(""),
-                })
-                .collect();
-            Row::new(cells)
+        .map(|col| match col.header {
+            "" => {
+                if marked {
+                    Cell::from(Span::styled("●", theme.mark()))
+                } else {
+                    Cell::from(" ")
+                }
+            }
+            "INTEGRATION" => Cell::from(Span::styled(s(e.name()), theme.muted())),
+            "KIND" => Cell::from(kind_badge(c.kind, theme)),
+            "NAME" => Cell::from(Span::styled(s(&c.name), theme.bold())),
+            "USER / HEADER" => Cell::from(s(c.principal())),
+            "ALLOWED DOMAIN" => Cell::from(s(&c.allowed_domain)),
+            "UPDATED" => Cell::from(Span::styled(date_text(c.updated_at), theme.muted())),
+            "AGE" => {
+                let days = audit.and_then(|a| a.age_days);
+                let stale = audit.is_some_and(|a| a.stale);
+                let text = if stale {
+                    format!("⚠ {}", age_text(days))
+                } else {
+                    age_text(days)
+                };
+                let style = age_style(days, stale, state.ctx.stale_days, theme);
+                Cell::from(Line::from(Span::styled(text, style)).alignment(Alignment::Right))
+            }
+            "FINDINGS" => {
+                let f = audit.map(|a| a.findings.join("; ")).unwrap_or_default();
+                Cell::from(Span::styled(f, theme.stale()))
+            }
+            _ => Cell::from(""),
         })
         .collect();
-
-    let empty = rows.is_empty();
-    let widths = column_widths(&shown, &shown_wants, avail);
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1)
-        .row_highlight_style(theme.selected(focused))
-        .highlight_spacing(HighlightSpacing::Always)
-        .highlight_symbol(if focused { "▌" } else { " " });
-    let mut ts = TableState::default().with_selected(selected.map(|i| i - start));
-    frame.render_stateful_widget(table, area, &mut ts);
-
-    if empty && inner.height > 2 {
-        let msg = empty_message(state);
-        let p = Paragraph::new(Line::styled(msg, theme.dim()))
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true });
-        let r = Rect {
-            y: inner.y + 2,
-            height: inner.height.saturating_sub(2),
-            ..inner
-        };
-        frame.render_widget(p, r);
-    }
+    Row::new(cells)
 }
 
 /// How many rows a table drawn in `area` shows: inside its border, under the header line.
@@ -302,7 +318,7 @@ fn want_width(state: &State, c: &Col) -> u16 {
 /// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
 /// not all fit, the name comes first, then the others grow evenly from their minimum, so the
 /// longest columns are the ones cut.
-fn column_widths(shown: &[&Col], want: &[u16], avail: u16) -> Vec<Constraint> {
+fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
     let spacing = shown.len().saturating_sub(1) as u16;
     let room = avail.saturating_sub(spacing);
     let total: u16 = want.iter().sum();

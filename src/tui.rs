@@ -315,11 +315,16 @@ async fn event_loop(
                 },
             }
         }
-        if let Err(e) = terminal.draw(|f| crate::ui::view(&state, f)) {
-            tracing::error!(error = %e, "cannot draw");
-            return 1;
-        }
+        let drawn = match terminal.draw(|f| crate::ui::view(&state, f)) {
+            Ok(frame) => frame.area,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot draw");
+                return 1;
+            }
+        };
         let last_draw = std::time::Instant::now();
+        // Tell the state how many table rows the frame showed: paging moves by them.
+        pending.extend(report_viewport(&mut state, drawn.width, drawn.height));
 
         let action = tokio::select! {
             ev = events.next() => match ev {
@@ -366,7 +371,12 @@ async fn event_loop(
                 }
             }
         };
-        pending = app::update(&mut state, action);
+        // A resize changes the table's height before the next frame: report it first, so
+        // that the resize keeps the selection inside the new page.
+        if let Action::Resize(w, h) = action {
+            pending.extend(report_viewport(&mut state, w, h));
+        }
+        pending.extend(app::update(&mut state, action));
         // A burst of answers (an account loading) is drawn at most once per FRAME: the
         // answers already queued go in together (one recompute), then those that came
         // meanwhile, until nothing is queued or FRAME has passed since the last frame.
@@ -382,3 +392,13 @@ async fn event_loop(
 
 /// The shortest time between two frames while answers arrive in a burst.
 const FRAME: Duration = Duration::from_millis(16);
+
+/// Report to the state, when it changed, how many connections the table shows on a `w`×`h`
+/// terminal (the view's layout decides; the state only stores the number).
+fn report_viewport(state: &mut State, w: u16, h: u16) -> Vec<Effect> {
+    let table_rows = crate::ui::table_rows(state, w, h);
+    if table_rows == state.table_rows {
+        return Vec::new();
+    }
+    app::update(state, Action::Viewport { table_rows })
+}

@@ -23,6 +23,9 @@ pub enum Action {
     Paste(String),
     /// The terminal was resized to (columns, rows).
     Resize(u16, u16),
+    /// The view reports how many connections the table shows (after a frame or a resize):
+    /// what paging moves by and scrolling keeps in sight.
+    Viewport { table_rows: usize },
     /// A spinner / timer tick (sent only while something needs it).
     Tick,
     /// A signal asked us to quit (SIGTERM, SIGHUP, SIGINT) with this exit code.
@@ -80,6 +83,7 @@ impl fmt::Debug for Action {
             Action::Key(k) => write!(f, "Key({:?} {:?})", k.code, k.modifiers),
             Action::Paste(p) => write!(f, "Paste({} chars)", p.chars().count()),
             Action::Resize(w, h) => write!(f, "Resize({w}x{h})"),
+            Action::Viewport { table_rows } => write!(f, "Viewport({table_rows} rows)"),
             Action::Tick => f.write_str("Tick"),
             Action::Terminate(code) => write!(f, "Terminate({code})"),
             Action::IntegrationsLoaded { req, result, .. } => {

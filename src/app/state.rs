@@ -41,6 +41,8 @@ pub struct State {
     pub only_findings: bool,
     /// First visible row of the table (the view keeps the selection in sight).
     pub scroll: usize,
+    /// How many table rows are on screen, as the view last reported (`Action::Viewport`).
+    pub table_rows: usize,
     pub marked: BTreeSet<ConnKey>,
 
     pub modal: Option<Modal>,
@@ -87,6 +89,10 @@ impl fmt::Debug for State {
 /// Ticks per second (the runtime ticks every 100 ms while something needs it).
 pub const TICKS_PER_SEC: u32 = 10;
 
+/// The table rows a new state assumes until the view reports its own: what the table shows
+/// on the default 120×40 terminal (`size`).
+pub const DEFAULT_TABLE_ROWS: usize = 25;
+
 impl State {
     pub fn new(ctx: Context, now: OffsetDateTime) -> State {
         State {
@@ -115,6 +121,7 @@ impl State {
             },
             only_findings: false,
             scroll: 0,
+            table_rows: DEFAULT_TABLE_ROWS,
             marked: BTreeSet::new(),
             modal: None,
             input: None,
@@ -218,7 +225,7 @@ impl State {
         // A connection is in `rows` at most once, and the selection is nearly always on
         // screen: look there first, then everywhere.
         let lo = self.scroll.min(self.rows.len());
-        let hi = (lo + self.page_rows() + 1).min(self.rows.len());
+        let hi = (lo + self.table_rows + 1).min(self.rows.len());
         if let Some(i) = self.rows[lo..hi].iter().position(is_sel) {
             return Some(lo + i);
         }
@@ -266,15 +273,6 @@ impl State {
             || self.banner.as_ref().is_some_and(|b| b.ttl.is_some())
     }
 
-    /// How many table rows fit (the layout of `ui`: status and footer lines, a details panel
-    /// on tall screens, borders and the header). A banner may take a line or two more; the
-    /// view keeps the selection in sight regardless.
-    pub fn page_rows(&self) -> usize {
-        let body = (self.size.1 as usize).saturating_sub(2);
-        let details = if body >= 26 { 10 } else { 0 };
-        body.saturating_sub(details + 3).max(1)
-    }
-
     /// Loaded integrations / integrations.
     pub fn load_progress(&self) -> (usize, usize) {
         let loaded = self
@@ -292,9 +290,9 @@ impl State {
             .sum()
     }
 
-    /// Keep `scroll` such that the selected row is in the (approximate) page.
+    /// Keep `scroll` such that the selected row is in the page the view last reported.
     pub(crate) fn clamp_scroll(&mut self) {
-        let page = self.page_rows();
+        let page = self.table_rows;
         let Some(i) = self.selected_index() else {
             self.scroll = 0;
             return;

@@ -164,7 +164,15 @@ pub fn loaded(w: u16, h: u16) -> State {
     s.size = (w, h);
     let fx = init(&mut s);
     answer_loads(&mut s, fx);
+    report_viewport(&mut s, w, h);
     s
+}
+
+/// What the runtime does after it draws a frame: tell the state how many table rows a
+/// `w`×`h` terminal shows.
+pub fn report_viewport(state: &mut State, w: u16, h: u16) {
+    let table_rows = crate::ui::table_rows(state, w, h);
+    update(state, Action::Viewport { table_rows });
 }
 
 pub fn key(code: KeyCode) -> Action {
@@ -236,5 +244,6 @@ pub fn big(w: u16, h: u16, n: usize) -> State {
             }
         }
     }
+    report_viewport(&mut s, w, h);
     s
 }

@@ -1271,3 +1271,68 @@ fn esc_asks_again_before_discarding_a_generated_password() {
     update(&mut s, key(KeyCode::Esc));
     assert!(s.modal.is_none());
 }
+
+#[test]
+fn paging_moves_by_the_rows_the_view_reports() {
+    let mut s = big(120, 40, 500);
+    focus_table(&mut s);
+    let at = |s: &State| s.selected_index().expect("a selection");
+    assert_eq!(at(&s), 0);
+
+    // Until a frame reports otherwise, a page is what the default terminal shows.
+    let mut fresh = big(120, 40, 500);
+    fresh.table_rows = DEFAULT_TABLE_ROWS;
+    focus_table(&mut fresh);
+    update(&mut fresh, key(KeyCode::PageDown));
+    assert_eq!(at(&fresh), DEFAULT_TABLE_ROWS - 1);
+
+    // A page keeps one row of the last one in sight.
+    assert!(update(&mut s, Action::Viewport { table_rows: 7 }).is_empty());
+    assert_eq!(s.table_rows, 7);
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(at(&s), 6);
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(at(&s), 12);
+    update(&mut s, ctrl('d'));
+    assert_eq!(at(&s), 18);
+
+    update(&mut s, Action::Viewport { table_rows: 30 });
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(at(&s), 47);
+    update(&mut s, key(KeyCode::PageUp));
+    assert_eq!(at(&s), 18);
+    update(&mut s, ctrl('u'));
+    assert_eq!(at(&s), 0);
+    // No report is smaller than one row.
+    update(&mut s, Action::Viewport { table_rows: 0 });
+    assert_eq!(s.table_rows, 1);
+}
+
+#[test]
+fn scrolling_keeps_the_selection_in_the_reported_rows() {
+    let mut s = big(120, 40, 500);
+    focus_table(&mut s);
+    update(&mut s, Action::Viewport { table_rows: 10 });
+    update(&mut s, ch('G'));
+    assert_eq!(s.selected_index(), Some(499));
+    assert_eq!(s.scroll, 490);
+    // Moving up inside the page does not scroll; past its top it does.
+    for _ in 0..9 {
+        update(&mut s, ch('k'));
+    }
+    assert_eq!(s.scroll, 490);
+    update(&mut s, ch('k'));
+    assert_eq!(s.scroll, 489);
+
+    // A smaller view (a banner, a resize) scrolls so that the selection stays in it.
+    update(&mut s, ch('g'));
+    for _ in 0..20 {
+        update(&mut s, ch('j'));
+    }
+    assert_eq!(s.scroll, 11);
+    update(&mut s, Action::Viewport { table_rows: 5 });
+    assert_eq!(s.scroll, 16);
+    // A larger one does not move what is at the top.
+    update(&mut s, Action::Viewport { table_rows: 40 });
+    assert_eq!(s.scroll, 16);
+}

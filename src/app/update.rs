@@ -61,6 +61,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.size = (w, h);
             state.clamp_scroll();
         }
+        Action::Viewport { table_rows } => {
+            state.table_rows = table_rows.max(1);
+            state.clamp_scroll();
+        }
         Action::Tick => {
             on_tick(state);
             return fx;

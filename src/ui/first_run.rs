@@ -7,7 +7,7 @@ use ratatui::Frame;
 use crate::app::{FirstRun, State};
 
 use super::theme::Theme;
-use super::{centered, hints, s, spinner};
+use super::widgets::{centered, hints, s, spinner};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: &Theme) {
     let w = area.width.saturating_sub(2).min(86);

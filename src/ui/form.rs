@@ -9,7 +9,7 @@ use crate::zis::ConnectionKind;
 
 use super::popups::window;
 use super::theme::Theme;
-use super::{hints, s, spinner};
+use super::widgets::{hints, s, spinner};
 
 const LABEL_W: u16 = 16;
 

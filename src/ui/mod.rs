@@ -1,16 +1,23 @@
 //! `view(&state, frame)`: draws the state, never changes it.
 //!
 //! Every string that came from a server goes through [`crate::sanitize::clean`] before it is
-//! drawn ([`s`]); secrets the server sent are drawn as `•••••`; a secret zisctl holds (a new
-//! password, a client secret) is drawn masked unless its screen says it is revealed.
+//! drawn ([`widgets::s`]); secrets the server sent are drawn as `•••••`; a secret zisctl holds
+//! (a new password, a client secret) is drawn masked unless its screen says it is revealed.
+//!
+//! One file per part of the screen: `status` (status bar, banner, footer), `integrations`
+//! (left pane), `table` (connections table), `details` (panel and window), `popups` (the other
+//! windows), `form`, `first_run`; `widgets` holds the small helpers they share.
+mod details;
 mod first_run;
 mod form;
-mod main_screen;
+mod integrations;
 mod popups;
+mod status;
+mod table;
 pub mod theme;
+mod widgets;
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::app::{Modal, Screen, State};
@@ -18,8 +25,6 @@ use theme::Theme;
 
 /// How the server's `"*****"` is shown.
 pub const SERVER_SECRET: &str = "•••••";
-
-const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /// Draw the whole screen.
 pub fn view(state: &State, frame: &mut Frame) {
@@ -29,11 +34,11 @@ pub fn view(state: &State, frame: &mut Frame) {
         first_run::draw(frame, area, state, fr, &theme);
         return;
     }
-    main_screen::draw(frame, area, state, &theme);
+    main_screen(frame, area, state, &theme);
     match &state.modal {
         None => {}
         Some(Modal::Help { scroll }) => popups::help(frame, area, state, *scroll, &theme),
-        Some(Modal::Details) => popups::details(frame, area, state, &theme),
+        Some(Modal::Details) => details::popup(frame, area, state, &theme),
         Some(Modal::ConfirmDelete { key }) => popups::confirm_delete(frame, area, key, &theme),
         Some(Modal::Form(f)) => form::draw(frame, area, state, f, &theme),
         Some(Modal::Rotation(r)) => popups::rotation(frame, area, r, &theme),
@@ -44,111 +49,73 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
 }
 
-/// A server string made safe to draw.
-pub(crate) fn s(text: &str) -> String {
-    crate::sanitize::clean(text)
+/// Where each part of the main screen goes in `area`. The one place the layout is written:
+/// [`view`] draws into these rectangles and [`table_rows`] reads the table's height from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub status: Rect,
+    /// No height when there is no banner; up to three lines for a long one.
+    pub banner: Rect,
+    pub integrations: Rect,
+    pub table: Rect,
+    /// No height on short terminals: the panel only shows when the body has 26 lines.
+    pub details: Rect,
+    pub footer: Rect,
 }
 
-pub(crate) fn spinner(state: &State) -> &'static str {
-    SPINNER[(state.tick as usize) % SPINNER.len()]
-}
-
-/// "412d", or "—" when unknown.
-pub(crate) fn age_text(days: Option<i64>) -> String {
-    match days {
-        Some(d) => format!("{d}d"),
-        None => "—".to_string(),
-    }
-}
-
-pub(crate) fn date_text(t: Option<time::OffsetDateTime>) -> String {
-    match t {
-        Some(t) => {
-            let t = t.to_offset(time::UtcOffset::UTC);
-            format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
+/// The main screen's layout for `state` in `area` (pure: nothing is drawn).
+pub fn layout(state: &State, area: Rect) -> Areas {
+    let banner_h = match &state.banner {
+        Some(b) => {
+            let w = area.width.saturating_sub(4).max(10) as usize;
+            (b.text.chars().count() / w + 1).min(3) as u16
         }
-        None => "—".to_string(),
-    }
-}
-
-pub(crate) fn datetime_text(t: Option<time::OffsetDateTime>) -> String {
-    match t {
-        Some(t) => {
-            let t = t.to_offset(time::UtcOffset::UTC);
-            format!(
-                "{} {:02}:{:02} UTC",
-                date_text(Some(t)),
-                t.hour(),
-                t.minute()
-            )
-        }
-        None => "—".to_string(),
-    }
-}
-
-/// A rectangle of at most `w`×`h` centred in `area`.
-pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    let [_, mid, _] = Layout::horizontal([
+        None => 0,
+    };
+    let [status, banner, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_h),
         Constraint::Fill(1),
-        Constraint::Length(w),
-        Constraint::Fill(1),
+        Constraint::Length(1),
     ])
     .areas(area);
-    let [_, out, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(h),
-        Constraint::Fill(1),
-    ])
-    .areas(mid);
-    out
+
+    let left_w = (area.width / 4).clamp(20, 34);
+    let [integrations, right] =
+        Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
+
+    let details_h = if body.height >= 26 { 10 } else { 0 };
+    let [table, details] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(details_h)]).areas(right);
+    Areas {
+        status,
+        banner,
+        integrations,
+        table,
+        details,
+        footer,
+    }
 }
 
-/// A hint line: `key label · key label …`, cut to fit `width`.
-pub(crate) fn hints<'a>(items: &[(&'a str, &'a str)], width: u16, theme: &Theme) -> Line<'a> {
-    let mut spans = Vec::new();
-    let mut used = 1usize;
-    spans.push(Span::raw(" "));
-    for (i, (k, label)) in items.iter().enumerate() {
-        let need = k.chars().count() + 1 + label.chars().count() + if i > 0 { 3 } else { 0 };
-        if used + need > width as usize {
-            break;
-        }
-        if i > 0 {
-            spans.push(Span::styled(" · ", theme.dim()));
-        }
-        spans.push(Span::styled(*k, theme.key()));
-        spans.push(Span::raw(" "));
-        spans.push(Span::styled(*label, theme.muted()));
-        used += need;
-    }
-    Line::from(spans)
+/// How many connections the table shows on a `width`×`height` terminal (at least one). The
+/// runtime reports it to the state after each frame (`Action::Viewport`), so that paging and
+/// scrolling move by what is on screen.
+pub fn table_rows(state: &State, width: u16, height: u16) -> usize {
+    table::visible_rows(layout(state, Rect::new(0, 0, width, height)).table)
 }
 
-/// Split `text` into lines of at most `width` characters, at spaces where possible.
-pub(crate) fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    for word in text.split(' ') {
-        let wl = word.chars().count();
-        let cl = cur.chars().count();
-        if cl > 0 && cl + 1 + wl > width {
-            out.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-        while cur.chars().count() > width {
-            let head: String = cur.chars().take(width).collect();
-            let tail: String = cur.chars().skip(width).collect();
-            out.push(head);
-            cur = tail;
-        }
+/// The main screen: status bar, banner, integrations pane, connections table, details, hints.
+fn main_screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let a = layout(state, area);
+    status::status_bar(frame, a.status, state, theme);
+    status::banner(frame, a.banner, state, theme);
+    integrations::integrations_pane(frame, a.integrations, state, theme);
+    table::connections_table(frame, a.table, state, theme);
+    if a.details.height > 0 {
+        details::details_panel(frame, a.details, state, theme);
     }
-    if !cur.is_empty() || out.is_empty() {
-        out.push(cur);
-    }
-    out
+    status::footer_line(frame, a.footer, state, theme);
 }
+
+#[cfg(test)]
+mod tests;

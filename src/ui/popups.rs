@@ -1,4 +1,4 @@
-//! Windows over the main screen: help, details, delete confirmation, rotation, new client secret.
+//! Windows over the main screen: help, delete confirmation, rotation, new client secret, audit log.
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
@@ -7,9 +7,8 @@ use secrecy::ExposeSecret;
 
 use crate::app::{ConnKey, RegisteredView, RotPhase, RotStatus, Rotation, State, COMMANDS};
 
-use super::main_screen::{connection_lines, integration_lines};
 use super::theme::Theme;
-use super::{centered, hints, s, wrap_words};
+use super::widgets::{centered, hints, s, wrap_words};
 
 /// Draw an empty framed window and return its inside.
 pub(crate) fn window(
@@ -36,7 +35,7 @@ pub(crate) fn window(
     }
 }
 
-fn title<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
+pub(super) fn title<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(format!(" {} ", text.into()), theme.title()))
 }
 
@@ -176,47 +175,6 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
         )),
         foot,
     );
-}
-
-pub fn details(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let Some((integration, c)) = state.selected_connection() else {
-        return;
-    };
-    let w = area.width.saturating_sub(4).min(90);
-    let mut lines = connection_lines(state, integration, c, theme, true);
-    if let Some(e) = state.entry(integration) {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled("Integration", theme.header())));
-        lines.extend(integration_lines(
-            state,
-            e,
-            theme,
-            w.saturating_sub(4) as usize,
-        ));
-    }
-    let h = (lines.len() as u16 + 4).min(area.height.saturating_sub(2));
-    let inner = window(
-        frame,
-        area,
-        w,
-        h,
-        title(format!("Connection {}", s(&c.name)), theme),
-        theme,
-    );
-    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let items: Vec<(&str, &str)> = if state.ctx.readonly {
-        vec![("c", "copy name"), ("Esc", "close")]
-    } else {
-        vec![
-            ("e", "edit"),
-            ("r", "rotate"),
-            ("d", "delete"),
-            ("c", "copy name"),
-            ("Esc", "close"),
-        ]
-    };
-    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
 
 pub fn confirm_delete(frame: &mut Frame, area: Rect, key: &ConnKey, theme: &Theme) {

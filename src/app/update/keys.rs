@@ -72,7 +72,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
 
 pub(super) fn main_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let page = state.page_rows().max(2) - 1;
+    let page = state.table_rows.max(2) - 1;
     match key.code {
         KeyCode::Char('q') => quit(state, fx, 0),
         KeyCode::Char('?') => state.modal = Some(Modal::Help { scroll: 0 }),

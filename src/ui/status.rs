@@ -1,0 +1,169 @@
+//! The lines around the panes: the status bar, the banner under it, the footer hints or input.
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::{InputKind, Pane, State};
+
+use super::theme::Theme;
+use super::widgets::{hints, s, spinner};
+
+pub(super) fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let bar = theme.status_bar();
+    let mut right: Vec<Span> = Vec::new();
+    if let Some((note, ticks)) = &state.rate_note {
+        // The note says how long the client waits; count it down.
+        let secs = ticks.div_ceil(crate::app::TICKS_PER_SEC);
+        let text = if note.starts_with("rate limited") {
+            format!(" rate limited, waiting {secs} s ")
+        } else {
+            format!(" {} ", s(note))
+        };
+        right.push(Span::styled(text, theme.banner(crate::app::Level::Warn)));
+        right.push(Span::styled(" ", bar));
+    }
+    if state.busy() {
+        let what = if state.in_flight.len() == 1 {
+            state
+                .in_flight
+                .values()
+                .next()
+                .map(|v| s(v))
+                .unwrap_or_default()
+        } else {
+            let (loaded, total) = state.load_progress();
+            if loaded < total {
+                format!(
+                    "{} requests · {loaded}/{total} loaded",
+                    state.in_flight.len()
+                )
+            } else {
+                format!("{} requests", state.in_flight.len())
+            }
+        };
+        right.push(Span::styled(
+            format!("{} ", spinner(state)),
+            bar.patch(theme.accent()),
+        ));
+        right.push(Span::styled(format!("{what} "), bar));
+    }
+    if state.ctx.readonly {
+        right.push(Span::styled(
+            " READ-ONLY ",
+            theme.banner(crate::app::Level::Warn),
+        ));
+    }
+    let right_w: usize = right.iter().map(|s| s.content.chars().count()).sum();
+
+    let sep = Span::styled(" │ ", bar.patch(theme.dim()));
+    let mut left = vec![
+        Span::styled(" zisctl ", theme.app_badge()),
+        Span::styled(" ", bar),
+        Span::styled(s(&state.ctx.profile), bar.patch(theme.bold())),
+        sep.clone(),
+        Span::styled(s(&state.ctx.base_url), bar),
+    ];
+    let creds = s(&state.ctx.credential_source);
+    let left_w: usize = left.iter().map(|s| s.content.chars().count()).sum();
+    if left_w + 3 + creds.chars().count() + right_w < area.width as usize {
+        left.push(sep);
+        left.push(Span::styled(creds, bar.patch(theme.muted())));
+    }
+    let [l, r] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(right_w as u16)]).areas(area);
+    frame.render_widget(Paragraph::new(Line::from(left)).style(bar), l);
+    frame.render_widget(
+        Paragraph::new(Line::from(right))
+            .alignment(Alignment::Right)
+            .style(bar),
+        r,
+    );
+}
+
+/// The banner (an error, warning or notice) across the screen, when there is one.
+pub(super) fn banner(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(b) = &state.banner {
+        let icon = match b.level {
+            crate::app::Level::Error => "✗ ",
+            crate::app::Level::Warn => "! ",
+            crate::app::Level::Info => "✓ ",
+        };
+        let p = Paragraph::new(Line::from(vec![
+            Span::raw(" "),
+            Span::raw(icon),
+            Span::raw(s(&b.text)),
+        ]))
+        .wrap(Wrap { trim: false })
+        .style(theme.banner(b.level));
+        frame.render_widget(p, area);
+    }
+}
+
+pub(super) fn footer_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(input) = &state.input {
+        let (prompt, extra) = match input.kind {
+            InputKind::Filter => {
+                let f = match input.pane {
+                    Pane::Integrations => &state.left_filter,
+                    Pane::Connections => &state.table_filter,
+                };
+                (
+                    "/",
+                    format!(
+                        "  {} · Ctrl-F switch · Enter keep · Esc clear",
+                        f.mode.label()
+                    ),
+                )
+            }
+            InputKind::Command => (":", "  Enter run · Esc cancel · :help ".to_string()),
+        };
+        let extra_w = (extra.chars().count() as u16).min(area.width / 2);
+        let [p, t, x] = Layout::horizontal([
+            Constraint::Length(2),
+            Constraint::Fill(1),
+            Constraint::Length(extra_w),
+        ])
+        .areas(area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {prompt}"), theme.key())),
+            p,
+        );
+        frame.render_widget(&input.input, t);
+        frame.render_widget(Paragraph::new(Span::styled(extra, theme.dim())), x);
+        return;
+    }
+    let ro = state.ctx.readonly;
+    let mut items: Vec<(&str, &str)> = Vec::new();
+    items.push(("?", "help"));
+    match state.focus {
+        Pane::Integrations => {
+            items.push(("j/k", "move"));
+            items.push(("Enter", "open"));
+            items.push(("a", "all"));
+            items.push(("/", "filter"));
+            if !ro {
+                items.push(("n", "new"));
+                items.push(("I", "register"));
+            }
+        }
+        Pane::Connections => {
+            items.push(("Enter", "details"));
+            if !ro {
+                items.push(("n", "new"));
+                items.push(("e", "edit"));
+                items.push(("r", "rotate"));
+                items.push(("d", "delete"));
+                items.push(("Space", "mark"));
+            }
+            items.push(("/", "filter"));
+            items.push(("s", "sort"));
+            items.push(("a", "all"));
+        }
+    }
+    items.push(("Tab", "pane"));
+    items.push((":", "command"));
+    items.push(("R", "refresh"));
+    items.push(("q", "quit"));
+    frame.render_widget(Paragraph::new(hints(&items, area.width, theme)), area);
+}

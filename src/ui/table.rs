@@ -1,0 +1,397 @@
+//! The connections table: its title, the columns that fit and their widths, the visible rows.
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+};
+use ratatui::Frame;
+
+use crate::app::{LeftSel, Pane, SortKey, State};
+
+use super::theme::Theme;
+use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s};
+
+/// A table column: header, size rules, and which ones go first when space is short.
+struct Col {
+    header: &'static str,
+    /// Fixed columns are always `min` wide; the others grow to their content.
+    fixed: bool,
+    min: u16,
+    /// Lowest is dropped first; 250 and above are never dropped.
+    drop_order: u8,
+    right: bool,
+}
+
+pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let focused = state.focus == Pane::Connections;
+
+    let block = pane_block(title(state, theme), focused, theme);
+    let inner = block.inner(area);
+
+    // Columns, dropping the least useful ones while the table is narrow. One column goes
+    // to the selection marker.
+    let avail = inner.width.saturating_sub(1);
+    let (shown, shown_wants) = fit_columns(state, columns(state), avail);
+
+    let header = Row::new(shown.iter().map(|c| {
+        let mut l = Line::from(c.header);
+        if c.right {
+            l = l.alignment(Alignment::Right);
+        }
+        Cell::from(l)
+    }))
+    .style(theme.header());
+
+    // Only the rows on screen are built: the window starts at `scroll`, moved just enough to
+    // keep the selection in sight.
+    let page = visible_rows(area);
+    let selected = state.selected_index();
+    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
+    if let Some(sel) = selected {
+        if sel < start {
+            start = sel;
+        } else if sel >= start + page {
+            start = sel + 1 - page;
+        }
+    }
+    let end = (start + page).min(state.rows.len());
+    let rows: Vec<Row> = state.rows[start..end]
+        .iter()
+        .filter_map(|r| state.row_connection(*r).map(|(e, c)| (*r, e, c)))
+        .map(|(r, e, c)| row(state, r, e, c, &shown, theme))
+        .collect();
+
+    let empty = rows.is_empty();
+    let widths = column_widths(&shown, &shown_wants, avail);
+    let table = Table::new(rows, widths)
+        .header(header)
+        .block(block)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected(focused))
+        .highlight_spacing(HighlightSpacing::Always)
+        .highlight_symbol(if focused { "▌" } else { " " });
+    let mut ts = TableState::default().with_selected(selected.map(|i| i - start));
+    frame.render_stateful_widget(table, area, &mut ts);
+
+    if empty && inner.height > 2 {
+        let msg = empty_message(state);
+        let p = Paragraph::new(Line::styled(msg, theme.dim()))
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true });
+        let r = Rect {
+            y: inner.y + 2,
+            height: inner.height.saturating_sub(2),
+            ..inner
+        };
+        frame.render_widget(p, r);
+    }
+}
+
+/// The table's title: what is shown, how many, the sort, the filter, the marks.
+fn title(state: &State, theme: &Theme) -> Vec<Span<'static>> {
+    let sort = state.sort();
+    let mut title = vec![Span::styled(" ", theme.title())];
+    match &state.left_sel {
+        LeftSel::All => {
+            title.push(Span::styled("All connections", theme.title()));
+            if state.only_findings {
+                title.push(Span::styled(" (with findings)", theme.stale()));
+            }
+        }
+        LeftSel::Integration(n) => title.push(Span::styled(s(n), theme.title())),
+    }
+    title.push(Span::styled(format!(" {} ", state.rows.len()), theme.dim()));
+    let arrow = if sort.descending { "↓" } else { "↑" };
+    let sort_label = match (sort.key, sort.descending) {
+        (SortKey::Age, true) => "oldest first".to_string(),
+        (SortKey::Age, false) => "newest first".to_string(),
+        (k, _) => format!("{}{arrow}", k.label()),
+    };
+    title.push(Span::styled(format!("· {sort_label} "), theme.dim()));
+    if state.table_filter.is_active() {
+        title.push(Span::styled(
+            format!(
+                "· /{} ({}) ",
+                s(&state.table_filter.text),
+                state.table_filter.mode.label()
+            ),
+            theme.accent(),
+        ));
+    }
+    if !state.marked.is_empty() {
+        title.push(Span::styled(
+            format!("· {} marked ", state.marked.len()),
+            theme.mark(),
+        ));
+    }
+    title
+}
+
+/// Every column the view could show, in order.
+fn columns(state: &State) -> Vec<Col> {
+    let all = state.is_all_view();
+    let mut cols = Vec::new();
+    if !state.marked.is_empty() {
+        cols.push(Col {
+            header: "",
+            fixed: true,
+            min: 1,
+            drop_order: 255,
+            right: false,
+        });
+    }
+    if all {
+        cols.push(Col {
+            header: "INTEGRATION",
+            fixed: false,
+            min: 10,
+            drop_order: 5,
+            right: false,
+        });
+    }
+    cols.extend([
+        Col {
+            header: "KIND",
+            fixed: true,
+            min: 8,
+            drop_order: 250,
+            right: false,
+        },
+        Col {
+            header: "NAME",
+            fixed: false,
+            min: 16,
+            drop_order: 255,
+            right: false,
+        },
+        Col {
+            header: "USER / HEADER",
+            fixed: false,
+            min: 10,
+            drop_order: 2,
+            right: false,
+        },
+        Col {
+            header: "ALLOWED DOMAIN",
+            fixed: false,
+            min: 12,
+            drop_order: if all { 3 } else { 4 },
+            right: false,
+        },
+        Col {
+            header: "UPDATED",
+            fixed: true,
+            min: 10,
+            drop_order: 1,
+            right: false,
+        },
+        Col {
+            header: "AGE",
+            fixed: true,
+            min: 7,
+            drop_order: 254,
+            right: true,
+        },
+    ]);
+    if all {
+        cols.push(Col {
+            header: "FINDINGS",
+            fixed: false,
+            min: 14,
+            drop_order: 4,
+            right: false,
+        });
+    }
+    cols
+}
+
+/// The columns that fit `avail` cells, with the width each would like.
+fn fit_columns(state: &State, cols: Vec<Col>, avail: u16) -> (Vec<Col>, Vec<u16>) {
+    // Drop columns (least useful first) while even their minimum widths do not fit, or
+    // while their contents would have to be cut by more than a little.
+    const SLACK: u16 = 16;
+    let wants: Vec<u16> = cols.iter().map(|c| want_width(state, c)).collect();
+    let mut keep: Vec<bool> = vec![true; cols.len()];
+    loop {
+        let sum = |f: &dyn Fn(usize) -> u16| -> u16 {
+            (0..cols.len()).filter(|i| keep[*i]).map(|i| f(i) + 1).sum()
+        };
+        let need_min = sum(&|i| cols[i].min);
+        let need_want = sum(&|i| wants[i]);
+        if need_min <= avail && need_want <= avail + SLACK {
+            break;
+        }
+        let victim = cols
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| keep[*i] && c.drop_order < 250)
+            .min_by_key(|(_, c)| c.drop_order)
+            .map(|(i, _)| i);
+        match victim {
+            Some(i) => keep[i] = false,
+            None => break,
+        }
+    }
+    cols.into_iter()
+        .zip(wants)
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(cw, _)| cw)
+        .unzip()
+}
+
+/// One connection's row, with a cell for each of the `shown` columns.
+fn row(
+    state: &State,
+    r: crate::app::Row,
+    e: &crate::app::IntegrationEntry,
+    c: &crate::zis::Connection,
+    shown: &[Col],
+    theme: &Theme,
+) -> Row<'static> {
+    let audit = state.audit_at(r.entry, r.conn);
+    let key = crate::app::ConnKey::of(e.name(), c);
+    let marked = state.marked.contains(&key);
+    let cells: Vec<Cell> = shown
+        .iter()
+        .map(|col| match col.header {
+            "" => {
+                if marked {
+                    Cell::from(Span::styled("●", theme.mark()))
+                } else {
+                    Cell::from(" ")
+                }
+            }
+            "INTEGRATION" => Cell::from(Span::styled(s(e.name()), theme.muted())),
+            "KIND" => Cell::from(kind_badge(c.kind, theme)),
+            "NAME" => Cell::from(Span::styled(s(&c.name), theme.bold())),
+            "USER / HEADER" => Cell::from(s(c.principal())),
+            "ALLOWED DOMAIN" => Cell::from(s(&c.allowed_domain)),
+            "UPDATED" => Cell::from(Span::styled(date_text(c.updated_at), theme.muted())),
+            "AGE" => {
+                let days = audit.and_then(|a| a.age_days);
+                let stale = audit.is_some_and(|a| a.stale);
+                let text = if stale {
+                    format!("⚠ {}", age_text(days))
+                } else {
+                    age_text(days)
+                };
+                let style = age_style(days, stale, state.ctx.stale_days, theme);
+                Cell::from(Line::from(Span::styled(text, style)).alignment(Alignment::Right))
+            }
+            "FINDINGS" => {
+                let f = audit.map(|a| a.findings.join("; ")).unwrap_or_default();
+                Cell::from(Span::styled(f, theme.stale()))
+            }
+            _ => Cell::from(""),
+        })
+        .collect();
+    Row::new(cells)
+}
+
+/// How many rows a table drawn in `area` shows: inside its border, under the header line.
+pub(super) fn visible_rows(area: Rect) -> usize {
+    let inner = Block::default().borders(Borders::ALL).inner(area);
+    inner.height.saturating_sub(1).max(1) as usize
+}
+
+/// How wide a column would like to be: its widest cell (capped), at least its minimum.
+fn want_width(state: &State, c: &Col) -> u16 {
+    const CAP: usize = 40;
+    if c.fixed {
+        return c.min;
+    }
+    let w = &state.widest;
+    let widest = match c.header {
+        "INTEGRATION" => w.integration,
+        "NAME" => w.name,
+        "USER / HEADER" => w.principal,
+        "ALLOWED DOMAIN" => w.domain,
+        "FINDINGS" => w.findings,
+        _ => 0,
+    }
+    .max(c.header.len())
+    .min(CAP);
+    (widest as u16).max(c.min)
+}
+
+/// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
+/// not all fit, the name comes first, then the others grow evenly from their minimum, so the
+/// longest columns are the ones cut.
+fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
+    let spacing = shown.len().saturating_sub(1) as u16;
+    let room = avail.saturating_sub(spacing);
+    let total: u16 = want.iter().sum();
+    if total <= room {
+        // Everything fits: the spare room goes to the last flexible column.
+        let mut w = want.to_vec();
+        if let Some(i) = shown
+            .iter()
+            .rposition(|c| !c.fixed && c.header != "FINDINGS")
+        {
+            w[i] += room - total;
+        }
+        return w.into_iter().map(Constraint::Length).collect();
+    }
+    let mins: u16 = shown.iter().map(|c| c.min).sum();
+    // One cell stays free so that the right-aligned age does not touch the border.
+    let mut spare = room.saturating_sub(mins + 1);
+    let mut widths: Vec<u16> = shown.iter().map(|c| c.min).collect();
+    // The name (and the integration in the All view) is what people look for: full width
+    // first.
+    for first in ["NAME", "INTEGRATION"] {
+        if let Some(i) = shown.iter().position(|c| c.header == first) {
+            let more = (want[i] - widths[i]).min(spare);
+            widths[i] += more;
+            spare -= more;
+        }
+    }
+    // Then fill from the bottom: the narrowest column that still wants more gets the next
+    // cell, so short columns (a domain, a header name) show whole and only the longest are cut.
+    while spare > 0 {
+        let Some(i) = (0..shown.len())
+            .filter(|&i| widths[i] < want[i])
+            .min_by_key(|&i| widths[i])
+        else {
+            break;
+        };
+        widths[i] += 1;
+        spare -= 1;
+    }
+    widths.into_iter().map(Constraint::Length).collect()
+}
+
+fn empty_message(state: &State) -> String {
+    if !state.integrations_loaded {
+        return match &state.integrations_error {
+            Some(_) => "The integrations could not be loaded. R tries again.".into(),
+            None => "Loading integrations…".into(),
+        };
+    }
+    if state.table_filter.is_active() {
+        return "Nothing matches the filter. Esc clears it.".into();
+    }
+    match state.selected_entry() {
+        Some(e) if e.error.is_some() => {
+            "The connections could not be loaded (see the banner). R tries again.".into()
+        }
+        Some(e) if e.connections.is_none() => "Loading connections…".into(),
+        Some(_) => {
+            if state.ctx.readonly {
+                "No connections in this integration.".into()
+            } else {
+                "No connections yet. n creates one.".into()
+            }
+        }
+        None => {
+            let (loaded, total) = state.load_progress();
+            if loaded < total {
+                format!("Loading connections… {loaded}/{total} integrations")
+            } else if state.only_findings {
+                "No findings: every connection is fresh.".into()
+            } else {
+                "No connections in this account.".into()
+            }
+        }
+    }
+}

@@ -16,9 +16,6 @@ use serde::Deserialize;
 use crate::args::GlobalArgs;
 use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Result};
 
-pub const ENV_BASE_URL: &str = "ZISCTL_BASE_URL";
-pub const ENV_PROFILE: &str = "ZISCTL_PROFILE";
-pub const ENV_CONFIG: &str = "ZISCTL_CONFIG";
 pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
@@ -91,13 +88,6 @@ impl fmt::Debug for Settings {
 impl Settings {
     pub fn client(&self) -> Result<Client> {
         Client::new(self.options.clone())
-    }
-
-    /// True when some credential is available (admin, global token or per-integration tokens).
-    pub fn has_credentials(&self) -> bool {
-        self.options.admin.is_some()
-            || self.options.oauth_token.is_some()
-            || !self.options.integration_tokens.is_empty()
     }
 }
 

@@ -61,10 +61,6 @@ impl Worker {
         Worker { client, tx, queue }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
     /// Start `effect` on its own task. Effects that are not API calls are ignored here (the
     /// runtime handles them).
     pub fn perform(&self, effect: Effect) {

@@ -119,14 +119,6 @@ impl Error {
             _ => 1,
         }
     }
-
-    /// True for errors worth another try of an idempotent request.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
-        )
-    }
 }
 
 fn default_message(status: u16) -> &'static str {

@@ -54,10 +54,6 @@ impl ConnectionKind {
     pub fn parse(s: &str) -> Option<ConnectionKind> {
         ConnectionKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    pub fn is_creatable(self) -> bool {
-        self != ConnectionKind::OAuth
-    }
 }
 
 impl fmt::Display for ConnectionKind {

@@ -1079,9 +1079,7 @@ fn on_tick(state: &mut State) {
 
 fn on_client_event(state: &mut State, ev: &ClientEvent) {
     let wait = match ev {
-        ClientEvent::RateLimited { wait, .. }
-        | ClientEvent::Retrying { wait, .. }
-        | ClientEvent::Pacing { wait, .. } => *wait,
+        ClientEvent::RateLimited { wait, .. } | ClientEvent::Retrying { wait, .. } => *wait,
     };
     let ticks = ((wait.as_millis() as u64 * TICKS_PER_SEC as u64).div_ceil(1000)).max(1);
     state.rate_note = Some((ev.to_string(), ticks.min(u32::MAX as u64) as u32));

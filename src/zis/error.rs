@@ -228,8 +228,6 @@ pub enum ClientEvent {
         attempt: u32,
         reason: String,
     },
-    /// The client slows down on its own because the server's remaining budget is low.
-    Pacing { wait: Duration, remaining: u64 },
 }
 
 impl fmt::Display for ClientEvent {
@@ -241,11 +239,6 @@ impl fmt::Display for ClientEvent {
             ClientEvent::Retrying { wait, reason, .. } => {
                 write!(f, "{reason}; retrying in {} s", wait_secs(*wait))
             }
-            ClientEvent::Pacing { wait, remaining } => write!(
-                f,
-                "rate budget low ({remaining} left), pacing {} s",
-                wait_secs(*wait)
-            ),
         }
     }
 }

@@ -52,11 +52,6 @@ impl Entry {
     }
 }
 
-/// The default audit log: `audit.jsonl` in the platform data directory.
-pub fn default_path() -> Option<PathBuf> {
-    crate::config::data_dir().map(|d| d.join("audit.jsonl"))
-}
-
 impl AuditLog {
     /// Append one entry. A failure to write is logged, never fatal for the mutation itself.
     pub fn record(
@@ -124,7 +119,7 @@ pub fn read(path: &Path) -> std::io::Result<Vec<Entry>> {
 /// `zisctl log`: print the audit log.
 pub fn run_cli(args: &crate::args::LogArgs) -> i32 {
     use crate::args::OutputFormat;
-    let Some(path) = crate::config::audit_log_path() else {
+    let Some(path) = crate::files::audit_log_path() else {
         eprintln!("zisctl: no data directory for the audit log on this system");
         return 2;
     };

@@ -20,14 +20,6 @@ pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
 pub const ENV_OAUTH_TOKEN: &str = "ZIS_OAUTH_TOKEN";
-pub const ENV_AUDIT_LOG: &str = "ZISCTL_AUDIT_LOG";
-
-/// The audit log file: `ZISCTL_AUDIT_LOG`, else `audit.jsonl` in the data directory.
-pub fn audit_log_path() -> Option<PathBuf> {
-    env(ENV_AUDIT_LOG)
-        .map(PathBuf::from)
-        .or_else(crate::auditlog::default_path)
-}
 
 /// The config file as written (see config.example.toml).
 #[derive(Default, Deserialize)]
@@ -103,16 +95,6 @@ pub enum Loaded {
     NotConfigured(NotConfigured),
 }
 
-/// The default config path: `config.toml` in the platform config directory.
-pub fn default_config_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "zisctl").map(|d| d.config_dir().join("config.toml"))
-}
-
-/// The platform data directory (logs, audit log).
-pub fn data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "zisctl").map(|d| d.data_dir().to_path_buf())
-}
-
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -120,7 +102,7 @@ fn env(name: &str) -> Option<String> {
 /// Resolve settings from flags, environment and the config file.
 pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     let explicit = global.config.clone();
-    let path = explicit.clone().or_else(default_config_path);
+    let path = explicit.clone().or_else(crate::files::default_config_path);
     let file = match &path {
         Some(p) if p.exists() => Some(read_config_file(p)?),
         Some(p) if explicit.is_some() => {
@@ -227,7 +209,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
     }
-    options.audit_log = audit_log_path().map(|path| crate::auditlog::AuditLog {
+    options.audit_log = crate::files::audit_log_path().map(|path| crate::auditlog::AuditLog {
         path,
         profile: profile_name.clone(),
     });

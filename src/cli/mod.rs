@@ -1,4 +1,4 @@
-//! The headless commands: `integrations`, `connections`, `rotate`, `audit`.
+//! The headless commands: `integrations`, `connections`, `rotate`, `audit`, `log`.
 //!
 //! Each command validates its arguments before loading the config or sending anything, prints
 //! its data on stdout (table, JSON or CSV) and every message on stderr, one line each:
@@ -20,6 +20,7 @@ mod audit;
 mod connections;
 pub mod input;
 mod integrations;
+mod log;
 pub mod output;
 mod rotate;
 pub mod views;
@@ -156,7 +157,7 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             .map(|_| 0),
         Command::Rotate(args) => rotate::run(global, args).await,
         Command::Audit(args) => audit::run(global, args).await,
-        Command::Log(args) => Ok(crate::auditlog::run_cli(&args)),
+        Command::Log(args) => log::run(&args).map(|_| 0),
         Command::Sandbox(_) | Command::Demo(_) => Err(CliError::usage(
             "this command is not a headless command (it is run by main)",
         )),

@@ -1,10 +1,12 @@
 //! The local audit log: one JSON line per mutation (time, profile, integration, connection,
 //! action, outcome), appended to a 0600 file. It never holds a value: fields changed are named,
-//! not shown.
+//! not shown. It is the client's [`Journal`]: plugged into `ClientOptions::journal`.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::zis::{ConnectionKind, Journal};
 
 /// Where mutations are recorded, and under which profile.
 #[derive(Debug, Clone)]
@@ -52,14 +54,14 @@ impl Entry {
     }
 }
 
-impl AuditLog {
+impl Journal for AuditLog {
     /// Append one entry. A failure to write is logged, never fatal for the mutation itself.
-    pub fn record(
+    fn record(
         &self,
         integration: &str,
         connection: Option<&str>,
         action: &str,
-        kind: Option<&str>,
+        kind: Option<ConnectionKind>,
         fields: &[&str],
         outcome: &crate::zis::Result<()>,
     ) {
@@ -74,7 +76,7 @@ impl AuditLog {
             integration: integration.to_string(),
             connection: connection.map(str::to_string),
             action: action.to_string(),
-            kind: kind.map(str::to_string),
+            kind: kind.map(|k| k.as_str().to_string()),
             fields: fields.iter().map(|f| f.to_string()).collect(),
             outcome,
         };
@@ -131,7 +133,7 @@ mod tests {
             "acme",
             Some("bob"),
             "update",
-            Some("basic_auth"),
+            Some(ConnectionKind::BasicAuth),
             &["password"],
             &Ok(()),
         );

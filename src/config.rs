@@ -8,13 +8,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::args::GlobalArgs;
-use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Result};
+use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Journal, Result};
 
 pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
@@ -59,6 +60,8 @@ pub struct Settings {
     pub profile: String,
     pub config_path: Option<PathBuf>,
     pub options: ClientOptions,
+    /// The audit log the client's journal writes to (None: no data directory).
+    pub audit_log: Option<PathBuf>,
     /// Where the credentials came from, for the status line ("env ZENDESK_API_TOKEN", ...).
     pub credential_source: String,
     pub readonly: bool,
@@ -71,6 +74,7 @@ impl fmt::Debug for Settings {
             .field("profile", &self.profile)
             .field("config_path", &self.config_path)
             .field("options", &self.options)
+            .field("audit_log", &self.audit_log)
             .field("credential_source", &self.credential_source)
             .field("readonly", &self.readonly)
             .finish()
@@ -209,9 +213,12 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
     }
-    options.audit_log = crate::files::audit_log_path().map(|path| crate::auditlog::AuditLog {
-        path,
-        profile: profile_name.clone(),
+    let audit_log = crate::files::audit_log_path();
+    options.journal = audit_log.clone().map(|path| {
+        Arc::new(crate::auditlog::AuditLog {
+            path,
+            profile: profile_name.clone(),
+        }) as Arc<dyn Journal>
     });
     // Fail early on a bad URL (and http to a non-loopback host).
     crate::zis::client::parse_base_url(&options.base_url)?;
@@ -219,6 +226,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         profile: profile_name,
         config_path: path.filter(|p| p.exists()),
         options,
+        audit_log,
         credential_source: if sources.is_empty() {
             "no credentials".to_string()
         } else {

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::{ClientEvent, Error, ErrorKind, Result};
+use super::journal::Journal;
 use super::models::*;
 use super::validate;
 
@@ -57,8 +58,8 @@ pub struct ClientOptions {
     pub max_body_bytes: usize,
     /// Page size for `connections/all` (max 100).
     pub page_size: u32,
-    /// Where every mutation is recorded (never a value).
-    pub audit_log: Option<crate::auditlog::AuditLog>,
+    /// Told about every mutation (never a value): an audit log, for one.
+    pub journal: Option<Arc<dyn Journal>>,
 }
 
 impl ClientOptions {
@@ -76,7 +77,7 @@ impl ClientOptions {
             backoff: Duration::from_millis(500),
             max_body_bytes: 16 * 1024 * 1024,
             page_size: 100,
-            audit_log: None,
+            journal: None,
         }
     }
 }
@@ -573,19 +574,12 @@ impl Client {
         fields: &[&str],
         res: &Result<T>,
     ) {
-        if let Some(log) = &self.inner.opts.audit_log {
+        if let Some(journal) = &self.inner.opts.journal {
             let outcome = match res {
                 Ok(_) => Ok(()),
                 Err(e) => Err(e.clone()),
             };
-            log.record(
-                integration,
-                connection,
-                action,
-                kind.map(ConnectionKind::as_str),
-                fields,
-                &outcome,
-            );
+            journal.record(integration, connection, action, kind, fields, &outcome);
         }
     }
 

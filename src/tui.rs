@@ -41,7 +41,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
         Ok(l) => l,
         Err(e) => {
             eprintln!("zisctl: {e}");
-            return e.exit_code();
+            return crate::exit::code_of(&e);
         }
     };
     let now = OffsetDateTime::now_utc();
@@ -51,7 +51,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("zisctl: {e}");
-                    return e.exit_code();
+                    return crate::exit::code_of(&e);
                 }
             };
             let ctx = Context {

@@ -90,7 +90,7 @@ async fn integrations_list_and_register() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unauthorized);
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(zisctl::exit::code_of(&e), 3);
 }
 
 #[tokio::test]
@@ -107,7 +107,7 @@ async fn invalid_input_is_refused_before_any_request() {
     ] {
         let e = c.create_connection(integration, &new).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Validation, "{e}");
-        assert_eq!(e.exit_code(), 2);
+        assert_eq!(zisctl::exit::code_of(&e), 2);
     }
     for domain in [
         "https://api.example.com",
@@ -196,7 +196,7 @@ async fn basic_auth_crud_with_a_minted_token() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFound);
     assert_eq!(e.message, "Connection does not exist");
-    assert_eq!(e.exit_code(), 4);
+    assert_eq!(zisctl::exit::code_of(&e), 4);
     let e = c
         .delete_connection("acme_crm_sync", ConnectionKind::BasicAuth, "new_basic")
         .await
@@ -356,7 +356,7 @@ async fn token_errors_mismatch_garbage_and_read_only() {
         e.message,
         "Cannot access this resource. Missing scope write"
     );
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(zisctl::exit::code_of(&e), 3);
 }
 
 #[tokio::test]

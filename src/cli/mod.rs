@@ -67,7 +67,7 @@ impl fmt::Display for CliError {
 impl From<Error> for CliError {
     fn from(e: Error) -> CliError {
         CliError {
-            code: e.exit_code(),
+            code: crate::exit::code_of(&e),
             message: Some(e.to_string()),
         }
     }

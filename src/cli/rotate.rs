@@ -167,11 +167,11 @@ impl Job<'_> {
                         return Err(2);
                     }
                     warn(&e.to_string());
-                    return Err(e.exit_code());
+                    return Err(crate::exit::code_of(&e));
                 }
                 Err(e) => {
                     warn(&e.to_string());
-                    return Err(e.exit_code());
+                    return Err(crate::exit::code_of(&e));
                 }
             },
         };
@@ -215,12 +215,12 @@ impl Job<'_> {
                     "{e}; the new password of {integration}/{name} is printed with verified: \
                      false: {hint}"
                 ));
-                Err(e.exit_code())
+                Err(crate::exit::code_of(&e))
             }
             Err(e) => {
                 lock(self.printer).abandon(idx);
                 warn(&e.to_string());
-                Err(e.exit_code())
+                Err(crate::exit::code_of(&e))
             }
         }
     }

@@ -492,3 +492,34 @@ async fn debug_and_errors_never_show_a_secret() {
     let e = c.create_connection("legacy_erp", &new).await.unwrap_err();
     assert!(!e.to_string().contains(canary) && !format!("{e:?}").contains(canary));
 }
+
+/// With a limit of 2 requests on the wire, 6 calls against a server that takes 60 ms a
+/// request need at least 3 rounds (without it they take one); the limit is shared by
+/// clones and survives `with_observer`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_in_flight_bounds_requests_across_calls() {
+    use zisctl::sandbox::{spawn, SandboxConfig};
+    let config = SandboxConfig {
+        latency_ms: 60,
+        ..SandboxConfig::default()
+    };
+    let sb = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let mut opts = ClientOptions::new(sb.base_url.clone());
+    opts.admin = Some(AdminCredentials {
+        email: sb.admin_email.clone(),
+        api_token: SecretString::from(sb.admin_token.clone()),
+    });
+    let limited = Client::new(opts)
+        .unwrap()
+        .with_max_in_flight(2)
+        .with_observer(|_| {});
+    let started = Instant::now();
+    let calls = (0..6).map(|_| {
+        let c = limited.clone();
+        async move { c.list_integrations().await.map(|l| l.len()) }
+    });
+    for r in futures::future::join_all(calls).await {
+        assert!(r.unwrap() > 0);
+    }
+    assert!(started.elapsed() >= Duration::from_millis(3 * 60));
+}

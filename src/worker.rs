@@ -256,14 +256,9 @@ impl Worker {
                         }
                     }),
                     async move {
-                        let result = crate::secret::apply_password(
-                            &client,
-                            &key.integration,
-                            &key.name,
-                            &password,
-                            before,
-                        )
-                        .await;
+                        let result = client
+                            .apply_password(&key.integration, &key.name, &password, before)
+                            .await;
                         drop(password);
                         Action::PasswordApplied { req, key, result }
                     }

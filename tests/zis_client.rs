@@ -159,15 +159,15 @@ async fn basic_auth_crud_with_a_minted_token() {
     );
 
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let applied = zisctl::secret::apply_password(
-        &c,
-        "acme_crm_sync",
-        "new_basic",
-        &secret("pw-canary-32"),
-        created.updated_at,
-    )
-    .await
-    .unwrap();
+    let applied = c
+        .apply_password(
+            "acme_crm_sync",
+            "new_basic",
+            &secret("pw-canary-32"),
+            created.updated_at,
+        )
+        .await
+        .unwrap();
     assert!(applied.verified);
     assert!(sb::holds(&h, "acme_crm_sync", "new_basic", "pw-canary-32").await);
 

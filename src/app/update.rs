@@ -1360,7 +1360,7 @@ fn on_password_applied(
     state: &mut State,
     req: ReqId,
     key: &ConnKey,
-    result: Result<crate::secret::Applied, Error>,
+    result: Result<crate::zis::Applied, Error>,
     fx: &mut Vec<Effect>,
 ) {
     state.in_flight.remove(&req);

@@ -20,7 +20,6 @@ use zeroize::Zeroizing;
 
 use crate::args::{CharsetArg, GlobalArgs, OutputFormat, RotateArgs};
 use crate::sanitize::clean;
-use crate::secret;
 use crate::zis::models::format_time;
 use crate::zis::{validate, ConnectionKind, ErrorKind};
 
@@ -184,7 +183,7 @@ impl Job<'_> {
         };
         // From here the password may reach the server: keep it until it is printed.
         lock(self.printer).sent(idx, name, &pw);
-        match secret::apply_password(client, integration, name, &pw, before).await {
+        match client.apply_password(integration, name, &pw, before).await {
             Ok(applied) => {
                 lock(self.printer).finish(idx, applied.updated_at, applied.verified);
                 if !applied.verified {

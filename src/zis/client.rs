@@ -546,6 +546,48 @@ impl Client {
         res.map(|_| ())
     }
 
+    /// PATCH a basic_auth connection's password and GET it back to verify that `updated_at`
+    /// moved. `before` is `updated_at` as known before the change.
+    ///
+    /// On a PATCH error the error is returned with `may_have_applied` set when the request may
+    /// have reached the server: the caller must keep the password.
+    pub async fn apply_password(
+        &self,
+        integration: &str,
+        name: &str,
+        password: &SecretString,
+        before: Option<time::OffsetDateTime>,
+    ) -> Result<Applied> {
+        let update = ConnectionUpdate::BasicAuth {
+            username: None,
+            password: Some(SecretString::from(password.expose_secret().to_string())),
+        };
+        self.update_connection(integration, name, &update).await?;
+        match self
+            .get_connection(integration, ConnectionKind::BasicAuth, name)
+            .await
+        {
+            Ok(c) => {
+                let verified = match (before, c.updated_at) {
+                    (Some(b), Some(a)) => a > b,
+                    (None, Some(_)) => true,
+                    _ => false,
+                };
+                Ok(Applied {
+                    updated_at: c.updated_at,
+                    verified,
+                })
+            }
+            Err(e) => {
+                tracing::warn!(integration, name, error = %e, "rotation applied but not verified");
+                Ok(Applied {
+                    updated_at: None,
+                    verified: false,
+                })
+            }
+        }
+    }
+
     /// `DELETE .../connections/{kind}/{name}` (answers 204).
     pub async fn delete_connection(
         &self,

@@ -92,6 +92,16 @@ impl Connection {
     }
 }
 
+/// What happened to one password rotation
+/// ([`Client::apply_password`](super::Client::apply_password)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// `updated_at` after the change, as the server reports it.
+    pub updated_at: Option<OffsetDateTime>,
+    /// The follow-up GET saw `updated_at` move past its earlier value.
+    pub verified: bool,
+}
+
 /// The OAuth client ZIS made for an integration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthClient {

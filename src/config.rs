@@ -221,7 +221,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         }) as Arc<dyn Journal>
     });
     // Fail early on a bad URL (and http to a non-loopback host).
-    crate::zis::client::parse_base_url(&options.base_url)?;
+    crate::zis::validate::parse_base_url(&options.base_url)?;
     Ok(Loaded::Ready(Box::new(Settings {
         profile: profile_name,
         config_path: path.filter(|p| p.exists()),

@@ -1,10 +1,12 @@
 //! The local audit log: one JSON line per mutation (time, profile, integration, connection,
 //! action, outcome), appended to a 0600 file. It never holds a value: fields changed are named,
-//! not shown.
+//! not shown. It is the client's [`Journal`]: plugged into `ClientOptions::journal`.
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::zis::{ConnectionKind, Journal};
 
 /// Where mutations are recorded, and under which profile.
 #[derive(Debug, Clone)]
@@ -52,19 +54,14 @@ impl Entry {
     }
 }
 
-/// The default audit log: `audit.jsonl` in the platform data directory.
-pub fn default_path() -> Option<PathBuf> {
-    crate::config::data_dir().map(|d| d.join("audit.jsonl"))
-}
-
-impl AuditLog {
+impl Journal for AuditLog {
     /// Append one entry. A failure to write is logged, never fatal for the mutation itself.
-    pub fn record(
+    fn record(
         &self,
         integration: &str,
         connection: Option<&str>,
         action: &str,
-        kind: Option<&str>,
+        kind: Option<ConnectionKind>,
         fields: &[&str],
         outcome: &crate::zis::Result<()>,
     ) {
@@ -79,7 +76,7 @@ impl AuditLog {
             integration: integration.to_string(),
             connection: connection.map(str::to_string),
             action: action.to_string(),
-            kind: kind.map(str::to_string),
+            kind: kind.map(|k| k.as_str().to_string()),
             fields: fields.iter().map(|f| f.to_string()).collect(),
             outcome,
         };
@@ -121,74 +118,6 @@ pub fn read(path: &Path) -> std::io::Result<Vec<Entry>> {
         .collect())
 }
 
-/// `zisctl log`: print the audit log.
-pub fn run_cli(args: &crate::args::LogArgs) -> i32 {
-    use crate::args::OutputFormat;
-    let Some(path) = crate::config::audit_log_path() else {
-        eprintln!("zisctl: no data directory for the audit log on this system");
-        return 2;
-    };
-    let mut entries = match read(&path) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("zisctl: cannot read {}: {e}", path.display());
-            return 1;
-        }
-    };
-    if let Some(n) = args.tail {
-        let skip = entries.len().saturating_sub(n);
-        entries.drain(..skip);
-    }
-    let clean = crate::sanitize::clean;
-    match args.out.output {
-        OutputFormat::Json => match serde_json::to_string_pretty(&entries) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("zisctl: {e}");
-                return 1;
-            }
-        },
-        OutputFormat::Csv => {
-            println!("time,profile,integration,connection,action,kind,fields,outcome");
-            for e in &entries {
-                let cells = [
-                    e.time.clone(),
-                    e.profile.clone(),
-                    e.integration.clone(),
-                    e.connection.clone().unwrap_or_default(),
-                    e.action.clone(),
-                    e.kind.clone().unwrap_or_default(),
-                    e.fields.join(" "),
-                    e.outcome.clone(),
-                ];
-                let row: Vec<String> = cells
-                    .iter()
-                    .map(|c| format!("\"{}\"", clean(c).replace('"', "\"\"")))
-                    .collect();
-                println!("{}", row.join(","));
-            }
-        }
-        OutputFormat::Table => {
-            if entries.is_empty() {
-                eprintln!("no mutations recorded yet in {}", path.display());
-            }
-            for e in &entries {
-                let (target, fields) = (e.target(), e.fields_text());
-                println!(
-                    "{}  {:<10} {:<9} {}{}  {}",
-                    clean(&e.time),
-                    clean(&e.profile),
-                    clean(&e.action),
-                    clean(&target),
-                    clean(&fields),
-                    clean(&e.outcome)
-                );
-            }
-        }
-    }
-    0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,7 +133,7 @@ mod tests {
             "acme",
             Some("bob"),
             "update",
-            Some("basic_auth"),
+            Some(ConnectionKind::BasicAuth),
             &["password"],
             &Ok(()),
         );

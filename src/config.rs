@@ -8,29 +8,19 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::args::GlobalArgs;
-use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Result};
+use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Journal, Result};
 
-pub const ENV_BASE_URL: &str = "ZISCTL_BASE_URL";
-pub const ENV_PROFILE: &str = "ZISCTL_PROFILE";
-pub const ENV_CONFIG: &str = "ZISCTL_CONFIG";
 pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
 pub const ENV_OAUTH_TOKEN: &str = "ZIS_OAUTH_TOKEN";
-pub const ENV_AUDIT_LOG: &str = "ZISCTL_AUDIT_LOG";
-
-/// The audit log file: `ZISCTL_AUDIT_LOG`, else `audit.jsonl` in the data directory.
-pub fn audit_log_path() -> Option<PathBuf> {
-    env(ENV_AUDIT_LOG)
-        .map(PathBuf::from)
-        .or_else(crate::auditlog::default_path)
-}
 
 /// The config file as written (see config.example.toml).
 #[derive(Default, Deserialize)]
@@ -70,6 +60,8 @@ pub struct Settings {
     pub profile: String,
     pub config_path: Option<PathBuf>,
     pub options: ClientOptions,
+    /// The audit log the client's journal writes to (None: no data directory).
+    pub audit_log: Option<PathBuf>,
     /// Where the credentials came from, for the status line ("env ZENDESK_API_TOKEN", ...).
     pub credential_source: String,
     pub readonly: bool,
@@ -82,6 +74,7 @@ impl fmt::Debug for Settings {
             .field("profile", &self.profile)
             .field("config_path", &self.config_path)
             .field("options", &self.options)
+            .field("audit_log", &self.audit_log)
             .field("credential_source", &self.credential_source)
             .field("readonly", &self.readonly)
             .finish()
@@ -91,13 +84,6 @@ impl fmt::Debug for Settings {
 impl Settings {
     pub fn client(&self) -> Result<Client> {
         Client::new(self.options.clone())
-    }
-
-    /// True when some credential is available (admin, global token or per-integration tokens).
-    pub fn has_credentials(&self) -> bool {
-        self.options.admin.is_some()
-            || self.options.oauth_token.is_some()
-            || !self.options.integration_tokens.is_empty()
     }
 }
 
@@ -113,16 +99,6 @@ pub enum Loaded {
     NotConfigured(NotConfigured),
 }
 
-/// The default config path: `config.toml` in the platform config directory.
-pub fn default_config_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "zisctl").map(|d| d.config_dir().join("config.toml"))
-}
-
-/// The platform data directory (logs, audit log).
-pub fn data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "zisctl").map(|d| d.data_dir().to_path_buf())
-}
-
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
@@ -130,7 +106,7 @@ fn env(name: &str) -> Option<String> {
 /// Resolve settings from flags, environment and the config file.
 pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     let explicit = global.config.clone();
-    let path = explicit.clone().or_else(default_config_path);
+    let path = explicit.clone().or_else(crate::files::default_config_path);
     let file = match &path {
         Some(p) if p.exists() => Some(read_config_file(p)?),
         Some(p) if explicit.is_some() => {
@@ -237,16 +213,20 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
     }
-    options.audit_log = audit_log_path().map(|path| crate::auditlog::AuditLog {
-        path,
-        profile: profile_name.clone(),
+    let audit_log = crate::files::audit_log_path();
+    options.journal = audit_log.clone().map(|path| {
+        Arc::new(crate::auditlog::AuditLog {
+            path,
+            profile: profile_name.clone(),
+        }) as Arc<dyn Journal>
     });
     // Fail early on a bad URL (and http to a non-loopback host).
-    crate::zis::client::parse_base_url(&options.base_url)?;
+    crate::zis::validate::parse_base_url(&options.base_url)?;
     Ok(Loaded::Ready(Box::new(Settings {
         profile: profile_name,
         config_path: path.filter(|p| p.exists()),
         options,
+        audit_log,
         credential_source: if sources.is_empty() {
             "no credentials".to_string()
         } else {

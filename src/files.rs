@@ -1,6 +1,38 @@
-//! Private local files: directories 0700, files 0600, written through a temp file and rename.
+//! Where zisctl keeps its local files (config, log, audit log), and how: directories 0700,
+//! files 0600, written through a temp file and rename.
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Overrides the audit log's place (tests, a shared machine).
+pub const ENV_AUDIT_LOG: &str = "ZISCTL_AUDIT_LOG";
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "zisctl")
+}
+
+/// The default config path: `config.toml` in the platform config directory.
+pub fn default_config_path() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// The platform data directory (logs, audit log).
+pub fn data_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().to_path_buf())
+}
+
+/// The default log file: `zisctl.log` in the platform data directory.
+pub fn default_log_path() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("zisctl.log"))
+}
+
+/// The audit log file: `ZISCTL_AUDIT_LOG`, else `audit.jsonl` in the data directory.
+pub fn audit_log_path() -> Option<PathBuf> {
+    std::env::var(ENV_AUDIT_LOG)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(PathBuf::from)
+        .or_else(|| data_dir().map(|d| d.join("audit.jsonl")))
+}
 
 /// Create a directory (and parents) readable by its owner alone.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {

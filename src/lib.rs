@@ -10,12 +10,14 @@
 //! - [`tui`]: the terminal runtime (event loop, panic hook, signals).
 //! - [`cli`]: headless commands.
 //! - [`config`]: profiles, credential sources, file-permission checks.
+//! - [`exit`]: the exit codes derived from an error.
 pub mod app;
 pub mod args;
 pub mod audit;
 pub mod auditlog;
 pub mod cli;
 pub mod config;
+pub mod exit;
 pub mod files;
 pub mod logging;
 pub mod sandbox;

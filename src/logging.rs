@@ -32,15 +32,12 @@ pub fn allowed(target: &str, level: &tracing::Level) -> bool {
     !(capped && *level > tracing::Level::INFO)
 }
 
-/// The default log file: `zisctl.log` in the platform data directory.
-pub fn default_log_path() -> Option<PathBuf> {
-    crate::config::data_dir().map(|d| d.join("zisctl.log"))
-}
-
 /// Install the file logger. Returns the path used, or None when no file could be opened (then
 /// nothing is logged: never to the terminal).
 pub fn init(path: Option<&Path>) -> Option<PathBuf> {
-    let path = path.map(Path::to_path_buf).or_else(default_log_path)?;
+    let path = path
+        .map(Path::to_path_buf)
+        .or_else(crate::files::default_log_path)?;
     if let Some(dir) = path.parent() {
         if !dir.as_os_str().is_empty() {
             crate::files::create_private_dir(dir).ok()?;

@@ -31,7 +31,6 @@ fn main() -> ExitCode {
                     1
                 }
             },
-            Some(Command::Log(args)) => zisctl::auditlog::run_cli(&args),
             Some(cmd) => zisctl::cli::run(&cli.global, cmd).await,
         }
     });

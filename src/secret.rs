@@ -1,8 +1,8 @@
-//! Password generation from the OS CSPRNG, and the shared rotate-and-verify step.
-use secrecy::{ExposeSecret, SecretString};
-use time::OffsetDateTime;
+//! Password generation from the OS CSPRNG: pure, no I/O but the random source. Applying a
+//! password to a connection is the client's (`zis::Client::apply_password`).
+use secrecy::SecretString;
 
-use crate::zis::{Client, ConnectionKind, ConnectionUpdate, Error, ErrorKind, Result};
+use crate::zis::{Error, ErrorKind, Result};
 
 /// Character sets for generated passwords.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,60 +64,10 @@ pub fn generate(length: usize, charset: Charset) -> Result<SecretString> {
     }
 }
 
-/// What happened to one rotation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    /// `updated_at` after the change, as the server reports it.
-    pub updated_at: Option<OffsetDateTime>,
-    /// The follow-up GET saw `updated_at` move past its earlier value.
-    pub verified: bool,
-}
-
-/// PATCH a basic_auth connection's password and GET it back to verify that `updated_at`
-/// moved. `before` is `updated_at` as known before the change.
-///
-/// On a PATCH error the error is returned with `may_have_applied` set when the request may
-/// have reached the server: the caller must keep the password.
-pub async fn apply_password(
-    client: &Client,
-    integration: &str,
-    name: &str,
-    password: &SecretString,
-    before: Option<OffsetDateTime>,
-) -> Result<Applied> {
-    let update = ConnectionUpdate::BasicAuth {
-        username: None,
-        password: Some(SecretString::from(password.expose_secret().to_string())),
-    };
-    client.update_connection(integration, name, &update).await?;
-    match client
-        .get_connection(integration, ConnectionKind::BasicAuth, name)
-        .await
-    {
-        Ok(c) => {
-            let verified = match (before, c.updated_at) {
-                (Some(b), Some(a)) => a > b,
-                (None, Some(_)) => true,
-                _ => false,
-            };
-            Ok(Applied {
-                updated_at: c.updated_at,
-                verified,
-            })
-        }
-        Err(e) => {
-            tracing::warn!(integration, name, error = %e, "rotation applied but not verified");
-            Ok(Applied {
-                updated_at: None,
-                verified: false,
-            })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use secrecy::ExposeSecret;
 
     #[test]
     fn generated_passwords_follow_the_charset() {

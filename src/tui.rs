@@ -41,7 +41,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
         Ok(l) => l,
         Err(e) => {
             eprintln!("zisctl: {e}");
-            return e.exit_code();
+            return crate::exit::code_of(&e);
         }
     };
     let now = OffsetDateTime::now_utc();
@@ -51,7 +51,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
                 Ok(c) => c,
                 Err(e) => {
                     eprintln!("zisctl: {e}");
-                    return e.exit_code();
+                    return crate::exit::code_of(&e);
                 }
             };
             let ctx = Context {
@@ -61,11 +61,20 @@ pub async fn run(global: &GlobalArgs) -> i32 {
                 readonly: settings.readonly,
                 stale_days: settings.stale_days,
             };
-            run_app(State::new(ctx, now), Some(client), None, default_demo()).await
+            let audit_log = settings.audit_log.clone();
+            let state = State::new(ctx, now);
+            run_app(state, Some(client), audit_log, None, default_demo()).await
         }
         Loaded::NotConfigured(nc) => {
             let path = nc.config_path.map(|p| p.display().to_string());
-            run_app(State::first_run(path, now), None, None, default_demo()).await
+            run_app(
+                State::first_run(path, now),
+                None,
+                None,
+                None,
+                default_demo(),
+            )
+            .await
         }
     }
 }
@@ -80,7 +89,8 @@ pub async fn run_demo(global: &GlobalArgs, args: DemoArgs) -> i32 {
         }
     };
     let state = State::new(demo.ctx, OffsetDateTime::now_utc());
-    run_app(state, Some(demo.client), Some(demo.handle), args).await
+    let audit_log = Some(demo.audit_log);
+    run_app(state, Some(demo.client), audit_log, Some(demo.handle), args).await
 }
 
 /// The demo the first-run screen offers: the seed account, no added latency.
@@ -100,6 +110,8 @@ fn display_url(u: &str) -> String {
 struct Demo {
     ctx: Context,
     client: Client,
+    /// The demo's own audit log (its client's journal).
+    audit_log: std::path::PathBuf,
     handle: Box<dyn Any + Send>,
 }
 
@@ -140,10 +152,10 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
     });
     // The demo's changes go to an audit log of its own (L shows it), never the real one.
     let log_path = std::env::temp_dir().join(format!("zisctl-demo-{}.jsonl", std::process::id()));
-    options.audit_log = Some(crate::auditlog::AuditLog {
+    options.journal = Some(std::sync::Arc::new(crate::auditlog::AuditLog {
         path: log_path.clone(),
         profile: "demo".into(),
-    });
+    }));
     let client = Client::new(options).map_err(|e| e.to_string())?;
     let ctx = Context {
         profile: "demo".into(),
@@ -155,6 +167,7 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
     Ok(Demo {
         ctx,
         client,
+        audit_log: log_path.clone(),
         handle: Box::new((handle, RemoveOnDrop(log_path))),
     })
 }
@@ -232,6 +245,7 @@ fn no_color() -> bool {
 async fn run_app(
     mut state: State,
     client: Option<Client>,
+    audit_log: Option<std::path::PathBuf>,
     handle: Option<Box<dyn Any + Send>>,
     demo: DemoArgs,
 ) -> i32 {
@@ -248,7 +262,7 @@ async fn run_app(
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
-    let code = event_loop(&mut terminal, state, client, handle, demo).await;
+    let code = event_loop(&mut terminal, state, client, audit_log, handle, demo).await;
     let _ = terminal.show_cursor();
     code
 }
@@ -272,11 +286,13 @@ async fn event_loop(
     terminal: &mut Term,
     mut state: State,
     client: Option<Client>,
+    audit_log: Option<std::path::PathBuf>,
     mut handle: Option<Box<dyn Any + Send>>,
     demo: DemoArgs,
 ) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    let mut worker = client.map(|c| Worker::new(&c, tx.clone(), DEFAULT_CONCURRENCY));
+    let mut worker =
+        client.map(|c| Worker::new(&c, tx.clone(), DEFAULT_CONCURRENCY).with_audit_log(audit_log));
     let mut events = EventStream::new();
     let mut signals = crate::signals::Signals::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -363,7 +379,8 @@ async fn event_loop(
                 demo_rx = None;
                 match result {
                     Ok(d) => {
-                        worker = Some(Worker::new(&d.client, tx.clone(), DEFAULT_CONCURRENCY));
+                        let w = Worker::new(&d.client, tx.clone(), DEFAULT_CONCURRENCY);
+                        worker = Some(w.with_audit_log(Some(d.audit_log)));
                         handle = Some(d.handle);
                         Action::DemoStarted(Ok(d.ctx))
                     }

@@ -5,6 +5,7 @@
 //! first-in, first-out queue served by a few runner tasks, so an account with hundreds of
 //! integrations is loaded a few at a time, in the order `update` asked (the selected one first).
 use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures::FutureExt;
@@ -26,6 +27,8 @@ pub struct Worker {
     /// by `concurrency` runner tasks: the integration the user is looking at, asked for first,
     /// is fetched first.
     queue: UnboundedSender<futures::future::BoxFuture<'static, ()>>,
+    /// The audit log `LoadAuditLog` reads (None: this session records none).
+    audit_log: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -58,11 +61,19 @@ impl Worker {
                 }
             });
         }
-        Worker { client, tx, queue }
+        Worker {
+            client,
+            tx,
+            queue,
+            audit_log: None,
+        }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// The same worker, reading the audit log at `path` for `LoadAuditLog` (the file the
+    /// client's journal writes to).
+    pub fn with_audit_log(mut self, path: Option<PathBuf>) -> Worker {
+        self.audit_log = path;
+        self
     }
 
     /// Start `effect` on its own task. Effects that are not API calls are ignored here (the
@@ -245,14 +256,9 @@ impl Worker {
                         }
                     }),
                     async move {
-                        let result = crate::secret::apply_password(
-                            &client,
-                            &key.integration,
-                            &key.name,
-                            &password,
-                            before,
-                        )
-                        .await;
+                        let result = client
+                            .apply_password(&key.integration, &key.name, &password, before)
+                            .await;
                         drop(password);
                         Action::PasswordApplied { req, key, result }
                     }
@@ -260,7 +266,7 @@ impl Worker {
                 )
             }
             Effect::LoadAuditLog => {
-                let path = client.options().audit_log.as_ref().map(|l| l.path.clone());
+                let path = self.audit_log.clone();
                 (
                     Box::new(|e: Error| Action::AuditLogLoaded(Err(e.to_string()))),
                     async move {

@@ -54,7 +54,7 @@ async fn a_reset_is_retried_then_reported() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Network, "{e}");
-    assert_eq!(e.exit_code(), 1);
+    assert_eq!(zisctl::exit::code_of(&e), 1);
 }
 
 #[tokio::test]

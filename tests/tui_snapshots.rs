@@ -8,7 +8,7 @@ use ratatui::Terminal;
 use secrecy::ExposeSecret;
 use zisctl::app::testing::{ch, ctrl, key, loaded, shift_tab, type_text, NOW};
 use zisctl::app::{update, Action, Effect, Modal, State};
-use zisctl::secret::Applied;
+use zisctl::zis::Applied;
 use zisctl::zis::{ClientEvent, Error, ErrorKind, RegisteredIntegration};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];

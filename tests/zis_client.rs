@@ -90,7 +90,7 @@ async fn integrations_list_and_register() {
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unauthorized);
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(zisctl::exit::code_of(&e), 3);
 }
 
 #[tokio::test]
@@ -107,7 +107,7 @@ async fn invalid_input_is_refused_before_any_request() {
     ] {
         let e = c.create_connection(integration, &new).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Validation, "{e}");
-        assert_eq!(e.exit_code(), 2);
+        assert_eq!(zisctl::exit::code_of(&e), 2);
     }
     for domain in [
         "https://api.example.com",
@@ -159,15 +159,15 @@ async fn basic_auth_crud_with_a_minted_token() {
     );
 
     tokio::time::sleep(Duration::from_millis(20)).await;
-    let applied = zisctl::secret::apply_password(
-        &c,
-        "acme_crm_sync",
-        "new_basic",
-        &secret("pw-canary-32"),
-        created.updated_at,
-    )
-    .await
-    .unwrap();
+    let applied = c
+        .apply_password(
+            "acme_crm_sync",
+            "new_basic",
+            &secret("pw-canary-32"),
+            created.updated_at,
+        )
+        .await
+        .unwrap();
     assert!(applied.verified);
     assert!(sb::holds(&h, "acme_crm_sync", "new_basic", "pw-canary-32").await);
 
@@ -196,7 +196,7 @@ async fn basic_auth_crud_with_a_minted_token() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFound);
     assert_eq!(e.message, "Connection does not exist");
-    assert_eq!(e.exit_code(), 4);
+    assert_eq!(zisctl::exit::code_of(&e), 4);
     let e = c
         .delete_connection("acme_crm_sync", ConnectionKind::BasicAuth, "new_basic")
         .await
@@ -356,7 +356,7 @@ async fn token_errors_mismatch_garbage_and_read_only() {
         e.message,
         "Cannot access this resource. Missing scope write"
     );
-    assert_eq!(e.exit_code(), 3);
+    assert_eq!(zisctl::exit::code_of(&e), 3);
 }
 
 #[tokio::test]
@@ -491,4 +491,35 @@ async fn debug_and_errors_never_show_a_secret() {
     sb::inject(&h, json!({"status": 409, "count": 1, "method": "POST"})).await;
     let e = c.create_connection("legacy_erp", &new).await.unwrap_err();
     assert!(!e.to_string().contains(canary) && !format!("{e:?}").contains(canary));
+}
+
+/// With a limit of 2 requests on the wire, 6 calls against a server that takes 60 ms a
+/// request need at least 3 rounds (without it they take one); the limit is shared by
+/// clones and survives `with_observer`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_in_flight_bounds_requests_across_calls() {
+    use zisctl::sandbox::{spawn, SandboxConfig};
+    let config = SandboxConfig {
+        latency_ms: 60,
+        ..SandboxConfig::default()
+    };
+    let sb = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let mut opts = ClientOptions::new(sb.base_url.clone());
+    opts.admin = Some(AdminCredentials {
+        email: sb.admin_email.clone(),
+        api_token: SecretString::from(sb.admin_token.clone()),
+    });
+    let limited = Client::new(opts)
+        .unwrap()
+        .with_max_in_flight(2)
+        .with_observer(|_| {});
+    let started = Instant::now();
+    let calls = (0..6).map(|_| {
+        let c = limited.clone();
+        async move { c.list_integrations().await.map(|l| l.len()) }
+    });
+    for r in futures::future::join_all(calls).await {
+        assert!(r.unwrap() > 0);
+    }
+    assert!(started.elapsed() >= Duration::from_millis(3 * 60));
 }

@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use crate::secret::Applied;
+use crate::zis::Applied;
 use crate::zis::{
     ClientEvent, Connection, ConnectionUpdate, Error, Integration, NewConnection,
     RegisteredIntegration, TokenSource,
@@ -145,7 +145,7 @@ pub enum Effect {
         name: String,
         description: String,
     },
-    /// PATCH the password, then GET to verify (`secret::apply_password`).
+    /// PATCH the password, then GET to verify (`zis::Client::apply_password`).
     ApplyPassword {
         req: ReqId,
         key: ConnKey,

@@ -6,7 +6,7 @@ use secrecy::ExposeSecret;
 
 use super::testing::*;
 use super::*;
-use crate::secret::Applied;
+use crate::zis::Applied;
 use crate::zis::{
     ClientEvent, ConnectionKind, ConnectionUpdate, Error, ErrorKind, NewCredential,
     RegisteredIntegration,

@@ -73,7 +73,7 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
             }
             Err(e) => {
                 warn(&e.to_string());
-                failures.push(e.exit_code());
+                failures.push(crate::exit::code_of(&e));
             }
         }
         if progress {

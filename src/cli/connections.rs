@@ -277,7 +277,7 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
                  connection was created: check with `zisctl connections show {} {}`",
                 a.integration, a.name
             ));
-            Err(CliError::silent(e.exit_code()))
+            Err(CliError::silent(crate::exit::code_of(&e)))
         }
         Err(e) => Err(e.into()),
     }
@@ -393,7 +393,7 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
                 "{e}; the generated password is printed (verified: false) because the change may \
                  have been applied: check it, or run the update again"
             ));
-            return Err(CliError::silent(e.exit_code()));
+            return Err(CliError::silent(crate::exit::code_of(&e)));
         }
         Err(e) => return Err(e.into()),
     }

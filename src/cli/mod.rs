@@ -1,9 +1,10 @@
-//! The headless commands: `integrations`, `connections`, `rotate`, `audit`.
+//! The headless commands: `integrations`, `connections`, `rotate`, `audit`, `log`.
 //!
 //! Each command validates its arguments before loading the config or sending anything, prints
 //! its data on stdout (table, JSON or CSV) and every message on stderr, one line each:
 //! `zisctl: <what happened>`. Exit codes: 0 success, 1 API or network failure, 2 usage or
-//! validation, 3 authentication or permission, 4 not found, 130 interrupted.
+//! validation, 3 authentication or permission, 4 not found, 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP,
+//! 131 SIGQUIT).
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,6 +21,7 @@ mod audit;
 mod connections;
 pub mod input;
 mod integrations;
+mod log;
 pub mod output;
 mod rotate;
 pub mod views;
@@ -40,7 +42,7 @@ impl CliError {
         }
     }
 
-    /// Ctrl-C or SIGTERM (exit 130).
+    /// Interrupted by Ctrl-C (exit 130; callers that know the signal set its 128 + signo).
     pub fn interrupted() -> CliError {
         CliError {
             code: 130,
@@ -66,7 +68,7 @@ impl fmt::Display for CliError {
 impl From<Error> for CliError {
     fn from(e: Error) -> CliError {
         CliError {
-            code: e.exit_code(),
+            code: crate::exit::code_of(&e),
             message: Some(e.to_string()),
         }
     }
@@ -156,7 +158,7 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             .map(|_| 0),
         Command::Rotate(args) => rotate::run(global, args).await,
         Command::Audit(args) => audit::run(global, args).await,
-        Command::Log(args) => Ok(crate::auditlog::run_cli(&args)),
+        Command::Log(args) => log::run(&args).map(|_| 0),
         Command::Sandbox(_) | Command::Demo(_) => Err(CliError::usage(
             "this command is not a headless command (it is run by main)",
         )),

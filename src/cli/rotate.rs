@@ -21,7 +21,6 @@ use zeroize::Zeroizing;
 
 use crate::args::{CharsetArg, GlobalArgs, OutputFormat, RotateArgs};
 use crate::sanitize::clean;
-use crate::secret;
 use crate::zis::models::format_time;
 use crate::zis::{validate, ConnectionKind, ErrorKind};
 
@@ -170,11 +169,11 @@ impl Job<'_> {
                         return Err(2);
                     }
                     warn(&e.to_string());
-                    return Err(e.exit_code());
+                    return Err(crate::exit::code_of(&e));
                 }
                 Err(e) => {
                     warn(&e.to_string());
-                    return Err(e.exit_code());
+                    return Err(crate::exit::code_of(&e));
                 }
             },
         };
@@ -187,7 +186,7 @@ impl Job<'_> {
         };
         // From here the password may reach the server: keep it until it is printed.
         lock(self.printer).sent(idx, name, &pw);
-        match secret::apply_password(client, integration, name, &pw, before).await {
+        match client.apply_password(integration, name, &pw, before).await {
             Ok(applied) => {
                 lock(self.printer).finish(idx, applied.updated_at, applied.verified);
                 if !applied.verified {
@@ -218,12 +217,12 @@ impl Job<'_> {
                     "{e}; the new password of {integration}/{name} is printed with verified: \
                      false: {hint}"
                 ));
-                Err(e.exit_code())
+                Err(crate::exit::code_of(&e))
             }
             Err(e) => {
                 lock(self.printer).abandon(idx);
                 warn(&e.to_string());
-                Err(e.exit_code())
+                Err(crate::exit::code_of(&e))
             }
         }
     }

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::sanitize;
 
-/// What went wrong, by category. Exit codes and banners are derived from it.
+/// What went wrong, by category. Callers derive exit codes and banners from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// Refused locally before any request (a rule was broken).
@@ -107,25 +107,6 @@ impl Error {
             context: None,
             may_have_applied: false,
         }
-    }
-
-    /// Exit code of the CLI for this error: 1 API or network failure, 2 usage or validation,
-    /// 3 authentication or permission, 4 not found.
-    pub fn exit_code(&self) -> i32 {
-        match self.kind {
-            ErrorKind::Validation | ErrorKind::Config => 2,
-            ErrorKind::Unauthorized | ErrorKind::Forbidden => 3,
-            ErrorKind::NotFound => 4,
-            _ => 1,
-        }
-    }
-
-    /// True for errors worth another try of an idempotent request.
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Server | ErrorKind::Network | ErrorKind::Timeout
-        )
     }
 }
 
@@ -236,8 +217,6 @@ pub enum ClientEvent {
         attempt: u32,
         reason: String,
     },
-    /// The client slows down on its own because the server's remaining budget is low.
-    Pacing { wait: Duration, remaining: u64 },
 }
 
 impl fmt::Display for ClientEvent {
@@ -249,11 +228,6 @@ impl fmt::Display for ClientEvent {
             ClientEvent::Retrying { wait, reason, .. } => {
                 write!(f, "{reason}; retrying in {} s", wait_secs(*wait))
             }
-            ClientEvent::Pacing { wait, remaining } => write!(
-                f,
-                "rate budget low ({remaining} left), pacing {} s",
-                wait_secs(*wait)
-            ),
         }
     }
 }
@@ -280,7 +254,6 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::BadRequest);
         assert_eq!(e.code.as_deref(), Some("InvalidIntegration"));
         assert_eq!(e.message, "Specified integration is not valid");
-        assert_eq!(e.exit_code(), 1);
     }
 
     #[test]
@@ -301,7 +274,6 @@ mod tests {
             e.message,
             "Authorization failed due to integration mismatch"
         );
-        assert_eq!(e.exit_code(), 3);
     }
 
     #[test]
@@ -355,6 +327,5 @@ mod tests {
             e.to_string(),
             "show acme/bob: Connection does not exist (404 NotFound)"
         );
-        assert_eq!(e.exit_code(), 4);
     }
 }

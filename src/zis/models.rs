@@ -54,10 +54,6 @@ impl ConnectionKind {
     pub fn parse(s: &str) -> Option<ConnectionKind> {
         ConnectionKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    pub fn is_creatable(self) -> bool {
-        self != ConnectionKind::OAuth
-    }
 }
 
 impl fmt::Display for ConnectionKind {
@@ -94,6 +90,16 @@ impl Connection {
             .or(self.header_name.as_deref())
             .unwrap_or("")
     }
+}
+
+/// What happened to one password rotation
+/// ([`Client::apply_password`](super::Client::apply_password)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// `updated_at` after the change, as the server reports it.
+    pub updated_at: Option<OffsetDateTime>,
+    /// The follow-up GET saw `updated_at` move past its earlier value.
+    pub verified: bool,
 }
 
 /// The OAuth client ZIS made for an integration.

@@ -1,6 +1,12 @@
 //! Local validation, done before any request is sent. Each rule's message names the rule, never
 //! the offending value (it may be a secret pasted into the wrong field).
+use std::net::IpAddr;
+
+use reqwest::Url;
+use secrecy::ExposeSecret;
+
 use super::error::{Error, Result};
+use super::models::{ConnectionUpdate, NewConnection, NewCredential};
 
 pub const INTEGRATION_RULE: &str = "1-64 characters of lower-case a-z, 0-9, - and _";
 pub const CONNECTION_RULE: &str = "3-64 characters of A-Z, a-z, 0-9, - and _";
@@ -133,6 +139,93 @@ pub fn secret(field: &str, s: &str) -> Result<()> {
     Ok(())
 }
 
+/// Accept `https://…`, or `http://…` for a loopback host alone.
+pub fn parse_base_url(s: &str) -> Result<Url> {
+    let url = Url::parse(s.trim())
+        .map_err(|e| Error::config(format!("base URL is not a valid URL ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match url.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(Error::config(
+                    "base URL: plain http is accepted only for loopback addresses \
+                     (127.0.0.1, ::1, localhost); use https",
+                ));
+            }
+        }
+        other => {
+            return Err(Error::config(format!(
+                "base URL: scheme {other} is not supported; use https"
+            )))
+        }
+    }
+    if url.host().is_none() {
+        return Err(Error::config("base URL has no host"));
+    }
+    Ok(url)
+}
+
+/// Every field of a connection to create, by the rules above.
+pub fn new_connection(new: &NewConnection) -> Result<()> {
+    self::connection_name(&new.name)?;
+    self::allowed_domain(&new.allowed_domain)?;
+    match &new.credential {
+        NewCredential::BasicAuth { username, password } => {
+            self::username(username)?;
+            self::secret("password", password.expose_secret())
+        }
+        NewCredential::ApiKey {
+            header_name,
+            api_key,
+        } => {
+            self::header_name(header_name)?;
+            self::secret("api key", api_key.expose_secret())
+        }
+        NewCredential::BearerToken { token } => self::secret("token", token.expose_secret()),
+    }
+}
+
+/// Every field an update changes, by the rules above; an update that changes nothing is
+/// refused.
+pub fn connection_update(u: &ConnectionUpdate) -> Result<()> {
+    if u.is_empty() {
+        return Err(Error::validation("update", "nothing to change"));
+    }
+    match u {
+        ConnectionUpdate::BasicAuth { username, password } => {
+            if let Some(n) = username {
+                self::username(n)?;
+            }
+            if let Some(p) = password {
+                self::secret("password", p.expose_secret())?;
+            }
+        }
+        ConnectionUpdate::ApiKey {
+            header_name,
+            api_key,
+        } => {
+            if let Some(h) = header_name {
+                self::header_name(h)?;
+            }
+            if let Some(k) = api_key {
+                self::secret("api key", k.expose_secret())?;
+            }
+        }
+        ConnectionUpdate::BearerToken { token } => {
+            if let Some(t) = token {
+                self::secret("token", t.expose_secret())?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +293,19 @@ mod tests {
         assert!(!e.contains("hunter2"));
         assert!(header_name("X-API-Key").is_ok());
         assert!(header_name("X API").is_err());
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert!(parse_base_url("https://acme.zendesk.com").is_ok());
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(parse_base_url("http://[::1]:8080").is_ok());
+        assert!(parse_base_url("http://localhost:1").is_ok());
+        let e = parse_base_url("http://acme.zendesk.com")
+            .err()
+            .map(|e| e.message);
+        assert!(e.unwrap_or_default().contains("loopback"));
+        assert!(parse_base_url("ftp://x").is_err());
+        assert!(parse_base_url("not a url").is_err());
     }
 }

@@ -28,9 +28,7 @@ pub(super) fn on_tick(state: &mut State) {
 
 pub(super) fn on_client_event(state: &mut State, ev: &ClientEvent) {
     let wait = match ev {
-        ClientEvent::RateLimited { wait, .. }
-        | ClientEvent::Retrying { wait, .. }
-        | ClientEvent::Pacing { wait, .. } => *wait,
+        ClientEvent::RateLimited { wait, .. } | ClientEvent::Retrying { wait, .. } => *wait,
     };
     let ticks = ((wait.as_millis() as u64 * TICKS_PER_SEC as u64).div_ceil(1000)).max(1);
     state.rate_note = Some((ev.to_string(), ticks.min(u32::MAX as u64) as u32));
@@ -311,7 +309,7 @@ pub(super) fn on_password_applied(
     state: &mut State,
     req: ReqId,
     key: &ConnKey,
-    result: Result<crate::secret::Applied, Error>,
+    result: Result<crate::zis::Applied, Error>,
     fx: &mut Vec<Effect>,
 ) {
     state.in_flight.remove(&req);

@@ -1,0 +1,92 @@
+//! What a client is built from: the base URL, credentials, timeouts, retry limits and the
+//! journal of mutations. Secrets stay in [`SecretString`] and are never printed by `Debug`.
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use super::journal::Journal;
+
+/// Admin credentials for the registry and token minting: `{email}/token:{api_token}`.
+#[derive(Clone)]
+pub struct AdminCredentials {
+    pub email: String,
+    pub api_token: SecretString,
+}
+
+impl fmt::Debug for AdminCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdminCredentials")
+            .field("email", &self.email)
+            .field("api_token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+/// Everything the client needs. Secrets stay in [`SecretString`].
+#[derive(Clone)]
+pub struct ClientOptions {
+    pub base_url: String,
+    pub admin: Option<AdminCredentials>,
+    /// One ZIS OAuth token used for every integration (`ZIS_OAUTH_TOKEN`).
+    pub oauth_token: Option<SecretString>,
+    /// Per-integration ZIS OAuth tokens (from the config).
+    pub integration_tokens: HashMap<String, SecretString>,
+    pub connect_timeout: Duration,
+    /// Total time for one request (connect, send, read the answer).
+    pub timeout: Duration,
+    /// The longest a single Retry-After is honoured; longer values are capped to this.
+    pub max_retry_wait: Duration,
+    /// Attempts per call for 429s (each waits Retry-After).
+    pub max_rate_limit_attempts: u32,
+    /// Attempts per idempotent call for 5xx and network failures.
+    pub max_attempts: u32,
+    /// First backoff after a transient failure; doubles each time.
+    pub backoff: Duration,
+    /// Answers larger than this are refused.
+    pub max_body_bytes: usize,
+    /// Page size for `connections/all` (max 100).
+    pub page_size: u32,
+    /// Told about every mutation (never a value): an audit log, for one.
+    pub journal: Option<Arc<dyn Journal>>,
+}
+
+impl ClientOptions {
+    pub fn new(base_url: impl Into<String>) -> ClientOptions {
+        ClientOptions {
+            base_url: base_url.into(),
+            admin: None,
+            oauth_token: None,
+            integration_tokens: HashMap::new(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_retry_wait: Duration::from_secs(60),
+            max_rate_limit_attempts: 6,
+            max_attempts: 3,
+            backoff: Duration::from_millis(500),
+            max_body_bytes: 16 * 1024 * 1024,
+            page_size: 100,
+            journal: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("base_url", &self.base_url)
+            .field("admin", &self.admin)
+            .field(
+                "oauth_token",
+                &self.oauth_token.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field(
+                "integration_tokens",
+                &self.integration_tokens.keys().collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,395 @@
+//! The wire: one logical request with its auth header, body cap, retries with backoff and
+//! Retry-After on 429, and the pacing every handle of one client shares (the rate-limit gate
+//! and the server's budget).
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use base64::Engine;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Method, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+
+use super::client::Client;
+use super::error::{ClientEvent, Error, ErrorKind, Result};
+use super::options::AdminCredentials;
+use super::parse::retry_after;
+
+/// How a request may be repeated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Retry {
+    /// GET, PATCH, DELETE: repeat on 5xx, timeouts and network failures.
+    Idempotent,
+    /// POST create: repeat only when the request surely was not processed.
+    Create,
+}
+
+pub(super) struct Answer {
+    pub(super) body: Vec<u8>,
+}
+
+/// The rate-limit state shared by every handle (and clone) of one client.
+pub(super) struct Pacer {
+    /// Shared across every request: no request is sent before this instant (set by a 429).
+    blocked_until: Mutex<Option<Instant>>,
+    /// Requests the server's budget still allows, as estimated from the last
+    /// `X-Rate-Limit-Remaining` less the requests sent since. `None`: unknown.
+    budget: Mutex<Option<i64>>,
+    /// Requests sent and not yet answered.
+    in_flight: AtomicI64,
+    /// When the budget is spent, requests go one at a time until a 429 tells how long to wait.
+    probe: tokio::sync::Mutex<()>,
+}
+
+impl Client {
+    /// Send one logical request: waits out shared rate-limit blocks, honours Retry-After on
+    /// 429, retries transient failures of idempotent calls with backoff.
+    pub(super) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        auth: AuthFor<'_>,
+        retry: Retry,
+    ) -> Result<Answer> {
+        let mut reached = false;
+        let res = self
+            .send_attempts(method.clone(), url, body, auth, retry, &mut reached)
+            .await;
+        // A mutation that may have reached the server in any attempt may have been applied,
+        // whatever the last attempt met: the caller must not throw away what it sent.
+        res.map_err(|mut e| {
+            if reached && method != Method::GET {
+                e.may_have_applied = true;
+            }
+            e
+        })
+    }
+
+    async fn send_attempts(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        auth: AuthFor<'_>,
+        retry: Retry,
+        reached: &mut bool,
+    ) -> Result<Answer> {
+        let opts = &self.inner.opts;
+        let mut rate_limited = 0u32;
+        let mut failures = 0u32;
+        let mut retried_create = false;
+        loop {
+            // A slot, if this handle has a limit: held until the answer is read (and while
+            // a rate-limit block that began meanwhile runs out), never during a backoff.
+            let slot = match &self.slots {
+                Some(s) => s.clone().acquire_owned().await.ok(),
+                None => None,
+            };
+            self.inner.pacer.wait_for_gate().await;
+            let auth_value = match auth {
+                AuthFor::Admin => match &opts.admin {
+                    Some(a) => basic_header(a)?,
+                    None => {
+                        return Err(Error::config(
+                            "this call needs admin credentials: set ZENDESK_EMAIL and \
+                             ZENDESK_API_TOKEN (or api_token_command in the config)",
+                        ))
+                    }
+                },
+                AuthFor::Bearer(t) => bearer_header(t)?,
+            };
+            let _probe = self.inner.pacer.take_budget().await;
+            let started = Instant::now();
+            let mut req = self
+                .inner
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, auth_value);
+            if let Some(b) = &body {
+                req = req
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(b.to_string());
+            }
+            let result = req.send().await;
+            self.inner.pacer.answered();
+            let resp = match result {
+                Ok(r) => r,
+                Err(e) => {
+                    drop(slot);
+                    let not_sent = e.is_connect();
+                    *reached |= !not_sent;
+                    let err = if e.is_timeout() {
+                        Error::new(
+                            ErrorKind::Timeout,
+                            format!("no answer within {} s", opts.timeout.as_secs()),
+                        )
+                    } else if e.is_connect() {
+                        Error::new(
+                            ErrorKind::Network,
+                            format!("cannot connect to {}", host_of(&url)),
+                        )
+                    } else {
+                        Error::new(ErrorKind::Network, "the connection failed before an answer")
+                    };
+                    tracing::warn!(%method, path = url.path(), kind = ?err.kind, "request failed");
+                    let may_retry = match retry {
+                        Retry::Idempotent => true,
+                        Retry::Create => not_sent,
+                    };
+                    failures += 1;
+                    if may_retry && failures < opts.max_attempts {
+                        let wait = opts.backoff * 2u32.pow(failures - 1);
+                        self.emit(ClientEvent::Retrying {
+                            wait,
+                            attempt: failures,
+                            reason: err.message.clone(),
+                        });
+                        tokio::time::sleep(wait).await;
+                        retried_create |= retry == Retry::Create;
+                        continue;
+                    }
+                    let mut err = err;
+                    if retry == Retry::Create && !not_sent {
+                        err.may_have_applied = true;
+                    }
+                    if method == Method::PATCH && !not_sent {
+                        err.may_have_applied = true;
+                    }
+                    return Err(err);
+                }
+            };
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            self.inner.pacer.observe_budget(&headers);
+            tracing::debug!(%method, path = url.path(), status, elapsed_ms = started.elapsed().as_millis() as u64, "answer");
+            let body_bytes = read_body(resp, opts.max_body_bytes).await;
+            drop(slot);
+
+            if status == 429 {
+                rate_limited += 1;
+                let wait = retry_after(&headers, SystemTime::now())
+                    .unwrap_or(Duration::from_secs(1))
+                    .min(opts.max_retry_wait);
+                self.inner.pacer.block_for(wait);
+                if rate_limited < opts.max_rate_limit_attempts {
+                    self.emit(ClientEvent::RateLimited {
+                        wait,
+                        attempt: rate_limited,
+                    });
+                    continue;
+                }
+                let b = body_bytes.unwrap_or_default();
+                return Err(Error::from_response(status, &b));
+            }
+            if (200..300).contains(&status) {
+                // A 2xx was applied even if its body was then cut off.
+                *reached = true;
+                let body = body_bytes?;
+                return Ok(Answer { body });
+            }
+            if (300..400).contains(&status) {
+                return Err(Error::new(
+                    ErrorKind::InvalidResponse,
+                    format!("unexpected redirect ({status}); not followed"),
+                ));
+            }
+            let b = body_bytes.unwrap_or_default();
+            let mut err = Error::from_response(status, &b);
+            if status >= 500 {
+                *reached = true;
+                let may_retry = match retry {
+                    Retry::Idempotent => true,
+                    Retry::Create => status == 503,
+                };
+                failures += 1;
+                if may_retry && failures < opts.max_attempts {
+                    let wait = retry_after(&headers, SystemTime::now())
+                        .unwrap_or(opts.backoff * 2u32.pow(failures - 1))
+                        .min(opts.max_retry_wait);
+                    self.emit(ClientEvent::Retrying {
+                        wait,
+                        attempt: failures,
+                        reason: format!("server error {status}"),
+                    });
+                    tokio::time::sleep(wait).await;
+                    retried_create |= retry == Retry::Create;
+                    continue;
+                }
+                if retry == Retry::Create && status != 503 {
+                    err.may_have_applied = true;
+                }
+            }
+            if status == 409 && retried_create {
+                err.message = format!(
+                    "{} (it may already exist: an earlier attempt's answer was lost)",
+                    err.message
+                );
+                err.may_have_applied = true;
+            }
+            if status == 404 && method == Method::DELETE && failures > 0 {
+                // An earlier DELETE whose answer was lost already removed it.
+                return Ok(Answer { body: Vec::new() });
+            }
+            return Err(err);
+        }
+    }
+}
+
+impl Pacer {
+    pub(super) fn new() -> Pacer {
+        Pacer {
+            blocked_until: Mutex::new(None),
+            budget: Mutex::new(None),
+            in_flight: AtomicI64::new(0),
+            probe: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Wait until no rate-limit block (set by a 429) holds requests back.
+    pub(super) async fn wait_for_gate(&self) {
+        loop {
+            let until = *lock(&self.blocked_until);
+            match until {
+                Some(t) if t > Instant::now() => tokio::time::sleep_until(t.into()).await,
+                _ => return,
+            }
+        }
+    }
+
+    /// Hold every request of the client back for `wait` (a 429's Retry-After).
+    pub(super) fn block_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut b = lock(&self.blocked_until);
+        if b.is_none_or(|t| t < until) {
+            *b = Some(until);
+        }
+        // After the wait a new window starts: the budget is unknown until an answer tells.
+        *lock(&self.budget) = None;
+    }
+
+    /// Pace from the server's budget: while it is known to allow more requests, take one of
+    /// them; when it is spent, send one request at a time (a probe) so that only one meets the
+    /// 429 whose Retry-After then holds every other request back. Returns the probe guard.
+    pub(super) async fn take_budget(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        let spent = {
+            let mut b = lock(&self.budget);
+            match *b {
+                Some(n) if n <= 0 => true,
+                Some(n) => {
+                    *b = Some(n - 1);
+                    false
+                }
+                None => false,
+            }
+        };
+        let guard = if spent {
+            let g = self.probe.lock().await;
+            self.wait_for_gate().await;
+            Some(g)
+        } else {
+            None
+        };
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        guard
+    }
+
+    /// Take the budget an answer reports (`X-Rate-Limit-Remaining`), less what is on the wire.
+    pub(super) fn observe_budget(&self, headers: &HeaderMap) {
+        let remaining = headers
+            .get("x-rate-limit-remaining")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<i64>().ok());
+        if let Some(r) = remaining {
+            let others = self.in_flight.load(Ordering::SeqCst);
+            let est = r - others;
+            let mut b = lock(&self.budget);
+            // The latest answer wins: after a window resets, a larger value is the truth.
+            *b = Some(est);
+        }
+    }
+
+    /// A request sent by [`Pacer::take_budget`] was answered (or failed).
+    pub(super) fn answered(&self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum AuthFor<'a> {
+    Admin,
+    Bearer(&'a SecretString),
+}
+
+fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
+    let raw = zeroize::Zeroizing::new(format!("{}/token:{}", a.email, a.api_token.expose_secret()));
+    let enc =
+        zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
+    let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str())).map_err(|_| {
+        Error::config("the admin email or API token holds characters not allowed in a header")
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn bearer_header(t: &SecretString) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose_secret()))
+        .map_err(|_| Error::config("the OAuth token holds characters not allowed in a header"))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+async fn read_body(mut resp: reqwest::Response, cap: usize) -> Result<Vec<u8>> {
+    if let Some(len) = resp.content_length() {
+        if len as usize > cap {
+            return Err(too_large(cap));
+        }
+    }
+    let mut out = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                if out.len() + c.len() > cap {
+                    return Err(too_large(cap));
+                }
+                out.extend_from_slice(&c);
+            }
+            Ok(None) => return Ok(out),
+            Err(e) if e.is_timeout() => {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    "the answer stopped arriving before the timeout",
+                ))
+            }
+            Err(_) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidResponse,
+                    "the answer was cut off before its end",
+                ))
+            }
+        }
+    }
+}
+
+fn too_large(cap: usize) -> Error {
+    Error::new(
+        ErrorKind::InvalidResponse,
+        format!(
+            "the answer is larger than {} MiB; refused",
+            cap / (1024 * 1024)
+        ),
+    )
+}
+
+fn host_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(h), Some(p)) => format!("{h}:{p}"),
+        (Some(h), None) => h.to_string(),
+        _ => url.as_str().to_string(),
+    }
+}

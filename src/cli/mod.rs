@@ -3,8 +3,8 @@
 //! Each command validates its arguments before loading the config or sending anything, prints
 //! its data on stdout (table, JSON or CSV) and every message on stderr, one line each:
 //! `zisctl: <what happened>`. Exit codes: 0 success, 1 API or network failure, 2 usage or
-//! validation, 3 authentication or permission, 4 not found, 128 + the signal when interrupted (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP,
-//! 131 SIGQUIT).
+//! validation, 3 authentication or permission, 4 not found, 128 + the signal when interrupted
+//! (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};

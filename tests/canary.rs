@@ -7,19 +7,16 @@
 //! Every check names the canary by its label; no assertion message ever shows a value.
 #![cfg(unix)]
 
-#[path = "common/cli_support.rs"]
-mod cli_support;
-#[path = "common/leak.rs"]
-mod leak;
-#[path = "common/pty.rs"]
-mod pty;
+mod common;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use cli_support::{Env, Out};
-use leak::{assert_absent, contains, Canary};
-use pty::{SyncSandbox, Tui, TuiOptions, BACKTAB, CTRL_R, CTRL_S, ENTER, ESC, F12, RIGHT, TAB};
+use common::cli_support::{Env, Out};
+use common::leak::{self, assert_absent, contains, Canary};
+use common::pty::{
+    SyncSandbox, Tui, TuiOptions, BACKTAB, CTRL_R, CTRL_S, ENTER, ESC, F12, RIGHT, TAB,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use zisctl::sandbox::SandboxConfig;

@@ -4,10 +4,9 @@
 //!
 //! Secrets are compared, never displayed: no assertion message here prints stdout of a command
 //! that may hold one.
-#[path = "common/cli_support.rs"]
-mod cli_support;
+mod common;
 
-use cli_support::{by_name, csv_records, kind, ts, Env};
+use common::cli_support::{by_name, csv_records, kind, ts, Env};
 use serde_json::{json, Value};
 use zisctl::sandbox::{SandboxConfig, Seed};
 

@@ -3,14 +3,13 @@
 //! against an in-process sandbox; the test waits for text, never for a fixed time.
 #![cfg(unix)]
 
-#[path = "common/cli_support.rs"]
-mod cli_support;
+mod common;
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cli_support::{Env, BIN};
+use common::cli_support::{Env, BIN};
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 const CRM: &str = "acme_crm_sync";

@@ -9,24 +9,17 @@
 //! Secrets are compared, never printed.
 #![cfg(unix)]
 
-#[path = "common/cli_support.rs"]
-mod cli_support;
-#[path = "common/leak.rs"]
-mod leak;
-#[path = "common/pty.rs"]
-mod pty;
-#[path = "common/rawhttp.rs"]
-mod rawhttp;
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use cli_support::{Env, Out};
-use leak::{assert_absent, contains, Canary};
-use pty::{SyncSandbox, Tui, TuiOptions, CTRL_S, ENTER, ESC, TAB};
-use rawhttp::Behaviour;
+use common::cli_support::{self, Env, Out};
+use common::leak::{assert_absent, contains, Canary};
+use common::pty::{self, SyncSandbox, Tui, TuiOptions, CTRL_S, ENTER, ESC, TAB};
+use common::rawhttp::{self, Behaviour};
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 use zisctl::sandbox::SandboxConfig;

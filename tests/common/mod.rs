@@ -1,2 +1,12 @@
+//! What the integration tests share. Each test binary declares `mod common;` and uses what
+//! it needs:
+//! - `pty`: the real binary in a pty;
+//! - `sandbox`: sandboxes to test against, and their test-support endpoints;
+//! - `cli_support`: the real binary run to its end against a sandbox, in a clean environment;
+//! - `leak`: canary secrets, and where to look for them;
+//! - `rawhttp`: a raw TCP server for the answers axum will not send.
+pub mod cli_support;
+pub mod leak;
+pub mod pty;
 pub mod rawhttp;
 pub mod sandbox;

@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 
 use common::cli_support::{Env, Out};
 use common::leak::{self, assert_absent, contains, Canary};
-use common::pty::{
-    SyncSandbox, Tui, TuiOptions, BACKTAB, CTRL_R, CTRL_S, ENTER, ESC, F12, RIGHT, TAB,
-};
+use common::pty::{Tui, TuiOptions, BACKTAB, CTRL_R, CTRL_S, ENTER, ESC, F12, RIGHT, TAB};
+use common::sandbox::SyncSandbox;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use zisctl::sandbox::SandboxConfig;
@@ -249,7 +248,7 @@ async fn cli_secrets_from_stdin_stay_secret() {
         assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
         check_streams(&format!("{args:?}"), &env, &o, &all, false);
         assert!(
-            env.holds(CRM, name, &secret.value).await,
+            env.support.holds(CRM, name, &secret.value).await,
             "{args:?}: the sandbox holds the {}",
             secret.label
         );
@@ -320,7 +319,7 @@ async fn cli_refused_secrets_are_not_echoed() {
     assert_eq!(o.code, 2, "{}", o.stderr);
     check_streams("the wrong kind's flag", &env, &o, &all, false);
     for c in [&bad, &long, &wrong] {
-        assert!(!env.holds(CRM, "salesforce_prod", &c.value).await);
+        assert!(!env.support.holds(CRM, "salesforce_prod", &c.value).await);
     }
     // Whatever was logged before the refusal holds none of them.
     let log = std::fs::read(env.log_file()).unwrap_or_default();
@@ -339,7 +338,7 @@ async fn cli_rotated_and_generated_passwords_only_on_stdout() {
     let v: Value = o.json();
     let rotated = v[0]["password"].as_str().unwrap_or("").to_string();
     assert_eq!(rotated.len(), 32, "the new password is printed");
-    assert!(env.holds(CRM, "salesforce_prod", &rotated).await);
+    assert!(env.support.holds(CRM, "salesforce_prod", &rotated).await);
     let rotated = Canary::known("rotated password", &rotated);
     let rotate_out = o;
 
@@ -357,7 +356,11 @@ async fn cli_rotated_and_generated_passwords_only_on_stdout() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     let generated = o.json()["password"].as_str().unwrap_or("").to_string();
     assert!(generated.len() >= 16, "the generated password is printed");
-    assert!(env.holds(CRM, "salesforce_sandbox", &generated).await);
+    assert!(
+        env.support
+            .holds(CRM, "salesforce_sandbox", &generated)
+            .await
+    );
     let generated = Canary::known("generated password", &generated);
 
     let all = [rotated, generated, admin(&env)];
@@ -388,7 +391,7 @@ async fn cli_client_secret_only_with_show_secret() {
                 "zendesk_oauth_client": {"id": 99001, "identifier": format!("zis_{name}"), "secret": secret.value}}).to_string()})
     };
     for fmt in ["table", "json", "csv"] {
-        env.fault(answer("cnry_reg", &hidden)).await;
+        env.support.fault(answer("cnry_reg", &hidden)).await;
         let o = env
             .run(&["integrations", "register", "cnry_reg", "-o", fmt])
             .await;
@@ -399,7 +402,7 @@ async fn cli_client_secret_only_with_show_secret() {
         );
         check_streams(&format!("register -o {fmt}"), &env, &o, &all, false);
     }
-    env.fault(answer("cnry_shown", &shown)).await;
+    env.support.fault(answer("cnry_shown", &shown)).await;
     let o = env
         .run(&[
             "integrations",
@@ -447,7 +450,7 @@ async fn cli_tokens_stay_secret() {
 
     // The first mint answers with the canary; the sandbox refuses it (401), the client mints
     // again and goes on.
-    env.fault(json!({"status": 201, "count": 1, "method": "POST", "path_contains": "oauth/tokens",
+    env.support.fault(json!({"status": 201, "count": 1, "method": "POST", "path_contains": "oauth/tokens",
         "content_type": "application/json",
         "body": json!({"token": {"id": 1, "full_token": minted.value, "scopes": ["read", "write"]}}).to_string()}))
         .await;
@@ -459,7 +462,7 @@ async fn cli_tokens_stay_secret() {
     )
     .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    let stats = env.stats().await;
+    let stats = env.support.stats().await;
     assert!(
         stats["by_status"]["401"].as_u64().unwrap_or(0) >= 1,
         "the canary token was sent (and refused)"

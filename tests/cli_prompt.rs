@@ -155,10 +155,10 @@ async fn password_prompt_is_masked_and_confirmed() {
         "the typed password was echoed or printed"
     );
     assert!(screen.contains("\"name\": \"typed_conn\""));
-    assert!(env.holds(CRM, "typed_conn", pw).await);
+    assert!(env.support.holds(CRM, "typed_conn", pw).await);
 
     // Two different entries: refused, nothing sent.
-    let patches = env.requests_by("PATCH").await;
+    let patches = env.support.requests_by("PATCH").await;
     let e = env.clone();
     let (code, screen) = blocking(move || {
         let mut t = Term::spawn(&e, &["connections", "update", CRM, "typed_conn"]);
@@ -172,7 +172,7 @@ async fn password_prompt_is_masked_and_confirmed() {
     assert_eq!(code, 2, "screen: {screen}");
     assert!(screen.contains("differ; nothing was sent"));
     assert!(!screen.contains("first-entry") && !screen.contains("second-entry"));
-    assert_eq!(env.requests_by("PATCH").await, patches);
+    assert_eq!(env.support.requests_by("PATCH").await, patches);
 
     // Ctrl-C at the prompt: exit 130, nothing sent.
     let e = env.clone();
@@ -184,8 +184,8 @@ async fn password_prompt_is_masked_and_confirmed() {
     })
     .await;
     assert_eq!(code, 130);
-    assert_eq!(env.requests_by("PATCH").await, patches);
-    assert!(env.holds(CRM, "typed_conn", pw).await);
+    assert_eq!(env.support.requests_by("PATCH").await, patches);
+    assert!(env.support.holds(CRM, "typed_conn", pw).await);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -248,5 +248,5 @@ async fn secrets_printed_to_a_terminal_come_with_a_warning() {
         .nth(2)
         .unwrap_or_default()
         .to_string();
-    assert!(env.holds(CRM, "salesforce_prod", &pw).await);
+    assert!(env.support.holds(CRM, "salesforce_prod", &pw).await);
 }

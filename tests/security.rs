@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use common::cli_support::{self, Env, Out};
 use common::leak::{assert_absent, contains, Canary};
-use common::pty::{self, SyncSandbox, Tui, TuiOptions, CTRL_S, ENTER, ESC, TAB};
+use common::pty::{self, Tui, TuiOptions, CTRL_S, ENTER, ESC, TAB};
 use common::rawhttp::{self, Behaviour};
+use common::sandbox::SyncSandbox;
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 use zisctl::sandbox::SandboxConfig;
@@ -232,7 +233,7 @@ async fn cli_sandbox_switches() {
     let o = env.run(&["integrations", "list"]).await;
     let admin = Canary::known("admin token", &env.sb.admin_token);
     assert_clean_failure("fail_rate 1.0", &o, "list integrations", 2, &admin);
-    assert_eq!(env.requests().await, 3, "three attempts, no more");
+    assert_eq!(env.support.requests().await, 3, "three attempts, no more");
     assert!(started.elapsed() < Duration::from_secs(10));
 
     let env = Env::start(SandboxConfig {
@@ -387,7 +388,8 @@ async fn cli_osc52_in_a_username_is_neutralised() {
         vec!["audit", "--integration", CRM, "-o", "csv"],
     ];
     for args in runs {
-        env.fault(json!({"status": 200, "count": 1, "method": "GET",
+        env.support
+            .fault(json!({"status": 200, "count": 1, "method": "GET",
             "path_contains": "acme_crm_sync/connections/all", "body": hostile_list(),
             "content_type": "application/json"}))
             .await;
@@ -520,7 +522,7 @@ async fn a_readable_config_with_a_secret_is_refused() {
     for m in [0o644, 0o640, 0o604, 0o660] {
         std::fs::set_permissions(&env.config, std::fs::Permissions::from_mode(m)).expect("chmod");
         for args in [vec!["integrations", "list"], vec![]] {
-            let before = env.requests().await;
+            let before = env.support.requests().await;
             let o = env.run(&args).await;
             let what = format!("mode {m:o}, {args:?}");
             assert_eq!(o.code, 2, "{what}: {}", o.stderr);
@@ -532,7 +534,11 @@ async fn a_readable_config_with_a_secret_is_refused() {
                 std::slice::from_ref(&secret),
                 None,
             );
-            assert_eq!(env.requests().await, before, "{what}: nothing was sent");
+            assert_eq!(
+                env.support.requests().await,
+                before,
+                "{what}: nothing was sent"
+            );
         }
     }
     std::fs::set_permissions(&env.config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
@@ -761,13 +767,15 @@ async fn every_mutation_appends_one_audit_line() {
         assert!((time::OffsetDateTime::now_utc() - t).whole_seconds().abs() < 120);
     }
     // Failures are recorded too: refused (403), and maybe applied (a 500 on every PATCH).
-    env.fault(json!({"status": 403, "count": 1, "method": "DELETE"}))
+    env.support
+        .fault(json!({"status": 403, "count": 1, "method": "DELETE"}))
         .await;
     let o = env
         .run(&["connections", "delete", CRM, "salesforce_prod", "--yes"])
         .await;
     assert_eq!(o.code, 3, "{}", o.stderr);
-    env.fault(json!({"status": 500, "count": 3, "method": "PATCH"}))
+    env.support
+        .fault(json!({"status": 500, "count": 3, "method": "PATCH"}))
         .await;
     let o = env
         .run(&["rotate", CRM, "salesforce_sandbox", "-o", "json"])

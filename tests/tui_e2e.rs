@@ -3,14 +3,17 @@
 //! fixed sleeps. Secrets are compared, never printed: screen dumps on failure are redacted.
 #![cfg(unix)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::sandbox::SyncSandbox;
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
-use serde_json::{json, Value};
-use zisctl::sandbox::{spawn, SandboxConfig, SandboxHandle};
+use serde_json::json;
+use zisctl::sandbox::SandboxConfig;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const COLS: u16 = 120;
@@ -20,57 +23,6 @@ const TAB: &str = "\t";
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
 const CTRL_S: &str = "\x13";
-
-struct Sandbox {
-    rt: tokio::runtime::Runtime,
-    handle: SandboxHandle,
-}
-
-impl Sandbox {
-    fn start(config: SandboxConfig) -> Sandbox {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let addr = "127.0.0.1:0".parse().expect("addr");
-        let handle = rt.block_on(spawn(config, addr)).expect("sandbox");
-        Sandbox { rt, handle }
-    }
-
-    fn demo() -> Sandbox {
-        Sandbox::start(SandboxConfig::default())
-    }
-
-    /// POST to a test-support endpoint: (success, answer).
-    fn post(&self, path: &str, body: Value) -> (bool, Value) {
-        let url = format!("{}{path}", self.handle.base_url);
-        self.rt.block_on(async {
-            let r = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .expect("sandbox request");
-            let ok = r.status().is_success();
-            (ok, r.json::<Value>().await.unwrap_or(Value::Null))
-        })
-    }
-
-    /// Does the sandbox hold `secret` for the connection? (compares; never displays it)
-    fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
-        let (ok, v) = self.post(
-            "/_sandbox/verify",
-            json!({"integration": integration, "name": name, "secret": secret}),
-        );
-        ok && v["matches"].as_bool().unwrap_or(false)
-    }
-
-    fn inject(&self, spec: Value) {
-        let (ok, _) = self.post("/_sandbox/faults", spec);
-        assert!(ok, "the sandbox refused the fault");
-    }
-}
 
 struct App {
     parser: Arc<Mutex<vt100::Parser>>,
@@ -84,11 +36,11 @@ struct App {
 
 impl App {
     /// Run zisctl against `sb` (or unconfigured when `sb` is None).
-    fn start(sb: Option<&Sandbox>, args: &[&str]) -> App {
+    fn start(sb: Option<&SyncSandbox>, args: &[&str]) -> App {
         App::start_with(sb, args, &[])
     }
 
-    fn start_with(sb: Option<&Sandbox>, args: &[&str], env: &[(&str, &str)]) -> App {
+    fn start_with(sb: Option<&SyncSandbox>, args: &[&str], env: &[(&str, &str)]) -> App {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "").expect("config");
@@ -243,7 +195,7 @@ impl App {
     }
 
     /// The app is up with the demo account loaded.
-    fn ready(sb: &Sandbox) -> App {
+    fn ready(sb: &SyncSandbox) -> App {
         let app = App::start(Some(sb), &[]);
         app.wait_for("salesforce_prod");
         app
@@ -270,7 +222,7 @@ fn field_after(screen: &str, label: &str) -> Option<String> {
 
 #[test]
 fn create_appears_in_the_table() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::ready(&sb);
     let pw = "E2e-Created-Pw-1";
     app.secrets.push(pw.into());
@@ -311,7 +263,7 @@ fn create_appears_in_the_table() {
 
 #[test]
 fn edit_sets_a_new_password() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::ready(&sb);
     let pw = "E2e-Edited-Pw-22";
     app.secrets.push(pw.into());
@@ -327,7 +279,7 @@ fn edit_sets_a_new_password() {
 
 #[test]
 fn rotate_shows_first_then_applies_and_verifies() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::ready(&sb);
     app.select("salesforce_sandbox");
     app.send("r");
@@ -352,7 +304,7 @@ fn rotate_shows_first_then_applies_and_verifies() {
 
 #[test]
 fn delete_after_confirmation() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::ready(&sb);
     app.send("j");
     app.wait_for("stripe_test");
@@ -369,7 +321,7 @@ fn delete_after_confirmation() {
 
 #[test]
 fn an_injected_403_shows_a_banner_and_keeps_the_form() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::ready(&sb);
     sb.inject(json!({"status": 403, "count": 1, "method": "POST", "path_contains": "basic_auth"}));
     let pw = "E2e-Denied-Pw-333";
@@ -415,7 +367,7 @@ fn termios_is_cooked(master: &dyn MasterPty) -> bool {
 
 #[test]
 fn q_exits_0_with_the_terminal_restored() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::ready(&sb);
     {
         let p = app.parser.lock().expect("parser");
@@ -438,7 +390,7 @@ fn q_exits_0_with_the_terminal_restored() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::ready(&sb);
     let pid = app.child.process_id().expect("pid") as libc::pid_t;
     // SAFETY: kill sends a signal to the child we started; no memory is involved.
@@ -458,7 +410,7 @@ fn sigterm_restores_the_terminal() {
 
 #[test]
 fn a_429_says_rate_limited_and_waits() {
-    let sb = Sandbox::start(SandboxConfig {
+    let sb = SyncSandbox::start(SandboxConfig {
         rate_limit: 4,
         rate_window_secs: 2,
         ..SandboxConfig::default()
@@ -482,7 +434,7 @@ fn first_run_explains_and_opens_the_demo() {
 
 #[test]
 fn readonly_hides_and_refuses_changes() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::start(Some(&sb), &["--readonly"]);
     app.wait_for("salesforce_prod");
     app.wait_for("READ-ONLY");
@@ -495,7 +447,7 @@ fn readonly_hides_and_refuses_changes() {
 
 #[test]
 fn a_panic_restores_the_terminal_before_printing() {
-    let sb = Sandbox::demo();
+    let sb = SyncSandbox::demo();
     let mut app = App::start_with(
         Some(&sb),
         &[],

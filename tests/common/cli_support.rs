@@ -13,6 +13,8 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use zisctl::sandbox::{SandboxConfig, SandboxHandle, Seed};
 
+use super::support::Support;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_zisctl");
 
 /// A sandbox and a private directory for one test.
@@ -22,7 +24,8 @@ pub struct Env {
     pub config: PathBuf,
     /// Extra or replaced environment variables for the child.
     pub vars: Vec<(String, String)>,
-    http: reqwest::Client,
+    /// The sandbox's test-support endpoints.
+    pub support: Support,
 }
 
 /// What a run of the binary left. Not `Debug`: stdout may hold a secret (rotate); tests must
@@ -76,12 +79,13 @@ impl Env {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "").expect("write empty config");
+        let support = Support::new(&sb);
         Env {
             sb,
             dir,
             config,
             vars: Vec::new(),
-            http: reqwest::Client::new(),
+            support,
         }
     }
 
@@ -177,58 +181,6 @@ impl Env {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.sb.base_url)
-    }
-
-    /// Queue an injected answer (`/_sandbox/faults`).
-    pub async fn fault(&self, body: Value) {
-        let r = self
-            .http
-            .post(self.url("/_sandbox/faults"))
-            .json(&body)
-            .send()
-            .await
-            .expect("POST /_sandbox/faults");
-        assert!(r.status().is_success(), "fault refused: {}", r.status());
-    }
-
-    /// Does the sandbox hold `secret` for this connection? (Never shows the stored one.)
-    pub async fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
-        let r = self
-            .http
-            .post(self.url("/_sandbox/verify"))
-            .json(&serde_json::json!({"integration": integration, "name": name, "secret": secret}))
-            .send()
-            .await
-            .expect("POST /_sandbox/verify");
-        let v: Value = r.json().await.expect("verify answer");
-        v["matches"] == Value::Bool(true)
-    }
-
-    pub async fn stats(&self) -> Value {
-        self.http
-            .get(self.url("/_sandbox/stats"))
-            .send()
-            .await
-            .expect("GET /_sandbox/stats")
-            .json()
-            .await
-            .expect("stats JSON")
-    }
-
-    /// ZIS requests the sandbox has seen.
-    pub async fn requests(&self) -> u64 {
-        self.stats().await["requests"].as_u64().unwrap_or(0)
-    }
-
-    /// Requests with `method` the sandbox has seen.
-    pub async fn requests_by(&self, method: &str) -> u64 {
-        self.stats().await["by_method"][method]
-            .as_u64()
-            .unwrap_or(0)
     }
 
     pub fn read_file(&self, p: &Path) -> String {

@@ -1,7 +1,8 @@
 //! What the integration tests share. Each test binary declares `mod common;` and uses what
 //! it needs:
 //! - `pty`: the real binary in a pty;
-//! - `sandbox`: sandboxes to test against, and their test-support endpoints;
+//! - `support`: the one client of the sandbox's test-support endpoints;
+//! - `sandbox`: sandboxes to test against, async or on a runtime of their own;
 //! - `cli_support`: the real binary run to its end against a sandbox, in a clean environment;
 //! - `leak`: canary secrets, and where to look for them;
 //! - `rawhttp`: a raw TCP server for the answers axum will not send.
@@ -10,3 +11,4 @@ pub mod leak;
 pub mod pty;
 pub mod rawhttp;
 pub mod sandbox;
+pub mod support;

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
-use serde_json::{json, Value};
-use zisctl::sandbox::{spawn, SandboxConfig, SandboxHandle};
+
+use super::sandbox::SyncSandbox;
 
 pub const TIMEOUT: Duration = Duration::from_secs(15);
 pub const COLS: u16 = 120;
@@ -30,58 +30,6 @@ pub const F12: &str = "\x1b[24~";
 /// What a masked field shows for `secret`.
 pub fn mask_of(secret: &str) -> String {
     zisctl::app::MASK.to_string().repeat(secret.chars().count())
-}
-
-/// A sandbox on a runtime of its own (for synchronous pty tests).
-pub struct SyncSandbox {
-    pub rt: tokio::runtime::Runtime,
-    pub handle: SandboxHandle,
-}
-
-impl SyncSandbox {
-    pub fn start(config: SandboxConfig) -> SyncSandbox {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let addr = "127.0.0.1:0".parse().expect("addr");
-        let handle = rt.block_on(spawn(config, addr)).expect("sandbox");
-        SyncSandbox { rt, handle }
-    }
-
-    pub fn demo() -> SyncSandbox {
-        SyncSandbox::start(SandboxConfig::default())
-    }
-
-    /// POST to a test-support endpoint: (success, answer).
-    pub fn post(&self, path: &str, body: Value) -> (bool, Value) {
-        let url = format!("{}{path}", self.handle.base_url);
-        self.rt.block_on(async {
-            let r = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .expect("sandbox request");
-            let ok = r.status().is_success();
-            (ok, r.json::<Value>().await.unwrap_or(Value::Null))
-        })
-    }
-
-    pub fn inject(&self, spec: Value) {
-        let (ok, _) = self.post("/_sandbox/faults", spec);
-        assert!(ok, "the sandbox refused the fault");
-    }
-
-    /// Does the sandbox hold `secret` for the connection? (compares; never displays it)
-    pub fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
-        let (ok, v) = self.post(
-            "/_sandbox/verify",
-            json!({"integration": integration, "name": name, "secret": secret}),
-        );
-        ok && v["matches"].as_bool().unwrap_or(false)
-    }
 }
 
 /// zisctl's TUI in a pty.

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use common::cli_support::{Env, Out};
 use common::leak::{self, assert_absent, contains, Canary};
-use common::pty::{Tui, TuiOptions, BACKTAB, CTRL_R, CTRL_S, ENTER, ESC, F12, RIGHT, TAB};
+use common::pty::{
+    field_after, Options, Pty, BACKTAB, CTRL_R, CTRL_S, ENTER, ESC, F12, RIGHT, TAB,
+};
 use common::sandbox::SyncSandbox;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -623,23 +625,13 @@ fn debug_output_never_shows_a_secret() {
 // ----- the TUI --------------------------------------------------------------------------------
 
 /// Type `text` into the focused field and `TAB` on.
-fn field(app: &mut Tui, text: &str) {
+fn field(app: &mut Pty, text: &str) {
     app.send(text);
     app.send(TAB);
 }
 
-/// The text after `label` on the first screen row that has it.
-fn field_after(screen: &str, label: &str) -> Option<String> {
-    screen.lines().find_map(|l| {
-        let i = l.find(label)?;
-        let rest = l[i + label.len()..].trim_start();
-        let end = rest.find([' ', '│']).unwrap_or(rest.len());
-        Some(rest[..end].to_string())
-    })
-}
-
 /// The canaries on the screen right now (labels only).
-fn on_screen(app: &Tui, canaries: &[Canary]) -> Vec<String> {
+fn on_screen(app: &Pty, canaries: &[Canary]) -> Vec<String> {
     leak::found_in(app.screen().as_bytes(), canaries, None)
 }
 
@@ -664,20 +656,17 @@ fn tui_typed_and_received_secrets_stay_hidden() {
         unsent.clone(),
         admin,
     ];
-    let mut app = Tui::start(
-        &sb,
-        TuiOptions {
-            env: vec![
-                ("ZISCTL_TEST_PANIC", "1".into()),
-                ("RUST_BACKTRACE", "1".into()),
-            ],
-            ..TuiOptions::default()
-        },
+    let mut app = Pty::spawn(
+        Options::new(&[])
+            .sandbox(&sb.handle)
+            .trace()
+            .env("ZISCTL_TEST_PANIC", "1")
+            .env("RUST_BACKTRACE", "1"),
     );
     app.secrets.extend(all.iter().map(|c| c.value.clone()));
     let pid = app.pid();
     app.wait_for("salesforce_prod");
-    let argv = |app: &Tui| {
+    let argv = |app: &Pty| {
         let s = leak::scan_cmdlines(&all, Some(pid));
         assert!(s.saw_pid, "zisctl's argv was read");
         assert!(s.found.is_empty(), "{:?} on an argv", s.found);
@@ -857,13 +846,7 @@ fn tui_demo_mode_logs_no_typed_secret() {
         ..SandboxConfig::default()
     });
     let pw = Canary::new("password typed in the demo");
-    let mut app = Tui::start(
-        &sb,
-        TuiOptions {
-            args: vec!["demo"],
-            ..TuiOptions::default()
-        },
-    );
+    let mut app = Pty::spawn(Options::new(&["demo"]).sandbox(&sb.handle).trace());
     app.secrets.push(pw.value.clone());
     app.wait_for("salesforce_prod");
     app.send(TAB);
@@ -895,21 +878,19 @@ fn cli_masked_prompt_keeps_the_password() {
     let pw = Canary::new("password typed at the prompt");
     let admin = Canary::known("sandbox admin token", &sb.handle.admin_token);
     let all = [pw.clone(), admin];
-    let mut term = Tui::start(
-        &sb,
-        TuiOptions {
-            args: vec![
-                "connections",
-                "create",
-                CRM,
-                "cnry_prompt",
-                "--allowed-domain",
-                "api.canary.example",
-                "--username",
-                "typist",
-            ],
-            ..TuiOptions::default()
-        },
+    let mut term = Pty::spawn(
+        Options::new(&[
+            "connections",
+            "create",
+            CRM,
+            "cnry_prompt",
+            "--allowed-domain",
+            "api.canary.example",
+            "--username",
+            "typist",
+        ])
+        .sandbox(&sb.handle)
+        .trace(),
     );
     term.secrets.push(pw.value.clone());
     let pid = term.pid();

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use common::cli_support::{self, Env, Out};
 use common::leak::{assert_absent, contains, Canary};
-use common::pty::{self, Tui, TuiOptions, CTRL_S, ENTER, ESC, TAB};
+use common::pty::{mask_of, Options, Pty, CTRL_S, ENTER, ESC, TAB};
 use common::rawhttp::{self, Behaviour};
 use common::sandbox::SyncSandbox;
 use serde_json::{json, Value};
@@ -261,12 +261,11 @@ async fn cli_sandbox_switches() {
 fn tui_faults_keep_the_form_and_the_app() {
     let sb = SyncSandbox::demo();
     let pw = Canary::new("typed password");
-    let mut app = Tui::start(
-        &sb,
-        TuiOptions {
-            config: Some("[profiles.default]\ntimeout_secs = 1\n".into()),
-            ..TuiOptions::default()
-        },
+    let mut app = Pty::spawn(
+        Options::new(&[])
+            .sandbox(&sb.handle)
+            .trace()
+            .config("[profiles.default]\ntimeout_secs = 1\n"),
     );
     app.secrets.push(pw.value.clone());
     app.wait_for("salesforce_prod");
@@ -281,8 +280,8 @@ fn tui_faults_keep_the_form_and_the_app() {
     app.send(TAB);
     app.send("api.flt.example");
     app.wait_for("api.flt.example");
-    let mask = pty::mask_of(&pw.value);
-    let form_intact = |app: &Tui, what: &str| {
+    let mask = mask_of(&pw.value);
+    let form_intact = |app: &Pty, what: &str| {
         let s = app.screen();
         assert!(
             s.contains("New connection in acme_crm_sync"),
@@ -410,7 +409,7 @@ fn tui_osc52_in_a_username_is_neutralised() {
     sb.inject(json!({"status": 200, "count": 50, "method": "GET",
         "path_contains": "acme_crm_sync/connections/all", "body": hostile_list(),
         "content_type": "application/json"}));
-    let mut app = Tui::start(&sb, TuiOptions::default());
+    let mut app = Pty::spawn(Options::new(&[]).sandbox(&sb.handle).trace());
     app.wait_for("osc_conn");
     // The table row, the details panel, and the details popup.
     app.send(TAB);

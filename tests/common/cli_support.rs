@@ -1,8 +1,8 @@
 //! Running the real `zisctl` binary against an in-process sandbox.
 //!
-//! Every run gets a clean environment: only the sandbox's base URL and admin credentials, a
-//! temp HOME, an empty config file, a temp log file and a temp audit log, so the user's real
-//! config and data are never read or written.
+//! Every run gets a clean environment ([`clean_env`]): only the sandbox's base URL and admin
+//! credentials, a temp HOME and XDG directories, an empty config file, a temp log file and a
+//! temp audit log, so the user's real config and data are never read or written.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -13,9 +13,9 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use zisctl::sandbox::{SandboxConfig, SandboxHandle, Seed};
 
+use super::pty::clean_env;
+pub use super::pty::BIN;
 use super::support::Support;
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_zisctl");
 
 /// A sandbox and a private directory for one test.
 pub struct Env {
@@ -104,22 +104,15 @@ impl Env {
 
     /// The child's whole environment: nothing of the user's.
     pub fn child_env(&self) -> Vec<(String, String)> {
-        let home = self.dir.path();
         let p = |x: &Path| x.display().to_string();
-        let mut v = vec![
-            ("HOME".to_string(), p(home)),
-            ("XDG_CONFIG_HOME".into(), p(&home.join("xdg-config"))),
-            ("XDG_DATA_HOME".into(), p(&home.join("xdg-data"))),
+        let mut v = clean_env(self.dir.path());
+        v.extend([
             ("ZISCTL_BASE_URL".into(), self.sb.base_url.clone()),
             ("ZENDESK_EMAIL".into(), self.sb.admin_email.clone()),
             ("ZENDESK_API_TOKEN".into(), self.sb.admin_token.clone()),
             ("ZISCTL_CONFIG".into(), p(&self.config)),
-            ("ZISCTL_AUDIT_LOG".into(), p(&self.audit_log())),
             ("RUST_LOG".into(), "debug".into()),
-        ];
-        if let Ok(path) = std::env::var("PATH") {
-            v.push(("PATH".into(), path));
-        }
+        ]);
         v.extend(self.vars.iter().cloned());
         v
     }

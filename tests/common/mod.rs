@@ -1,6 +1,6 @@
 //! What the integration tests share. Each test binary declares `mod common;` and uses what
 //! it needs:
-//! - `pty`: the real binary in a pty;
+//! - `pty`: the one pty harness (also included by `benches/tui_pty.rs`);
 //! - `support`: the one client of the sandbox's test-support endpoints;
 //! - `sandbox`: sandboxes to test against, async or on a runtime of their own;
 //! - `cli_support`: the real binary run to its end against a sandbox, in a clean environment;

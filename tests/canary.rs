@@ -810,7 +810,11 @@ fn tui_typed_and_received_secrets_stay_hidden() {
         Some(&sb.handle.admin_email),
     );
 
-    // A panic while a secret is in a form: the panic output does not hold it.
+    // A panic while a secret is in a form: the panic output does not hold it. (F12 panics in
+    // debug builds only.)
+    if !cfg!(debug_assertions) {
+        return;
+    }
     app.send("n");
     app.wait_for("New connection in acme_crm_sync");
     field(&mut app, "cnry_tui_panic");

@@ -246,6 +246,9 @@ fn readonly_hides_and_refuses_changes() {
     assert!(!app.screen().contains("e edit"));
 }
 
+/// F12 panics in debug builds only (`ZISCTL_TEST_PANIC`), so this test is too: `cargo test
+/// --release` would fail it.
+#[cfg(debug_assertions)]
 #[test]
 fn a_panic_restores_the_terminal_before_printing() {
     let sb = SyncSandbox::demo();

@@ -41,8 +41,9 @@ fn admin(env: &Env) -> Canary {
     Canary::known("sandbox admin token", &env.sb.admin_token)
 }
 
-/// Run the binary, feeding `stdin`, and read every process's argv until it exits: no canary
-/// may be on any of them. The child must have been seen alive at least once.
+/// Run the binary, feeding `stdin`, and read the argv of it and of every process it starts
+/// until it exits: no canary may be on any of them. The child must have been seen alive at
+/// least once.
 async fn run_watched(env: &Env, args: &[&str], stdin: Option<&[u8]>, watch: &[Canary]) -> Out {
     let mut c = env.command(args);
     c.stdin(if stdin.is_some() {
@@ -66,7 +67,7 @@ async fn run_watched(env: &Env, args: &[&str], stdin: Option<&[u8]>, watch: &[Ca
         let _ = err_pipe.read_to_end(&mut v).await;
         v
     });
-    let mut seen = leak::scan_cmdlines(watch, Some(pid));
+    let mut seen = leak::scan_tree(watch, pid);
     assert!(seen.found.is_empty(), "{:?} on an argv", seen.found);
     if let Some(bytes) = stdin {
         if let Some(mut w) = child.stdin.take() {
@@ -82,7 +83,7 @@ async fn run_watched(env: &Env, args: &[&str], stdin: Option<&[u8]>, watch: &[Ca
             started.elapsed() < Duration::from_secs(40),
             "{args:?} did not finish"
         );
-        let s = tokio::task::block_in_place(|| leak::scan_cmdlines(watch, Some(pid)));
+        let s = tokio::task::block_in_place(|| leak::scan_tree(watch, pid));
         assert!(
             s.found.is_empty(),
             "{:?} on an argv during {args:?}",
@@ -522,6 +523,79 @@ async fn cli_tokens_stay_secret() {
     check_logs(&env, &all);
 }
 
+// ----- the argv scan itself --------------------------------------------------------------------
+
+/// Scan `root`'s process tree until `found` holds for what is found (processes start
+/// asynchronously), for 30 s at most.
+fn scan_until(canaries: &[Canary], root: u32, found: impl Fn(&[String]) -> bool) -> leak::Scan {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let s = leak::scan_tree(canaries, root);
+        if found(&s.found) || Instant::now() > deadline {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Kill `root` and everything it started.
+fn kill_tree(root: &mut std::process::Child) {
+    for p in leak::process_tree(root.id()) {
+        // SAFETY: sends a signal to a process this test started (or one of its children).
+        unsafe {
+            libc::kill(p as libc::pid_t, libc::SIGKILL);
+        }
+    }
+    let _ = root.wait();
+}
+
+/// The argv scan reads the child and everything it starts, and nothing else: a canary on a
+/// grandchild's argv is found; one on the argv of a process that is not the child's (a
+/// developer's own shell running `zisctl sandbox` with the demo's admin token) is not.
+#[test]
+fn the_argv_scan_covers_the_child_tree_and_nothing_else() {
+    let deep = Canary::new("on a grandchild's argv");
+    let other = Canary::new("on an unrelated process's argv");
+    let both = [deep.clone(), other.clone()];
+    // sh, then `sh -c "sleep 30; : VALUE"` in the background, then sleep: the value is on the
+    // grandchild's argv only (the outer script names the variable, not its value).
+    let mut child = std::process::Command::new("/bin/sh")
+        .args(["-c", "sh -c \"sleep 30; : $CNRY\" & wait"])
+        .env("CNRY", &deep.value)
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn sh");
+    let mut unrelated = std::process::Command::new("/bin/sh")
+        .args(["-c", &format!("sleep 30; : {}", other.value)])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("spawn sh");
+    let s = scan_until(&both, child.id(), |f| !f.is_empty());
+    let mine = leak::process_tree(child.id()).len();
+    let o = scan_until(&both, unrelated.id(), |f| !f.is_empty());
+    // Once the unrelated process is seen to carry its canary, the child's tree still does not.
+    let again = leak::scan_tree(&both, child.id());
+    kill_tree(&mut child);
+    kill_tree(&mut unrelated);
+    assert!(s.saw_pid, "the child's own argv was read");
+    assert!(mine >= 2, "the child's descendants are part of its tree");
+    assert_eq!(
+        s.found,
+        std::slice::from_ref(&deep.label),
+        "the grandchild's canary"
+    );
+    assert_eq!(
+        o.found,
+        std::slice::from_ref(&other.label),
+        "the unrelated canary is on its argv"
+    );
+    assert_eq!(
+        again.found,
+        std::slice::from_ref(&deep.label),
+        "another process's argv is not the child's"
+    );
+}
+
 // ----- Debug output ---------------------------------------------------------------------------
 
 /// Every value that holds a secret, formatted with `{:?}` (as a log line or a panic would).
@@ -667,7 +741,7 @@ fn tui_typed_and_received_secrets_stay_hidden() {
     let pid = app.pid();
     app.wait_for("salesforce_prod");
     let argv = |app: &Pty| {
-        let s = leak::scan_cmdlines(&all, Some(pid));
+        let s = leak::scan_tree(&all, pid);
         assert!(s.saw_pid, "zisctl's argv was read");
         assert!(s.found.is_empty(), "{:?} on an argv", s.found);
         assert_absent("the screen", app.screen().as_bytes(), &all, None);
@@ -759,7 +833,7 @@ fn tui_typed_and_received_secrets_stay_hidden() {
     app.send(ENTER);
     app.wait_for("applied and verified");
     assert!(sb.holds(CRM, "cnry_tui_basic", &rotated.value));
-    let s = leak::scan_cmdlines(std::slice::from_ref(&rotated), Some(pid));
+    let s = leak::scan_tree(std::slice::from_ref(&rotated), pid);
     assert!(s.found.is_empty(), "the rotated password on an argv");
     app.send(ESC);
     app.wait_gone("Rotate 1 password");
@@ -900,7 +974,7 @@ fn cli_masked_prompt_keeps_the_password() {
     let pid = term.pid();
     term.wait_for("password: ");
     term.send(&pw.value);
-    let s = leak::scan_cmdlines(&all, Some(pid));
+    let s = leak::scan_tree(&all, pid);
     assert!(s.saw_pid && s.found.is_empty(), "{:?} on an argv", s.found);
     term.send("\r");
     term.wait_for("password (again): ");

@@ -4,7 +4,7 @@
 //! - `support`: the one client of the sandbox's test-support endpoints;
 //! - `sandbox`: sandboxes to test against, async or on a runtime of their own;
 //! - `cli_support`: the real binary run to its end against a sandbox, in a clean environment;
-//! - `leak`: canary secrets, and where to look for them;
+//! - `leak`: canary secrets, and where to look for them (argv of the child's process tree);
 //! - `rawhttp`: a raw TCP server for the answers axum will not send.
 pub mod cli_support;
 pub mod leak;

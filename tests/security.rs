@@ -57,6 +57,21 @@ fn assert_clean_failure(what: &str, o: &Out, says: &str, announced: usize, token
     assert_absent(what, o.stderr.as_bytes(), std::slice::from_ref(token), None);
 }
 
+/// A line in which the client announces a wait, in its own words (`ClientEvent`'s Display):
+/// `zisctl: rate limited, waiting N s` or `zisctl: REASON; retrying in N s`.
+fn is_announced_wait(line: &str) -> bool {
+    let secs = |n: &str| !n.is_empty() && n.parse::<f64>().is_ok();
+    let Some(l) = line
+        .strip_prefix("zisctl: ")
+        .and_then(|l| l.strip_suffix(" s"))
+    else {
+        return false;
+    };
+    l.strip_prefix("rate limited, waiting ").is_some_and(secs)
+        || l.rsplit_once("; retrying in ")
+            .is_some_and(|(_, n)| secs(n))
+}
+
 /// An Env whose children talk to `base_url` with a canary ZIS token and a 1 s timeout.
 async fn env_against(base_url: &str, token: &Canary) -> Env {
     let mut env = Env::with_seed(zisctl::sandbox::Seed::Empty).await;
@@ -244,9 +259,18 @@ async fn cli_sandbox_switches() {
     .await;
     let o = env.run(&["connections", "list", CRM, "-o", "json"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
+    // The wait is announced in the client's words, and stderr holds nothing else.
+    let lines: Vec<&str> = o.stderr.lines().collect();
     assert!(
-        o.stderr.contains("rate limited, waiting") || o.stderr.contains("pacing"),
+        lines
+            .iter()
+            .any(|l| l.starts_with("zisctl: rate limited, waiting ")),
         "the wait is announced: {}",
+        o.stderr
+    );
+    assert!(
+        lines.iter().all(|l| is_announced_wait(l)),
+        "only the client's announcements of a wait: {}",
         o.stderr
     );
     assert_eq!(o.json().as_array().map(Vec::len), Some(11));

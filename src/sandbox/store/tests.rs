@@ -124,8 +124,12 @@ fn debug_never_shows_secrets() {
     t.insert(
         "canary-token".into(),
         Grant {
+            id: 1,
             client_id: 1,
+            user_id: 1,
             scopes: vec!["read".into()],
+            created_at: now(),
+            expires_at: None,
         },
     );
     assert!(!format!("{t:?}").contains("canary-token"));

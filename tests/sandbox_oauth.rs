@@ -444,6 +444,38 @@ async fn admin_bearer_on_registry_and_minting() {
     assert_eq!(n["mints"], 1);
     assert_eq!(n["live_zis_tokens"], 0);
     assert_eq!(n["revoked"], 1);
+
+    // A read-only admin token lists the registry but neither registers nor mints.
+    let body = json!({"grant_type": "client_credentials", "client_id": h.confidential_client_id,
+                      "client_secret": h.confidential_client_secret, "scope": "read"});
+    let (_, v) = token(&h, &c, body).await;
+    let read_only = v["access_token"].as_str().unwrap().to_string();
+    let r = get_bearer(
+        &h,
+        &c,
+        "/api/services/zis/registry/integrations",
+        &read_only,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = c
+        .post(url(&h, "/api/v2/oauth/tokens"))
+        .bearer_auth(&read_only)
+        .json(&json!({"token": {"client_id": 10_000, "scopes": ["read"]}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(counters(&h, &c).await["mints"], 1);
+    // The API token may DELETE current too: 204, nothing revoked.
+    let r = c
+        .delete(url(&h, "/api/v2/oauth/tokens/current.json"))
+        .header("Authorization", h.admin_authorization())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(counters(&h, &c).await["revoked"], 1);
 }
 
 #[tokio::test]

@@ -6,13 +6,21 @@
 //! contract has to guess, the code says `[guess]` beside the choice.
 //!
 //! # What it serves
-//! - Registry (admin basic auth `base64("{email}/token:{api_token}")`):
-//!   `POST /api/services/zis/registry/{integration}`, `GET /api/services/zis/registry/integrations`.
-//! - `POST /api/v2/oauth/tokens` (admin basic auth): mints a ZIS OAuth access token for an
-//!   integration's OAuth client.
+//! - Registry (the admin's API token `base64("{email}/token:{api_token}")` or an admin's OAuth
+//!   `Bearer`): `POST /api/services/zis/registry/{integration}`,
+//!   `GET /api/services/zis/registry/integrations`.
+//! - `POST /api/v2/oauth/tokens` (same auth): mints a ZIS OAuth access token for an
+//!   integration's OAuth client; `expires_at` is set when a ZIS token lifetime is.
 //! - Connections (bearer token of that integration's client), under
 //!   `/api/services/zis/integrations/{integration}/connections/`: `POST {kind}`,
 //!   `GET|PATCH|DELETE {kind}/{name}`, `GET all?page[size]=&page[after]=&page[before]=`.
+//! - Zendesk OAuth, for signing in without an API token (two clients: `zisctl_sandbox_public`,
+//!   PKCE and no secret, and `zisctl_sandbox_confidential` with a random secret):
+//!   `GET /oauth/authorizations/new` (a consent page whose Allow and Deny forms post to
+//!   `POST /oauth/authorizations/decision`, or a code at once with auto-approve),
+//!   `POST /oauth/tokens` (`authorization_code` with PKCE S256, `refresh_token` with rotation,
+//!   `client_credentials`), `GET /api/v2/users/me`, `GET /api/v2/oauth/tokens/{current|id}.json`
+//!   and `DELETE /api/v2/oauth/tokens/{id}.json` (`DELETE …/current.json` revokes nothing).
 //!
 //! Every ZIS request passes through the switches: added latency, a fixed-window rate limit
 //! (`429` + `Retry-After`, and `X-Rate-Limit`/`X-Rate-Limit-Remaining` on normal answers when
@@ -27,15 +35,22 @@
 //! - `POST /_sandbox/verify` `{"integration","name","secret"}` → `{"matches":bool,...}`
 //!   (404 if there is no such connection): compares a stored secret without showing it.
 //! - `GET /_sandbox/stats` → `{"requests","rate_limited","faults_injected","random_failures",
-//!   "tokens_minted","by_method":{..},"by_status":{..}}`; `POST /_sandbox/stats/reset`.
+//!   "tokens_minted","by_method":{..},"by_status":{..},"by_route":{"POST /oauth/tokens":n,..}}`;
+//!   `POST /_sandbox/stats/reset`.
 //! - `GET|POST /_sandbox/switches` `{"latency_ms"?,"rate_limit"?,"rate_window_secs"?,"fail_rate"?}`
 //!   reads or changes the switches of a running sandbox.
 //! - `DELETE /_sandbox/tokens` revokes every minted access token (to test re-minting on 401).
+//! - `GET|POST /_sandbox/oauth` `{"auto_approve"?, "access_token_ttl_secs"?,
+//!   "refresh_token_ttl_secs"?, "zis_token_ttl_secs"? (null: never), "code_ttl_secs"?,
+//!   "refuse_api_tokens"?, "user"?: "admin"|"agent"}` reads or changes the sign-in switches;
+//!   `GET` adds the counters `exchanges`, `refreshes`, `refresh_reuse_refused`,
+//!   `client_credentials`, `mints`, `revoked`, `live_admin_tokens`, `live_zis_tokens`.
 //!
 //! # Secrets
 //! The sandbox never logs a body, a query string or an `Authorization` value (one debug event
-//! per request: method, path, status, time). Stored secrets are [`secrecy::SecretString`]s;
-//! responses always show `"*****"`.
+//! per request: method, path, status, time; a refused OAuth request adds the rule it broke).
+//! Stored secrets are [`secrecy::SecretString`]s; responses always show `"*****"`. OAuth codes
+//! and tokens come from the OS CSPRNG and are stored only as SHA-256 digests.
 
 mod control;
 mod http;
@@ -315,8 +330,8 @@ pub fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
     Ok((n, m))
 }
 
-/// `zisctl sandbox`: starts the sandbox, prints its base URL, the demo admin's credentials and
-/// the environment lines to use it, then serves until Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
+/// `zisctl sandbox`: starts the sandbox, prints its base URL, the demo admin's credentials, the
+/// OAuth clients and the lines to sign in or use it, then serves until Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
 /// (each stops it cleanly; the exit code stays 0).
 pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
     // Logs go to stderr, filtered by RUST_LOG (nothing by default). Ignored if a subscriber

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use super::helpers::{now, random_token};
 use super::model::Integration;
-use super::oauth::{after, os_random_hex};
+use super::oauth::{after, digest, os_random_hex, Digest};
 use super::rules::valid_integration_name;
 use super::Store;
 
@@ -39,11 +39,11 @@ pub(crate) struct Minted {
     pub(crate) expires_at: Option<OffsetDateTime>,
 }
 
-/// Minted access tokens. The map key is the token itself, so `Debug` is written by hand and
-/// shows only how many there are.
+/// Minted access tokens, keyed by the SHA-256 digest of the token (the value itself is never
+/// kept). `Debug` shows only how many there are.
 #[derive(Default)]
 pub(crate) struct TokenTable {
-    by_token: HashMap<String, Grant>,
+    by_token: HashMap<Digest, Grant>,
 }
 
 impl fmt::Debug for TokenTable {
@@ -55,16 +55,16 @@ impl fmt::Debug for TokenTable {
 }
 
 impl TokenTable {
-    pub(crate) fn insert(&mut self, token: String, grant: Grant) {
-        self.by_token.insert(token, grant);
+    pub(crate) fn insert(&mut self, token: &str, grant: Grant) {
+        self.by_token.insert(digest(token), grant);
     }
     /// A live token's grant; an expired one is dropped and answers `None`.
     pub(crate) fn live(&mut self, token: &str) -> Option<&Grant> {
-        let t = now();
-        if self.by_token.get(token).is_some_and(|g| !g.live_at(t)) {
-            self.by_token.remove(token);
+        let (t, key) = (now(), digest(token));
+        if self.by_token.get(&key).is_some_and(|g| !g.live_at(t)) {
+            self.by_token.remove(&key);
         }
-        self.by_token.get(token)
+        self.by_token.get(&key)
     }
     pub(crate) fn by_id(&self, id: u64) -> Option<&Grant> {
         let t = now();
@@ -182,7 +182,7 @@ impl Store {
         let created_at = now();
         let expires_at = ttl.map(|d| after(created_at, d));
         self.tokens.insert(
-            token.clone(),
+            &token,
             Grant {
                 id,
                 client_id,

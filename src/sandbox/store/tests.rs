@@ -122,7 +122,7 @@ fn debug_never_shows_secrets() {
     assert!(!dbg.contains("canary-secret-value"));
     let mut t = TokenTable::default();
     t.insert(
-        "canary-token".into(),
+        "canary-token",
         Grant {
             id: 1,
             client_id: 1,

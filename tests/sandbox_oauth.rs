@@ -288,6 +288,58 @@ async fn client_credentials_confidential_only() {
 }
 
 #[tokio::test]
+async fn confidential_client_code_flow_needs_its_secret() {
+    let (h, c) = auto().await;
+    // A confidential client may leave PKCE out.
+    let mut u = url::Url::parse(&url(&h, "/oauth/authorizations/new")).unwrap();
+    u.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &h.confidential_client_id)
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("scope", "read write")
+        .append_pair("state", "conf");
+    let q = redirected(&c.get(u.as_str()).send().await.unwrap());
+    let code = param(&q, "code").expect("a code").to_string();
+    let exchange = |secret: Option<&str>| {
+        let mut b = json!({"grant_type": "authorization_code", "code": code,
+                           "client_id": h.confidential_client_id, "redirect_uri": REDIRECT});
+        if let Some(s) = secret {
+            b["client_secret"] = json!(s);
+        }
+        b
+    };
+    // Without its secret the client is refused before the code is looked at.
+    let (s, v) = token(&h, &c, exchange(None)).await;
+    assert_eq!(
+        (s, error_of(&v)),
+        (StatusCode::UNAUTHORIZED, "invalid_client")
+    );
+    let (s, v) = token(&h, &c, exchange(Some(&h.confidential_client_secret))).await;
+    assert_eq!(s, StatusCode::OK);
+    let refresh = v["refresh_token"].as_str().unwrap().to_string();
+    let refresh_body = |secret: Option<&str>| {
+        let mut b = json!({"grant_type": "refresh_token", "refresh_token": refresh,
+                           "client_id": h.confidential_client_id});
+        if let Some(s) = secret {
+            b["client_secret"] = json!(s);
+        }
+        b
+    };
+    let (s, _) = token(&h, &c, refresh_body(None)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // Another client cannot spend this refresh token.
+    let other = json!({"grant_type": "refresh_token", "refresh_token": refresh,
+                       "client_id": h.public_client_id});
+    let (s, v) = token(&h, &c, other).await;
+    assert_eq!(
+        (s, error_of(&v)),
+        (StatusCode::BAD_REQUEST, "invalid_grant")
+    );
+    let (s, _) = token(&h, &c, refresh_body(Some(&h.confidential_client_secret))).await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn users_me_as_admin_and_agent() {
     let (h, c) = auto().await;
     let r = c

@@ -395,3 +395,42 @@ fn page(status: StatusCode, body: String) -> Response {
     );
     resp
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_redirects() {
+        for ok in [
+            "http://127.0.0.1:8765/callback",
+            "http://localhost:1/",
+            "https://LOCALHOST/cb?x=1",
+        ] {
+            assert!(loopback_redirect(ok), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1.evil.example/cb",
+            "http://localhost.evil.example/cb",
+            "http://user@127.0.0.1/cb",
+            "http://127.0.0.1/cb#frag",
+            "http://[::1]:8765/cb",
+            "http://127.0.0.2/cb",
+            "ftp://127.0.0.1/cb",
+            "/callback",
+        ] {
+            assert!(!loopback_redirect(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(escape("a\"<b>&'\n"), "a&quot;&lt;b&gt;&amp;&#39;&#10;");
+        assert!(valid_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        assert!(!valid_challenge(
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-c="
+        ));
+    }
+}

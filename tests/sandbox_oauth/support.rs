@@ -272,3 +272,152 @@ impl Drop for Stop {
         let _ = self.0.wait();
     }
 }
+
+/// Starts `zisctl sandbox --addr 127.0.0.1:0 ARGS…` and reads what it prints up to "Press
+/// Ctrl-C"; `RUST_LOG=trace` with stderr in `log` when one is given.
+pub fn run_sandbox(args: &[&str], log: Option<std::fs::File>) -> (Stop, String) {
+    use std::io::{BufRead as _, BufReader};
+    use std::process::{Command, Stdio};
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_zisctl"));
+    cmd.args(["sandbox", "--addr", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped());
+    match log {
+        Some(f) => cmd.env("RUST_LOG", "trace").stderr(f),
+        None => cmd.stderr(Stdio::null()),
+    };
+    let mut child = Stop(cmd.spawn().unwrap());
+    let mut text = String::new();
+    for line in BufReader::new(child.0.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        text.push_str(&line);
+        text.push('\n');
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    (child, text)
+}
+
+/// The first word after `prefix` on the line that starts with it.
+pub fn printed(text: &str, prefix: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .map(|v| v.split_whitespace().next().unwrap_or_default().to_string())
+}
+
+/// Against the sandbox at `base`: consent, exchange, refresh, a refused reuse, client
+/// credentials, minting and a connections call. Returns every secret value that went by.
+pub async fn every_secret_once(c: &Client, base: &str, client_secret: &str) -> Vec<String> {
+    let post = |path: &str, body: Value| c.post(format!("{base}{path}")).json(&body).send();
+    let state = "state-canary-0123456789";
+    let mut u = url::Url::parse(&format!("{base}/oauth/authorizations/new")).unwrap();
+    u.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", "zisctl_sandbox_public")
+        .append_pair("redirect_uri", REDIRECT)
+        .append_pair("scope", "read write")
+        .append_pair("state", state)
+        .append_pair("code_challenge", &challenge(VERIFIER))
+        .append_pair("code_challenge_method", "S256");
+    // Through the consent page, as a browser.
+    let html = c
+        .get(u.as_str())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let fields = forms(&html).remove(0).1;
+    let form_token = param(&fields, "authenticity_token").unwrap().to_string();
+    let r = decide_at(&c, &base, &fields, "allow").await;
+    let code = param(&redirected(&r), "code").unwrap().to_string();
+    let v = body_json(
+        post(
+            "/oauth/tokens",
+            json!({"grant_type": "authorization_code", "code": code,
+                   "client_id": "zisctl_sandbox_public", "redirect_uri": REDIRECT,
+                   "code_verifier": VERIFIER}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    let refresh = v["refresh_token"].as_str().unwrap().to_string();
+    let v2 = body_json(
+        post(
+            "/oauth/tokens",
+            json!({"grant_type": "refresh_token", "refresh_token": refresh,
+                   "client_id": "zisctl_sandbox_public"}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    let access = v2["access_token"].as_str().unwrap().to_string();
+    // A refused reuse, a client-credentials token, a minted ZIS token used once.
+    post(
+        "/oauth/tokens",
+        json!({"grant_type": "refresh_token", "refresh_token": refresh,
+               "client_id": "zisctl_sandbox_public"}),
+    )
+    .await
+    .unwrap();
+    let cc = body_json(
+        post(
+            "/oauth/tokens",
+            json!({"grant_type": "client_credentials", "client_id": "zisctl_sandbox_confidential",
+                   "client_secret": client_secret, "scope": "read write"}),
+        )
+        .await
+        .unwrap(),
+    )
+    .await;
+    let list = c
+        .get(format!("{base}/api/services/zis/registry/integrations"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    let integration = "acme_crm_sync";
+    let list = body_json(list).await;
+    let id = list["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == integration)
+        .unwrap()["zendesk_oauth_client"]["id"]
+        .clone();
+    let minted = c
+        .post(format!("{base}/api/v2/oauth/tokens"))
+        .bearer_auth(&access)
+        .json(&json!({"token": {"client_id": id, "scopes": ["read"]}}))
+        .send()
+        .await
+        .unwrap();
+    let zis = body_json(minted).await["token"]["full_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = c
+        .get(format!("{base}{CONN}/{integration}/connections/all"))
+        .bearer_auth(&zis)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    vec![
+        code,
+        form_token,
+        VERIFIER.to_string(),
+        v["access_token"].as_str().unwrap().to_string(),
+        refresh,
+        access,
+        v2["refresh_token"].as_str().unwrap().to_string(),
+        cc["access_token"].as_str().unwrap().to_string(),
+        zis,
+        client_secret.to_string(),
+        state.to_string(),
+    ]
+}

@@ -331,7 +331,7 @@ pub async fn every_secret_once(c: &Client, base: &str, client_secret: &str) -> V
         .unwrap();
     let fields = forms(&html).remove(0).1;
     let form_token = param(&fields, "authenticity_token").unwrap().to_string();
-    let r = decide_at(&c, &base, &fields, "allow").await;
+    let r = decide_at(c, base, &fields, "allow").await;
     let code = param(&redirected(&r), "code").unwrap().to_string();
     let v = body_json(
         post(

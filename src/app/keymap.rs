@@ -388,6 +388,8 @@ use Scope::{
     Help, Integrations, KindField, Main, Registered, Rotation,
 };
 
+/// Every key. A scope's bindings are the lines of that scope and of the scopes in its
+/// [`Scope::chain`]; a line's place is its place on the help page and in its footer.
 #[rustfmt::skip]
 pub static KEYMAP: &[Section] = &[
     Section { heading: Some("Move around"), bindings: &[
@@ -399,8 +401,8 @@ pub static KEYMAP: &[Section] = &[
         on(Main, &[code(K::PageUp), ctrl('u').alias()], C::PageUp).help("page (also Ctrl-U / Ctrl-D)"),
         on(Main, &[code(K::PageDown), ctrl('d').alias()], C::PageDown).help_above(),
         on(Main, &[code(K::Tab), code(K::BackTab).alias()], C::SwitchPane).hint("pane").help("switch pane"),
-        on(Main, &[ch('h'), code(K::Left).alias()], C::FocusIntegrations).help_above(),
-        on(Main, &[ch('l'), code(K::Right).alias()], C::FocusConnections).help_above(),
+        on(Connections, &[ch('h'), code(K::Left).alias()], C::FocusIntegrations).help_above(),
+        on(Integrations, &[ch('l'), code(K::Right).alias()], C::FocusConnections).help_above(),
         on(Integrations, &[code(K::Enter)], C::Open).hint("open").help("open integration / details"),
         on(Connections, &[code(K::Enter)], C::Details).hint("details").help_above(),
         on(Main, &[ch('a')], C::ToggleAll).hint("all").help("All connections (audit view)"),
@@ -412,7 +414,7 @@ pub static KEYMAP: &[Section] = &[
         on(Main, &[ch('n')], C::New).hint("new").help("new connection").mutates(),
         on(Main, &[ch('e')], C::Edit).hint("edit").help("edit its credentials").mutates(),
         on(Main, &[ch('r')], C::Rotate).hint("rotate").help("rotate password, Enter applies").mutates(),
-        on(Main, &[ch(' ')], C::Mark).hint("mark").help("mark, to rotate several").mutates(),
+        on(Connections, &[ch(' ')], C::Mark).hint("mark").help("mark, to rotate several").mutates(),
         on(Main, &[ch('d')], C::Delete).hint("delete").help("delete (y confirms)").mutates(),
         on(Main, &[ch('I')], C::Register).hint("register").help("register an integration").mutates(),
         on(Main, &[ch('L')], C::AuditLog).help("audit log of changes (also :log)"),
@@ -762,3 +764,6 @@ fn help_keys(members: &[&'static Binding]) -> String {
 fn help_text(text: &str) -> String {
     text.replace("{clipboard}", &format!("{} s", CLIPBOARD_CLEAR.as_secs()))
 }
+
+#[cfg(test)]
+mod tests;

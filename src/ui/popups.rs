@@ -195,7 +195,10 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
                 ));
             } else {
                 lines.push(Line::styled(
-                    "Not everything was applied. Keep the password: Enter tries again.",
+                    format!(
+                        "Not everything was applied. Keep the password: {} tries again.",
+                        key(Command::Apply)
+                    ),
                     theme.warn(),
                 ));
             }
@@ -264,14 +267,17 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
     }
     if rot.confirm_discard {
         lines.push(Line::raw(""));
+        let esc = key(Command::Close);
         let msg = match phase {
-            RotPhase::Applying => {
-                "Still waiting for the answer. Esc again abandons it and forgets the password."
-            }
+            RotPhase::Applying => format!(
+                "Still waiting for the answer. {esc} again abandons it and forgets the password."
+            ),
             RotPhase::Ready => {
-                "Esc again discards the new password (nothing was changed in Zendesk)."
+                format!("{esc} again discards the new password (nothing was changed in Zendesk).")
             }
-            RotPhase::Done => "Not everything was applied. Esc again forgets the password anyway.",
+            RotPhase::Done => {
+                format!("Not everything was applied. {esc} again forgets the password anyway.")
+            }
         };
         lines.push(Line::styled(msg, theme.warn()));
     }
@@ -355,7 +361,10 @@ pub fn registered(
     }
     if reg.confirm_discard {
         lines.push(Line::styled(
-            "You have not revealed or copied it. Esc again forgets it for good.",
+            format!(
+                "You have not revealed or copied it. {} again forgets it for good.",
+                keymap::key_label(Scope::Registered, Command::Close)
+            ),
             theme.error(),
         ));
     }

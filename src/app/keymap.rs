@@ -475,34 +475,15 @@ pub static KEYMAP: &[Section] = &[
 
 /// The main screen's footer per focused pane: the table's hints, in the order that pane puts
 /// first what matters there (a narrow footer is cut at the end).
+#[rustfmt::skip]
 const FOOTER_INTEGRATIONS: &[Command] = &[
-    C::Help,
-    C::Down,
-    C::Open,
-    C::ToggleAll,
-    C::OpenFilter,
-    C::New,
-    C::Register,
-    C::SwitchPane,
-    C::OpenCommandLine,
-    C::Refresh,
-    C::Quit,
+    C::Help, C::Down, C::Open, C::ToggleAll, C::OpenFilter, C::New, C::Register,
+    C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
 ];
+#[rustfmt::skip]
 const FOOTER_CONNECTIONS: &[Command] = &[
-    C::Help,
-    C::Details,
-    C::New,
-    C::Edit,
-    C::Rotate,
-    C::Delete,
-    C::Mark,
-    C::OpenFilter,
-    C::Sort,
-    C::ToggleAll,
-    C::SwitchPane,
-    C::OpenCommandLine,
-    C::Refresh,
-    C::Quit,
+    C::Help, C::Details, C::New, C::Edit, C::Rotate, C::Delete, C::Mark, C::OpenFilter,
+    C::Sort, C::ToggleAll, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
 ];
 
 /// A command typed after `:`: its names (the first is the one help shows), what follows it.

@@ -313,6 +313,11 @@ fn every_mutating_binding_is_refused_in_read_only_mode() {
                 let before = look(&s);
                 let fx = press(&mut s, k);
                 let what = format!("{} ({:?}) in {scope:?}", k.label(), b.command);
+                assert_ne!(
+                    b.command.refusal(),
+                    "this",
+                    "{what} has no words of its own"
+                );
                 assert!(fx.is_empty(), "{what} asked for {fx:?}");
                 let banner = s.banner.take().map(|b| b.text).unwrap_or_default();
                 assert_eq!(
@@ -333,6 +338,7 @@ fn every_mutating_binding_is_refused_in_read_only_mode() {
 
     // The same flag for the `:` commands, under each of their names.
     for v in COMMANDS.iter().filter(|v| v.mutates) {
+        assert_ne!(v.command.refusal(), "this", ":{}", v.usage());
         for name in v.names {
             let mut s = on_table();
             s.ctx.readonly = true;

@@ -521,7 +521,7 @@ impl Client {
         }
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.base.clone();
         if let Ok(mut p) = url.path_segments_mut() {
             p.pop_if_empty();
@@ -547,7 +547,7 @@ impl Client {
     }
 
     /// A connections call: bearer token of the integration, re-minted once on 401.
-    async fn send_conn(
+    pub(super) async fn send_conn(
         &self,
         method: Method,
         url: Url,

@@ -5,7 +5,12 @@
 //!
 //! - [`options`]: what a client is built from; [`client`]: the handle and its endpoints;
 //!   `transport`: the wire, retries and pacing; [`parse`]: reading answers;
-//!   [`validate`]: local rules (fields, base URL); [`models`], [`error`], [`journal`].
+//!   [`validate`]: local rules (fields, base URL); [`models`], [`error`], [`journal`];
+//!   `bundles`: the bundles and job specs endpoints, read by [`bundle_parse`] into
+//!   [`bundle_models`].
+pub mod bundle_models;
+pub mod bundle_parse;
+mod bundles;
 pub mod client;
 pub mod error;
 pub mod journal;
@@ -15,6 +20,8 @@ pub mod parse;
 mod transport;
 pub mod validate;
 
+pub use bundle_models::*;
+pub use bundles::{MAX_BUNDLE_ENTRIES, MAX_BUNDLE_PAGES};
 pub use client::{Client, TokenSource};
 pub use error::{ClientEvent, Error, ErrorKind, Result};
 pub use journal::Journal;

@@ -11,6 +11,7 @@
 //! - [`cli`]: headless commands.
 //! - [`config`]: profiles, credential sources, file-permission checks.
 //! - [`exit`]: the exit codes derived from an error.
+//! - [`usage`]: who uses which connection (bundles → connections), pure like [`audit`].
 pub mod app;
 pub mod args;
 pub mod audit;
@@ -26,5 +27,6 @@ pub mod secret;
 pub mod signals;
 pub mod tui;
 pub mod ui;
+pub mod usage;
 pub mod worker;
 pub mod zis;

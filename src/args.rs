@@ -50,8 +50,11 @@ pub enum Command {
     Connections(ConnectionsCmd),
     /// Rotate basic_auth passwords: generate, apply, verify, print the new password.
     Rotate(RotateArgs),
-    /// Audit every connection of the account: age, staleness and findings.
+    /// Audit every connection of the account: age, staleness, findings, what uses it.
     Audit(AuditArgs),
+    /// Bundles and job specs: what they contain, what uses which connection, what is wrong.
+    #[command(subcommand)]
+    Bundles(BundlesCmd),
     /// Run the ZIS-compatible sandbox server until Ctrl-C.
     Sandbox(SandboxArgs),
     /// Open the terminal UI on a built-in sandbox account.
@@ -236,6 +239,44 @@ pub struct AuditArgs {
     /// stale_days, else 90).
     #[arg(long)]
     pub stale_days: Option<u32>,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Exit with code 5 when a connection has a finding.
+    #[arg(long)]
+    pub fail_on_findings: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundlesCmd {
+    /// List the bundles of an integration (metadata).
+    List {
+        integration: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show one bundle (by name or uuid): its flows, actions with their connection, job specs
+    /// installed or not, and its problems.
+    Show {
+        integration: String,
+        name: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Check every bundle and job spec: one row per problem.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only these integrations (repeatable). Default: every integration of the account.
+    #[arg(long = "integration", value_name = "NAME")]
+    pub integrations: Vec<String>,
+    /// Exit with code 5 when a problem is found.
+    #[arg(long)]
+    pub fail_on_findings: bool,
     /// Requests in flight at once.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,

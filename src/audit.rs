@@ -67,6 +67,20 @@ pub fn audit(
         .collect()
 }
 
+/// The finding of a connection that no action of any bundle names.
+pub const NOT_USED: &str = "not used by any bundle";
+
+/// Add [`NOT_USED`] to every row whose connection no bundle uses. `unused(integration, name)`
+/// answers `Some(true)` for those, and `None` when it cannot say (the integration's bundles
+/// were not all read): no finding then.
+pub fn add_usage_findings(rows: &mut [AuditRow], unused: impl Fn(&str, &str) -> Option<bool>) {
+    for r in rows {
+        if unused(&r.integration, &r.connection.name) == Some(true) {
+            r.findings.push(NOT_USED.to_string());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +133,26 @@ mod tests {
             rows[2].findings,
             vec!["allowed domain is a bare IP address".to_string()]
         );
+    }
+
+    #[test]
+    fn unused_connections() {
+        let now = OffsetDateTime::now_utc();
+        let mut rows = audit(
+            vec![
+                ("a".into(), conn("used", None, "x.com", 5, now)),
+                ("a".into(), conn("idle", None, "x.com", 5, now)),
+                ("b".into(), conn("idle", None, "x.com", 5, now)),
+            ],
+            now,
+            90,
+        );
+        add_usage_findings(&mut rows, |i, n| match i {
+            "a" => Some(n != "used"),
+            _ => None,
+        });
+        assert!(rows[0].findings.is_empty());
+        assert_eq!(rows[1].findings, [NOT_USED]);
+        assert!(rows[2].findings.is_empty(), "unknown usage is no finding");
     }
 }

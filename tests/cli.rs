@@ -1232,7 +1232,8 @@ async fn audit_every_format() {
             "username",
             "age_days",
             "stale",
-            "findings"
+            "findings",
+            "used_by"
         ])
     );
     assert_eq!(sb["age_days"], 412);
@@ -1278,8 +1279,8 @@ async fn audit_every_format() {
     let rows = o.csv();
     assert_eq!(
         &rows[0][8..],
-        ["age_days", "stale", "findings"],
-        "audit CSV: the connection fields, then the verdict"
+        ["age_days", "stale", "findings", "used_by"],
+        "audit CSV: the connection fields, then the verdict, then what uses it"
     );
     let recs = csv_records(&rows);
     assert_eq!(recs.len(), 11);

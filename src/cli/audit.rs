@@ -1,19 +1,24 @@
 //! `zisctl audit`: every connection of the account (or of the integrations named), with age,
-//! staleness and findings. Integrations are fetched with bounded concurrency; the pages of one
-//! integration are fetched in order (cursor pagination); rate limits are honoured by the client
-//! and reported on stderr.
+//! staleness, findings and what uses it (`used_by`, from the bundles). Integrations are fetched
+//! with bounded concurrency; the pages of one integration are fetched in order (cursor
+//! pagination), its bundles beside them; rate limits are honoured by the client and reported
+//! on stderr.
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::Ordering;
 
 use futures::StreamExt;
 
+use std::collections::HashMap;
+
 use crate::args::{AuditArgs, GlobalArgs, OutputFormat};
-use crate::audit::{audit, AuditRow};
+use crate::audit::{add_usage_findings, audit, AuditRow};
+use crate::usage::Usage;
 use crate::zis::validate;
 
+use super::bundle_views::used_by;
 use super::output::{self, Table};
 use super::views::{audit_csv_headers, audit_csv_row, audit_table_row, AuditView, AUDIT_TABLE};
-use super::{combined_exit, warn, CliError, CliResult, Ctx, PROGRESS_SHOWN};
+use super::{combined_exit, warn, CliError, CliResult, Ctx, EXIT_FINDINGS, PROGRESS_SHOWN};
 
 pub const MAX_CONCURRENCY: usize = 64;
 /// Integrations under way at once (each holds at most one of the --concurrency slots).
@@ -52,23 +57,46 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     // under way at once, each waiting for a slot only while it sends, so the slots stay busy
     // through each one's mint-then-list chain (bounding integrations instead left the
     // lanes unevenly loaded: 13 integrations on some, 12 on others).
+    // The bundles of each integration are read beside its connections, through the same
+    // slots.
     let client = &ctx.client.with_max_in_flight(a.concurrency);
+    let parallel = a.concurrency;
     let mut results = futures::stream::iter(names)
         .map(|name| async move {
-            let r = client.list_connections(&name).await;
-            (name, r)
+            let (r, bundles) = futures::join!(
+                client.list_connections(&name),
+                client.load_bundles(&name, parallel)
+            );
+            (name, r, bundles)
         })
         .buffer_unordered(MAX_UNDER_WAY);
 
     let mut items = Vec::new();
+    let mut usages: HashMap<String, Usage> = HashMap::new();
     let mut failures = Vec::new();
     let mut done = 0usize;
     let mut ok = 0usize;
-    while let Some((name, r)) = results.next().await {
+    while let Some((name, r, bundles)) = results.next().await {
         done += 1;
         match r {
             Ok(conns) => {
                 ok += 1;
+                match bundles {
+                    Ok(set) => {
+                        let u = super::bundles::graph(&name, &set, Some(&conns));
+                        if !u.complete {
+                            warn(&format!(
+                                "not every bundle of {name} could be read: what uses its \
+                                 connections may be incomplete (zisctl bundles check --integration \
+                                 {name})"
+                            ));
+                        }
+                        usages.insert(name.clone(), u);
+                    }
+                    Err(e) => warn(&format!(
+                        "{e}; what uses the connections of {name} is unknown"
+                    )),
+                }
                 items.extend(conns.into_iter().map(|c| (name.clone(), c)));
             }
             Err(e) => {
@@ -85,6 +113,8 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     }
 
     let mut rows: Vec<AuditRow> = audit(items, ctx.now, stale_days);
+    add_usage_findings(&mut rows, |i, n| usages.get(i).and_then(|u| u.is_unused(n)));
+    let used = |r: &AuditRow| used_by(usages.get(&r.integration), &r.connection.name);
     rows.sort_by(|x, y| {
         x.integration
             .cmp(&y.integration)
@@ -93,20 +123,23 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     });
     let text = match a.out.output {
         OutputFormat::Json => {
-            let views: Vec<AuditView> = rows.iter().map(AuditView::new).collect();
+            let views: Vec<AuditView> = rows
+                .iter()
+                .map(|r| AuditView::new(r).with_used_by(used(r)))
+                .collect();
             output::json(&views)?
         }
         OutputFormat::Csv => {
             let mut t = Table::new(&audit_csv_headers());
             for r in &rows {
-                t.push(audit_csv_row(&AuditView::new(r)));
+                t.push(audit_csv_row(&AuditView::new(r).with_used_by(used(r))));
             }
             t.to_csv()
         }
         OutputFormat::Table => {
             let mut t = Table::new(AUDIT_TABLE);
             for r in &rows {
-                t.push(audit_table_row(r));
+                t.push(audit_table_row(r, used(r).as_deref()));
             }
             let stale = rows.iter().filter(|r| r.stale).count();
             let flagged = rows.iter().filter(|r| !r.findings.is_empty()).count();
@@ -126,7 +159,11 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
             failures.len()
         ));
     }
-    Ok(combined_exit(ok, &failures))
+    let code = combined_exit(ok, &failures);
+    if code == 0 && a.fail_on_findings && rows.iter().any(|r| !r.findings.is_empty()) {
+        return Ok(EXIT_FINDINGS);
+    }
+    Ok(code)
 }
 
 fn show_progress(done: usize, total: usize, conns: usize) {

@@ -1,9 +1,10 @@
-//! The headless commands: `integrations`, `connections`, `rotate`, `audit`, `log`.
+//! The headless commands: `integrations`, `connections`, `rotate`, `audit`, `bundles`, `log`.
 //!
 //! Each command validates its arguments before loading the config or sending anything, prints
 //! its data on stdout (table, JSON or CSV) and every message on stderr, one line each:
 //! `zisctl: <what happened>`. Exit codes: 0 success, 1 API or network failure, 2 usage or
-//! validation, 3 authentication or permission, 4 not found, 128 + the signal when interrupted
+//! validation, 3 authentication or permission, 4 not found, 5 findings (with
+//! `--fail-on-findings`, and only when nothing failed), 128 + the signal when interrupted
 //! (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
@@ -18,6 +19,8 @@ use crate::secret::{self, Charset};
 use crate::zis::{Client, ConnectionKind, Error, ErrorKind};
 
 mod audit;
+pub mod bundle_views;
+mod bundles;
 mod connections;
 pub mod input;
 mod integrations;
@@ -25,6 +28,10 @@ mod log;
 pub mod output;
 mod rotate;
 pub mod views;
+
+/// The exit code of `audit` and `bundles check` with `--fail-on-findings` when they found
+/// something (and nothing failed: a failure's code wins, the run being incomplete).
+pub const EXIT_FINDINGS: i32 = 5;
 
 /// A command's failure: the exit code and the one line to print (None: already reported).
 #[derive(Debug)]
@@ -116,7 +123,7 @@ pub async fn run(global: &GlobalArgs, cmd: Command) -> i32 {
 }
 
 async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
-    use crate::args::{ConnectionsCmd, IntegrationsCmd};
+    use crate::args::{BundlesCmd, ConnectionsCmd, IntegrationsCmd};
     match cmd {
         Command::Integrations(IntegrationsCmd::List { out }) => {
             integrations::list(global, out.output).await.map(|_| 0)
@@ -158,6 +165,19 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             .map(|_| 0),
         Command::Rotate(args) => rotate::run(global, args).await,
         Command::Audit(args) => audit::run(global, args).await,
+        Command::Bundles(BundlesCmd::List { integration, out }) => {
+            bundles::list(global, &integration, out.output)
+                .await
+                .map(|_| 0)
+        }
+        Command::Bundles(BundlesCmd::Show {
+            integration,
+            name,
+            out,
+        }) => bundles::show(global, &integration, &name, out.output)
+            .await
+            .map(|_| 0),
+        Command::Bundles(BundlesCmd::Check(args)) => bundles::check(global, args).await,
         Command::Log(args) => log::run(&args).map(|_| 0),
         Command::Sandbox(_) | Command::Demo(_) => Err(CliError::usage(
             "this command is not a headless command (it is run by main)",

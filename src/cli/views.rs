@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
+use super::bundle_views::{used_by_cell, used_by_count, UseView};
 use super::output::{age_of, short_date, Table};
 use crate::audit::AuditRow;
 use crate::sanitize::clean;
@@ -212,6 +213,9 @@ pub struct AuditView {
     pub age_days: Option<i64>,
     pub stale: bool,
     pub findings: Vec<String>,
+    /// What uses the connection (bundle › flow › action); null when the integration's
+    /// bundles could not be read.
+    pub used_by: Option<Vec<UseView>>,
 }
 
 impl AuditView {
@@ -221,7 +225,14 @@ impl AuditView {
             age_days: r.age_days,
             stale: r.stale,
             findings: r.findings.iter().map(|f| clean(f)).collect(),
+            used_by: None,
         }
+    }
+
+    /// The same view with what uses the connection.
+    pub fn with_used_by(mut self, used_by: Option<Vec<UseView>>) -> AuditView {
+        self.used_by = used_by;
+        self
     }
 }
 
@@ -233,10 +244,12 @@ pub const AUDIT_TABLE: &[&str] = &[
     "ALLOWED DOMAIN",
     "AGE",
     "STALE",
+    "USED BY",
     "FINDINGS",
 ];
 
-pub fn audit_table_row(r: &AuditRow) -> Vec<String> {
+/// A row of the audit table; `used_by` is what uses the connection (None: not known).
+pub fn audit_table_row(r: &AuditRow, used_by: Option<&[UseView]>) -> Vec<String> {
     vec![
         r.integration.clone(),
         r.connection.kind.as_str().to_string(),
@@ -247,13 +260,14 @@ pub fn audit_table_row(r: &AuditRow) -> Vec<String> {
             .map(|d| super::output::human_age(d * 86_400))
             .unwrap_or_default(),
         if r.stale { "yes".into() } else { "".into() },
+        used_by_count(used_by),
         r.findings.join("; "),
     ]
 }
 
 pub fn audit_csv_headers() -> Vec<&'static str> {
     let mut h = CONNECTION_CSV.to_vec();
-    h.extend(["age_days", "stale", "findings"]);
+    h.extend(["age_days", "stale", "findings", "used_by"]);
     h
 }
 
@@ -262,6 +276,7 @@ pub fn audit_csv_row(v: &AuditView) -> Vec<String> {
     row.push(v.age_days.map(|d| d.to_string()).unwrap_or_default());
     row.push(v.stale.to_string());
     row.push(v.findings.join("; "));
+    row.push(used_by_cell(v.used_by.as_deref()));
     row
 }
 
@@ -384,8 +399,30 @@ mod tests {
         assert_eq!(v["age_days"], 120);
         assert_eq!(v["stale"], true);
         assert_eq!(v["findings"][0], "not rotated in 120 days");
+        assert!(v["used_by"].is_null(), "not known: null");
         let cells = audit_csv_row(&AuditView::new(&row));
         assert_eq!(cells.len(), audit_csv_headers().len());
+        assert_eq!(cells.last().map(String::as_str), Some("unknown"));
+        let used = UseView {
+            bundle: "crm".into(),
+            flow: Some("sync".into()),
+            action: "push".into(),
+            job_specs: vec![],
+            implicit: false,
+        };
+        let view = AuditView::new(&row).with_used_by(Some(vec![used]));
+        let v = serde_json::to_value(&view).unwrap();
+        assert_eq!(v["used_by"][0]["bundle"], "crm");
+        assert_eq!(v["used_by"][0]["flow"], "sync");
+        assert_eq!(v["used_by"][0]["action"], "push");
+        assert_eq!(
+            audit_csv_row(&view).last().map(String::as_str),
+            Some("crm › sync › push")
+        );
+        assert_eq!(
+            audit_table_row(&row, view.used_by.as_deref()).len(),
+            AUDIT_TABLE.len()
+        );
     }
 
     #[test]

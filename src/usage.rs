@@ -475,6 +475,12 @@ pub fn build(
                 problems,
             });
         }
+        // Flows, then actions, then job specs, then the rest; by name within each.
+        resources.sort_by(|x, y| {
+            node_rank(&x.node)
+                .cmp(&node_rank(&y.node))
+                .then(x.name.cmp(&y.name))
+        });
         let mut problems = Vec::new();
         if let Some(m) = &b.malformed {
             problems.push((ProblemKind::Malformed, m.clone()));
@@ -549,7 +555,7 @@ pub fn build(
         } else if j.installed == Some(false) {
             Some((
                 ProblemKind::NotInstalled,
-                format!("not installed: its flow {} never runs", j.flow_name),
+                format!("its flow {} never runs", j.flow_name),
             ))
         } else {
             None
@@ -605,6 +611,15 @@ pub fn build(
         list.dedup();
     }
     out
+}
+
+fn node_rank(n: &Node) -> u8 {
+    match n {
+        Node::Flow { .. } => 0,
+        Node::Action { .. } => 1,
+        Node::JobSpec { .. } => 2,
+        Node::Other { .. } => 3,
+    }
 }
 
 fn event_text(source: &str, kind: &str) -> String {

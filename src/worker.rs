@@ -1,9 +1,10 @@
 //! Runs effects (API calls) on tokio tasks and sends each result back as an [`Action`].
 //!
 //! Nothing here touches the state: the answer carries the request id it answers, and `update`
-//! decides whether it still matters. Listing connections and applying passwords go through one
-//! first-in, first-out queue served by a few runner tasks, so an account with hundreds of
-//! integrations is loaded a few at a time, in the order `update` asked (the selected one first).
+//! decides whether it still matters. Listing connections, reading bundles and applying
+//! passwords go through one first-in, first-out queue served by a few runner tasks, so an
+//! account with hundreds of integrations is loaded a few at a time, in the order `update` asked
+//! (the selected one first, every connections listing before the first bundle).
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -81,7 +82,9 @@ impl Worker {
     pub fn perform(&self, effect: Effect) {
         let queued = matches!(
             effect,
-            Effect::LoadConnections { .. } | Effect::ApplyPassword { .. }
+            Effect::LoadConnections { .. }
+                | Effect::LoadBundles { .. }
+                | Effect::ApplyPassword { .. }
         );
         let Some((fallback, job)) = self.job(effect) else {
             return;
@@ -155,6 +158,26 @@ impl Worker {
                             result,
                             token,
                             now: OffsetDateTime::now_utc(),
+                        }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::LoadBundles { req, integration } => {
+                let name = integration.clone();
+                (
+                    Box::new(move |e| Action::BundlesLoaded {
+                        req,
+                        integration: name,
+                        result: Err(e),
+                    }),
+                    async move {
+                        // One bundle at a time: the runners already bound what is in flight.
+                        let result = client.load_bundles(&integration, 1).await;
+                        Action::BundlesLoaded {
+                            req,
+                            integration,
+                            result,
                         }
                     }
                     .boxed(),

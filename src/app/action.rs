@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::zis::Applied;
 use crate::zis::{
-    ClientEvent, Connection, ConnectionUpdate, Error, Integration, NewConnection,
+    BundleSet, ClientEvent, Connection, ConnectionUpdate, Error, Integration, NewConnection,
     RegisteredIntegration, TokenSource,
 };
 
@@ -43,6 +43,12 @@ pub enum Action {
         result: Result<Vec<Connection>, Error>,
         token: Option<TokenSource>,
         now: OffsetDateTime,
+    },
+    /// Every bundle (with its resources) and job spec of one integration was read.
+    BundlesLoaded {
+        req: ReqId,
+        integration: String,
+        result: Result<BundleSet, Error>,
     },
     Created {
         req: ReqId,
@@ -99,6 +105,15 @@ impl fmt::Debug for Action {
                 "ConnectionsLoaded(#{req}, {integration}, ok={})",
                 result.is_ok()
             ),
+            Action::BundlesLoaded {
+                req,
+                integration,
+                result,
+            } => write!(
+                f,
+                "BundlesLoaded(#{req}, {integration}, ok={})",
+                result.is_ok()
+            ),
             Action::Created {
                 req, integration, ..
             } => write!(f, "Created(#{req}, {integration})"),
@@ -123,6 +138,11 @@ pub enum Effect {
         req: ReqId,
     },
     LoadConnections {
+        req: ReqId,
+        integration: String,
+    },
+    /// Read every bundle and job spec of one integration (after its connections: queued).
+    LoadBundles {
         req: ReqId,
         integration: String,
     },
@@ -171,6 +191,9 @@ impl fmt::Debug for Effect {
             Effect::LoadIntegrations { req } => write!(f, "LoadIntegrations(#{req})"),
             Effect::LoadConnections { req, integration } => {
                 write!(f, "LoadConnections(#{req}, {integration})")
+            }
+            Effect::LoadBundles { req, integration } => {
+                write!(f, "LoadBundles(#{req}, {integration})")
             }
             Effect::CreateConnection {
                 req,

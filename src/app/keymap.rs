@@ -49,12 +49,14 @@ pub enum Scope {
     /// The client secret of a newly registered integration.
     Registered,
     AuditLog,
+    /// The bundles of an integration (read only).
+    Bundles,
     FirstRun,
 }
 
 impl Scope {
     /// Every scope a key can arrive in (the others, `Global` and `Main`, are parts of these).
-    pub const LEAVES: [Scope; 13] = [
+    pub const LEAVES: [Scope; 14] = [
         Scope::Integrations,
         Scope::Connections,
         Scope::Filter,
@@ -67,6 +69,7 @@ impl Scope {
         Scope::Rotation,
         Scope::Registered,
         Scope::AuditLog,
+        Scope::Bundles,
         Scope::FirstRun,
     ];
 
@@ -92,6 +95,7 @@ impl Scope {
             Some(Modal::Rotation(_)) => Scope::Rotation,
             Some(Modal::Registered(_)) => Scope::Registered,
             Some(Modal::AuditLog { .. }) => Scope::AuditLog,
+            Some(Modal::Bundles { .. }) => Scope::Bundles,
         }
     }
 
@@ -121,6 +125,7 @@ impl Scope {
             Rotation => &[Rotation, Global],
             Registered => &[Registered, Global],
             AuditLog => &[AuditLog, Global],
+            Bundles => &[Bundles, Global],
             FirstRun => &[FirstRun, Global],
         }
     }
@@ -158,6 +163,10 @@ pub enum Command {
     Delete,
     Register,
     AuditLog,
+    /// The bundles view of an integration.
+    Bundles,
+    /// The All view with only the connections no bundle uses, and back.
+    Unused,
     Copy,
     Refresh,
     // Finding.
@@ -384,8 +393,8 @@ pub struct Section {
 use Command as C;
 use KeyCode as K;
 use Scope::{
-    AuditLog, CommandLine, ConfirmDelete, Connections, Details, Filter, FirstRun, Form, Global,
-    Help, Integrations, KindField, Main, Registered, Rotation,
+    AuditLog, Bundles, CommandLine, ConfirmDelete, Connections, Details, Filter, FirstRun, Form,
+    Global, Help, Integrations, KindField, Main, Registered, Rotation,
 };
 
 /// Every key. A scope's bindings are the lines of that scope and of the scopes in its
@@ -418,6 +427,8 @@ pub static KEYMAP: &[Section] = &[
         on(Main, &[ch('d')], C::Delete).hint("delete").help("delete (y confirms)").mutates(),
         on(Main, &[ch('I')], C::Register).hint("register").help("register an integration").mutates(),
         on(Main, &[ch('L')], C::AuditLog).help("audit log of changes (also :log)"),
+        on(Main, &[ch('b')], C::Bundles).hint("bundles").help("bundles: who uses what (:bundles)"),
+        on(Main, &[ch('u')], C::Unused).help("only connections no bundle uses"),
         on(Main, &[ch('c')], C::Copy).help("copy the name (OSC 52)"),
         on(Main, &[ch('R')], C::Refresh).hint("refresh").help("refresh"),
     ]},
@@ -462,12 +473,18 @@ pub static KEYMAP: &[Section] = &[
         on(Details, &[ch('r')], C::Rotate).hint("rotate").mutates(),
         on(Details, &[ch('d')], C::Delete).hint("delete").mutates(),
         on(Details, &[ch('c')], C::Copy).hint("copy name"),
+        on(Details, &[ch('b')], C::Bundles).hint("bundles"),
         on(Details, &[code(K::Esc), code(K::Enter).alias(), ch('q').alias()], C::Close).hint("close"),
         on(ConfirmDelete, &[ch('y'), ch('Y').alias()], C::Confirm).hint("delete").mutates(),
         on(ConfirmDelete, &[ch('n'), code(K::Esc), ch('q').alias()], C::Close).hint("keep it"),
         on(AuditLog, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
         on(AuditLog, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(AuditLog, &[code(K::Esc), ch('L'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
+        on(Bundles, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
+        on(Bundles, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
+        on(Bundles, &[code(K::PageDown), ctrl('d').alias(), ch(' ').alias()], C::PageDown).hint("page"),
+        on(Bundles, &[code(K::PageUp), ctrl('u').alias()], C::PageUp).hint_above(),
+        on(Bundles, &[code(K::Esc), ch('b'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
         on(FirstRun, &[ch('d'), code(K::Enter).alias()], C::StartDemo).hint("open the demo"),
         on(FirstRun, &[ch('q'), code(K::Esc).alias()], C::Quit).hint("quit"),
     ]},
@@ -478,12 +495,12 @@ pub static KEYMAP: &[Section] = &[
 #[rustfmt::skip]
 const FOOTER_INTEGRATIONS: &[Command] = &[
     C::Help, C::Down, C::Open, C::ToggleAll, C::OpenFilter, C::New, C::Register,
-    C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
+    C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit, C::Bundles,
 ];
 #[rustfmt::skip]
 const FOOTER_CONNECTIONS: &[Command] = &[
     C::Help, C::Details, C::New, C::Edit, C::Rotate, C::Delete, C::Mark, C::OpenFilter,
-    C::Sort, C::ToggleAll, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
+    C::Sort, C::ToggleAll, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit, C::Bundles,
 ];
 
 /// A command typed after `:`: its names (the first is the one help shows), what follows it.
@@ -536,6 +553,8 @@ pub static COMMANDS: &[Verb] = &[
     verb(&["q", "q!", "quit", "exit"], "", C::Quit, "quit"),
     verb(&["all", "audit"], "", C::ShowAll, "All connections"),
     verb(&["findings", "stale"], "", C::Findings, "only the ones with findings"),
+    verb(&["unused"], "", C::Unused, "only ones no bundle uses"),
+    verb(&["bundles", "b"], "[NAME]", C::Bundles, "bundles of an integration"),
     verb(&["int", "i", "integration"], "NAME", C::GoTo, "go to an integration"),
     verb(&["register", "reg"], "NAME [DESC]", C::Register, "register an integration").mutates(),
     verb(&["new"], "", C::New, "new connection").mutates(),

@@ -28,6 +28,8 @@ pub mod testing;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod usage_tests;
 
 pub use action::{Action, Effect};
 pub use filter::{Filter, FilterMode};

@@ -155,4 +155,10 @@ pub enum Modal {
         entries: Option<Result<Vec<crate::auditlog::Entry>, String>>,
         scroll: u16,
     },
+    /// The bundles of an integration, resource by resource, their problems marked (read
+    /// only; drawn from `State::bundles`).
+    Bundles {
+        integration: String,
+        scroll: u16,
+    },
 }

@@ -2,7 +2,8 @@
 //! verdicts, banners; and the two ids every other part of `app` uses, `ReqId` and `ConnKey`.
 use std::fmt;
 
-use crate::zis::{Connection, ConnectionKind, Integration, TokenSource};
+use crate::usage::Usage;
+use crate::zis::{BundleSet, Connection, ConnectionKind, Integration, TokenSource};
 
 /// Identifies one request; an answer whose id is no longer expected is dropped.
 pub type ReqId = u64;
@@ -106,12 +107,74 @@ impl IntegrationEntry {
     }
 }
 
+/// What is known of an integration's bundles and job specs, and the usage graph built from
+/// them and its connections (rebuilt when either changes).
+#[derive(Debug, Clone, Default)]
+pub struct BundlesEntry {
+    /// The last set loaded (kept on screen while a reload runs).
+    pub set: Option<BundleSet>,
+    /// The request whose answer we wait for; any other answer is dropped.
+    pub loading: Option<ReqId>,
+    pub error: Option<String>,
+    pub usage: Option<Usage>,
+}
+
+impl BundlesEntry {
+    /// Lines of the bundles view of this entry: what scrolling may move through. The view
+    /// draws exactly these (`ui::bundles`): per bundle a heading and its own problems, per
+    /// resource a line and one per problem, then the job specs no bundle defines.
+    pub fn view_lines(&self) -> usize {
+        let Some(u) = &self.usage else {
+            return 1;
+        };
+        let bundles: usize = u
+            .bundles
+            .iter()
+            .map(|b| {
+                1 + b.problems.len()
+                    + b.resources
+                        .iter()
+                        .map(|r| 1 + r.problems.len())
+                        .sum::<usize>()
+            })
+            .sum();
+        let orphans = if u.orphan_job_specs.is_empty() {
+            0
+        } else {
+            let own = u
+                .problems
+                .iter()
+                .filter(|p| p.bundle == crate::usage::NONE)
+                .count();
+            1 + u.orphan_job_specs.len() + own
+        };
+        (bundles + orphans).max(1)
+    }
+}
+
+/// What the TUI can say of what uses the connections of one integration.
+#[derive(Debug, Clone, Copy)]
+pub enum UsageState<'a> {
+    /// Not asked for yet, or on its way.
+    Loading,
+    /// The bundles could not be read.
+    Failed(&'a str),
+    Known(&'a Usage),
+}
+
 /// The audit's verdict on one connection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditInfo {
     pub age_days: Option<i64>,
     pub stale: bool,
     pub findings: Vec<String>,
+}
+
+impl AuditInfo {
+    /// No bundle uses the connection (and every bundle of its integration was read).
+    pub fn unused(&self) -> bool {
+        self.findings.iter().any(|f| f == crate::audit::NOT_USED)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use crate::zis::Connection;
 use super::filter::Filter;
 use super::modal::{InputLine, Modal};
 use super::model::{
-    AuditInfo, Banner, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem, LeftSel, Pane,
-    ReqId, Screen,
+    AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem,
+    LeftSel, Pane, ReqId, Screen, UsageState,
 };
 use super::table::{Derived, Row, RowsKey, Sort, SortKey, Widest};
 
@@ -39,6 +39,10 @@ pub struct State {
     pub sort_all: Sort,
     /// All view: only stale connections or ones with findings.
     pub only_findings: bool,
+    /// All view: only connections no bundle uses.
+    pub only_unused: bool,
+    /// Bundles, job specs and usage graph per integration name.
+    pub bundles: BTreeMap<String, BundlesEntry>,
     /// First visible row of the table (the view keeps the selection in sight).
     pub scroll: usize,
     /// How many table rows are on screen, as the view last reported (`Action::Viewport`).
@@ -91,7 +95,7 @@ pub const TICKS_PER_SEC: u32 = 10;
 
 /// The table rows a new state assumes until the view reports its own: what the table shows
 /// on the default 120×40 terminal (`size`).
-pub const DEFAULT_TABLE_ROWS: usize = 25;
+pub const DEFAULT_TABLE_ROWS: usize = 24;
 
 impl State {
     pub fn new(ctx: Context, now: OffsetDateTime) -> State {
@@ -120,6 +124,8 @@ impl State {
                 descending: true,
             },
             only_findings: false,
+            only_unused: false,
+            bundles: BTreeMap::new(),
             scroll: 0,
             table_rows: DEFAULT_TABLE_ROWS,
             marked: BTreeSet::new(),
@@ -260,6 +266,15 @@ impl State {
     /// The audit verdict of `integrations[entry].connections[conn]`.
     pub fn audit_at(&self, entry: usize, conn: usize) -> Option<&AuditInfo> {
         self.audit.get(entry)?.get(conn)
+    }
+
+    /// What is known of what uses the connections of `integration`.
+    pub fn usage_of(&self, integration: &str) -> UsageState<'_> {
+        match self.bundles.get(integration) {
+            Some(BundlesEntry { usage: Some(u), .. }) => UsageState::Known(u),
+            Some(BundlesEntry { error: Some(e), .. }) => UsageState::Failed(e),
+            _ => UsageState::Loading,
+        }
     }
 
     pub fn busy(&self) -> bool {

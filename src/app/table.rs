@@ -52,6 +52,7 @@ pub struct RowsKey {
     filter: Filter,
     sort: Sort,
     only_findings: bool,
+    only_unused: bool,
     data_gen: u64,
 }
 
@@ -227,7 +228,11 @@ impl State {
             items.extend(list.into_iter().flatten().map(|c| (name.clone(), c)));
         }
         let total = items.len();
-        let rows = crate::audit::audit(items, self.now, self.ctx.stale_days);
+        let mut rows = crate::audit::audit(items, self.now, self.ctx.stale_days);
+        let bundles = &self.bundles;
+        crate::audit::add_usage_findings(&mut rows, |i, n| {
+            bundles.get(i)?.usage.as_ref()?.is_unused(n)
+        });
         assert_eq!(rows.len(), total, "the audit keeps every connection");
         let mut rows = rows.into_iter();
         self.audit = Vec::with_capacity(counts.len());
@@ -288,6 +293,7 @@ impl State {
             filter: self.table_filter.clone(),
             sort: self.sort(),
             only_findings: self.only_findings,
+            only_unused: self.only_unused,
             data_gen: self.data_gen,
         };
         if self.rows_key.as_ref() != Some(&key) {
@@ -343,6 +349,9 @@ impl State {
             for (ci, c) in conns.iter().enumerate() {
                 let audit = self.audit.get(ei).and_then(|v| v.get(ci));
                 if all && self.only_findings && audit.is_none_or(|a| a.findings.is_empty()) {
+                    continue;
+                }
+                if all && self.only_unused && audit.is_none_or(|a| !a.unused()) {
                     continue;
                 }
                 let score = match &mut matcher {

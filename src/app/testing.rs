@@ -6,7 +6,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::zis::{Connection, ConnectionKind, Integration, OAuthClient};
+use crate::zis::bundle_parse::parse_bundle_value;
+use crate::zis::{BundleSet, Connection, ConnectionKind, Integration, JobSpec, OAuthClient};
 
 use super::{init, update, Action, Context, Effect, State};
 
@@ -123,6 +124,138 @@ pub fn connections(integration: &str) -> Vec<Connection> {
     }
 }
 
+fn job_spec(name: &str, flow: &str, installed: bool) -> JobSpec {
+    JobSpec {
+        name: name.into(),
+        uuid: format!("js-{name}"),
+        event_source: "support".into(),
+        event_type: "ticket.TicketCreated".into(),
+        flow_name: flow.into(),
+        installed: Some(installed),
+    }
+}
+
+/// The fixture bundles: acme_crm_sync uses salesforce_prod, hubspot_private_app and zendesk
+/// (salesforce_sandbox and hubspot_legacy_key are used by nothing) and has an action naming a
+/// connection it lacks, behind a job spec not installed; billing_bridge uses stripe_live, not
+/// chargebee_site, and keeps a stale job spec; support_tools has none.
+pub fn bundles(integration: &str) -> BundleSet {
+    let action = |name: &str, conn: Option<&str>, method: &str, target: (&str, &str)| {
+        let mut def = serde_json::json!({ "method": method, target.0: target.1 });
+        if let Some(c) = conn {
+            def["connectionName"] = c.into();
+        }
+        (
+            name.to_string(),
+            serde_json::json!({"type": "ZIS::Action::Http", "properties": {"name": name, "definition": def}}),
+        )
+    };
+    let flow = |name: &str, steps: &[(&str, &str)]| {
+        let states: serde_json::Map<String, serde_json::Value> = steps
+            .iter()
+            .map(|(state, action)| {
+                (
+                    state.to_string(),
+                    serde_json::json!({"Type": "Action", "ActionName": format!("zis:{integration}:action:{action}")}),
+                )
+            })
+            .collect();
+        (
+            name.to_string(),
+            serde_json::json!({"type": "ZIS::Flow", "properties": {"name": name, "definition": {"StartAt": steps[0].0, "States": states}}}),
+        )
+    };
+    let job = |name: &str, flow: &str| {
+        (
+            name.to_string(),
+            serde_json::json!({"type": "ZIS::JobSpec", "properties": {"name": name, "event_source": "support",
+                "event_type": "ticket.TicketCreated", "flow_name": format!("zis:{integration}:flow:{flow}")}}),
+        )
+    };
+    let bundle = |name: &str, uuid: &str, resources: Vec<(String, serde_json::Value)>| {
+        let resources: serde_json::Map<String, serde_json::Value> = resources.into_iter().collect();
+        parse_bundle_value(&serde_json::json!({"bundle": {"name": name, "uuid": uuid,
+            "zis_template_version": "2019-10-14", "resources": resources}}))
+        .expect("a fixture bundle")
+    };
+    let flow_name = |f: &str| format!("zis:{integration}:flow:{f}");
+    match integration {
+        "acme_crm_sync" => BundleSet {
+            bundles: vec![bundle(
+                "crm_sync",
+                "b-crm-1",
+                vec![
+                    action(
+                        "get_ticket",
+                        Some("zendesk"),
+                        "GET",
+                        ("path", "/api/v2/tickets/{{$.ticket_id}}"),
+                    ),
+                    action(
+                        "push_contact",
+                        Some("salesforce_prod"),
+                        "POST",
+                        (
+                            "url",
+                            "https://login.salesforce.com/services/data/v60.0/sobjects/Contact",
+                        ),
+                    ),
+                    action(
+                        "enrich",
+                        Some("hubspot_private_app"),
+                        "GET",
+                        ("url", "https://api.hubapi.com/crm/v3/objects/companies"),
+                    ),
+                    action(
+                        "legacy_lookup",
+                        Some("hubspot_old_key"),
+                        "GET",
+                        ("url", "https://api.hubapi.com/contacts/v1/search"),
+                    ),
+                    flow(
+                        "sync_contact",
+                        &[
+                            ("Get", "get_ticket"),
+                            ("Push", "push_contact"),
+                            ("Enrich", "enrich"),
+                        ],
+                    ),
+                    flow("legacy_flow", &[("Lookup", "legacy_lookup")]),
+                    job("on_ticket_created", "sync_contact"),
+                    job("legacy_job", "legacy_flow"),
+                ],
+            )],
+            unreadable: Vec::new(),
+            job_specs: vec![
+                job_spec("on_ticket_created", &flow_name("sync_contact"), true),
+                job_spec("legacy_job", &flow_name("legacy_flow"), false),
+            ],
+        },
+        "billing_bridge" => BundleSet {
+            bundles: vec![bundle(
+                "invoices",
+                "b-inv-1",
+                vec![
+                    action(
+                        "post_invoice",
+                        Some("stripe_live"),
+                        "POST",
+                        ("url", "https://api.stripe.com/v1/invoices"),
+                    ),
+                    flow("invoice_flow", &[("Post", "post_invoice")]),
+                    job("invoice_job", "invoice_flow"),
+                ],
+            )],
+            unreadable: Vec::new(),
+            job_specs: vec![
+                job_spec("invoice_job", &flow_name("invoice_flow"), true),
+                job_spec("old_invoice_job", &flow_name("chargebee_flow"), true),
+            ],
+        },
+        _ => BundleSet::default(),
+    }
+}
+
 /// Answer every load effect in `fx` with the fixture data; returns the other effects.
 pub fn answer_loads(state: &mut State, fx: Vec<Effect>) -> Vec<Effect> {
     let mut rest = Vec::new();
@@ -149,6 +282,17 @@ pub fn answer_loads(state: &mut State, fx: Vec<Effect>) -> Vec<Effect> {
                         result,
                         token: Some(crate::zis::TokenSource::Minted),
                         now: NOW,
+                    },
+                ));
+            }
+            Effect::LoadBundles { req, integration } => {
+                let result = Ok(bundles(&integration));
+                queue.extend(update(
+                    state,
+                    Action::BundlesLoaded {
+                        req,
+                        integration,
+                        result,
                     },
                 ));
             }
@@ -217,6 +361,20 @@ pub fn big(w: u16, h: u16, n: usize) -> State {
                 },
             );
             for e in fx {
+                if let Effect::LoadBundles { req, integration } = &e {
+                    // No bundles read: what uses these is not known (no "unused" findings).
+                    update(
+                        &mut s,
+                        Action::BundlesLoaded {
+                            req: *req,
+                            integration: integration.clone(),
+                            result: Err(crate::zis::Error::new(
+                                crate::zis::ErrorKind::NotFound,
+                                "no bundles in this fixture",
+                            )),
+                        },
+                    );
+                }
                 if let Effect::LoadConnections { req, integration } = e {
                     let list = (0..n)
                         .map(|i| {

@@ -81,14 +81,26 @@ fn init_loads_integrations_then_every_integration_selected_first() {
             now: NOW,
         },
     );
-    let loads: Vec<&str> = fx
+    let loads: Vec<String> = fx
         .iter()
         .map(|e| match e {
-            Effect::LoadConnections { integration, .. } => integration.as_str(),
+            Effect::LoadConnections { integration, .. } => integration.clone(),
+            Effect::LoadBundles { integration, .. } => format!("bundles of {integration}"),
             other => panic!("{other:?}"),
         })
         .collect();
-    assert_eq!(loads, ["acme_crm_sync", "billing_bridge", "support_tools"]);
+    // Every connections listing first (the table), then the bundles, in the same order.
+    assert_eq!(
+        loads,
+        [
+            "acme_crm_sync",
+            "billing_bridge",
+            "support_tools",
+            "bundles of acme_crm_sync",
+            "bundles of billing_bridge",
+            "bundles of support_tools"
+        ]
+    );
     assert_eq!(s.left_sel, LeftSel::Integration("acme_crm_sync".into()));
     answer_loads(&mut s, fx);
     assert!(!s.busy());
@@ -1191,6 +1203,11 @@ fn load_answers(fx: Vec<Effect>) -> Vec<Action> {
                 integration,
                 token: Some(crate::zis::TokenSource::Minted),
                 now: NOW,
+            },
+            Effect::LoadBundles { req, integration } => Action::BundlesLoaded {
+                req,
+                result: Ok(crate::app::testing::bundles(&integration)),
+                integration,
             },
             other => panic!("{other:?}"),
         })

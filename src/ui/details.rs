@@ -10,6 +10,7 @@ use crate::zis::{ConnectionKind, TokenSource};
 
 use super::popups::{title, window};
 use super::theme::Theme;
+use super::usage::{used_by_lines, used_by_summary};
 use super::widgets::{
     age_style, age_text, datetime_text, hints, kind_badge, pane_block, s, wrap_words,
 };
@@ -214,9 +215,38 @@ pub(crate) fn connection_lines<'a>(
             theme,
         ));
     }
+    // What uses it: one line in the panel, every use (up to 8) in the window.
+    if full {
+        for (i, span) in used_by_lines(state, integration, &c.name, 8, theme)
+            .into_iter()
+            .enumerate()
+        {
+            lines.push(kv(if i == 0 { "Used by" } else { "" }, vec![span], theme));
+        }
+        if let crate::app::UsageState::Known(u) = state.usage_of(integration) {
+            if let Some(client) = u.oauth_clients.get(&c.name) {
+                lines.push(kv("OAuth client", vec![Span::raw(s(client))], theme));
+            }
+        }
+    } else {
+        lines.push(kv(
+            "Used by",
+            vec![used_by_summary(state, integration, &c.name, theme)],
+            theme,
+        ));
+    }
+    // "Used by" says it already: not a second time as a finding.
+    let findings: Vec<&String> = audit
+        .map(|a| {
+            a.findings
+                .iter()
+                .filter(|f| f.as_str() != crate::audit::NOT_USED)
+                .collect()
+        })
+        .unwrap_or_default();
     match audit {
-        Some(a) if !a.findings.is_empty() => {
-            for (i, f) in a.findings.iter().enumerate() {
+        Some(_) if !findings.is_empty() => {
+            for (i, f) in findings.iter().enumerate() {
                 lines.push(kv(
                     if i == 0 { "Audit" } else { "" },
                     vec![Span::styled(format!("⚠ {}", s(f)), theme.stale())],

@@ -6,7 +6,8 @@
 //!
 //! One file per part of the screen: `status` (status bar, banner, footer), `integrations`
 //! (left pane), `table` (connections table), `details` (panel and window), `popups` (the other
-//! windows), `form`, `first_run`; `widgets` holds the small helpers they share.
+//! windows), `usage` (what uses a connection; the bundles view), `form`, `first_run`;
+//! `widgets` holds the small helpers they share.
 mod details;
 mod first_run;
 mod form;
@@ -15,6 +16,7 @@ mod popups;
 mod status;
 mod table;
 pub mod theme;
+mod usage;
 mod widgets;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -48,6 +50,10 @@ pub fn view(state: &State, frame: &mut Frame) {
         Some(Modal::AuditLog { entries, scroll }) => {
             popups::audit_log(frame, area, state, entries.as_ref(), *scroll, &theme)
         }
+        Some(Modal::Bundles {
+            integration,
+            scroll,
+        }) => usage::bundles(frame, area, state, integration, *scroll, &theme),
     }
 }
 
@@ -86,7 +92,8 @@ pub fn layout(state: &State, area: Rect) -> Areas {
     let [integrations, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
 
-    let details_h = if body.height >= 26 { 10 } else { 0 };
+    // Eleven lines: a connection's fields, its audit and what uses it.
+    let details_h = if body.height >= 26 { 11 } else { 0 };
     let [table, details] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(details_h)]).areas(right);
     Areas {

@@ -9,6 +9,7 @@ use crate::app::keymap::{self, Command, Scope};
 use crate::app::{ConnKey, RegisteredView, RotPhase, RotStatus, Rotation, State};
 
 use super::theme::Theme;
+use super::usage::{fit, used_by_lines, used_by_summary};
 use super::widgets::{centered, hints, hints_now, s, wrap_words};
 
 /// Draw an empty framed window and return its inside.
@@ -100,9 +101,8 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
 }
 
 pub fn confirm_delete(frame: &mut Frame, area: Rect, state: &State, key: &ConnKey, theme: &Theme) {
-    let w = area.width.saturating_sub(4).min(64);
-    let inner = window(frame, area, w, 10, title("Delete connection", theme), theme);
-    let lines = vec![
+    let w = area.width.saturating_sub(4).min(76);
+    let mut lines = vec![
         Line::from(vec![
             Span::raw("Delete the "),
             Span::styled(key.kind.as_str(), theme.bold()),
@@ -114,13 +114,36 @@ pub fn confirm_delete(frame: &mut Frame, area: Rect, state: &State, key: &ConnKe
             Span::styled(s(&key.integration), theme.bold()),
             Span::raw("?"),
         ]),
-        Line::styled(
-            "Bundles that use it stop working. This cannot be undone.",
-            theme.muted(),
-        ),
-        Line::raw(""),
-        answers(state, theme),
     ];
+    // What breaks: the uses (they stop working), or that nothing uses it, or why not known.
+    let uses = used_by_lines(state, &key.integration, &key.name, 5, theme);
+    match state.usage_of(&key.integration) {
+        crate::app::UsageState::Known(u) if !u.used_by(&key.name).is_empty() => {
+            lines.push(Line::styled("Used by (these stop working):", theme.error()));
+            lines.extend(
+                uses.into_iter()
+                    .map(|u| Line::from(vec![Span::raw("  "), u])),
+            );
+        }
+        crate::app::UsageState::Known(u) if u.complete => {
+            lines.push(Line::styled("No bundle uses it.", theme.ok()));
+        }
+        _ => lines.push(Line::from(
+            std::iter::once(Span::styled("Used by: ", theme.muted()))
+                .chain(uses)
+                .collect::<Vec<_>>(),
+        )),
+    }
+    lines.push(Line::styled("This cannot be undone.", theme.muted()));
+    lines.push(Line::raw(""));
+    lines.push(answers(state, theme));
+    let text_w = w.saturating_sub(4).max(1) as usize;
+    let body_h: u16 = lines
+        .iter()
+        .map(|l| (l.width().max(1).div_ceil(text_w)) as u16)
+        .sum();
+    let h = (body_h + 2).max(10).min(area.height.saturating_sub(2));
+    let inner = window(frame, area, w, h, title("Delete connection", theme), theme);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -228,6 +251,13 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
             Span::styled(format!("    {:<14}", "user"), theme.muted()),
             Span::raw(s(&item.username)),
             Span::styled(format!(" @ {}", s(&item.allowed_domain)), theme.dim()),
+        ]));
+        lines.push(Line::from(vec![
+            Span::styled(format!("    {:<14}", "used by"), theme.muted()),
+            fit(
+                used_by_summary(state, &item.key.integration, &item.key.name, theme),
+                text_w.saturating_sub(18).max(10),
+            ),
         ]));
         let pw = if rot.revealed {
             Span::styled(item.password.expose_secret().to_string(), theme.secret())

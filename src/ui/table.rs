@@ -98,6 +98,9 @@ fn title(state: &State, theme: &Theme) -> Vec<Span<'static>> {
             if state.only_findings {
                 title.push(Span::styled(" (with findings)", theme.stale()));
             }
+            if state.only_unused {
+                title.push(Span::styled(" (used by no bundle)", theme.stale()));
+            }
         }
         LeftSel::Integration(n) => title.push(Span::styled(s(n), theme.title())),
     }
@@ -398,6 +401,13 @@ fn empty_message(state: &State) -> String {
                 format!("Loading connections… {loaded}/{total} integrations")
             } else if state.only_findings {
                 "No findings: every connection is fresh.".into()
+            } else if state.only_unused {
+                if state.bundles.values().any(|b| b.loading.is_some()) {
+                    "Reading bundles…".into()
+                } else {
+                    "Every connection is used by a bundle (or its bundles could not be read)."
+                        .into()
+                }
             } else {
                 "No connections in this account.".into()
             }

@@ -24,7 +24,7 @@ fn bound_in(scope: Scope) -> impl Iterator<Item = &'static Binding> {
 /// Everything a key can change that the screen or the next key depends on.
 fn look(s: &State) -> String {
     let mut out = format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         s.screen,
         s.focus,
         s.left_sel,
@@ -37,6 +37,7 @@ fn look(s: &State) -> String {
         s.sort_one,
         s.sort_all,
         s.only_findings,
+        s.only_unused,
         s.marked,
         s.scroll,
         s.quit,
@@ -190,6 +191,14 @@ fn prepare(scope: Scope, command: Command) -> State {
                 Action::AuditLogLoaded(Ok(vec![log_entry("a"), log_entry("b")])),
             );
             if command == Command::Up {
+                update(&mut s, ch('j'));
+            }
+            s
+        }
+        Scope::Bundles => {
+            let mut s = on_table();
+            update(&mut s, ch('b'));
+            if matches!(command, Command::Up | Command::PageUp) {
                 update(&mut s, ch('j'));
             }
             s

@@ -6,7 +6,7 @@ use crate::app::model::{ConnKey, IntegrationEntry, LeftSel, Level, Pane, ReqId};
 use crate::app::state::{State, TICKS_PER_SEC};
 use crate::zis::{ClientEvent, Connection, Error};
 
-use super::{banner, error_text, load_connections, load_integrations};
+use super::{banner, error_text, load_bundles, load_connections, load_integrations, rebuild_usage};
 
 pub(super) fn on_tick(state: &mut State) {
     state.tick = state.tick.wrapping_add(1);
@@ -93,8 +93,22 @@ pub(super) fn on_integrations(
                     names.insert(0, s);
                 }
             }
-            for n in names {
-                load_connections(state, &n, fx);
+            for n in &names {
+                load_connections(state, n, fx);
+            }
+            // Then the bundles, in the same order: behind every connections listing in the
+            // worker's queue, so they never hold up the table.
+            state.bundles.retain(|k, b| {
+                let keep = names.contains(k);
+                if !keep {
+                    if let Some(r) = b.loading {
+                        state.in_flight.remove(&r);
+                    }
+                }
+                keep
+            });
+            for n in &names {
+                load_bundles(state, n, fx);
             }
             state.recompute();
         }
@@ -133,6 +147,7 @@ pub(super) fn on_connections(
             if state.rate_note.is_some() && state.in_flight.is_empty() {
                 state.rate_note = None;
             }
+            rebuild_usage(state, integration);
         }
         Err(e) => {
             let text = error_text(&e);
@@ -161,6 +176,41 @@ pub(super) fn on_connections(
         })
         .collect();
     state.marked.retain(|k| existing.contains(k));
+    state.recompute();
+}
+
+/// Every bundle and job spec of one integration: keep them and build its usage graph again.
+/// A failure is said where usage is shown (details, delete, the bundles view), not in a
+/// banner: the connections table does not depend on it.
+pub(super) fn on_bundles(
+    state: &mut State,
+    req: ReqId,
+    integration: &str,
+    result: Result<crate::zis::BundleSet, Error>,
+) {
+    state.in_flight.remove(&req);
+    let Some(entry) = state.bundles.get_mut(integration) else {
+        return;
+    };
+    if entry.loading != Some(req) {
+        return;
+    }
+    entry.loading = None;
+    match result {
+        Ok(set) => {
+            entry.set = Some(set);
+            entry.error = None;
+            rebuild_usage(state, integration);
+        }
+        Err(e) => {
+            entry.error = Some(error_text(&e));
+            entry.set = None;
+            entry.usage = None;
+        }
+    }
+    if state.rate_note.is_some() && state.in_flight.is_empty() {
+        state.rate_note = None;
+    }
     state.recompute();
 }
 

@@ -18,7 +18,9 @@ use crate::zis::ConnectionKind;
 
 use super::command_line::{input_key, open_input, sync_filter};
 use super::modals::{modal_key, open_audit_log};
-use super::{banner, ensure_loaded, load_integrations, quit, refuse_readonly, PASSWORD_LENGTH};
+use super::{
+    banner, ensure_loaded, load_bundles, load_integrations, quit, refuse_readonly, PASSWORD_LENGTH,
+};
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let scope = Scope::of(state);
@@ -116,6 +118,13 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
             open_register(state, name, &desc);
         }
         Command::AuditLog => open_audit_log(state, fx),
+        Command::Bundles => open_bundles(state, args.first().copied(), fx),
+        Command::Unused => {
+            set_left(state, LeftSel::All, fx);
+            state.only_unused = !state.only_unused;
+            state.only_findings = false;
+            state.focus = Pane::Connections;
+        }
         Command::Refresh => refresh(state, fx),
         Command::Sort => cycle_sort(state),
         Command::ReverseSort => {
@@ -127,12 +136,14 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         Command::Back => back(state),
         Command::ShowAll => {
             state.only_findings = false;
+            state.only_unused = false;
             set_left(state, LeftSel::All, fx);
             state.focus = Pane::Connections;
         }
         Command::Findings => {
             set_left(state, LeftSel::All, fx);
             state.only_findings = !state.only_findings;
+            state.only_unused = false;
             state.focus = Pane::Connections;
         }
         Command::GoTo => go_to(state, args.first().copied(), fx),
@@ -158,7 +169,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
 }
 
 /// Esc on the main screen: the banner, else the pane's filter, else the marks, else "only
-/// findings".
+/// findings" or "only unused".
 fn back(state: &mut State) {
     if state.banner.is_some() {
         state.banner = None;
@@ -170,7 +181,50 @@ fn back(state: &mut State) {
         state.marked.clear();
     } else if state.only_findings {
         state.only_findings = false;
+    } else if state.only_unused {
+        state.only_unused = false;
     }
+}
+
+/// The bundles view of `name`, else of the selected integration (or the selected row's in
+/// the All view). Read again if it was never read or could not be.
+fn open_bundles(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
+    let target = match name {
+        Some(n) if state.entry(n).is_some() => n.to_string(),
+        Some(n) => {
+            banner(
+                state,
+                Level::Error,
+                format!("no integration named {n} in this account"),
+            );
+            return;
+        }
+        None => match state.selected_entry() {
+            Some(e) => e.name().to_string(),
+            None => match state
+                .selected_connection()
+                .map(|(i, _)| i.to_string())
+                .or_else(|| state.integrations.first().map(|e| e.name().to_string()))
+            {
+                Some(n) => n,
+                None => {
+                    banner(state, Level::Warn, "no integration to show the bundles of");
+                    return;
+                }
+            },
+        },
+    };
+    let stale = state
+        .bundles
+        .get(&target)
+        .is_none_or(|b| b.loading.is_none() && b.set.is_none());
+    if stale {
+        load_bundles(state, &target, fx);
+    }
+    state.modal = Some(Modal::Bundles {
+        integration: target,
+        scroll: 0,
+    });
 }
 
 fn go_to(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {

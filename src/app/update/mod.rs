@@ -19,8 +19,8 @@ mod keys;
 mod modals;
 
 use answers::{
-    on_client_event, on_connections, on_created, on_deleted, on_integrations, on_password_applied,
-    on_registered, on_tick, on_updated,
+    on_bundles, on_client_event, on_connections, on_created, on_deleted, on_integrations,
+    on_password_applied, on_registered, on_tick, on_updated,
 };
 use keys::{on_key, on_paste};
 
@@ -86,6 +86,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.in_flight.remove(&req);
             on_connections(state, req, &integration, result, token, now);
         }
+        Action::BundlesLoaded {
+            req,
+            integration,
+            result,
+        } => on_bundles(state, req, &integration, result),
         Action::Created {
             req,
             integration,
@@ -193,6 +198,47 @@ fn load_connections(state: &mut State, integration: &str, fx: &mut Vec<Effect>) 
         req,
         integration: integration.to_string(),
     });
+}
+
+/// Ask for every bundle and job spec of `integration`. Queued behind the connections asked
+/// before it, so the table fills first.
+fn load_bundles(state: &mut State, integration: &str, fx: &mut Vec<Effect>) {
+    let req = state.next_req();
+    let entry = state.bundles.entry(integration.to_string()).or_default();
+    if let Some(old) = entry.loading.replace(req) {
+        state.in_flight.remove(&old);
+    }
+    state
+        .in_flight
+        .insert(req, format!("reading bundles of {integration}"));
+    fx.push(Effect::LoadBundles {
+        req,
+        integration: integration.to_string(),
+    });
+}
+
+/// Build the usage graph of `integration` again from its bundles and its connections (the
+/// connections say which names exist).
+fn rebuild_usage(state: &mut State, integration: &str) {
+    let conns = state
+        .entry(integration)
+        .and_then(|e| e.connections.as_deref());
+    let Some(set) = state.bundles.get(integration).and_then(|b| b.set.as_ref()) else {
+        return;
+    };
+    let known: Option<Vec<crate::usage::KnownConnection<'_>>> = conns.map(|list| {
+        list.iter()
+            .map(|c| crate::usage::KnownConnection {
+                name: &c.name,
+                kind: c.kind,
+                oauth_client: None,
+            })
+            .collect()
+    });
+    let usage = crate::usage::build(integration, set, known.as_deref());
+    if let Some(b) = state.bundles.get_mut(integration) {
+        b.usage = Some(usage);
+    }
 }
 
 /// Load the selected integration's connections if they were never asked for.

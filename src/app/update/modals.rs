@@ -69,9 +69,13 @@ pub(super) fn modal_key(
         Modal::Details => match command {
             Some(Command::Close) => {}
             // The window closes and the main screen does it to the same connection.
-            Some(c @ (Command::Edit | Command::Rotate | Command::Delete | Command::Copy)) => {
-                run(state, c, &[], fx)
-            }
+            Some(
+                c @ (Command::Edit
+                | Command::Rotate
+                | Command::Delete
+                | Command::Copy
+                | Command::Bundles),
+            ) => run(state, c, &[], fx),
             _ => state.modal = Some(Modal::Details),
         },
         Modal::ConfirmDelete { key: target } => match command {
@@ -83,6 +87,30 @@ pub(super) fn modal_key(
             Some(Command::Close) => {}
             _ => state.modal = Some(Modal::ConfirmDelete { key: target }),
         },
+        Modal::Bundles {
+            integration,
+            scroll,
+        } => {
+            let max = state
+                .bundles
+                .get(&integration)
+                .map_or(1, |b| b.view_lines())
+                .saturating_sub(1)
+                .min(u16::MAX as usize) as u16;
+            let page = state.table_rows.max(1).min(u16::MAX as usize) as u16;
+            let scroll = match command {
+                Some(Command::Close) => return,
+                Some(Command::Down) => scroll.saturating_add(1),
+                Some(Command::Up) => scroll.saturating_sub(1),
+                Some(Command::PageDown) => scroll.saturating_add(page),
+                Some(Command::PageUp) => scroll.saturating_sub(page),
+                _ => scroll,
+            };
+            state.modal = Some(Modal::Bundles {
+                integration,
+                scroll: scroll.min(max),
+            });
+        }
         Modal::Form(form) => form_key(state, form, command, key, fx),
         Modal::Rotation(rot) => rotation_key(state, rot, command, fx),
         Modal::Registered(reg) => registered_key(state, reg, command, fx),

@@ -809,3 +809,115 @@ async fn registry_upsert_issues_a_new_client_secret() {
         "a new secret each time"
     );
 }
+
+/// The sandbox binary at `RUST_LOG=trace` through every new route that carries a secret: no
+/// client secret, OAuth token, flow token or verification code reaches its log.
+#[test]
+fn the_binary_logs_no_oauth_secret_even_at_trace() {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let bin = Binary::start(log.reopen().unwrap());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let secrets: Vec<String> = rt.block_on(async {
+        let c = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let call = |m: Method, path: String, tok: String, body: Option<Value>| {
+            let c = c.clone();
+            let to = format!("{}{path}", bin.base);
+            async move {
+                let mut r = c.request(m, to).header("Authorization", format!("Bearer {tok}"));
+                if let Some(b) = body {
+                    r = r.json(&b);
+                }
+                let r = r.send().await.unwrap();
+                let s = r.status();
+                let t = r.text().await.unwrap();
+                (s, serde_json::from_str::<Value>(&t).unwrap_or(Value::Null))
+            }
+        };
+        let list = c
+            .get(format!("{}/api/services/zis/registry/integrations", bin.base))
+            .header("Authorization", &bin.admin_authorization)
+            .send()
+            .await
+            .unwrap();
+        let list: Value = list.json().await.unwrap();
+        let id = list["integrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["name"] == HR)
+            .unwrap()["zendesk_oauth_client"]["id"]
+            .clone();
+        let minted: Value = c
+            .post(format!("{}/api/v2/oauth/tokens", bin.base))
+            .header("Authorization", &bin.admin_authorization)
+            .json(&json!({"token": {"client_id": id, "scopes": ["read", "write"]}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tok = minted["token"]["full_token"].as_str().unwrap().to_string();
+        let mut out = vec![tok.clone()];
+        let sent = "log-canary-client-secret-7f3a9c";
+        let (s, v) = call(Method::POST, clients_path(HR), tok.clone(), Some(json!({
+            "name": "canary_client", "client_id": "canary-id", "client_secret": sent,
+            "token_url": "https://provider.example.com/token", "auth_url": "https://provider.example.com/auth"}))).await;
+        assert_eq!(s, StatusCode::CREATED);
+        out.push(sent.to_string());
+        let uuid = v["client"]["uuid"].as_str().unwrap().to_string();
+        let (s, _) = call(Method::PATCH, format!("{}/{uuid}", clients_path(HR)), tok.clone(),
+            Some(json!({"client_secret": "log-canary-client-secret-rotated"}))).await;
+        assert_eq!(s, StatusCode::OK);
+        out.push("log-canary-client-secret-rotated".into());
+        let (_, v) = call(Method::GET, clients_path(HR), tok.clone(), None).await;
+        for cl in v["clients"].as_array().unwrap() {
+            out.push(cl["client_secret"].as_str().unwrap().to_string());
+        }
+        // Both flows; the consent page answers at once (--auto-approve).
+        let (_, v) = call(Method::POST, format!("{OAUTH}/start/{HR}"), tok.clone(), Some(json!({
+            "name": "canary_conn", "oauth_client_name": "canary_client", "allow_offline_access": true,
+            "origin_oauth_redirect_url": "https://admin.example.com/done"}))).await;
+        let redirect = v["redirect_url"].as_str().unwrap().to_string();
+        let state = url::Url::parse(&redirect).unwrap().query_pairs()
+            .find(|(k, _)| k == "state").unwrap().1.into_owned();
+        out.push(state);
+        let r = c.get(&redirect).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FOUND);
+        let (_, v) = call(Method::POST, format!("{OAUTH}/start/{HR}"), tok.clone(),
+            Some(json!({"oauth_client_name": "microsoft_entra", "name": "microsoft_graph"}))).await;
+        let verify = v["redirect_url"].as_str().unwrap().to_string();
+        out.push(url::Url::parse(&verify).unwrap().query_pairs().next().unwrap().1.into_owned());
+        let (s, _) = call(Method::GET, verify.trim_start_matches(&bin.base).to_string(), tok.clone(), None).await;
+        assert_eq!(s, StatusCode::OK);
+        // Every token the server now holds in clear, through the listing and the show.
+        for n in ["canary_conn", "microsoft_graph", "zendesk"] {
+            let (s, v) = call(Method::GET, named(HR, n), tok.clone(), None).await;
+            assert_eq!(s, StatusCode::OK);
+            for f in ["access_token", "refresh_token"] {
+                if let Some(t) = v["oauth"][f].as_str() {
+                    out.push(t.to_string());
+                }
+            }
+        }
+        let (s, _) = call(Method::DELETE, format!("{}/{uuid}", clients_path(HR)), tok.clone(), None).await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        out
+    });
+    drop(bin);
+    let logged = std::fs::read_to_string(log.path()).unwrap();
+    assert!(
+        logged.contains("sandbox request") && logged.contains("oauth/start"),
+        "the log is on and saw the requests"
+    );
+    for (i, s) in secrets.iter().enumerate() {
+        assert!(s.len() >= 16, "value {i} is long enough to find");
+        assert!(
+            !logged.contains(s.as_str()),
+            "value {i} of the list is in the log"
+        );
+    }
+}

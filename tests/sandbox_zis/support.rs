@@ -235,3 +235,57 @@ pub fn form(req: reqwest::RequestBuilder, pairs: &[(&str, &str)]) -> reqwest::Re
     req.header("content-type", "application/x-www-form-urlencoded")
         .body(ser.finish())
 }
+
+/// The `zisctl sandbox` binary at `RUST_LOG=trace`, its stderr (the log) in a file; stopped
+/// on drop.
+pub struct Binary {
+    child: std::process::Child,
+    pub base: String,
+    pub admin_authorization: String,
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Binary {
+    pub fn start(log: std::fs::File) -> Binary {
+        use std::io::{BufRead as _, BufReader};
+        use std::process::{Command, Stdio};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zisctl"))
+            .args(["sandbox", "--addr", "127.0.0.1:0", "--auto-approve"])
+            .env("RUST_LOG", "trace")
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let mut base = String::new();
+        let (mut email, mut token) = (String::new(), String::new());
+        let stdout = child.stdout.take().unwrap();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            let word = |p: &str| line.strip_prefix(p).map(|v| v.trim().to_string());
+            if let Some(v) = word("zisctl sandbox listening on ") {
+                base = v;
+            } else if let Some(v) = word("admin email:") {
+                email = v;
+            } else if let Some(v) = word("admin API token:") {
+                token = v.split_whitespace().next().unwrap_or_default().to_string();
+            }
+            if line.starts_with("Press Ctrl-C") {
+                break;
+            }
+        }
+        use base64::Engine as _;
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{email}/token:{token}"));
+        Binary {
+            child,
+            base,
+            admin_authorization: format!("Basic {basic}"),
+        }
+    }
+}

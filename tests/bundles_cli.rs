@@ -52,13 +52,48 @@ async fn set_shapes(env: &Env, body: Value) {
 fn demo_problems() -> BTreeSet<(String, String, String, String)> {
     [
         row("acme_crm_sync", "—", "on_org_created", "stale_job_spec"),
-        row("billing_bridge", "billing_lookup", "netsuite.get_invoices", "unknown_connection"),
-        row("billing_bridge", "billing_lookup", "zendesk.update_ticket", "path_without_connection"),
-        row("jira_escalations", "jira_escalation", "servicenow.create_incident", "literal_credential"),
-        row("legacy_erp", "erp_lookup", "sap.get_order", "literal_credential"),
-        row("slack_notify", "slack_alerts", "on_vip_comment", "job_spec_not_installed"),
-        row("slack_notify", "slack_alerts", "opsgenie.create_alert", "literal_credential"),
-        row("slack_notify", "slack_alerts", "urgent_ticket_flow", "unknown_action"),
+        row(
+            "billing_bridge",
+            "billing_lookup",
+            "netsuite.get_invoices",
+            "unknown_connection",
+        ),
+        row(
+            "billing_bridge",
+            "billing_lookup",
+            "zendesk.update_ticket",
+            "path_without_connection",
+        ),
+        row(
+            "jira_escalations",
+            "jira_escalation",
+            "servicenow.create_incident",
+            "literal_credential",
+        ),
+        row(
+            "legacy_erp",
+            "erp_lookup",
+            "sap.get_order",
+            "literal_credential",
+        ),
+        row(
+            "slack_notify",
+            "slack_alerts",
+            "on_vip_comment",
+            "job_spec_not_installed",
+        ),
+        row(
+            "slack_notify",
+            "slack_alerts",
+            "opsgenie.create_alert",
+            "literal_credential",
+        ),
+        row(
+            "slack_notify",
+            "slack_alerts",
+            "urgent_ticket_flow",
+            "unknown_action",
+        ),
     ]
     .into_iter()
     .collect()
@@ -80,13 +115,18 @@ async fn check_finds_each_problem_kind_where_it_is() {
         .filter(|r| r["problem"] == "literal_credential")
         .filter_map(|r| r["detail"].as_str())
         .collect();
-    assert!(details.iter().any(|d| d.starts_with("headers[Authorization]:")));
+    assert!(details
+        .iter()
+        .any(|d| d.starts_with("headers[Authorization]:")));
     assert!(details.iter().any(|d| d.starts_with("url: user:password@")));
     assert!(details.iter().any(|d| d.starts_with("requestBody.")));
     for r in v.as_array().unwrap() {
         let mut k: Vec<&String> = r.as_object().unwrap().keys().collect();
         k.sort();
-        assert_eq!(k, ["bundle", "detail", "integration", "problem", "resource"]);
+        assert_eq!(
+            k,
+            ["bundle", "detail", "integration", "problem", "resource"]
+        );
     }
 
     // --fail-on-findings: 5 when something is found, 0 when nothing is.
@@ -94,18 +134,34 @@ async fn check_finds_each_problem_kind_where_it_is() {
     assert_eq!(o.code, 5, "stderr: {}", o.stderr);
     assert!(o.stdout.contains("8 problem(s) in"), "{}", o.stdout);
     let o = env
-        .run(&["bundles", "check", "--integration", "hr_onboarding", "--fail-on-findings"])
+        .run(&[
+            "bundles",
+            "check",
+            "--integration",
+            "hr_onboarding",
+            "--fail-on-findings",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert!(o.stdout.starts_with("0 problem(s) in"), "{}", o.stdout);
 
     // Table and CSV: the same rows.
     let o = env
-        .run(&["bundles", "check", "--integration", "slack_notify", "-o", "csv"])
+        .run(&[
+            "bundles",
+            "check",
+            "--integration",
+            "slack_notify",
+            "-o",
+            "csv",
+        ])
         .await;
     assert_eq!(o.code, 0);
     let csv = o.csv();
-    assert_eq!(csv[0], ["integration", "bundle", "resource", "problem", "detail"]);
+    assert_eq!(
+        csv[0],
+        ["integration", "bundle", "resource", "problem", "detail"]
+    );
     let recs = csv_records(&csv);
     assert_eq!(recs.len(), 3);
     let o = env
@@ -116,12 +172,20 @@ async fn check_finds_each_problem_kind_where_it_is() {
         assert!(head.contains(h));
     }
     assert!(o.stdout.contains("unknown action"));
-    assert!(o.stdout.contains("3 problem(s) in 1 bundle(s) of 1 integration(s)"));
+    assert!(o
+        .stdout
+        .contains("3 problem(s) in 1 bundle(s) of 1 integration(s)"));
 
     // Usage errors before anything is sent.
     for (args, what) in [
-        (vec!["bundles", "check", "--concurrency", "0"], "--concurrency"),
-        (vec!["bundles", "check", "--integration", "Bad Name"], "integration"),
+        (
+            vec!["bundles", "check", "--concurrency", "0"],
+            "--concurrency",
+        ),
+        (
+            vec!["bundles", "check", "--integration", "Bad Name"],
+            "integration",
+        ),
         (vec!["bundles", "show", "acme_crm_sync", " "], "bundle"),
     ] {
         let o = env.run(&args).await;
@@ -166,11 +230,22 @@ async fn audit_says_what_uses_each_connection() {
     assert!(unused(&og));
     let zd = find("hr_onboarding", "zendesk");
     assert_eq!(zd["used_by"][0]["action"], "zendesk.create_ticket");
-    assert!(zd["used_by"][0].get("implicit").is_none(), "named, not implied");
+    assert!(
+        zd["used_by"][0].get("implicit").is_none(),
+        "named, not implied"
+    );
     // Every connection: known, and "unused" exactly when nothing uses it.
     for r in v.as_array().unwrap() {
-        let list = r["used_by"].as_array().expect("every integration's bundles were read");
-        assert_eq!(unused(r), list.is_empty(), "{}/{}", r["integration"], r["name"]);
+        let list = r["used_by"]
+            .as_array()
+            .expect("every integration's bundles were read");
+        assert_eq!(
+            unused(r),
+            list.is_empty(),
+            "{}/{}",
+            r["integration"],
+            r["name"]
+        );
     }
 
     // zendesk: used by every path action, one without connectionName too (it fails with 401,
@@ -178,8 +253,12 @@ async fn audit_says_what_uses_each_connection() {
     let path_only = json!({"bundle": {"name": "path_only", "resources": {
         "zendesk.close_ticket": {"type": "ZIS::Action::Http", "properties": {"name": "zendesk.close_ticket",
             "definition": {"method": "PUT", "path": "/api/v2/tickets/{{$.id}}"}}}}}});
-    add_bundle(&env, json!({"integration": "jira_escalations", "bundle": path_only,
-        "metadata": {"name": "path_only"}})).await;
+    add_bundle(
+        &env,
+        json!({"integration": "jira_escalations", "bundle": path_only,
+        "metadata": {"name": "path_only"}}),
+    )
+    .await;
     let o = env
         .run(&["audit", "--integration", "jira_escalations", "-o", "json"])
         .await;
@@ -205,20 +284,36 @@ async fn audit_says_what_uses_each_connection() {
         .run(&["audit", "--integration", "slack_notify", "-o", "csv"])
         .await;
     let recs = csv_records(&o.csv());
-    let pd = recs.iter().find(|r| r["name"] == "pagerduty_events").unwrap();
-    assert_eq!(pd["used_by"], "slack_alerts › urgent_ticket_flow › pagerduty.trigger");
-    let og = recs.iter().find(|r| r["name"] == "opsgenie_alerts").unwrap();
+    let pd = recs
+        .iter()
+        .find(|r| r["name"] == "pagerduty_events")
+        .unwrap();
+    assert_eq!(
+        pd["used_by"],
+        "slack_alerts › urgent_ticket_flow › pagerduty.trigger"
+    );
+    let og = recs
+        .iter()
+        .find(|r| r["name"] == "opsgenie_alerts")
+        .unwrap();
     assert_eq!(og["used_by"], "");
     assert!(og["findings"].contains("not used by any bundle"));
     let o = env.run(&["audit", "--integration", "slack_notify"]).await;
     assert!(o.stdout.lines().next().unwrap_or("").contains("USED BY"));
 
     // --fail-on-findings on audit: 5 with findings, 0 without.
-    let o = env.run(&["audit", "--fail-on-findings", "-o", "json"]).await;
+    let o = env
+        .run(&["audit", "--fail-on-findings", "-o", "json"])
+        .await;
     assert_eq!(o.code, 5, "stderr: {}", o.stderr);
     assert!(o.json().is_array(), "the output is printed all the same");
     let o = env
-        .run(&["audit", "--integration", "nps_survey_pilot", "--fail-on-findings"])
+        .run(&[
+            "audit",
+            "--integration",
+            "nps_survey_pilot",
+            "--fail-on-findings",
+        ])
         .await;
     assert_eq!(o.code, 0, "no connections, no findings: {}", o.stderr);
 }
@@ -226,7 +321,9 @@ async fn audit_says_what_uses_each_connection() {
 #[tokio::test(flavor = "multi_thread")]
 async fn list_and_show_in_every_format_and_both_shapes() {
     let env = Env::demo().await;
-    let o = env.run(&["bundles", "list", "slack_notify", "-o", "json"]).await;
+    let o = env
+        .run(&["bundles", "list", "slack_notify", "-o", "json"])
+        .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     let b = &v[0];
@@ -234,11 +331,26 @@ async fn list_and_show_in_every_format_and_both_shapes() {
     assert_eq!(b["integration"], "slack_notify");
     assert_eq!(b["zis_template_version"], "2019-10-14");
     let uuid = b["uuid"].as_str().unwrap().to_string();
-    let o = env.run(&["bundles", "list", "slack_notify", "-o", "csv"]).await;
-    assert_eq!(o.csv()[0], ["integration", "name", "uuid", "description", "zis_template_version"]);
+    let o = env
+        .run(&["bundles", "list", "slack_notify", "-o", "csv"])
+        .await;
+    assert_eq!(
+        o.csv()[0],
+        [
+            "integration",
+            "name",
+            "uuid",
+            "description",
+            "zis_template_version"
+        ]
+    );
     let o = env.run(&["bundles", "list", "nps_survey_pilot"]).await;
     assert_eq!(o.code, 0);
-    assert!(o.stderr.contains("no bundles in nps_survey_pilot"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no bundles in nps_survey_pilot"),
+        "{}",
+        o.stderr
+    );
 
     let show = |fmt: &'static str, name: String| {
         let env = &env;
@@ -270,7 +382,12 @@ async fn list_and_show_in_every_format_and_both_shapes() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|j| (j["name"].as_str().unwrap().to_string(), j["installed"].clone()))
+        .map(|j| {
+            (
+                j["name"].as_str().unwrap().to_string(),
+                j["installed"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         jobs,
@@ -288,14 +405,19 @@ async fn list_and_show_in_every_format_and_both_shapes() {
 
     let o = show("csv", "slack_alerts".into()).await;
     let recs = csv_records(&o.csv());
-    let pd = recs.iter().find(|r| r["resource"] == "pagerduty.trigger").unwrap();
+    let pd = recs
+        .iter()
+        .find(|r| r["resource"] == "pagerduty.trigger")
+        .unwrap();
     assert_eq!(pd["type"], "action");
     assert_eq!(pd["connection"], "pagerduty_events");
     let o = show("table", "slack_alerts".into()).await;
     for section in ["FLOW", "ACTION", "JOB SPEC", "RESOURCE  "] {
         assert!(o.stdout.contains(section), "{section}");
     }
-    assert!(o.stdout.contains("on_vip_comment    support ticket.CommentAdded"));
+    assert!(o
+        .stdout
+        .contains("on_vip_comment    support ticket.CommentAdded"));
 
     let o = show("table", "no_such_bundle".into()).await;
     assert_eq!(o.code, 4, "stderr: {}", o.stderr);
@@ -311,22 +433,45 @@ async fn malformed_bundles_are_findings_not_panics() {
         "no_def_flow": {"type": "ZIS::Flow", "properties": {"name": "no_def_flow"}},
         "weird": 42
     }}});
-    add_bundle(&env, json!({"integration": "legacy_erp", "bundle": odd, "metadata": {"name": "odd"}})).await;
+    add_bundle(
+        &env,
+        json!({"integration": "legacy_erp", "bundle": odd, "metadata": {"name": "odd"}}),
+    )
+    .await;
     // 5 MB: read in full (under the 16 MiB cap).
     let big = json!({"name": "big", "resources": {
         "bulk_post": {"type": "ZIS::Action::Http", "properties": {"name": "bulk_post", "definition": {
             "connectionName": "sap_gateway", "method": "POST", "url": "https://erp.example.com/bulk",
             "requestBody": {"data": "a".repeat(5 * 1024 * 1024)}}}}}});
-    add_bundle(&env, json!({"integration": "legacy_erp", "bundle": big, "metadata": {"name": "big"}})).await;
+    add_bundle(
+        &env,
+        json!({"integration": "legacy_erp", "bundle": big, "metadata": {"name": "big"}}),
+    )
+    .await;
     // 17 MiB: refused by the body cap, said as a problem of that bundle.
     let huge = json!({"name": "huge", "resources": {"x": {"type": "ZIS::Flow",
         "properties": {"definition": {"States": {}, "pad": "b".repeat(17 * 1024 * 1024)}}}}});
-    add_bundle(&env, json!({"integration": "legacy_erp", "bundle": huge, "metadata": {"name": "huge"}})).await;
-    add_bundle(&env, json!({"integration": "legacy_erp", "raw": "{\"bundle\": {\"name\": \"trunc",
-        "metadata": {"name": "truncated"}})).await;
+    add_bundle(
+        &env,
+        json!({"integration": "legacy_erp", "bundle": huge, "metadata": {"name": "huge"}}),
+    )
+    .await;
+    add_bundle(
+        &env,
+        json!({"integration": "legacy_erp", "raw": "{\"bundle\": {\"name\": \"trunc",
+        "metadata": {"name": "truncated"}}),
+    )
+    .await;
 
     let o = env
-        .run(&["bundles", "check", "--integration", "legacy_erp", "-o", "json"])
+        .run(&[
+            "bundles",
+            "check",
+            "--integration",
+            "legacy_erp",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert!(!o.stderr.contains("panicked"));
@@ -337,11 +482,19 @@ async fn malformed_bundles_are_findings_not_panics() {
         row("legacy_erp", "odd", "no_def_flow", "malformed_resource"),
         row("legacy_erp", "huge", "—", "unreadable_bundle"),
         row("legacy_erp", "truncated", "—", "unreadable_bundle"),
-        row("legacy_erp", "erp_lookup", "sap.get_order", "literal_credential"),
+        row(
+            "legacy_erp",
+            "erp_lookup",
+            "sap.get_order",
+            "literal_credential",
+        ),
     ] {
         assert!(got.contains(&want), "{want:?} in {got:?}");
     }
-    assert!(!got.iter().any(|r| r.1 == "big"), "the 5 MB bundle has no problem");
+    assert!(
+        !got.iter().any(|r| r.1 == "big"),
+        "the 5 MB bundle has no problem"
+    );
     let detail = |b: &str| {
         v.as_array()
             .unwrap()
@@ -352,7 +505,11 @@ async fn malformed_bundles_are_findings_not_panics() {
             .to_string()
     };
     assert!(detail("huge").contains("16 MiB"), "{}", detail("huge"));
-    assert!(detail("truncated").contains("cut off"), "{}", detail("truncated"));
+    assert!(
+        detail("truncated").contains("cut off"),
+        "{}",
+        detail("truncated")
+    );
 
     // The unknown type is kept, as "other"; the 5 MB bundle's action is read.
     let o = env
@@ -380,7 +537,12 @@ async fn malformed_bundles_are_findings_not_panics() {
         .run(&["audit", "--integration", "legacy_erp", "-o", "json"])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
-    assert!(o.stderr.contains("not every bundle of legacy_erp could be read"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("not every bundle of legacy_erp could be read"),
+        "{}",
+        o.stderr
+    );
     for r in o.json().as_array().unwrap() {
         assert!(!r["findings"]
             .as_array()
@@ -408,10 +570,21 @@ async fn a_literal_credential_in_a_bundle_is_never_printed_nor_logged() {
         "leak_flow": {"type": "ZIS::Flow", "properties": {"name": "leak_flow", "definition": {
             "States": {"Go": {"Type": "Action", "ActionName": "zis:legacy_erp:action:leak"}}}}}
     }}});
-    add_bundle(&env, json!({"integration": "legacy_erp", "bundle": leaky, "metadata": {"name": "leaky"}})).await;
+    add_bundle(
+        &env,
+        json!({"integration": "legacy_erp", "bundle": leaky, "metadata": {"name": "leaky"}}),
+    )
+    .await;
     let mut runs: Vec<Vec<&str>> = Vec::new();
     for fmt in ["table", "json", "csv"] {
-        runs.push(vec!["bundles", "check", "--integration", "legacy_erp", "-o", fmt]);
+        runs.push(vec![
+            "bundles",
+            "check",
+            "--integration",
+            "legacy_erp",
+            "-o",
+            fmt,
+        ]);
         runs.push(vec!["bundles", "show", "legacy_erp", "leaky", "-o", fmt]);
         runs.push(vec!["audit", "--integration", "legacy_erp", "-o", fmt]);
     }
@@ -420,12 +593,24 @@ async fn a_literal_credential_in_a_bundle_is_never_printed_nor_logged() {
     for args in &runs {
         let o = env.run(args).await;
         assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
-        assert!(!o.stdout.contains(canary), "{args:?}: a bundle's credential on stdout");
-        assert!(!o.stderr.contains(canary), "{args:?}: a bundle's credential on stderr");
+        assert!(
+            !o.stdout.contains(canary),
+            "{args:?}: a bundle's credential on stdout"
+        );
+        assert!(
+            !o.stderr.contains(canary),
+            "{args:?}: a bundle's credential on stderr"
+        );
         spots += o.stdout.matches("literal").count();
     }
     assert!(spots > 0, "the credentials were found (by where they are)");
     let log = env.read_file(&env.log_file());
-    assert!(log.contains("bundles"), "the log recorded the run at trace level");
-    assert!(!log.contains(canary), "a bundle's credential in the log file");
+    assert!(
+        log.contains("bundles"),
+        "the log recorded the run at trace level"
+    );
+    assert!(
+        !log.contains(canary),
+        "a bundle's credential in the log file"
+    );
 }

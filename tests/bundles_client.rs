@@ -45,7 +45,10 @@ async fn listings_follow_every_page() {
         )
         .await;
     }
-    let page = c.list_bundles_page("hr_onboarding", None, 100).await.unwrap();
+    let page = c
+        .list_bundles_page("hr_onboarding", None, 100)
+        .await
+        .unwrap();
     assert_eq!(page.bundles.len(), 100);
     assert!(page.has_more);
     assert!(page.after.is_some());
@@ -62,8 +65,13 @@ async fn listings_follow_every_page() {
         .iter()
         .map(|j| (j.name.as_str(), j.installed))
         .collect();
-    assert!(installed.contains(&("on_vip_comment", Some(false))), "{installed:?}");
-    assert!(jobs.iter().all(|j| j.flow_name.starts_with("zis:slack_notify:flow:")));
+    assert!(
+        installed.contains(&("on_vip_comment", Some(false))),
+        "{installed:?}"
+    );
+    assert!(jobs
+        .iter()
+        .all(|j| j.flow_name.starts_with("zis:slack_notify:flow:")));
 }
 
 #[tokio::test]
@@ -118,7 +126,10 @@ async fn a_revoked_token_is_reminted_once() {
     // The two listings go out together and both meet the 401: each re-mints once (the client
     // does not share a mint between calls in flight), and no more.
     let after = mints().await;
-    assert!((before + 1..=before + 2).contains(&after), "{before} -> {after}");
+    assert!(
+        (before + 1..=before + 2).contains(&after),
+        "{before} -> {after}"
+    );
     assert_eq!(set.bundles.len(), 1);
     assert!(set.unreadable.is_empty());
     assert!(!set.job_specs.is_empty());
@@ -140,8 +151,10 @@ async fn a_listing_that_never_ends_is_stopped() {
     assert!(e.message.contains("repeated a page cursor"), "{e}");
     // has_more without a cursor.
     support
-        .fault(json!({"status": 200, "count": 1, "path_contains": "/job_specs",
-            "body": "{\"job_specs\": [], \"meta\": {\"has_more\": true}}"}))
+        .fault(
+            json!({"status": 200, "count": 1, "path_contains": "/job_specs",
+            "body": "{\"job_specs\": [], \"meta\": {\"has_more\": true}}"}),
+        )
         .await;
     let e = c.list_job_specs("slack_notify").await.unwrap_err();
     assert!(e.message.contains("no meta.after cursor"), "{e}");
@@ -176,5 +189,9 @@ async fn load_bundles_keeps_going_past_a_bundle_it_cannot_read() {
     assert_eq!(set.bundles.len(), 1, "the seed's bundle is read");
     assert_eq!(set.unreadable.len(), 1);
     assert_eq!(set.unreadable[0].0.name, "broken");
-    assert!(set.unreadable[0].1.contains("not the JSON expected"), "{}", set.unreadable[0].1);
+    assert!(
+        set.unreadable[0].1.contains("not the JSON expected"),
+        "{}",
+        set.unreadable[0].1
+    );
 }

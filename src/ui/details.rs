@@ -10,7 +10,7 @@ use crate::zis::{ConnectionKind, TokenSource};
 
 use super::popups::{title, window};
 use super::theme::Theme;
-use super::usage::{used_by_lines, used_by_summary};
+use super::usage::{fit, used_by_lines, used_by_summary};
 use super::widgets::{
     age_style, age_text, datetime_text, hints, kind_badge, pane_block, s, wrap_words,
 };
@@ -37,7 +37,14 @@ pub(super) fn details_panel(frame: &mut Frame, area: Rect, state: &State, theme:
     }
     let block = pane_block(vec![Span::styled(" Details ", theme.title())], false, theme);
     let lines = match state.selected_connection() {
-        Some((integration, c)) => connection_lines(state, integration, c, theme, false),
+        Some((integration, c)) => connection_lines(
+            state,
+            integration,
+            c,
+            theme,
+            false,
+            area.width.saturating_sub(2) as usize,
+        ),
         None => vec![Line::styled("Nothing selected.", theme.dim())],
     };
     frame.render_widget(
@@ -54,7 +61,14 @@ pub fn popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     };
     let w = area.width.saturating_sub(4).min(90);
-    let mut lines = connection_lines(state, integration, c, theme, true);
+    let mut lines = connection_lines(
+        state,
+        integration,
+        c,
+        theme,
+        true,
+        w.saturating_sub(4) as usize,
+    );
     if let Some(e) = state.entry(integration) {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled("Integration", theme.header())));
@@ -81,6 +95,33 @@ pub fn popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 const LABEL_W: usize = 16;
+
+/// `a · b · c` in lines of at most `width`, broken between its parts where it can.
+fn wrap_parts(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for part in text.split(" · ") {
+        let joined = if cur.is_empty() {
+            part.to_string()
+        } else {
+            format!("{cur} · {part}")
+        };
+        if joined.chars().count() <= width {
+            cur = joined;
+            continue;
+        }
+        if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        let mut pieces = wrap_words(part, width);
+        cur = pieces.pop().unwrap_or_default();
+        out.extend(pieces);
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
 
 fn kv<'a>(k: &'a str, v: Vec<Span<'a>>, theme: &Theme) -> Line<'a> {
     let mut spans = vec![Span::styled(format!("{k:<LABEL_W$}"), theme.muted())];
@@ -149,7 +190,10 @@ pub(crate) fn connection_lines<'a>(
     c: &crate::zis::Connection,
     theme: &Theme,
     full: bool,
+    width: usize,
 ) -> Vec<Line<'a>> {
+    // What fits after the label (long values are cut, never wrapped under it).
+    let room = width.saturating_sub(LABEL_W).max(10);
     let mut lines = Vec::new();
     lines.push(kv(
         "Name",
@@ -217,11 +261,17 @@ pub(crate) fn connection_lines<'a>(
     }
     // What uses it: one line in the panel, every use (up to 8) in the window.
     if full {
-        for (i, span) in used_by_lines(state, integration, &c.name, 8, theme)
-            .into_iter()
-            .enumerate()
-        {
-            lines.push(kv(if i == 0 { "Used by" } else { "" }, vec![span], theme));
+        let mut first = true;
+        for span in used_by_lines(state, integration, &c.name, 8, theme) {
+            // A long use wraps under its own column.
+            for part in wrap_parts(&span.content, room) {
+                let label = if std::mem::take(&mut first) {
+                    "Used by"
+                } else {
+                    ""
+                };
+                lines.push(kv(label, vec![Span::styled(part, span.style)], theme));
+            }
         }
         if let crate::app::UsageState::Known(u) = state.usage_of(integration) {
             if let Some(client) = u.oauth_clients.get(&c.name) {
@@ -231,7 +281,10 @@ pub(crate) fn connection_lines<'a>(
     } else {
         lines.push(kv(
             "Used by",
-            vec![used_by_summary(state, integration, &c.name, theme)],
+            vec![fit(
+                used_by_summary(state, integration, &c.name, theme),
+                room,
+            )],
             theme,
         ));
     }
@@ -261,4 +314,23 @@ pub(crate) fn connection_lines<'a>(
         )),
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_parts;
+
+    #[test]
+    fn parts_wrap_between_themselves() {
+        assert_eq!(
+            wrap_parts("a › b › c · job spec installed", 40),
+            ["a › b › c · job spec installed"]
+        );
+        assert_eq!(
+            wrap_parts("bundle › flow › action · job spec installed", 30),
+            ["bundle › flow › action", "job spec installed"]
+        );
+        assert_eq!(wrap_parts("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_parts("", 4), [""]);
+    }
 }

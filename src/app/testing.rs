@@ -153,11 +153,15 @@ pub fn bundles(integration: &str) -> BundleSet {
     let flow = |name: &str, steps: &[(&str, &str)]| {
         let states: serde_json::Map<String, serde_json::Value> = steps
             .iter()
-            .map(|(state, action)| {
-                (
-                    state.to_string(),
-                    serde_json::json!({"Type": "Action", "ActionName": format!("zis:{integration}:action:{action}")}),
-                )
+            .enumerate()
+            .map(|(i, (state, action))| {
+                let mut st = serde_json::json!({"Type": "Action",
+                    "ActionName": format!("zis:{integration}:action:{action}")});
+                match steps.get(i + 1) {
+                    Some((next, _)) => st["Next"] = (*next).into(),
+                    None => st["End"] = true.into(),
+                }
+                (state.to_string(), st)
             })
             .collect();
         (

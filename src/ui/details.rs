@@ -10,7 +10,7 @@ use crate::zis::{ConnectionKind, TokenSource};
 
 use super::popups::{title, window};
 use super::theme::Theme;
-use super::usage::{fit, used_by_lines, used_by_summary};
+use super::usage::{fit, used_by_lines, used_by_summary, wrap_parts};
 use super::widgets::{
     age_style, age_text, datetime_text, hints, kind_badge, pane_block, s, wrap_words,
 };
@@ -95,33 +95,6 @@ pub fn popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 const LABEL_W: usize = 16;
-
-/// `a · b · c` in lines of at most `width`, broken between its parts where it can.
-fn wrap_parts(text: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for part in text.split(" · ") {
-        let joined = if cur.is_empty() {
-            part.to_string()
-        } else {
-            format!("{cur} · {part}")
-        };
-        if joined.chars().count() <= width {
-            cur = joined;
-            continue;
-        }
-        if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        let mut pieces = wrap_words(part, width);
-        cur = pieces.pop().unwrap_or_default();
-        out.extend(pieces);
-    }
-    if !cur.is_empty() || out.is_empty() {
-        out.push(cur);
-    }
-    out
-}
 
 fn kv<'a>(k: &'a str, v: Vec<Span<'a>>, theme: &Theme) -> Line<'a> {
     let mut spans = vec![Span::styled(format!("{k:<LABEL_W$}"), theme.muted())];
@@ -314,23 +287,4 @@ pub(crate) fn connection_lines<'a>(
         )),
     }
     lines
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap_parts;
-
-    #[test]
-    fn parts_wrap_between_themselves() {
-        assert_eq!(
-            wrap_parts("a › b › c · job spec installed", 40),
-            ["a › b › c · job spec installed"]
-        );
-        assert_eq!(
-            wrap_parts("bundle › flow › action · job spec installed", 30),
-            ["bundle › flow › action", "job spec installed"]
-        );
-        assert_eq!(wrap_parts("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(wrap_parts("", 4), [""]);
-    }
 }

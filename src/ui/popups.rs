@@ -9,7 +9,7 @@ use crate::app::keymap::{self, Command, Scope};
 use crate::app::{ConnKey, RegisteredView, RotPhase, RotStatus, Rotation, State};
 
 use super::theme::Theme;
-use super::usage::{fit, used_by_lines, used_by_summary};
+use super::usage::{fit, used_by_lines, used_by_summary, wrap_parts};
 use super::widgets::{centered, hints, hints_now, s, wrap_words};
 
 /// Draw an empty framed window and return its inside.
@@ -120,10 +120,16 @@ pub fn confirm_delete(frame: &mut Frame, area: Rect, state: &State, key: &ConnKe
     match state.usage_of(&key.integration) {
         crate::app::UsageState::Known(u) if !u.used_by(&key.name).is_empty() => {
             lines.push(Line::styled("Used by (these stop working):", theme.error()));
-            lines.extend(
-                uses.into_iter()
-                    .map(|u| Line::from(vec![Span::raw("  "), u])),
-            );
+            let room = (w.saturating_sub(4) as usize).saturating_sub(4).max(10);
+            for u in uses {
+                for (i, part) in wrap_parts(&u.content, room).into_iter().enumerate() {
+                    let indent = if i == 0 { "  " } else { "    " };
+                    lines.push(Line::from(vec![
+                        Span::raw(indent),
+                        Span::styled(part, u.style),
+                    ]));
+                }
+            }
         }
         crate::app::UsageState::Known(u) if u.complete => {
             lines.push(Line::styled("No bundle uses it.", theme.ok()));

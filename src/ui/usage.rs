@@ -24,6 +24,33 @@ pub(crate) fn use_text(u: &Use) -> String {
     )
 }
 
+/// `a · b · c` in lines of at most `width`, broken between its parts where it can.
+pub(crate) fn wrap_parts(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for part in text.split(" · ") {
+        let joined = if cur.is_empty() {
+            part.to_string()
+        } else {
+            format!("{cur} · {part}")
+        };
+        if joined.chars().count() <= width {
+            cur = joined;
+            continue;
+        }
+        if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        let mut pieces = wrap_words(part, width);
+        cur = pieces.pop().unwrap_or_default();
+        out.extend(pieces);
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// The style of a use: live (an installed job spec starts it) stands out.
 fn use_style(u: &Use, theme: &Theme) -> Style {
     if u.live() {
@@ -406,6 +433,20 @@ pub fn bundles(
 mod tests {
     use super::*;
     use crate::app::testing::loaded;
+
+    #[test]
+    fn parts_wrap_between_themselves() {
+        assert_eq!(
+            wrap_parts("a › b › c · job spec installed", 40),
+            ["a › b › c · job spec installed"]
+        );
+        assert_eq!(
+            wrap_parts("bundle › flow › action · job spec installed", 30),
+            ["bundle › flow › action", "job spec installed"]
+        );
+        assert_eq!(wrap_parts("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap_parts("", 4), [""]);
+    }
 
     #[test]
     fn the_view_draws_the_lines_scrolling_counts() {

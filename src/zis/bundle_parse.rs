@@ -280,7 +280,8 @@ fn flow(props: Option<&Map<String, Value>>) -> Flow {
     match d.get("States") {
         Some(Value::Object(states)) => {
             let mut budget = MAX_STATES;
-            walk_states(states, "", 0, &mut budget, &mut f.actions);
+            let start = d.get("StartAt").and_then(Value::as_str);
+            walk_states(states, start, "", 0, &mut budget, &mut f.actions);
         }
         None => f.malformed = Some("no States in properties.definition".into()),
         Some(_) => f.malformed = Some("States is not an object".into()),
@@ -288,15 +289,50 @@ fn flow(props: Option<&Map<String, Value>>) -> Flow {
     f
 }
 
+/// The states in the order they run: from `StartAt` along `Next`, the choices' `Next` and
+/// `Default`, then those no path reaches, by name.
+fn run_order<'a>(
+    states: &'a Map<String, Value>,
+    start: Option<&str>,
+) -> Vec<(&'a String, &'a Value)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(states.len());
+    let mut queue: std::collections::VecDeque<&str> = start.into_iter().collect();
+    while let Some(n) = queue.pop_front() {
+        let Some((k, st)) = states.get_key_value(n) else {
+            continue;
+        };
+        if !seen.insert(k.as_str()) {
+            continue;
+        }
+        out.push((k, st));
+        let nexts = st
+            .get("Next")
+            .into_iter()
+            .chain(
+                st.get("Choices")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.get("Next")),
+            )
+            .chain(st.get("Default"));
+        queue.extend(nexts.filter_map(Value::as_str));
+    }
+    out.extend(states.iter().filter(|(k, _)| !seen.contains(k.as_str())));
+    out
+}
+
 /// Every state that names an action, nested Parallel branches and Map iterators included.
 fn walk_states(
     states: &Map<String, Value>,
+    start: Option<&str>,
     prefix: &str,
     depth: usize,
     budget: &mut usize,
     out: &mut Vec<ActionRef>,
 ) {
-    for (name, st) in states {
+    for (name, st) in run_order(states, start) {
         if *budget == 0 {
             return;
         }
@@ -314,7 +350,8 @@ fn walk_states(
         let nested = format!("{state}/");
         let mut inner = |v: Option<&Value>| {
             if let Some(Value::Object(s)) = v.and_then(|v| v.get("States")) {
-                walk_states(s, &nested, depth + 1, budget, out);
+                let start = v.and_then(|v| v.get("StartAt")).and_then(Value::as_str);
+                walk_states(s, start, &nested, depth + 1, budget, out);
             }
         };
         if let Some(Value::Array(branches)) = st.get("Branches") {

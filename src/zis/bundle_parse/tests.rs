@@ -106,6 +106,34 @@ fn missing_definitions_are_findings() {
 }
 
 #[test]
+fn states_are_read_in_the_order_they_run() {
+    let b = parse_bundle_value(
+        &json!({"resources": {"f": {"type": "ZIS::Flow", "properties": {"definition": {
+        "StartAt": "Zeta", "States": {
+            "Alpha": {"Type": "Action", "ActionName": "zis:a:action:third", "End": true},
+            "Zeta": {"Type": "Action", "ActionName": "zis:a:action:first", "Next": "Check"},
+            "Check": {"Type": "Choice", "Choices": [{"Next": "Mid"}], "Default": "Alpha"},
+            "Mid": {"Type": "Action", "ActionName": "zis:a:action:second", "Next": "Alpha"},
+            "Orphan": {"Type": "Action", "ActionName": "zis:a:action:never", "Next": "Nowhere"}
+        }}}}}}),
+    )
+    .unwrap();
+    let ResourceBody::Flow(f) = &b.resources[0].body else {
+        panic!("a flow")
+    };
+    let order: Vec<&str> = f.actions.iter().map(|a| a.action_name.as_str()).collect();
+    assert_eq!(
+        order,
+        [
+            "zis:a:action:first",
+            "zis:a:action:second",
+            "zis:a:action:third",
+            "zis:a:action:never"
+        ]
+    );
+}
+
+#[test]
 fn nested_states_are_followed() {
     let b = parse_bundle_value(
         &json!({"resources": {"f": {"type": "zis::flow", "properties": {"definition": {

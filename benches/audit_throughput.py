@@ -3,7 +3,8 @@
 
 1. Latency regime: sandbox with --synthetic 100x100 and 20 ms per request; `zisctl audit
    --output json` at the default concurrency (8) and at --concurrency 1, each RUNS times. Prints
-   both medians, their ratio, the lower bound (requests x latency / concurrency) and peak RSS.
+   both medians, their ratio, the lower bound (requests x latency / concurrency) and peak RSS;
+   then the same audit with --no-bundles, and what reading the bundles (used_by) adds.
    Targets: >= 6x faster than concurrency 1, within 1.3x of the bound, <= 30 MB RSS.
    Then where the time beyond the bound goes: the sandbox's real time per request (a
    keep-alive probe), the requests that must go in turn (the registry before the tokens),
@@ -150,6 +151,20 @@ def main():
             )
         med, reqs = results[conc]
         print(f"speed-up over concurrency 1: {results[1][0] / med:.2f}x (target >= 6x)")
+
+        # What reading the bundles (used_by) costs: the same audit with --no-bundles.
+        times, rsss = [], []
+        for _ in range(args.runs):
+            t, rss, stats, n = run_audit(binary, env, tmp, "--concurrency", str(conc), "--no-bundles")
+            times.append(t)
+            rsss.append(rss)
+        bare = statistics.median(times)
+        print(
+            f"without bundles (--no-bundles): median {bare:.3f} s over {args.runs} runs "
+            f"(min {min(times):.3f}, max {max(times):.3f}); {stats['requests']} requests; "
+            f"peak RSS {max(rsss) / 1024:.1f} MB; reading the bundles adds {med - bare:+.3f} s "
+            f"({(med / bare - 1) * 100:+.0f}%) and {reqs - stats['requests']} requests"
+        )
 
         # Where the time beyond the bound goes.
         real = probe_latency(env)

@@ -245,6 +245,9 @@ pub struct AuditArgs {
     /// Exit with code 5 when a connection has a finding.
     #[arg(long)]
     pub fail_on_findings: bool,
+    /// Do not read the bundles: no `used_by`, no "not used by any bundle" (fewer requests).
+    #[arg(long)]
+    pub no_bundles: bool,
     #[command(flatten)]
     pub out: OutputArgs,
 }

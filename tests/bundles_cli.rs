@@ -301,6 +301,19 @@ async fn audit_says_what_uses_each_connection() {
     let o = env.run(&["audit", "--integration", "slack_notify"]).await;
     assert!(o.stdout.lines().next().unwrap_or("").contains("USED BY"));
 
+    // --no-bundles: no bundle read, so nothing said of what uses what.
+    let before = env.support.requests().await;
+    let o = env
+        .run(&["audit", "--integration", "slack_notify", "--no-bundles", "-o", "json"])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let read = env.support.requests().await - before;
+    assert_eq!(read, 3, "the registry, a token and one page of connections");
+    for r in o.json().as_array().unwrap() {
+        assert!(r["used_by"].is_null());
+        assert!(!unused(r));
+    }
+
     // --fail-on-findings on audit: 5 with findings, 0 without.
     let o = env
         .run(&["audit", "--fail-on-findings", "-o", "json"])

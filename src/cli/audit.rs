@@ -61,12 +61,17 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     // slots.
     let client = &ctx.client.with_max_in_flight(a.concurrency);
     let parallel = a.concurrency;
+    let with_bundles = !a.no_bundles;
     let mut results = futures::stream::iter(names)
         .map(|name| async move {
-            let (r, bundles) = futures::join!(
-                client.list_connections(&name),
-                client.load_bundles(&name, parallel)
-            );
+            let bundles = async {
+                if with_bundles {
+                    Some(client.load_bundles(&name, parallel).await)
+                } else {
+                    None
+                }
+            };
+            let (r, bundles) = futures::join!(client.list_connections(&name), bundles);
             (name, r, bundles)
         })
         .buffer_unordered(MAX_UNDER_WAY);
@@ -82,7 +87,8 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
             Ok(conns) => {
                 ok += 1;
                 match bundles {
-                    Ok(set) => {
+                    None => {}
+                    Some(Ok(set)) => {
                         let u = super::bundles::graph(&name, &set, Some(&conns));
                         if !u.complete {
                             warn(&format!(
@@ -93,7 +99,7 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
                         }
                         usages.insert(name.clone(), u);
                     }
-                    Err(e) => warn(&format!(
+                    Some(Err(e)) => warn(&format!(
                         "{e}; what uses the connections of {name} is unknown"
                     )),
                 }

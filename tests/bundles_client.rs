@@ -136,6 +136,29 @@ async fn a_revoked_token_is_reminted_once() {
 }
 
 #[tokio::test]
+async fn calls_that_need_a_token_at_once_share_one_mint() {
+    let h = demo().await;
+    let c = admin_client(&h);
+    let mints = || async {
+        let v: serde_json::Value = reqwest::get(format!("{}/_sandbox/oauth", h.base_url))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["mints"].as_u64().expect("mints counted")
+    };
+    let before = mints().await;
+    // As the audit does: connections, bundles and job specs of one integration at once.
+    let (conns, set) = futures::join!(
+        c.list_connections("slack_notify"),
+        c.load_bundles("slack_notify", 4)
+    );
+    assert!(conns.is_ok() && set.is_ok());
+    assert_eq!(mints().await, before + 1, "one token for the three calls");
+}
+
+#[tokio::test]
 async fn a_listing_that_never_ends_is_stopped() {
     let h = demo().await;
     let c = admin_client(&h);

@@ -44,6 +44,10 @@ pub(super) struct Inner {
     pub(super) opts: ClientOptions,
     /// Tokens minted for integrations, cached for the life of the client.
     minted: Mutex<HashMap<String, SecretString>>,
+    /// One lock per integration, held while its token is minted: calls that need the token
+    /// at once (its connections, bundles and job specs) wait for one mint instead of each
+    /// minting its own.
+    minting: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Integration name -> OAuth client id, from the registry list.
     client_ids: tokio::sync::Mutex<Option<HashMap<String, u64>>>,
     /// The rate-limit gate and budget, shared by every handle.
@@ -74,6 +78,7 @@ impl Client {
                 base,
                 opts,
                 minted: Mutex::new(HashMap::new()),
+                minting: Mutex::new(HashMap::new()),
                 client_ids: tokio::sync::Mutex::new(None),
                 pacer: Pacer::new(),
             }),
@@ -251,13 +256,27 @@ impl Client {
         if let Some(t) = &o.oauth_token {
             return Ok((t.clone(), false));
         }
-        let cached = self
-            .inner
-            .minted
-            .lock()
-            .ok()
-            .and_then(|m| m.get(integration).cloned());
-        if let Some(t) = cached {
+        let cached = || {
+            self.inner
+                .minted
+                .lock()
+                .ok()
+                .and_then(|m| m.get(integration).cloned())
+        };
+        if let Some(t) = cached() {
+            return Ok((t, true));
+        }
+        let lock = self.inner.minting.lock().ok().map(|mut m| {
+            m.entry(integration.to_string())
+                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
+                .clone()
+        });
+        let _one_mint = match &lock {
+            Some(l) => Some(l.lock().await),
+            None => None,
+        };
+        // Minted by another call while this one waited.
+        if let Some(t) = cached() {
             return Ok((t, true));
         }
         if o.admin.is_none() {

@@ -289,3 +289,42 @@ impl Binary {
         }
     }
 }
+
+// ---- OAuth clients and connections ----
+
+pub const HR: &str = "hr_onboarding";
+pub const SLACK: &str = "slack_notify";
+
+pub fn clients_path(integration: &str) -> String {
+    format!("{OAUTH}/clients/{integration}")
+}
+
+pub fn named(integration: &str, name: &str) -> String {
+    format!("/api/services/zis/connections/{integration}?name={name}")
+}
+
+pub fn by_name<'a>(list: &'a [Value], name: &str) -> &'a Value {
+    list.iter()
+        .find(|x| x["name"] == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
+pub async fn clients(h: &SandboxHandle, c: &Client, tok: &str, integration: &str) -> Vec<Value> {
+    let (s, v) = json_call(h, c, Method::GET, &clients_path(integration), tok, None).await;
+    assert_eq!(s, StatusCode::OK);
+    v["clients"].as_array().unwrap().clone()
+}
+
+pub fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// The value of a hidden input of the provider's consent page.
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).expect("the hidden field") + marker.len();
+    let end = start + page[start..].find('"').expect("its end");
+    page[start..end].to_string()
+}

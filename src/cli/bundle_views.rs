@@ -57,12 +57,19 @@ pub const BUNDLE_CSV: &[&str] = &[
     "zis_template_version",
 ];
 
+/// `None` for the "—" of a problem with no bundle or no resource (JSON null, CSV empty).
+fn place(s: &str) -> Option<String> {
+    (s != usage::NONE).then(|| clean(s))
+}
+
 /// One problem of `bundles check`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ProblemView {
     pub integration: String,
-    pub bundle: String,
-    pub resource: String,
+    /// None: a job spec no bundle defines.
+    pub bundle: Option<String>,
+    /// None: the bundle as a whole.
+    pub resource: Option<String>,
     /// The stable code (`unknown_connection`, …).
     pub problem: &'static str,
     pub detail: String,
@@ -72,8 +79,8 @@ impl ProblemView {
     pub fn new(integration: &str, p: &Problem) -> ProblemView {
         ProblemView {
             integration: clean(integration),
-            bundle: clean(&p.bundle),
-            resource: clean(&p.resource),
+            bundle: place(&p.bundle),
+            resource: place(&p.resource),
             problem: p.kind.code(),
             detail: clean(&p.detail),
         }
@@ -96,8 +103,8 @@ pub fn problem_table_row(integration: &str, p: &Problem) -> Vec<String> {
 pub fn problem_csv_row(v: &ProblemView) -> Vec<String> {
     vec![
         v.integration.clone(),
-        v.bundle.clone(),
-        v.resource.clone(),
+        v.bundle.clone().unwrap_or_default(),
+        v.resource.clone().unwrap_or_default(),
         v.problem.to_string(),
         v.detail.clone(),
     ]
@@ -188,7 +195,8 @@ pub fn used_by_count(v: Option<&[UseView]>) -> String {
 /// One problem on a resource, as `bundles show` prints it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ResourceProblemView {
-    pub resource: String,
+    /// None: the bundle as a whole.
+    pub resource: Option<String>,
     pub problem: &'static str,
     pub detail: String,
 }
@@ -272,7 +280,7 @@ impl BundleDetailView {
                 .problems
                 .iter()
                 .map(|(k, d)| ResourceProblemView {
-                    resource: usage::NONE.to_string(),
+                    resource: None,
                     problem: k.code(),
                     detail: clean(d),
                 })
@@ -322,7 +330,7 @@ impl BundleDetailView {
             }
             for (k, d) in &r.problems {
                 v.problems.push(ResourceProblemView {
-                    resource: name.clone(),
+                    resource: Some(name.clone()),
                     problem: k.code(),
                     detail: clean(d),
                 });

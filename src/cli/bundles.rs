@@ -189,7 +189,11 @@ fn show_table(v: &BundleDetailView) -> String {
             .iter()
             .find(|k| k.code() == p.problem)
             .map_or(p.problem, |k| k.label());
-        t.push(vec![p.resource.clone(), label.into(), p.detail.clone()]);
+        t.push(vec![
+            p.resource.clone().unwrap_or_else(|| usage::NONE.into()),
+            label.into(),
+            p.detail.clone(),
+        ]);
     }
     if t.rows.is_empty() {
         out.push_str("\nno problems\n");

@@ -154,6 +154,27 @@ pub(crate) fn integration_lines<'a>(
         (None, None) => Span::styled("loading…", theme.dim()),
     };
     lines.push(kv("Connections", vec![conns], theme));
+    let bundles = match state.usage_of(e.name()) {
+        crate::app::UsageState::Loading => Span::styled("reading…", theme.dim()),
+        crate::app::UsageState::Failed(err) => {
+            Span::styled(format!("could not read: {}", s(err)), theme.error())
+        }
+        crate::app::UsageState::Known(u) => {
+            let key = keymap::key_label(Scope::Main, keymap::Command::Bundles);
+            let text = format!(
+                "{} · {} problem{} ({key} shows them)",
+                u.bundles.len(),
+                u.problems.len(),
+                if u.problems.len() == 1 { "" } else { "s" }
+            );
+            if u.problems.is_empty() {
+                Span::raw(text)
+            } else {
+                Span::styled(text, theme.stale())
+            }
+        }
+    };
+    lines.push(kv("Bundles", vec![bundles], theme));
     lines
 }
 

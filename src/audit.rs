@@ -88,6 +88,7 @@ mod tests {
             header_name: None,
             created_at: Some(now - Duration::days(age + 10)),
             updated_at: Some(now - Duration::days(age)),
+            oauth: None,
         }
     }
 

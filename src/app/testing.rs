@@ -51,6 +51,7 @@ pub fn conn(
         header_name: (kind == ConnectionKind::ApiKey).then(|| principal.to_string()),
         created_at: Some(NOW - Duration::days(created_days)),
         updated_at: Some(NOW - Duration::days(updated_days)),
+        oauth: (kind == ConnectionKind::OAuth).then(crate::zis::OAuthDetails::default),
     }
 }
 

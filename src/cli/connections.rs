@@ -263,6 +263,7 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
                 header_name: None,
                 created_at: None,
                 updated_at: None,
+                oauth: None,
             };
             print_connection(
                 &ctx,

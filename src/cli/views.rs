@@ -328,6 +328,7 @@ mod tests {
             header_name: None,
             created_at: Some(datetime!(2024-01-01 00:00 UTC)),
             updated_at: Some(datetime!(2024-02-01 12:00 UTC)),
+            oauth: None,
         }
     }
 

@@ -353,19 +353,28 @@ impl Client {
         parse_wrapped(&ans.body, kind)
     }
 
-    /// Find a connection by name whatever its kind (tries each creatable kind, then `oauth`).
+    /// Find a connection by name whatever its kind: each creatable kind on its own route,
+    /// then an OAuth connection on its own (`GET /api/services/zis/connections/{integration}
+    /// ?name=`; there is no `connections/oauth/{name}` route). Not found anywhere: "Connection
+    /// does not exist" (404), naming no kind.
     pub async fn find_connection(&self, integration: &str, name: &str) -> Result<Connection> {
-        let mut last = None;
-        for kind in ConnectionKind::ALL {
+        for kind in ConnectionKind::CREATABLE {
             match self.get_connection(integration, kind, name).await {
                 Ok(c) => return Ok(c),
-                Err(e) if e.kind == ErrorKind::NotFound => last = Some(e),
+                Err(e) if e.kind == ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
         }
-        Err(last
-            .unwrap_or_else(|| Error::new(ErrorKind::NotFound, "Connection does not exist"))
-            .with_context(format!("connection {integration}/{name}")))
+        match self.get_oauth_connection(integration, name).await {
+            Ok(c) => Ok(c),
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                let mut e = Error::new(ErrorKind::NotFound, "Connection does not exist");
+                e.status = Some(404);
+                e.code = Some("NotFound".into());
+                Err(e.with_context(format!("connection {integration}/{name}")))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `POST .../connections/{kind}`. Validates every field first; nothing is sent on a
@@ -503,7 +512,7 @@ impl Client {
 
     // ----- plumbing -------------------------------------------------------------------------
 
-    fn record<T>(
+    pub(super) fn record<T>(
         &self,
         integration: &str,
         connection: Option<&str>,
@@ -521,7 +530,7 @@ impl Client {
         }
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.base.clone();
         if let Ok(mut p) = url.path_segments_mut() {
             p.pop_if_empty();
@@ -547,7 +556,7 @@ impl Client {
     }
 
     /// A connections call: bearer token of the integration, re-minted once on 401.
-    async fn send_conn(
+    pub(super) async fn send_conn(
         &self,
         method: Method,
         url: Url,

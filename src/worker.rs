@@ -212,7 +212,7 @@ impl Worker {
                     }),
                     async move {
                         let result = client
-                            .delete_connection(&key.integration, key.kind, &key.name)
+                            .delete_any_connection(&key.integration, key.kind, &key.name)
                             .await;
                         Action::Deleted { req, key, result }
                     }

@@ -271,7 +271,8 @@ async fn connections_list_in_every_format() {
             "username",
             "header_name",
             "created_at",
-            "updated_at"
+            "updated_at",
+            "token_expiry"
         ]
     );
     let recs = csv_records(&rows);
@@ -1278,8 +1279,8 @@ async fn audit_every_format() {
     let rows = o.csv();
     assert_eq!(
         &rows[0][8..],
-        ["age_days", "stale", "findings"],
-        "audit CSV: the connection fields, then the verdict"
+        ["age_days", "stale", "findings", "token_expiry"],
+        "audit CSV: the connection fields, then the verdict, then the token expiry"
     );
     let recs = csv_records(&rows);
     assert_eq!(recs.len(), 11);

@@ -4,14 +4,15 @@ use zeroize::Zeroizing;
 
 use crate::args::{CreateArgs, GlobalArgs, KindArg, OutputFormat, UpdateArgs};
 use crate::zis::{
-    validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection, NewCredential,
+    oauth_validate, validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection,
+    NewCredential,
 };
 
 use super::input::{prompt_secret, read_secret_stdin, stdin_is_terminal};
 use super::output::{self, render_record, Table};
 use super::views::{
-    connection_csv_row, connection_record, connections_table, ConnectionView, GeneratedView,
-    CONNECTION_CSV,
+    connection_csv_headers, connection_list_csv_row, connection_record, connections_table,
+    ConnectionView, GeneratedView,
 };
 use super::{
     check_length, existing_connection_name, kind_of, may_have_applied, new_password,
@@ -40,9 +41,12 @@ pub async fn list(
             output::json(&views)?
         }
         OutputFormat::Csv => {
-            let mut t = Table::new(CONNECTION_CSV);
+            let mut t = Table::new(&connection_csv_headers());
             for c in &conns {
-                t.push(connection_csv_row(&ConnectionView::new(integration, c)));
+                t.push(connection_list_csv_row(&ConnectionView::new(
+                    integration,
+                    c,
+                )));
             }
             t.to_csv()
         }
@@ -72,18 +76,46 @@ pub async fn show(
     existing_connection_name(name)?;
     let ctx = Ctx::load(global)?;
     let c = ctx.client.find_connection(integration, name).await?;
-    print_connection(&ctx, fmt, integration, &c, None, None)
+    let client = match c
+        .oauth
+        .as_ref()
+        .and_then(|o| o.oauth_client_uuid.as_deref())
+    {
+        // Which OAuth client it was made with, by name (best effort: the uuid is printed).
+        Some(uuid) if fmt == OutputFormat::Table => ctx
+            .client
+            .list_oauth_clients(integration)
+            .await
+            .ok()
+            .and_then(|l| l.into_iter().find(|cl| cl.uuid == uuid))
+            .map(|cl| cl.name),
+        _ => None,
+    };
+    print_connection_named(&ctx, fmt, integration, &c, None, None, client.as_deref())
 }
 
 /// Print one connection, with a secret zisctl generated (and whether it is known to be in
 /// effect) when there is one.
-fn print_connection(
+pub(super) fn print_connection(
     ctx: &Ctx,
     fmt: OutputFormat,
     integration: &str,
     c: &Connection,
     generated: Option<&SecretString>,
     verified: Option<bool>,
+) -> CliResult {
+    print_connection_named(ctx, fmt, integration, c, generated, verified, None)
+}
+
+/// [`print_connection`], naming the OAuth client of an oauth connection in the table.
+fn print_connection_named(
+    ctx: &Ctx,
+    fmt: OutputFormat,
+    integration: &str,
+    c: &Connection,
+    generated: Option<&SecretString>,
+    verified: Option<bool>,
+    oauth_client: Option<&str>,
 ) -> CliResult {
     let view = ConnectionView::new(integration, c);
     if generated.is_some() && stdout_is_terminal() {
@@ -99,8 +131,8 @@ fn print_connection(
             verified,
         })?,
         OutputFormat::Csv => {
-            let mut headers = CONNECTION_CSV.to_vec();
-            let mut row = connection_csv_row(&view);
+            let mut headers = connection_csv_headers();
+            let mut row = connection_list_csv_row(&view);
             if let Some(pw) = generated {
                 headers.push("password");
                 row.push(pw.expose_secret().to_string());
@@ -115,6 +147,12 @@ fn print_connection(
         }
         OutputFormat::Table => {
             let mut pairs = connection_record(&view, ctx.now, c);
+            if let Some(name) = oauth_client {
+                pairs.insert(
+                    pairs.len().min(5),
+                    ("oauth client", crate::sanitize::clean(name)),
+                );
+            }
             if let Some(pw) = generated {
                 pairs.push(("password", pw.expose_secret().to_string()));
             }
@@ -157,67 +195,69 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
     validate::connection_name(&a.name)?;
     validate::allowed_domain(&a.allowed_domain)?;
     // Which secret, from where; every rule checked before stdin is read or anything is sent.
-    let (field, source) = match kind {
-        ConnectionKind::BasicAuth => {
-            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
-            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
-            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
-            let Some(u) = &a.username else {
-                return Err(CliError::usage("--username is required for basic_auth"));
-            };
-            validate::username(u)?;
-            let source = if a.password_stdin {
-                Source::Stdin
-            } else if a.generate {
-                check_length(a.length)?;
-                Source::Generate
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv(
-                    "password",
-                    "--password-stdin or --generate",
-                ));
-            };
-            ("password", source)
-        }
-        ConnectionKind::ApiKey => {
-            refuse_flag(a.username.is_some(), "--username", kind)?;
-            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
-            refuse_flag(a.generate, "--generate", kind)?;
-            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
-            let Some(h) = &a.header_name else {
-                return Err(CliError::usage("--header-name is required for api_key"));
-            };
-            validate::header_name(h)?;
-            let source = if a.api_key_stdin {
-                Source::Stdin
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv("API key", "--api-key-stdin"));
-            };
-            ("api key", source)
-        }
-        ConnectionKind::BearerToken => {
-            refuse_flag(a.username.is_some(), "--username", kind)?;
-            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
-            refuse_flag(a.generate, "--generate", kind)?;
-            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
-            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
-            let source = if a.token_stdin {
-                Source::Stdin
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv("token", "--token-stdin"));
-            };
-            ("token", source)
-        }
-        ConnectionKind::OAuth => return Err(CliError::usage(
-            "oauth connections are made through the OAuth flow (Admin Center), not created here",
-        )),
-    };
+    let (field, source) =
+        match kind {
+            ConnectionKind::BasicAuth => {
+                refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+                refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+                refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+                let Some(u) = &a.username else {
+                    return Err(CliError::usage("--username is required for basic_auth"));
+                };
+                validate::username(u)?;
+                let source = if a.password_stdin {
+                    Source::Stdin
+                } else if a.generate {
+                    check_length(a.length)?;
+                    Source::Generate
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv(
+                        "password",
+                        "--password-stdin or --generate",
+                    ));
+                };
+                ("password", source)
+            }
+            ConnectionKind::ApiKey => {
+                refuse_flag(a.username.is_some(), "--username", kind)?;
+                refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+                refuse_flag(a.generate, "--generate", kind)?;
+                refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+                let Some(h) = &a.header_name else {
+                    return Err(CliError::usage("--header-name is required for api_key"));
+                };
+                validate::header_name(h)?;
+                let source = if a.api_key_stdin {
+                    Source::Stdin
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv("API key", "--api-key-stdin"));
+                };
+                ("api key", source)
+            }
+            ConnectionKind::BearerToken => {
+                refuse_flag(a.username.is_some(), "--username", kind)?;
+                refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+                refuse_flag(a.generate, "--generate", kind)?;
+                refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+                refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+                let source = if a.token_stdin {
+                    Source::Stdin
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv("token", "--token-stdin"));
+                };
+                ("token", source)
+            }
+            ConnectionKind::OAuth => return Err(CliError::usage(
+                "oauth connections are made through an OAuth flow: `zisctl connections authorize \
+             INTEGRATION NAME --oauth-client CLIENT`",
+            )),
+        };
     let ctx = Ctx::load(global)?;
     ctx.check_writable("connections create")?;
     let secret = match source {
@@ -335,8 +375,9 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
     let kind = before.kind;
     if kind == ConnectionKind::OAuth {
         return Err(CliError::usage(format!(
-            "{}/{} is an oauth connection: it is renewed through the OAuth flow, not updated here",
-            a.integration, a.name
+            "{}/{} is an oauth connection: it is renewed through the OAuth flow, not updated \
+             here (`zisctl connections authorize {} {} --oauth-client CLIENT`)",
+            a.integration, a.name, a.integration, a.name
         )));
     }
     if let Some(exp) = expected {
@@ -426,9 +467,18 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
     )
 }
 
-pub async fn delete(global: &GlobalArgs, integration: &str, name: &str, yes: bool) -> CliResult {
+pub async fn delete(
+    global: &GlobalArgs,
+    integration: &str,
+    name: &str,
+    yes: bool,
+    delete_reserved: bool,
+) -> CliResult {
     validate::integration_name(integration)?;
     existing_connection_name(name)?;
+    if oauth_validate::is_reserved(name) && !delete_reserved {
+        return Err(CliError::usage(refuse_reserved(integration)));
+    }
     let ask = !yes;
     if ask && !stdin_is_terminal() {
         return Err(CliError::usage(
@@ -439,22 +489,39 @@ pub async fn delete(global: &GlobalArgs, integration: &str, name: &str, yes: boo
     ctx.check_writable("connections delete")?;
     let c = ctx.client.find_connection(integration, name).await?;
     if ask {
-        let q = format!(
-            "Delete {} connection {integration}/{name} (allowed domain {})? This cannot be undone.",
-            c.kind,
-            crate::sanitize::clean(&c.allowed_domain)
-        );
+        let q = if c.kind == ConnectionKind::OAuth {
+            format!(
+                "Delete oauth connection {integration}/{name}? Its tokens are gone with it; \
+                 only a new OAuth flow makes it again."
+            )
+        } else {
+            format!(
+                "Delete {} connection {integration}/{name} (allowed domain {})? This cannot be \
+                 undone.",
+                c.kind,
+                crate::sanitize::clean(&c.allowed_domain)
+            )
+        };
         if !super::input::confirm(&q)? {
             warn("not deleted");
             return Err(CliError::silent(1));
         }
     }
     ctx.client
-        .delete_connection(integration, c.kind, name)
+        .delete_any_connection(integration, c.kind, name)
         .await?;
     warn(&format!(
         "deleted {} connection {integration}/{name}",
         c.kind
     ));
     Ok(())
+}
+
+/// Why the reserved `zendesk` connection is not deleted without `--delete-reserved`.
+pub(super) fn refuse_reserved(integration: &str) -> String {
+    format!(
+        "refused: {integration}/zendesk is the integration's reserved OAuth connection to \
+         Zendesk; every bundle action that calls Zendesk uses it, and zisctl cannot recreate \
+         it. Add --delete-reserved (with --yes) to delete it anyway"
+    )
 }

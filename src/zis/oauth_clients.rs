@@ -336,10 +336,10 @@ impl Client {
 fn pick_client(list: Vec<ZisOAuthClient>, name: &str) -> Option<ZisOAuthClient> {
     let by_uuid = list.iter().position(|c| c.uuid == name);
     let mut list = list;
-    match list.iter().position(|c| c.name == name).or(by_uuid) {
-        Some(i) => Some(list.swap_remove(i)),
-        None => None,
-    }
+    list.iter()
+        .position(|c| c.name == name)
+        .or(by_uuid)
+        .map(|i| list.swap_remove(i))
 }
 
 /// What a create answer left out, from what was sent.

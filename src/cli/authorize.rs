@@ -15,7 +15,7 @@ use crate::zis::{
     oauth_validate, validate, Connection, ErrorKind, GrantType, OAuthClientRef, OAuthStart,
 };
 
-use super::connections::print_connection;
+use super::connections::print_connection_named;
 use super::{warn, CliError, CliResult, Ctx};
 
 /// How often the connection is read while waiting for its new token.
@@ -128,7 +128,15 @@ pub async fn run(global: &GlobalArgs, a: AuthorizeArgs) -> CliResult {
         match ctx.client.get_oauth_connection(i, n).await {
             Ok(c) if token_moved(before.as_ref(), &c) => {
                 warn(&format!("authorised {i}/{n}: it holds a new token"));
-                return print_connection(&ctx, a.out.output, i, &c, None, None);
+                return print_connection_named(
+                    &ctx,
+                    a.out.output,
+                    i,
+                    &c,
+                    None,
+                    None,
+                    Some(&client.name),
+                );
             }
             Ok(_) => {}
             // Not made yet: the browser has not come back.

@@ -108,7 +108,7 @@ pub(super) fn print_connection(
 }
 
 /// [`print_connection`], naming the OAuth client of an oauth connection in the table.
-fn print_connection_named(
+pub(super) fn print_connection_named(
     ctx: &Ctx,
     fmt: OutputFormat,
     integration: &str,
@@ -148,10 +148,12 @@ fn print_connection_named(
         OutputFormat::Table => {
             let mut pairs = connection_record(&view, ctx.now, c);
             if let Some(name) = oauth_client {
-                pairs.insert(
-                    pairs.len().min(5),
-                    ("oauth client", crate::sanitize::clean(name)),
-                );
+                // After "tokens": the client they came from.
+                let at = pairs
+                    .iter()
+                    .position(|(k, _)| *k == "tokens")
+                    .map_or(pairs.len(), |i| i + 1);
+                pairs.insert(at, ("oauth client", crate::sanitize::clean(name)));
             }
             if let Some(pw) = generated {
                 pairs.push(("password", pw.expose_secret().to_string()));

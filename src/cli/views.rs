@@ -170,8 +170,10 @@ pub fn connection_record(
         ("integration", v.integration.clone()),
         ("kind", v.kind.to_string()),
         ("name", v.name.clone()),
-        ("allowed domain", v.allowed_domain.clone()),
     ];
+    if c.kind != ConnectionKind::OAuth {
+        pairs.push(("allowed domain", v.allowed_domain.clone()));
+    }
     if let Some(u) = &v.username {
         pairs.push(("username", u.clone()));
     }

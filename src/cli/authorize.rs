@@ -7,13 +7,11 @@
 //! is fetched with the same ZIS token, which finishes the flow (it carries a verification
 //! code: it is not printed). Then the connection is read every few seconds until its
 //! `token_expiry` moves: bounded by `--timeout`, and Ctrl-C stops waiting.
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::args::{AuthorizeArgs, GlobalArgs, OutputFormat};
 use crate::signals::Signals;
-use crate::zis::{
-    oauth_validate, validate, Connection, ErrorKind, GrantType, OAuthClientRef, OAuthStart,
-};
+use crate::zis::{oauth_validate, validate, ErrorKind, GrantType, OAuthClientRef, OAuthStart};
 
 use super::connections::print_connection_named;
 use super::{warn, CliError, CliResult, Ctx};
@@ -22,25 +20,6 @@ use super::{warn, CliError, CliResult, Ctx};
 const POLL: Duration = Duration::from_secs(2);
 /// The longest `--timeout` (a day).
 const MAX_TIMEOUT_SECS: u64 = 86_400;
-
-/// Did the connection get a new token? Its expiry moved (or appeared); for a server that
-/// sends no expiry, its `updated_at` moved (or it appeared).
-pub fn token_moved(before: Option<&Connection>, after: &Connection) -> bool {
-    let expiry = |c: &Connection| c.oauth.as_ref().and_then(|o| o.token_expiry);
-    match before {
-        None => true,
-        Some(b) => match (expiry(b), expiry(after)) {
-            (Some(x), Some(y)) => x != y,
-            (None, Some(_)) => true,
-            (Some(_), None) => false,
-            (None, None) => match (b.updated_at, after.updated_at) {
-                (Some(x), Some(y)) => y > x,
-                (None, Some(_)) => true,
-                _ => false,
-            },
-        },
-    }
-}
 
 pub async fn run(global: &GlobalArgs, a: AuthorizeArgs) -> CliResult {
     validate::integration_name(&a.integration)?;
@@ -123,49 +102,31 @@ pub async fn run(global: &GlobalArgs, a: AuthorizeArgs) -> CliResult {
             ));
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(a.timeout);
-    loop {
-        match ctx.client.get_oauth_connection(i, n).await {
-            Ok(c) if token_moved(before.as_ref(), &c) => {
+    let wait =
+        ctx.client
+            .wait_for_new_token(i, n, before.as_ref(), POLL, Duration::from_secs(a.timeout));
+    tokio::select! {
+        r = wait => match r {
+            Ok(c) => {
                 warn(&format!("authorised {i}/{n}: it holds a new token"));
-                return print_connection_named(
-                    &ctx,
-                    a.out.output,
-                    i,
-                    &c,
-                    None,
-                    None,
-                    Some(&client.name),
-                );
+                print_connection_named(&ctx, a.out.output, i, &c, None, None, Some(&client.name))
             }
-            Ok(_) => {}
-            // Not made yet: the browser has not come back.
-            Err(e) if e.kind == ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(CliError {
+            Err(e) if e.kind == ErrorKind::Timeout => Err(CliError {
                 code: 1,
                 message: Some(format!(
                     "gave up after {} s: the token of {i}/{n} did not change (the flow was not \
                      finished?); nothing else was changed",
                     a.timeout
                 )),
-            });
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(POLL.min(left)) => {}
-            code = signals.recv() => {
-                return Err(CliError {
-                    code,
-                    message: Some(format!(
-                        "stopped waiting: {i}/{n} has no new token yet (the URL may still be \
-                         used)"
-                    )),
-                });
-            }
-        }
+            }),
+            Err(e) => Err(e.into()),
+        },
+        code = signals.recv() => Err(CliError {
+            code,
+            message: Some(format!(
+                "stopped waiting: {i}/{n} has no new token yet (the URL may still be used)"
+            )),
+        }),
     }
 }
 
@@ -199,59 +160,4 @@ fn open_browser(url: &str) -> std::io::Result<()> {
         let _ = child.wait().await;
     });
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::zis::{ConnectionKind, OAuthDetails};
-    use time::macros::datetime;
-
-    fn conn(
-        expiry: Option<time::OffsetDateTime>,
-        updated: Option<time::OffsetDateTime>,
-    ) -> Connection {
-        Connection {
-            kind: ConnectionKind::OAuth,
-            name: "c".into(),
-            allowed_domain: String::new(),
-            username: None,
-            header_name: None,
-            created_at: None,
-            updated_at: updated,
-            oauth: Some(OAuthDetails {
-                token_expiry: expiry,
-                ..Default::default()
-            }),
-        }
-    }
-
-    #[test]
-    fn a_token_moves_when_its_expiry_does() {
-        let t1 = datetime!(2025-11-01 10:00 UTC);
-        let t2 = datetime!(2025-11-22 13:00 UTC);
-        assert!(token_moved(None, &conn(None, None)), "a new connection");
-        assert!(token_moved(
-            Some(&conn(Some(t1), None)),
-            &conn(Some(t2), None)
-        ));
-        assert!(!token_moved(
-            Some(&conn(Some(t1), None)),
-            &conn(Some(t1), Some(t2))
-        ));
-        assert!(token_moved(Some(&conn(None, None)), &conn(Some(t1), None)));
-        assert!(!token_moved(
-            Some(&conn(Some(t1), None)),
-            &conn(None, Some(t2))
-        ));
-        // No expiry from the server at all: its updated date.
-        assert!(token_moved(
-            Some(&conn(None, Some(t1))),
-            &conn(None, Some(t2))
-        ));
-        assert!(!token_moved(
-            Some(&conn(None, Some(t1))),
-            &conn(None, Some(t1))
-        ));
-    }
 }

@@ -181,14 +181,16 @@ pub(crate) fn connection_lines<'a>(
             lines.push(kv("Token", vec![Span::raw(SERVER_SECRET)], theme));
         }
         ConnectionKind::OAuth => {
-            lines.push(kv("Tokens", vec![Span::raw(SERVER_SECRET)], theme));
+            lines.extend(super::oauth::oauth_lines(state, integration, c, theme));
         }
     }
-    lines.push(kv(
-        "Allowed domain",
-        vec![Span::raw(s(&c.allowed_domain))],
-        theme,
-    ));
+    if c.kind != ConnectionKind::OAuth {
+        lines.push(kv(
+            "Allowed domain",
+            vec![Span::raw(s(&c.allowed_domain))],
+            theme,
+        ));
+    }
     let audit = state.audit_of(integration, &c.name);
     let age = audit.and_then(|a| a.age_days);
     lines.push(kv(

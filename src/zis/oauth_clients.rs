@@ -332,6 +332,62 @@ impl Client {
     }
 }
 
+/// Did the connection get a new token? Its `token_expiry` moved (or appeared); for a server
+/// that sends no expiry, its `updated_at` moved. A connection that did not exist before
+/// (`before` None) has a new one as soon as it exists.
+pub fn token_moved(before: Option<&Connection>, after: &Connection) -> bool {
+    let expiry = |c: &Connection| c.oauth.as_ref().and_then(|o| o.token_expiry);
+    match before {
+        None => true,
+        Some(b) => match (expiry(b), expiry(after)) {
+            (Some(x), Some(y)) => x != y,
+            (None, Some(_)) => true,
+            (Some(_), None) => false,
+            (None, None) => match (b.updated_at, after.updated_at) {
+                (Some(x), Some(y)) => y > x,
+                (None, Some(_)) => true,
+                _ => false,
+            },
+        },
+    }
+}
+
+impl Client {
+    /// Read the OAuth connection every `poll` until its token moved from `before`
+    /// ([`token_moved`]), for `limit` at most (then a [`ErrorKind::Timeout`]). "Not found"
+    /// means the flow has not finished yet; any other error ends the wait. Dropping the
+    /// future stops it.
+    pub async fn wait_for_new_token(
+        &self,
+        integration: &str,
+        name: &str,
+        before: Option<&Connection>,
+        poll: std::time::Duration,
+        limit: std::time::Duration,
+    ) -> Result<Connection> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            match self.get_oauth_connection(integration, name).await {
+                Ok(c) if token_moved(before, &c) => return Ok(c),
+                Ok(_) => {}
+                Err(e) if e.kind == ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the token of {integration}/{name} did not change within {} s",
+                        limit.as_secs()
+                    ),
+                ));
+            }
+            tokio::time::sleep(poll.min(deadline - now)).await;
+        }
+    }
+}
+
 /// The client called `name`, else the one whose uuid is `name`.
 fn pick_client(list: Vec<ZisOAuthClient>, name: &str) -> Option<ZisOAuthClient> {
     let by_uuid = list.iter().position(|c| c.uuid == name);
@@ -364,5 +420,60 @@ fn fill_from(c: &mut ZisOAuthClient, integration: &str, new: &NewOAuthClient) {
     }
     if c.integration.is_none() {
         c.integration = Some(integration.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::zis::OAuthDetails;
+    use time::macros::datetime;
+
+    fn conn(
+        expiry: Option<time::OffsetDateTime>,
+        updated: Option<time::OffsetDateTime>,
+    ) -> Connection {
+        Connection {
+            kind: ConnectionKind::OAuth,
+            name: "c".into(),
+            allowed_domain: String::new(),
+            username: None,
+            header_name: None,
+            created_at: None,
+            updated_at: updated,
+            oauth: Some(OAuthDetails {
+                token_expiry: expiry,
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn a_token_moves_when_its_expiry_does() {
+        let t1 = datetime!(2025-11-01 10:00 UTC);
+        let t2 = datetime!(2025-11-22 13:00 UTC);
+        assert!(token_moved(None, &conn(None, None)), "a new connection");
+        assert!(token_moved(
+            Some(&conn(Some(t1), None)),
+            &conn(Some(t2), None)
+        ));
+        assert!(!token_moved(
+            Some(&conn(Some(t1), None)),
+            &conn(Some(t1), Some(t2))
+        ));
+        assert!(token_moved(Some(&conn(None, None)), &conn(Some(t1), None)));
+        assert!(!token_moved(
+            Some(&conn(Some(t1), None)),
+            &conn(None, Some(t2))
+        ));
+        // No expiry from the server at all: its updated date.
+        assert!(token_moved(
+            Some(&conn(None, Some(t1))),
+            &conn(None, Some(t2))
+        ));
+        assert!(!token_moved(
+            Some(&conn(None, Some(t1))),
+            &conn(None, Some(t1))
+        ));
     }
 }

@@ -36,7 +36,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     match scope {
         Scope::FirstRun => first_run(state, command, fx),
         Scope::Filter | Scope::CommandLine => input_key(state, command, key, fx),
-        Scope::Global | Scope::Main | Scope::Integrations | Scope::Connections => {
+        Scope::Global
+        | Scope::Main
+        | Scope::Integrations
+        | Scope::Connections
+        | Scope::OAuthClients => {
             if let Some(c) = command {
                 run(state, c, &[], fx);
             }
@@ -80,6 +84,17 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
 /// it). Read-only mode was checked by the caller, from the keymap's `mutates`.
 pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut Vec<Effect>) {
     let page = (state.table_rows.max(2) - 1) as isize;
+    // The right pane's OAuth clients tab, and the OAuth connections' own `r` and `d`.
+    if state.focus == Pane::Connections {
+        let done = if state.clients_tab() {
+            super::oauth::clients_command(state, command, fx)
+        } else {
+            super::oauth::connection_command(state, command, fx)
+        };
+        if done {
+            return;
+        }
+    }
     match command {
         Command::Quit => quit(state, fx, 0),
         Command::Help => state.modal = Some(Modal::Help { scroll: 0 }),
@@ -106,6 +121,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
             }
         }
         Command::ToggleAll => toggle_all(state, fx),
+        Command::OAuthClients => super::oauth::toggle_tab(state, fx),
         Command::New => open_create(state),
         Command::Edit => open_edit(state),
         Command::Rotate => start_rotation(state),
@@ -153,6 +169,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         | Command::KindPrev
         | Command::KindNext
         | Command::Apply
+        | Command::Authorize
         | Command::StartDemo => {}
     }
 }

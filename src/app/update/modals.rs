@@ -84,6 +84,8 @@ pub(super) fn modal_key(
             _ => state.modal = Some(Modal::ConfirmDelete { key: target }),
         },
         Modal::Form(form) => form_key(state, form, command, key, fx),
+        Modal::Delete(q) => super::oauth::delete_key(state, q, command, key, fx),
+        Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),
         Modal::Rotation(rot) => rotation_key(state, rot, command, fx),
         Modal::Registered(reg) => registered_key(state, reg, command, fx),
     }
@@ -191,6 +193,9 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
         Submission::Update { key, update } => {
             state.in_flight.insert(req, format!("updating {key}"));
             fx.push(Effect::UpdateConnection { req, key, update });
+        }
+        sub @ (Submission::CreateClient { .. } | Submission::UpdateClient { .. }) => {
+            super::oauth::submit_client(state, req, sub, fx)
         }
         Submission::Register { name, description } => {
             state.in_flight.insert(req, format!("registering {name}"));

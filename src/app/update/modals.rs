@@ -177,6 +177,19 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
     let Some(sub) = form.submission() else {
         return;
     };
+    if let Submission::Register { name, .. } = &sub {
+        // Registering a name the account holds would replace its description and its client
+        // secret (the current one stops working): not from a form.
+        if state.entry(name).is_some() {
+            form.error = Some(format!(
+                "{name} is already registered in this account: registering it again replaces \
+                 its description and issues a new client secret (the current one stops \
+                 working). Nothing was sent; `zisctl integrations register {name} \
+                 --update-existing` does it on purpose"
+            ));
+            return;
+        }
+    }
     let req = state.next_req();
     form.pending = Some(req);
     match sub {

@@ -502,6 +502,90 @@ mod tests {
     }
 
     #[test]
+    fn demo_seed_has_oauth_clients_connections_and_bundles() {
+        use crate::sandbox::store::Creds;
+        let store = load_json(DEMO_SEED).unwrap();
+        let t = now();
+        let with_clients = store
+            .integrations
+            .values()
+            .filter(|i| !i.oauth_clients.is_empty())
+            .count();
+        assert!(with_clients >= 3, "{with_clients}");
+        assert!(store
+            .integrations
+            .values()
+            .flat_map(|i| i.oauth_clients.values())
+            .any(|c| (t - c.updated_at).whole_days() > 400));
+        let mut expired = 0;
+        let mut zendesk_on_a_client = 0;
+        for i in store.integrations.values() {
+            for c in i.connections.values() {
+                let Creds::OAuth(o) = &c.creds else { continue };
+                if o.token_expiry.is_some_and(|e| e < t) {
+                    expired += 1;
+                }
+                if let Some(u) = &o.oauth_client_uuid {
+                    assert!(i.oauth_clients.values().any(|cl| &cl.uuid == u));
+                    if c.name == "zendesk" {
+                        zendesk_on_a_client += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(expired, 1, "one OAuth connection whose refresh is failing");
+        assert_eq!(zendesk_on_a_client, 3);
+        let with_bundles = store
+            .integrations
+            .values()
+            .filter(|i| !i.bundles.is_empty())
+            .count();
+        assert!(with_bundles >= 7, "{with_bundles}");
+        let slack = &store.integrations["slack_notify"];
+        assert!(!slack.job_specs["on_vip_comment"].installed);
+        assert!(slack.job_specs["on_urgent_ticket"].installed);
+    }
+
+    #[test]
+    fn bad_oauth_and_bundle_seeds_are_refused_with_a_reason() {
+        let one = |extra: &str| {
+            load_json(&format!(r#"{{"integrations":[{{"name":"x",{extra}}}]}}"#))
+                .err()
+                .unwrap_or_default()
+        };
+        let e = one(r#""connections":[{"kind":"oauth","name":"abc","oauth_client":"nope"}]"#);
+        assert!(e.contains("no oauth client \"nope\""), "{e}");
+        let e = one(
+            r#""oauth_clients":[{"name":"cli","client_id":"i","token_url":"https://a.example.com"}],
+               "connections":[{"kind":"api_key","name":"abc","header_name":"X","allowed_domain":"a.example.com","oauth_client":"cli"}]"#,
+        );
+        assert!(e.contains("only oauth connections"), "{e}");
+        let e = one(r#""oauth_clients":[{"name":"cli","client_id":"i","token_url":"ftp://a"}]"#);
+        assert!(e.contains("token_url"), "{e}");
+        let e = one(
+            r#""oauth_clients":[{"name":"cli","client_id":"i","token_url":"https://a.example.com","grant_type":"implicit"}]"#,
+        );
+        assert!(e.contains("grant_type"), "{e}");
+        let e = one(r#""bundles":[{"name":"b","resources":[]}]"#);
+        assert!(e.contains("resources must be an object"), "{e}");
+        let e = one(r#""bundles":[{"name":"b","resources":{},"uninstalled":["nope"]}]"#);
+        assert!(e.contains("nope"), "{e}");
+        // A valid one loads, with the job spec its bundle declares and a stale one.
+        let s = load_json(
+            r#"{"integrations":[{"name":"x","bundles":[{"name":"b","resources":{
+                 "j":{"type":"ZIS::JobSpec","properties":{"name":"j","event_source":"support",
+                      "event_type":"ticket.TicketCreated","flow_name":"zis:x:flow:f"}}}}],
+               "job_specs":[{"name":"old","event_source":"support","event_type":"t",
+                             "flow_name":"zis:x:flow:gone"}]}]}"#,
+        )
+        .unwrap();
+        let js = &s.integrations["x"].job_specs;
+        assert_eq!(js.len(), 2);
+        assert!(js["j"].installed && js["old"].installed);
+        assert_eq!(js["j"].flow_name, "zis:x:flow:f");
+    }
+
+    #[test]
     fn bad_seeds_are_refused_with_a_reason() {
         let e = load_json(r#"{"integrations":[{"name":"Bad Name"}]}"#)
             .err()

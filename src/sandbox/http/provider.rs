@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use super::consent::{escape, get, html, page, pairs, redirect};
 use crate::sandbox::control::Shared;
@@ -41,13 +41,27 @@ fn expired() -> Response {
     )
 }
 
+/// `302 Location: {origin}`, exactly as the flow gave it (checked as a URL at the start).
+fn back_to(origin: &str) -> Response {
+    let mut resp = StatusCode::FOUND.into_response();
+    match HeaderValue::from_str(origin) {
+        Ok(v) => {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        Err(_) => return problem_page(StatusCode::BAD_REQUEST, "the origin URL is not sendable"),
+    }
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
 /// Writes the connection and sends the browser back to the flow's origin.
 fn approve(store: &mut Store, flow: &PendingFlow) -> Response {
     let origin = flow.origin.clone().unwrap_or_default();
     match store.finish_flow(flow) {
         Ok(done) => {
             tracing::debug!(created = done.created, "oauth connection authorised");
-            redirect(&origin, &[], None)
+            back_to(&origin)
         }
         Err(FlowError::ClientGone) => problem_page(
             StatusCode::NOT_FOUND,

@@ -518,7 +518,7 @@ const FOOTER_CONNECTIONS: &[Command] = &[
 ];
 #[rustfmt::skip]
 const FOOTER_OAUTH_CLIENTS: &[Command] = &[
-    C::Help, C::Details, C::New, C::Edit, C::Rotate, C::Delete, C::OAuthClients, C::OpenFilter,
+    C::Help, C::Details, C::New, C::Edit, C::Delete, C::OAuthClients, C::Rotate, C::OpenFilter,
     C::Sort, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
 ];
 
@@ -571,7 +571,7 @@ impl Verb {
 pub static COMMANDS: &[Verb] = &[
     verb(&["q", "q!", "quit", "exit"], "", C::Quit, "quit"),
     verb(&["all", "audit"], "", C::ShowAll, "All connections"),
-    verb(&["clients", "oauth"], "", C::OAuthClients, "OAuth clients ⇄ connections"),
+    verb(&["clients", "oauth"], "", C::OAuthClients, "the OAuth clients tab"),
     verb(&["findings", "stale"], "", C::Findings, "only the ones with findings"),
     verb(&["int", "i", "integration"], "NAME", C::GoTo, "go to an integration"),
     verb(&["register", "reg"], "NAME [DESC]", C::Register, "register an integration").mutates(),

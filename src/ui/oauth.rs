@@ -290,13 +290,23 @@ fn client_lines<'a>(
             age_style(age, stale, state.ctx.stale_days, theme),
         ),
     ];
-    if stale {
+    if stale && !full {
         updated.push(Span::styled(
             "  ⚠ its secret may have expired upstream",
             theme.stale(),
         ));
     }
     lines.push(kv("Updated", updated, theme));
+    if full {
+        let audit = match age {
+            Some(a) if stale => Span::styled(
+                format!("⚠ not updated in {a} days: its secret may have expired upstream"),
+                theme.stale(),
+            ),
+            _ => Span::styled("✓ fresh", theme.ok()),
+        };
+        lines.push(kv("Audit", vec![audit], theme));
+    }
     let used = match state.connections_of_client(integration, &c.uuid) {
         None => Span::styled("loading…", theme.dim()),
         Some(l) if l.is_empty() => Span::styled("no OAuth connection", theme.dim()),

@@ -52,7 +52,7 @@ pub fn oauth_url(field: &str, s: &str) -> Result<()> {
         return fail("must use https");
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return fail("user info (user:password@) is not allowed: a URL is not where a secret goes");
+        return fail("user info (user:password@) is not allowed");
     }
     if url.host_str().is_none_or(str::is_empty) {
         return fail("has no host");

@@ -4,6 +4,7 @@
 //! calls do. Answers that hold secrets in clear (client secrets, OAuth tokens) are parsed
 //! without them and their bytes are wiped once read.
 use reqwest::{Method, Url};
+use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
 
 use super::client::Client;
@@ -19,6 +20,24 @@ use super::validate;
 
 /// Pages of OAuth clients followed at most (a server that never ends its cursor is cut off).
 const MAX_CLIENT_PAGES: usize = 100;
+
+/// A server's error words may echo what was sent: the secret sent is cut out of them.
+fn scrub(mut e: Error, secret: Option<&SecretString>) -> Error {
+    if let Some(s) = secret
+        .map(ExposeSecret::expose_secret)
+        .filter(|s| !s.is_empty())
+    {
+        if e.message.contains(s) {
+            e.message = e.message.replace(s, "[REDACTED]");
+        }
+        if let Some(c) = &mut e.code {
+            if c.contains(s) {
+                *c = c.replace(s, "[REDACTED]");
+            }
+        }
+    }
+    e
+}
 
 /// Read what `f` needs from an answer, then wipe its bytes (they may hold secrets in clear).
 fn read_then_wipe<T>(mut ans: Answer, f: impl FnOnce(&[u8]) -> T) -> T {
@@ -115,7 +134,10 @@ impl Client {
                 Retry::Create,
             )
             .await
-            .map_err(|e| e.with_context(format!("create OAuth client {integration}/{}", new.name)));
+            .map_err(|e| {
+                scrub(e, Some(&new.client_secret))
+                    .with_context(format!("create OAuth client {integration}/{}", new.name))
+            });
         self.record(
             integration,
             Some(&new.name),
@@ -166,7 +188,10 @@ impl Client {
                 Retry::Idempotent,
             )
             .await
-            .map_err(|e| e.with_context(format!("update OAuth client {integration}/{name}")));
+            .map_err(|e| {
+                scrub(e, update.client_secret.as_ref())
+                    .with_context(format!("update OAuth client {integration}/{name}"))
+            });
         self.record(
             integration,
             Some(name),
@@ -446,6 +471,18 @@ mod tests {
                 ..Default::default()
             }),
         }
+    }
+
+    #[test]
+    fn a_secret_echoed_by_the_server_is_cut_out_of_its_words() {
+        let secret = SecretString::from("echoed-canary-1".to_string());
+        let e = Error::from_response(
+            400,
+            br#"{"errors":[{"code":"echoed-canary-1","title":"client_secret echoed-canary-1 is invalid"}]}"#,
+        );
+        let e = scrub(e, Some(&secret));
+        assert!(!e.to_string().contains("echoed-canary-1"));
+        assert!(e.message.contains("[REDACTED]"));
     }
 
     #[test]

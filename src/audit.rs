@@ -1,4 +1,4 @@
-//! Audit findings over every connection of the account. Pure: no I/O.
+//! Audit findings over every connection and OAuth client of the account. Pure: no I/O.
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 

@@ -5,7 +5,9 @@
 //!
 //! - [`options`]: what a client is built from; [`client`]: the handle and its endpoints;
 //!   `transport`: the wire, retries and pacing; [`parse`]: reading answers;
-//!   [`validate`]: local rules (fields, base URL); [`models`], [`error`], [`journal`].
+//!   [`validate`]: local rules (fields, base URL); [`models`], [`error`], [`journal`];
+//!   [`oauth_clients`]: the OAuth endpoints (OAuth clients, an OAuth connection's own routes,
+//!   the OAuth flow), with [`oauth_models`], [`oauth_parse`] and [`oauth_validate`].
 pub mod client;
 pub mod error;
 pub mod journal;

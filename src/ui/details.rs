@@ -75,7 +75,16 @@ pub fn popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let items = keymap::hints(Scope::Details, state.ctx.readonly);
+    let oauth = c.kind == ConnectionKind::OAuth;
+    let items =
+        super::widgets::hints_now(
+            keymap::hints(Scope::Details, state.ctx.readonly),
+            |h| match h.command {
+                keymap::Command::Edit if oauth => None,
+                keymap::Command::Rotate if oauth => Some("re-authorise"),
+                _ => Some(h.label),
+            },
+        );
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
 

@@ -399,11 +399,17 @@ fn open_edit(state: &mut State) {
     };
     match Form::edit(integration, conn) {
         Some(f) => state.modal = Some(Modal::Form(Box::new(f))),
-        None => banner(
-            state,
-            Level::Warn,
-            "oauth connections come from an OAuth flow and cannot be edited here",
-        ),
+        None => {
+            let r = keymap::key_label(Scope::Main, Command::Rotate);
+            banner(
+                state,
+                Level::Warn,
+                format!(
+                    "oauth connections come from an OAuth flow and cannot be edited here: {r} \
+                     re-authorises one"
+                ),
+            )
+        }
     }
 }
 

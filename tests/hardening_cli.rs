@@ -1,0 +1,90 @@
+//! Issue 13, items 6-20, through the real binary against an in-process sandbox (or a listener
+//! of the test's own): bounded work, local files and processes, output hygiene. The client
+//! alone is in `tests/hardening.rs`.
+//!
+//! Secrets are compared, never printed: no assertion message shows stdout of a run that may
+//! hold one.
+#![cfg(unix)]
+
+#[path = "common/cli_support.rs"]
+mod cli_support;
+
+use cli_support::Env;
+use serde_json::json;
+
+const CRM: &str = "acme_crm_sync";
+
+/// The characters no output may carry: C0 (ESC, BEL), DEL, C1 (CSI), and every bidi control.
+const UNSAFE: &[char] = &[
+    '\u{1b}', '\u{07}', '\u{7f}', '\u{9b}', '\u{061c}', '\u{200e}', '\u{200f}', '\u{202a}',
+    '\u{202b}', '\u{202c}', '\u{202d}', '\u{202e}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+];
+
+/// The first unsafe character in `text`, if any (its code point only: never the text).
+fn first_unsafe(text: &str) -> Option<String> {
+    text.chars()
+        .find(|c| UNSAFE.contains(c))
+        .map(|c| format!("U+{:04X}", c as u32))
+}
+
+// ----- 14: every output is sanitised ------------------------------------------------------------
+
+/// Bidi controls other than U+202D/U+202E (ALM, LRM, RLM, LRE, RLE, PDF, LRI, RLI, FSI, PDI) in
+/// names, usernames and domains from the server: replaced in the table, JSON and CSV output.
+#[tokio::test]
+async fn bidi_controls_never_reach_table_json_or_csv() {
+    let env = Env::demo().await;
+    // JSON escapes in the body: the client decodes them into the real characters.
+    let page = r#"{"basic_auth":[{"name":"a\u202bb\u202cc","username":"u\u2067v\u2069w\u200f","password":"*****","allowed_domain":"d\u061c\u200e\u202a\u2066\u2068.example.com","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"}],"api_key":[],"bearer_token":[],"oauth":[],"meta":{"has_more":false,"after":null,"before":null}}"#;
+    for fmt in ["table", "json", "csv"] {
+        env.fault(json!({"status": 200, "method": "GET", "path_contains": "connections/all",
+                         "body": page}))
+            .await;
+        let out = env.run(&["connections", "list", CRM, "-o", fmt]).await;
+        assert_eq!(out.code, 0, "{fmt}: {}", out.stderr);
+        assert_eq!(first_unsafe(&out.stdout), None, "{fmt} output");
+        assert!(out.stdout.contains("a\u{FFFD}b\u{FFFD}c"), "{fmt} output");
+        assert!(out.stdout.contains("u\u{FFFD}v\u{FFFD}w\u{FFFD}"), "{fmt} output");
+    }
+}
+
+/// `register --show-secret -o json` with a client secret holding DEL, a C1 CSI and RLO: the
+/// JSON carries U+FFFD in their place, as the table does.
+#[tokio::test]
+async fn register_show_secret_json_is_sanitised() {
+    let env = Env::demo().await;
+    let body = r#"{"description":"d\u009b2J","jwt_public_key":null,"zendesk_oauth_client":{"id":4242,"identifier":"zis_evil_int","secret":"sec\u007fret\u009b31m\u202ex"}}"#;
+    for fmt in ["json", "table", "csv"] {
+        env.fault(json!({"status": 200, "method": "POST", "path_contains": "/registry/evil_int",
+                         "body": body}))
+            .await;
+        let out = env
+            .run(&[
+                "integrations",
+                "register",
+                "evil_int",
+                "--show-secret",
+                "-o",
+                fmt,
+            ])
+            .await;
+        assert_eq!(out.code, 0, "{fmt}: {}", out.stderr);
+        assert_eq!(first_unsafe(&out.stdout), None, "{fmt} output");
+        assert!(out.stdout.contains("sec\u{FFFD}ret\u{FFFD}31m\u{FFFD}x"));
+    }
+}
+
+/// `zisctl log -o json` of a tampered audit log (C0, C1 and RLO in its fields): sanitised
+/// like `zisctl log`'s table and CSV.
+#[tokio::test]
+async fn log_json_of_a_tampered_audit_log_is_sanitised() {
+    let env = Env::demo().await;
+    let line = r#"{"time":"2024-01-01T00:00:00Z","profile":"p\u009b2J","integration":"acme\u202e","connection":"bob\u001b]52;c;x\u0007","action":"update","fields":["password\u2067"],"outcome":"ok\u007f"}"#;
+    std::fs::write(env.audit_log(), format!("{line}\n")).expect("write the audit log");
+    for fmt in ["json", "table", "csv"] {
+        let out = env.run(&["log", "-o", fmt]).await;
+        assert_eq!(out.code, 0, "{fmt}: {}", out.stderr);
+        assert_eq!(first_unsafe(&out.stdout), None, "{fmt} output: {}", out.stdout);
+        assert!(out.stdout.contains("acme\u{FFFD}"), "{fmt}: {}", out.stdout);
+    }
+}

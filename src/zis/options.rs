@@ -49,6 +49,13 @@ pub struct ClientOptions {
     pub max_body_bytes: usize,
     /// Page size for `connections/all` (max 100).
     pub page_size: u32,
+    /// Pages one listing follows at most (default 10,000): a server that keeps answering
+    /// `has_more` with a fresh cursor is stopped there, with an error naming this cap.
+    pub max_pages: u32,
+    /// Connections one listing collects at most (default 100,000, some 30 MiB in memory; a
+    /// ZIS integration holds tens to hundreds): past it the listing stops with an error
+    /// naming this cap. With `max_pages`, it bounds the memory of every listing (CLI, TUI).
+    pub max_connections: usize,
     /// Told about every mutation (never a value): an audit log, for one.
     pub journal: Option<Arc<dyn Journal>>,
 }
@@ -68,6 +75,8 @@ impl ClientOptions {
             backoff: Duration::from_millis(500),
             max_body_bytes: 16 * 1024 * 1024,
             page_size: 100,
+            max_pages: 10_000,
+            max_connections: 100_000,
             journal: None,
         }
     }

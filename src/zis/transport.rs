@@ -21,6 +21,9 @@ use super::parse::retry_after;
 pub(super) enum Retry {
     /// GET, PATCH, DELETE: repeat on 5xx, timeouts and network failures.
     Idempotent,
+    /// A POST that creates nothing the user would lose (a token mint): repeated like a read,
+    /// and its error never says "it may have been applied".
+    Read,
     /// POST create: repeat only when the request surely was not processed.
     Create,
 }
@@ -60,7 +63,7 @@ impl Client {
         // A mutation that may have reached the server in any attempt may have been applied,
         // whatever the last attempt met: the caller must not throw away what it sent.
         res.map_err(|mut e| {
-            if reached && method != Method::GET {
+            if reached && method != Method::GET && retry != Retry::Read {
                 e.may_have_applied = true;
             }
             e
@@ -135,7 +138,7 @@ impl Client {
                     };
                     tracing::warn!(%method, path = url.path(), kind = ?err.kind, "request failed");
                     let may_retry = match retry {
-                        Retry::Idempotent => true,
+                        Retry::Idempotent | Retry::Read => true,
                         Retry::Create => not_sent,
                     };
                     failures += 1;
@@ -200,7 +203,7 @@ impl Client {
             if status >= 500 {
                 *reached = true;
                 let may_retry = match retry {
-                    Retry::Idempotent => true,
+                    Retry::Idempotent | Retry::Read => true,
                     Retry::Create => status == 503,
                 };
                 failures += 1;

@@ -37,14 +37,17 @@ async fn bidi_controls_never_reach_table_json_or_csv() {
     // JSON escapes in the body: the client decodes them into the real characters.
     let page = r#"{"basic_auth":[{"name":"a\u202bb\u202cc","username":"u\u2067v\u2069w\u200f","password":"*****","allowed_domain":"d\u061c\u200e\u202a\u2066\u2068.example.com","created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z"}],"api_key":[],"bearer_token":[],"oauth":[],"meta":{"has_more":false,"after":null,"before":null}}"#;
     for fmt in ["table", "json", "csv"] {
-        env.fault(json!({"status": 200, "method": "GET", "path_contains": "connections/all",
-                         "body": page}))
-            .await;
+        let fault = json!({"status": 200, "method": "GET", "path_contains": "connections/all",
+                           "body": page});
+        env.fault(fault).await;
         let out = env.run(&["connections", "list", CRM, "-o", fmt]).await;
         assert_eq!(out.code, 0, "{fmt}: {}", out.stderr);
         assert_eq!(first_unsafe(&out.stdout), None, "{fmt} output");
         assert!(out.stdout.contains("a\u{FFFD}b\u{FFFD}c"), "{fmt} output");
-        assert!(out.stdout.contains("u\u{FFFD}v\u{FFFD}w\u{FFFD}"), "{fmt} output");
+        assert!(
+            out.stdout.contains("u\u{FFFD}v\u{FFFD}w\u{FFFD}"),
+            "{fmt} output"
+        );
     }
 }
 
@@ -55,9 +58,11 @@ async fn register_show_secret_json_is_sanitised() {
     let env = Env::demo().await;
     let body = r#"{"description":"d\u009b2J","jwt_public_key":null,"zendesk_oauth_client":{"id":4242,"identifier":"zis_evil_int","secret":"sec\u007fret\u009b31m\u202ex"}}"#;
     for fmt in ["json", "table", "csv"] {
-        env.fault(json!({"status": 200, "method": "POST", "path_contains": "/registry/evil_int",
-                         "body": body}))
-            .await;
+        env.fault(
+            json!({"status": 200, "method": "POST", "path_contains": "/registry/evil_int",
+                         "body": body}),
+        )
+        .await;
         let out = env
             .run(&[
                 "integrations",
@@ -84,7 +89,12 @@ async fn log_json_of_a_tampered_audit_log_is_sanitised() {
     for fmt in ["json", "table", "csv"] {
         let out = env.run(&["log", "-o", fmt]).await;
         assert_eq!(out.code, 0, "{fmt}: {}", out.stderr);
-        assert_eq!(first_unsafe(&out.stdout), None, "{fmt} output: {}", out.stdout);
+        assert_eq!(
+            first_unsafe(&out.stdout),
+            None,
+            "{fmt} output: {}",
+            out.stdout
+        );
         assert!(out.stdout.contains("acme\u{FFFD}"), "{fmt}: {}", out.stdout);
     }
 }

@@ -212,6 +212,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     options.integration_tokens = integration_tokens;
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
+        options.call_timeout = options.timeout;
     }
     let audit_log = crate::files::audit_log_path();
     options.journal = audit_log.clone().map(|path| {

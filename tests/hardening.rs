@@ -161,7 +161,157 @@ async fn a_mint_that_keeps_failing_never_says_it_may_have_been_applied() {
     assert_eq!(sb::stats(&h).await["by_status"]["500"], 3);
 }
 
-#[allow(dead_code)]
-fn unused(_: Behaviour) -> Option<rawhttp::RawServer> {
-    None
+// ----- 18: TLS failures ---------------------------------------------------------------------
+
+/// Collects the client's events (retries announced).
+fn observed(c: &Client) -> (Client, Arc<Mutex<Vec<String>>>) {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let c = c.with_observer(move |e| seen.lock().unwrap().push(e.to_string()));
+    (c, events)
+}
+
+fn token_options(base: &str) -> ClientOptions {
+    let mut o = ClientOptions::new(base);
+    o.oauth_token = Some(SecretString::from("tok-canary-31c9".to_string()));
+    o.timeout = Duration::from_secs(5);
+    o.backoff = Duration::from_millis(10);
+    o
+}
+
+/// A listener that answers whatever it is sent, at once, with plain HTTP: its base URL and
+/// the count of connections it accepted.
+async fn plain_http_listener() -> (String, Arc<Mutex<usize>>) {
+    use tokio::io::AsyncWriteExt;
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let accepted = Arc::new(Mutex::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = l.accept().await {
+            *count.lock().unwrap() += 1;
+            let _ = sock
+                .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                .await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    (format!("https://{addr}"), accepted)
+}
+
+/// A server that answers the ClientHello with plain HTTP: a TLS failure, said as such, tried
+/// once. (Before: "cannot connect", three attempts.)
+#[tokio::test]
+async fn a_server_that_does_not_speak_tls_is_a_tls_failure_tried_once() {
+    let (url, accepted) = plain_http_listener().await;
+    let (c, events) = observed(&Client::new(token_options(&url)).unwrap());
+    let e = c.list_connections(CRM).await.unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Tls, "{e}");
+    assert!(
+        e.to_string().contains("TLS handshake with 127.0.0.1:"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("not retried"), "{e}");
+    assert!(!e.may_have_applied);
+    assert_eq!(*accepted.lock().unwrap(), 1, "tried once");
+    assert!(events.lock().unwrap().is_empty(), "{:?}", events.lock());
+}
+
+/// A real TLS server (`openssl s_server`) with a self-signed certificate: "certificate
+/// problem", with rustls' reason, and no retry.
+#[tokio::test]
+async fn a_self_signed_certificate_is_a_certificate_problem_not_retried() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=localhost"])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("this test needs the openssl command (Debian's openssl package)");
+    assert!(made.success(), "openssl req failed");
+    // A free port: bound, then released for s_server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = tokio::process::Command::new("openssl")
+        .args(["s_server", "-www", "-accept", &format!("127.0.0.1:{port}")])
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("openssl s_server");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "s_server never listened"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let url = format!("https://localhost:{port}");
+    let (c, events) = observed(&Client::new(token_options(&url)).unwrap());
+    let e = c.list_connections(CRM).await.unwrap_err();
+    let text = e.to_string();
+    assert_eq!(e.kind, ErrorKind::Tls, "{text}");
+    assert!(
+        text.contains(&format!("certificate problem with localhost:{port}")),
+        "{text}"
+    );
+    assert!(text.contains("invalid peer certificate"), "{text}");
+    assert!(!text.contains("tok-canary-31c9"));
+    assert!(events.lock().unwrap().is_empty(), "{:?}", events.lock());
+}
+
+// ----- 20: one deadline per call, across its retries -------------------------------------------
+
+/// A hanging server: attempts stop when the call's time is spent, not after three full
+/// timeouts. (Before: three attempts of `timeout` each whatever `call_timeout`.)
+#[tokio::test]
+async fn a_hang_ends_at_the_call_timeout_across_retries() {
+    let s = rawhttp::start(vec![Behaviour::Hang]).await;
+    let mut o = token_options(&s.base_url);
+    o.timeout = Duration::from_millis(300);
+    o.call_timeout = Duration::from_millis(450);
+    let e = Client::new(o)
+        .unwrap()
+        .list_connections(CRM)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
+    assert!(
+        e.to_string()
+            .contains("the limit of one call, over 2 attempts"),
+        "{e}"
+    );
+    // 300 ms, 10 ms of backoff, then the 140 ms left: two attempts, not three.
+    assert_eq!(s.requests.lock().unwrap().len(), 2);
+
+    // The defaults: the call's limit is the timeout, so a hang ends at the timeout.
+    let d = ClientOptions::new("https://x.zendesk.com");
+    assert_eq!(d.call_timeout, d.timeout);
 }

@@ -27,6 +27,9 @@ pub enum ErrorKind {
     OtherStatus,
     /// The request could not be made or its answer was lost.
     Network,
+    /// The TLS handshake failed (a certificate the client does not trust, or no TLS at all):
+    /// nothing was sent, and trying again would meet the same.
+    Tls,
     /// No answer within the timeout.
     Timeout,
     /// The answer could not be understood (not JSON, truncated, wrong shape, too large).

@@ -37,6 +37,11 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Total time for one request (connect, send, read the answer).
     pub timeout: Duration,
+    /// Total time for one call across all its attempts and the backoff between them
+    /// (default 30 s, as `timeout`: a hang ends at the timeout, not after three of them).
+    /// Waits for Retry-After and for another request's rate-limit block are not counted:
+    /// they are announced, and bounded by `max_rate_limit_attempts` × `max_retry_wait`.
+    pub call_timeout: Duration,
     /// The longest a single Retry-After is honoured; longer values are capped to this.
     pub max_retry_wait: Duration,
     /// Attempts per call for 429s (each waits Retry-After).
@@ -69,6 +74,7 @@ impl ClientOptions {
             integration_tokens: HashMap::new(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            call_timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             max_rate_limit_attempts: 6,
             max_attempts: 3,
@@ -96,6 +102,7 @@ impl fmt::Debug for ClientOptions {
                 &self.integration_tokens.keys().collect::<Vec<_>>(),
             )
             .field("timeout", &self.timeout)
+            .field("call_timeout", &self.call_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -83,6 +83,10 @@ impl Client {
         let mut rate_limited = 0u32;
         let mut failures = 0u32;
         let mut retried_create = false;
+        // Time on the wire and in backoff, bounded by `call_timeout` across every attempt
+        // (waits for a slot, for a rate-limit block and for Retry-After are not counted:
+        // they are announced, and they are not a hang).
+        let mut spent = Duration::ZERO;
         loop {
             // A slot, if this handle has a limit: held until the answer is read (and while
             // a rate-limit block that began meanwhile runs out), never during a backoff.
@@ -105,10 +109,15 @@ impl Client {
             };
             let _probe = self.inner.pacer.take_budget().await;
             let started = Instant::now();
+            let attempt_timeout = opts
+                .timeout
+                .min(opts.call_timeout.saturating_sub(spent))
+                .max(Duration::from_millis(1));
             let mut req = self
                 .inner
                 .http
                 .request(method.clone(), url.clone())
+                .timeout(attempt_timeout)
                 .header(AUTHORIZATION, auth_value);
             if let Some(b) = &body {
                 req = req
@@ -121,13 +130,23 @@ impl Client {
                 Ok(r) => r,
                 Err(e) => {
                     drop(slot);
+                    spent += started.elapsed();
                     let not_sent = e.is_connect();
                     *reached |= !not_sent;
-                    let err = if e.is_timeout() {
-                        Error::new(
-                            ErrorKind::Timeout,
-                            format!("no answer within {} s", opts.timeout.as_secs()),
-                        )
+                    let tls = tls_failure(&e);
+                    let err = if let Some(err) = tls.as_ref().map(|t| t.error(&url)) {
+                        err
+                    } else if e.is_timeout() {
+                        let msg = if attempt_timeout < opts.timeout {
+                            format!(
+                                "no answer within {} s (the limit of one call, over {} attempts)",
+                                secs(opts.call_timeout),
+                                failures + 1
+                            )
+                        } else {
+                            format!("no answer within {} s", secs(attempt_timeout))
+                        };
+                        Error::new(ErrorKind::Timeout, msg)
                     } else if e.is_connect() {
                         Error::new(
                             ErrorKind::Network,
@@ -137,13 +156,17 @@ impl Client {
                         Error::new(ErrorKind::Network, "the connection failed before an answer")
                     };
                     tracing::warn!(%method, path = url.path(), kind = ?err.kind, "request failed");
-                    let may_retry = match retry {
-                        Retry::Idempotent | Retry::Read => true,
-                        Retry::Create => not_sent,
-                    };
+                    // A TLS failure is the same on every attempt: said at once.
+                    let may_retry = tls.is_none()
+                        && match retry {
+                            Retry::Idempotent | Retry::Read => true,
+                            Retry::Create => not_sent,
+                        };
                     failures += 1;
-                    if may_retry && failures < opts.max_attempts {
-                        let wait = opts.backoff * 2u32.pow(failures - 1);
+                    let wait = opts.backoff * 2u32.pow(failures - 1);
+                    if may_retry && failures < opts.max_attempts && spent + wait < opts.call_timeout
+                    {
+                        spent += wait;
                         self.emit(ClientEvent::Retrying {
                             wait,
                             attempt: failures,
@@ -169,6 +192,7 @@ impl Client {
             tracing::debug!(%method, path = url.path(), status, elapsed_ms = started.elapsed().as_millis() as u64, "answer");
             let body_bytes = read_body(resp, opts.max_body_bytes).await;
             drop(slot);
+            spent += started.elapsed();
 
             if status == 429 {
                 rate_limited += 1;
@@ -207,10 +231,11 @@ impl Client {
                     Retry::Create => status == 503,
                 };
                 failures += 1;
-                if may_retry && failures < opts.max_attempts {
-                    let wait = retry_after(&headers, SystemTime::now())
-                        .unwrap_or(opts.backoff * 2u32.pow(failures - 1))
-                        .min(opts.max_retry_wait);
+                let wait = retry_after(&headers, SystemTime::now())
+                    .unwrap_or(opts.backoff * 2u32.pow(failures - 1))
+                    .min(opts.max_retry_wait);
+                if may_retry && failures < opts.max_attempts && spent + wait < opts.call_timeout {
+                    spent += wait;
                     self.emit(ClientEvent::Retrying {
                         wait,
                         attempt: failures,
@@ -387,6 +412,69 @@ fn too_large(cap: usize) -> Error {
             cap / (1024 * 1024)
         ),
     )
+}
+
+/// A TLS handshake that failed, as rustls said why.
+enum TlsFailure {
+    /// The server's certificate was refused (unknown issuer, expired, another name, ...).
+    Certificate(String),
+    /// Another TLS failure (the server does not speak TLS, a protocol error).
+    Handshake(String),
+}
+
+impl TlsFailure {
+    fn error(&self, url: &Url) -> Error {
+        let host = host_of(url);
+        let msg = match self {
+            TlsFailure::Certificate(why) => format!(
+                "certificate problem with {host}: {why} (TLS refused the server's certificate;                  not retried)"
+            ),
+            TlsFailure::Handshake(why) => {
+                format!("TLS handshake with {host} failed: {why} (not retried)")
+            }
+        };
+        Error::new(ErrorKind::Tls, msg)
+    }
+}
+
+/// The rustls error behind a failed request, if the failure was TLS's. reqwest wraps it in
+/// hyper's error, then in `io::Error`s whose `source()` skips the error they hold: each
+/// `io::Error` is opened with `get_ref()` too.
+fn tls_failure(e: &reqwest::Error) -> Option<TlsFailure> {
+    fn find<'a>(e: &'a (dyn std::error::Error + 'static), depth: u8) -> Option<&'a rustls::Error> {
+        if depth > 16 {
+            return None;
+        }
+        if let Some(t) = e.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                if let Some(t) = find(inner, depth + 1) {
+                    return Some(t);
+                }
+            }
+        }
+        e.source().and_then(|s| find(s, depth + 1))
+    }
+    let t = find(e, 0)?;
+    // rustls's own words ("invalid peer certificate: UnknownIssuer"), sanitised by Error::new.
+    let why = t.to_string();
+    Some(match t {
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+            TlsFailure::Certificate(why)
+        }
+        _ => TlsFailure::Handshake(why),
+    })
+}
+
+/// Seconds for a message: whole when whole ("30"), else to a tenth ("0.8").
+fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        d.as_secs().to_string()
+    } else {
+        format!("{:.1}", d.as_secs_f64())
+    }
 }
 
 fn host_of(url: &Url) -> String {

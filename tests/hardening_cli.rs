@@ -98,3 +98,50 @@ async fn log_json_of_a_tampered_audit_log_is_sanitised() {
         assert!(out.stdout.contains("acme\u{FFFD}"), "{fmt}: {}", out.stdout);
     }
 }
+
+// ----- 10: loopback is never proxied ---------------------------------------------------------
+
+/// A listener of the test's own that answers anything at once with a 502 and counts the
+/// connections it accepted.
+async fn counting_listener() -> (String, std::sync::Arc<std::sync::Mutex<usize>>) {
+    use tokio::io::AsyncWriteExt;
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = l.local_addr().expect("addr");
+    let accepted = std::sync::Arc::new(std::sync::Mutex::new(0usize));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = l.accept().await {
+            *count.lock().expect("count") += 1;
+            let _ = sock
+                .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                .await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    (format!("http://{addr}"), accepted)
+}
+
+/// Every proxy variable set to a listener of the test's own: the plain-http loopback base URL
+/// is reached directly, and the proxy sees no request (before: the admin credentials went to
+/// the proxy in clear).
+#[tokio::test]
+async fn loopback_is_never_proxied() {
+    let (proxy, seen) = counting_listener().await;
+    let mut env = Env::demo().await;
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        env.vars.push((var.into(), proxy.clone()));
+    }
+    let out = env.run(&["connections", "list", CRM, "-o", "json"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.json().as_array().is_some_and(|a| !a.is_empty()));
+    assert_eq!(*seen.lock().expect("count"), 0, "the proxy was used");
+}

@@ -65,11 +65,17 @@ pub enum TokenSource {
 impl Client {
     pub fn new(opts: ClientOptions) -> Result<Client> {
         let base = validate::parse_base_url(&opts.base_url)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("zisctl/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("zisctl/", env!("CARGO_PKG_VERSION")));
+        if validate::is_loopback(&base) {
+            // http_proxy, HTTP_PROXY, ALL_PROXY would otherwise carry the credentials of a
+            // plain-http loopback server (the sandbox, a tunnel) to the proxy in clear.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {

@@ -146,13 +146,7 @@ pub fn parse_base_url(s: &str) -> Result<Url> {
     match url.scheme() {
         "https" => {}
         "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-                None => false,
-            };
-            if !loopback {
+            if !is_loopback(&url) {
                 return Err(Error::config(
                     "base URL: plain http is accepted only for loopback addresses \
                      (127.0.0.1, ::1, localhost); use https",
@@ -169,6 +163,16 @@ pub fn parse_base_url(s: &str) -> Result<Url> {
         return Err(Error::config("base URL has no host"));
     }
     Ok(url)
+}
+
+/// True when the URL's host is a loopback address (127.0.0.0/8, ::1) or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
 }
 
 /// Every field of a connection to create, by the rules above.

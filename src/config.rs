@@ -135,15 +135,20 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         None => &empty,
     };
 
-    let base_url = global
-        .base_url
-        .clone()
-        .or_else(|| profile.base_url.clone())
-        .or_else(|| {
-            env(ENV_SUBDOMAIN)
-                .or_else(|| profile.subdomain.clone())
-                .map(|s| format!("https://{}.zendesk.com", s.trim()))
-        });
+    let subdomain = env(ENV_SUBDOMAIN)
+        .map(|s| (ENV_SUBDOMAIN, s))
+        .or_else(|| profile.subdomain.clone().map(|s| ("subdomain", s)));
+    let base_url = match global.base_url.clone().or_else(|| profile.base_url.clone()) {
+        Some(u) => Some(u),
+        None => match subdomain {
+            Some((from, s)) => {
+                let s = s.trim();
+                crate::zis::validate::subdomain(from, s)?;
+                Some(format!("https://{s}.zendesk.com"))
+            }
+            None => None,
+        },
+    };
     let Some(base_url) = base_url else {
         return Ok(Loaded::NotConfigured(NotConfigured { config_path: path }));
     };

@@ -145,3 +145,59 @@ async fn loopback_is_never_proxied() {
     assert!(out.json().as_array().is_some_and(|a| !a.is_empty()));
     assert_eq!(*seen.lock().expect("count"), 0, "the proxy was used");
 }
+
+// ----- 17: no user info in the base URL; the subdomain is a DNS label ---------------------------
+
+/// `--base-url http://user:PASS@host`: refused before any request, and the password is not
+/// shown (before: sent as a second Authorization header, and shown in the status line).
+#[tokio::test]
+async fn user_info_in_the_base_url_is_refused_unshown() {
+    let env = Env::demo().await;
+    let pass = "Userinfo-Canary-77e1";
+    let with_user = env
+        .sb
+        .base_url
+        .replace("http://", &format!("http://admin:{pass}@"));
+    let out = env
+        .run(&["--base-url", &with_user, "integrations", "list"])
+        .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("user info"), "{}", out.stderr);
+    assert!(!out.all().contains(pass), "the password was shown");
+    assert!(!env.read_file(&env.log_file()).contains(pass));
+    assert_eq!(env.requests().await, 0, "a request was sent");
+}
+
+/// `ZENDESK_SUBDOMAIN=evil.example#` would make `https://evil.example#.zendesk.com`, whose
+/// host is evil.example: refused with the rule, the value not shown. The same for the
+/// config's `subdomain`.
+#[tokio::test]
+async fn a_subdomain_that_is_not_a_dns_label_is_refused() {
+    let mut env = Env::demo().await;
+    let run = |env: &Env| {
+        let mut c = env.command(&["integrations", "list"]);
+        // No base URL: the subdomain decides the host.
+        c.env_remove("ZISCTL_BASE_URL");
+        c.stdin(std::process::Stdio::null());
+        c.output()
+    };
+    for bad in ["evil.example#", "evil.example/x?", "a@evil.example", "-x"] {
+        env.vars.retain(|(k, _)| k != "ZENDESK_SUBDOMAIN");
+        env.vars.push(("ZENDESK_SUBDOMAIN".into(), bad.into()));
+        let out = run(&env).await.expect("run zisctl");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(
+            stderr.contains("ZENDESK_SUBDOMAIN: a DNS label"),
+            "{bad}: {stderr}"
+        );
+        assert!(!stderr.contains(bad), "{bad}: the value was shown");
+    }
+    env.vars.retain(|(k, _)| k != "ZENDESK_SUBDOMAIN");
+    env.write_config("[profiles.default]\nsubdomain = \"evil.example#\"\n");
+    let out = run(&env).await.expect("run zisctl");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("subdomain: a DNS label"), "{stderr}");
+    assert_eq!(env.requests().await, 0);
+}

@@ -201,3 +201,62 @@ async fn a_subdomain_that_is_not_a_dns_label_is_refused() {
     assert!(stderr.contains("subdomain: a DNS label"), "{stderr}");
     assert_eq!(env.requests().await, 0);
 }
+
+// ----- 13: secrets the server echoes are scrubbed -----------------------------------------------
+
+/// A server that echoes the password of a create, and the admin token (as it is and as the
+/// Basic header's base64) in its errors: neither reaches stderr, the log or the audit log.
+#[tokio::test]
+async fn secrets_echoed_in_an_error_are_scrubbed() {
+    let env = Env::demo().await;
+    let pw = "Echoed-Canary-pw-5b2c";
+    let body = format!(r#"{{"errors":[{{"code":"Weak","title":"password {pw} is too weak"}}]}}"#);
+    env.fault(
+        json!({"status": 422, "method": "POST", "path_contains": "/connections/basic_auth",
+                     "body": body}),
+    )
+    .await;
+    let out = env
+        .run_stdin(
+            &[
+                "connections",
+                "create",
+                CRM,
+                "echo_conn",
+                "--allowed-domain",
+                "api.example.com",
+                "--username",
+                "svc",
+                "--password-stdin",
+            ],
+            format!("{pw}\n").as_bytes(),
+        )
+        .await;
+    assert_eq!(out.code, 1, "exit code");
+    assert!(!out.all().contains(pw), "the password was printed");
+    assert!(out.stderr.contains("password [REDACTED] is too weak"));
+    let audit = env.read_file(&env.audit_log());
+    assert!(audit.contains("[REDACTED]"), "no audit line of the failure");
+    assert!(!audit.contains(pw), "the password is in the audit log");
+    assert!(!env.read_file(&env.log_file()).contains(pw));
+
+    let token = env.sb.admin_token.clone();
+    let basic = env
+        .sb
+        .admin_authorization()
+        .trim_start_matches("Basic ")
+        .to_string();
+    let body = format!("Invalid credentials {token} (header Basic {basic})");
+    env.fault(
+        json!({"status": 401, "count": 1, "path_contains": "/registry/integrations",
+                     "body": body}),
+    )
+    .await;
+    let out = env.run(&["integrations", "list"]).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(!out.stderr.contains(&token), "the admin token was printed");
+    assert!(!out.stderr.contains(&basic), "the Basic header was printed");
+    assert!(out
+        .stderr
+        .contains("Invalid credentials [REDACTED] (header Basic [REDACTED])"));
+}

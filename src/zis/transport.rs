@@ -12,7 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::client::Client;
-use super::error::{ClientEvent, Error, ErrorKind, Result};
+use super::error::{ClientEvent, Error, ErrorKind, Result, Scrub};
 use super::options::AdminCredentials;
 use super::parse::retry_after;
 
@@ -208,7 +208,11 @@ impl Client {
                     continue;
                 }
                 let b = body_bytes.unwrap_or_default();
-                return Err(Error::from_response(status, &b));
+                return Err(Error::from_response_scrubbed(
+                    status,
+                    &b,
+                    &self.sent_secrets(auth, body.as_ref()),
+                ));
             }
             if (200..300).contains(&status) {
                 // A 2xx was applied even if its body was then cut off.
@@ -223,7 +227,8 @@ impl Client {
                 ));
             }
             let b = body_bytes.unwrap_or_default();
-            let mut err = Error::from_response(status, &b);
+            let mut err =
+                Error::from_response_scrubbed(status, &b, &self.sent_secrets(auth, body.as_ref()));
             if status >= 500 {
                 *reached = true;
                 let may_retry = match retry {
@@ -262,6 +267,32 @@ impl Client {
             }
             return Err(err);
         }
+    }
+}
+
+impl Client {
+    /// Every secret a request sent, to be scrubbed from the server's answer: its auth header's
+    /// (the API token, the `{email}/token:{api_token}` pair behind a Basic header, a bearer
+    /// token) and its body's secret fields.
+    fn sent_secrets(&self, auth: AuthFor<'_>, body: Option<&Value>) -> Scrub {
+        let mut scrub = Scrub::default();
+        match auth {
+            AuthFor::Admin => {
+                if let Some(a) = &self.inner.opts.admin {
+                    scrub.add(a.api_token.expose_secret());
+                    scrub.add(&zeroize::Zeroizing::new(format!(
+                        "{}/token:{}",
+                        a.email,
+                        a.api_token.expose_secret()
+                    )));
+                }
+            }
+            AuthFor::Bearer(t) => scrub.add(t.expose_secret()),
+        }
+        if let Some(b) = body {
+            scrub.add_body(b);
+        }
+        scrub
     }
 }
 

@@ -308,7 +308,8 @@ async fn a_hang_ends_at_the_call_timeout_across_retries() {
             .contains("the limit of one call, over 2 attempts"),
         "{e}"
     );
-    // 300 ms, 10 ms of backoff, then the 140 ms left: two attempts, not three.
+    // 300 ms, then (after 10 ms of announced backoff) the 150 ms left: two attempts, not
+    // three.
     assert_eq!(s.requests.lock().unwrap().len(), 2);
 
     // The defaults: the call's limit is the timeout, so a hang ends at the timeout.

@@ -37,10 +37,11 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Total time for one request (connect, send, read the answer).
     pub timeout: Duration,
-    /// Total time for one call across all its attempts and the backoff between them
-    /// (default 30 s, as `timeout`: a hang ends at the timeout, not after three of them).
-    /// Waits for Retry-After and for another request's rate-limit block are not counted:
-    /// they are announced, and bounded by `max_rate_limit_attempts` × `max_retry_wait`.
+    /// Time one call may spend waiting for answers, across all its attempts (default 30 s,
+    /// as `timeout`: a hang ends at the timeout, not after three of them). Each attempt gets
+    /// what is left; none starts once it is spent. Announced waits are not counted: the
+    /// backoff between attempts (0.5 s then 1 s by default) and Retry-After (at most
+    /// `max_retry_wait` each); nor is waiting for a slot or for another request's 429.
     pub call_timeout: Duration,
     /// The longest a single Retry-After is honoured; longer values are capped to this.
     pub max_retry_wait: Duration,

@@ -83,9 +83,9 @@ impl Client {
         let mut rate_limited = 0u32;
         let mut failures = 0u32;
         let mut retried_create = false;
-        // Time on the wire and in backoff, bounded by `call_timeout` across every attempt
-        // (waits for a slot, for a rate-limit block and for Retry-After are not counted:
-        // they are announced, and they are not a hang).
+        // Time spent waiting for answers, bounded by `call_timeout` across every attempt.
+        // Waits that are announced (backoff, Retry-After) or that are another request's (a
+        // slot, a rate-limit block) are not counted: they are not a hang.
         let mut spent = Duration::ZERO;
         loop {
             // A slot, if this handle has a limit: held until the answer is read (and while
@@ -164,9 +164,7 @@ impl Client {
                         };
                     failures += 1;
                     let wait = opts.backoff * 2u32.pow(failures - 1);
-                    if may_retry && failures < opts.max_attempts && spent + wait < opts.call_timeout
-                    {
-                        spent += wait;
+                    if may_retry && failures < opts.max_attempts && spent < opts.call_timeout {
                         self.emit(ClientEvent::Retrying {
                             wait,
                             attempt: failures,
@@ -239,8 +237,7 @@ impl Client {
                 let wait = retry_after(&headers, SystemTime::now())
                     .unwrap_or(opts.backoff * 2u32.pow(failures - 1))
                     .min(opts.max_retry_wait);
-                if may_retry && failures < opts.max_attempts && spent + wait < opts.call_timeout {
-                    spent += wait;
+                if may_retry && failures < opts.max_attempts && spent < opts.call_timeout {
                     self.emit(ClientEvent::Retrying {
                         wait,
                         attempt: failures,

@@ -149,6 +149,8 @@ fn account() -> State {
     let fx = init(&mut s);
     answer(&mut s, fx);
     update(&mut s, ch('a'));
+    // As the runtime does after its first frame: paging moves by the rows a 200x60 table shows.
+    zisctl::app::testing::report_viewport(&mut s, W, H);
     assert_eq!(s.left_sel, LeftSel::All);
     assert_eq!(s.focus, Pane::Connections);
     assert_eq!(s.rows.len(), INTEGRATIONS * PER);

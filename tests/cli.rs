@@ -4,10 +4,9 @@
 //!
 //! Secrets are compared, never displayed: no assertion message here prints stdout of a command
 //! that may hold one.
-#[path = "common/cli_support.rs"]
-mod cli_support;
+mod common;
 
-use cli_support::{by_name, csv_records, kind, ts, Env};
+use common::cli_support::{by_name, csv_records, kind, ts, Env};
 use serde_json::{json, Value};
 use zisctl::sandbox::{SandboxConfig, Seed};
 
@@ -173,7 +172,7 @@ async fn integrations_register_shows_the_secret_only_when_asked() {
     assert!(!o.stdout.contains(secret));
 
     // Invalid name: refused before any request.
-    let before = env.requests().await;
+    let before = env.support.requests().await;
     let o = env.run(&["integrations", "register", "Bad Name"]).await;
     assert_eq!(o.code, 2);
     assert!(
@@ -181,7 +180,7 @@ async fn integrations_register_shows_the_secret_only_when_asked() {
         "{}",
         o.stderr
     );
-    assert_eq!(env.requests().await, before, "no request was sent");
+    assert_eq!(env.support.requests().await, before, "no request was sent");
 }
 
 // ----- connections: list / show --------------------------------------------------------------
@@ -335,7 +334,7 @@ async fn connections_list_follows_pagination() {
     let v = o.json();
     // 2 seeded + 120 generated: more than one page of 100.
     assert_eq!(v.as_array().map(Vec::len), Some(122));
-    assert!(env.requests_by("GET").await >= 2);
+    assert!(env.support.requests_by("GET").await >= 2);
 
     let o = env
         .run(&["connections", "list", "nps_survey_pilot", "-o", "json"])
@@ -433,7 +432,7 @@ async fn a_known_password_never_leaks() {
     assert_eq!(v["kind"], "basic_auth");
     assert_no_secret_fields(&v);
     assert!(
-        env.holds(CRM, "canary_conn", pw).await,
+        env.support.holds(CRM, "canary_conn", pw).await,
         "the sandbox holds it (newline trimmed)"
     );
 
@@ -487,7 +486,7 @@ async fn create_every_kind() {
     assert_eq!(pw.chars().count(), 40);
     assert!(!o.stderr.contains(&pw), "password leaked into stderr");
     assert!(
-        env.holds(CRM, "gen_conn", &pw).await,
+        env.support.holds(CRM, "gen_conn", &pw).await,
         "the printed password is in effect"
     );
     assert_eq!(v["username"], "gen-user");
@@ -518,7 +517,7 @@ async fn create_every_kind() {
     let pw = line.split_whitespace().nth(1).unwrap_or("");
     assert_eq!(pw.len(), 32);
     assert!(pw.chars().all(|c| c.is_ascii_alphanumeric()));
-    assert!(env.holds(CRM, "gen_alnum", pw).await);
+    assert!(env.support.holds(CRM, "gen_alnum", pw).await);
 
     // api_key from stdin, CSV output.
     let key = "key-canary-5f0c1e77";
@@ -547,7 +546,7 @@ async fn create_every_kind() {
     let recs = csv_records(&o.csv());
     assert_eq!(recs[0]["kind"], "api_key");
     assert_eq!(recs[0]["header_name"], "X-Key");
-    assert!(env.holds(CRM, "new_key", key).await);
+    assert!(env.support.holds(CRM, "new_key", key).await);
 
     // bearer_token from stdin (CRLF trimmed).
     let tok = "tok-canary-99aa0b";
@@ -572,7 +571,7 @@ async fn create_every_kind() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert!(!o.all().contains(tok));
     assert_eq!(o.json()["kind"], "bearer_token");
-    assert!(env.holds(CRM, "new_tok", tok).await);
+    assert!(env.support.holds(CRM, "new_tok", tok).await);
 
     // The name is taken now: 409 in the server's words, exit 1.
     let o = env
@@ -600,7 +599,7 @@ async fn create_every_kind() {
 async fn bad_input_is_refused_before_any_request() {
     let env = Env::demo().await;
     let api_key = kind("api_key");
-    let before = env.requests().await;
+    let before = env.support.requests().await;
     let create = |name: &'static str, domain: &'static str| {
         vec![
             "connections",
@@ -742,7 +741,7 @@ async fn bad_input_is_refused_before_any_request() {
     // clap usage errors are exit 2 too.
     let o = env.run(&["connections", "frobnicate"]).await;
     assert_eq!(o.code, 2);
-    assert_eq!(env.requests().await, before, "no request was sent");
+    assert_eq!(env.support.requests().await, before, "no request was sent");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -784,7 +783,7 @@ async fn update_username_password_and_generate() {
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert!(!o.all().contains(pw));
-    assert!(env.holds(CRM, "dynamics_crm", pw).await);
+    assert!(env.support.holds(CRM, "dynamics_crm", pw).await);
     assert_eq!(
         csv_records(&o.csv())[0]["username"],
         "new-user@acme.example"
@@ -806,8 +805,8 @@ async fn update_username_password_and_generate() {
     let gen = v["password"].as_str().unwrap_or("").to_string();
     assert_eq!(gen.len(), 32);
     assert_eq!(v["verified"], true);
-    assert!(env.holds(CRM, "dynamics_crm", &gen).await);
-    assert!(!env.holds(CRM, "dynamics_crm", pw).await);
+    assert!(env.support.holds(CRM, "dynamics_crm", &gen).await);
+    assert!(!env.support.holds(CRM, "dynamics_crm", pw).await);
 
     // Table form.
     let o = env
@@ -847,7 +846,7 @@ async fn update_username_password_and_generate() {
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.json()["header_name"], "X-New");
-    assert!(env.holds(CRM, "pipedrive_api", key).await);
+    assert!(env.support.holds(CRM, "pipedrive_api", key).await);
 
     // Flags of another kind: refused, nothing changed.
     let o = env
@@ -864,10 +863,10 @@ async fn update_username_password_and_generate() {
         .await;
     assert_eq!(o.code, 2, "stderr: {}", o.stderr);
     assert!(o.stderr.contains("is a api_key connection"), "{}", o.stderr);
-    assert!(env.holds(CRM, "pipedrive_api", key).await);
+    assert!(env.support.holds(CRM, "pipedrive_api", key).await);
 
     // Empty stdin: refused, nothing sent.
-    let patches = env.requests_by("PATCH").await;
+    let patches = env.support.requests_by("PATCH").await;
     let o = env
         .run_stdin(
             &[
@@ -881,8 +880,8 @@ async fn update_username_password_and_generate() {
         )
         .await;
     assert_eq!(o.code, 2);
-    assert_eq!(env.requests_by("PATCH").await, patches);
-    assert!(env.holds(CRM, "dynamics_crm", &gen).await);
+    assert_eq!(env.support.requests_by("PATCH").await, patches);
+    assert!(env.support.holds(CRM, "dynamics_crm", &gen).await);
 
     // Not found: exit 4.
     let o = env
@@ -898,13 +897,17 @@ async fn update_username_password_and_generate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn delete_asks_or_refuses_without_yes() {
     let env = Env::demo().await;
-    let before = env.requests().await;
+    let before = env.support.requests().await;
     let o = env
         .run(&["connections", "delete", CRM, "hubspot_legacy_key"])
         .await;
     assert_eq!(o.code, 2);
     assert!(o.stderr.contains("--yes"), "{}", o.stderr);
-    assert_eq!(env.requests().await, before, "no request without --yes");
+    assert_eq!(
+        env.support.requests().await,
+        before,
+        "no request without --yes"
+    );
 
     let o = env
         .run(&["connections", "delete", CRM, "hubspot_legacy_key", "--yes"])
@@ -960,7 +963,7 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
         assert!(!o.stderr.contains(pw), "password leaked into stderr");
         let name = r["name"].as_str().unwrap_or("");
         assert!(
-            env.holds(CRM, name, pw).await,
+            env.support.holds(CRM, name, pw).await,
             "sandbox holds the printed password"
         );
         assert!(
@@ -998,7 +1001,7 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
     let pw = &recs[0]["password"];
     assert!(pw.len() == 20 && pw.chars().all(|c| c.is_ascii_alphanumeric()));
     assert_eq!(recs[0]["verified"], "true");
-    assert!(env.holds(CRM, "salesforce_prod", pw).await);
+    assert!(env.support.holds(CRM, "salesforce_prod", pw).await);
 
     let o = env.run(&["rotate", CRM, "dynamics_crm"]).await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
@@ -1008,7 +1011,7 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
     assert_eq!(cells[0], CRM);
     assert_eq!(cells[1], "dynamics_crm");
     assert_eq!(cells[3], "yes");
-    assert!(env.holds(CRM, "dynamics_crm", cells[2]).await);
+    assert!(env.support.holds(CRM, "dynamics_crm", cells[2]).await);
 
     // Not found: 4; another kind: 2; neither prints a password.
     let o = env
@@ -1028,7 +1031,7 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
 #[tokio::test(flavor = "multi_thread")]
 async fn rotate_all_goes_on_when_one_fails() {
     let env = Env::demo().await;
-    env.fault(json!({
+    env.support.fault(json!({
         "status": 403,
         "count": 1,
         "method": "PATCH",
@@ -1062,14 +1065,15 @@ async fn rotate_all_goes_on_when_one_fails() {
         let name = r["name"].as_str().unwrap_or("");
         assert_eq!(r["verified"], true);
         assert!(
-            env.holds(CRM, name, pw).await,
+            env.support.holds(CRM, name, pw).await,
             "{name}: sandbox holds the printed password"
         );
-        assert!(!env.holds(CRM, "salesforce_sandbox", pw).await);
+        assert!(!env.support.holds(CRM, "salesforce_sandbox", pw).await);
     }
 
     // Every one failing with the same refusal: that error's code.
-    env.fault(json!({"status": 403, "count": 10, "method": "PATCH"}))
+    env.support
+        .fault(json!({"status": 403, "count": 10, "method": "PATCH"}))
         .await;
     let o = env
         .run(&["rotate", "legacy_erp", "--all", "-o", "json"])
@@ -1087,7 +1091,7 @@ async fn rotate_keeps_a_password_whose_answer_was_lost() {
     let env = Env::demo().await;
     // One-second client timeout; the PATCH answers after 1.5 s, on every try.
     env.write_config("[profiles.default]\ntimeout_secs = 1\n");
-    env.fault(json!({"delay_ms": 1500, "count": 3, "method": "PATCH", "path_contains": "salesforce_prod"}))
+    env.support.fault(json!({"delay_ms": 1500, "count": 3, "method": "PATCH", "path_contains": "salesforce_prod"}))
         .await;
     let o = env
         .run(&[
@@ -1111,12 +1115,13 @@ async fn rotate_keeps_a_password_whose_answer_was_lost() {
     let zi = by_name(&v, "zoominfo_enrich");
     assert_eq!(zi["verified"], true);
     assert!(
-        env.holds(
-            CRM,
-            "zoominfo_enrich",
-            zi["password"].as_str().unwrap_or("")
-        )
-        .await
+        env.support
+            .holds(
+                CRM,
+                "zoominfo_enrich",
+                zi["password"].as_str().unwrap_or("")
+            )
+            .await
     );
 }
 
@@ -1144,7 +1149,8 @@ async fn rotate_hung_up_prints_every_password_sent() {
 async fn rotate_stopped_by(sig: libc::c_int, label: &str, code: i32) {
     let env = Env::demo().await;
     // The PATCH hangs for 10 s: the signal arrives while it is in flight.
-    env.fault(json!({"delay_ms": 10_000, "count": 1, "method": "PATCH"}))
+    env.support
+        .fault(json!({"delay_ms": 10_000, "count": 1, "method": "PATCH"}))
         .await;
     let mut c = env.command(&["rotate", CRM, "salesforce_prod", "-o", "json"]);
     c.stdin(std::process::Stdio::null())
@@ -1153,7 +1159,7 @@ async fn rotate_stopped_by(sig: libc::c_int, label: &str, code: i32) {
     let child = c.spawn().expect("spawn");
     let pid = child.id().expect("pid") as libc::pid_t;
     let started = std::time::Instant::now();
-    while env.requests_by("PATCH").await == 0 {
+    while env.support.requests_by("PATCH").await == 0 {
         assert!(
             started.elapsed().as_secs() < 10,
             "{label}: the PATCH never came"
@@ -1345,7 +1351,7 @@ async fn audit_honours_rate_limits_and_says_so() {
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.json().as_array().map(Vec::len), Some(60));
-    let stats = env.stats().await;
+    let stats = env.support.stats().await;
     assert!(
         stats["rate_limited"].as_u64().unwrap_or(0) >= 1,
         "the limit was met"
@@ -1360,7 +1366,7 @@ async fn audit_honours_rate_limits_and_says_so() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_429_waits_and_says_so() {
     let env = Env::demo().await;
-    env.fault(
+    env.support.fault(
         json!({"status": 429, "count": 1, "retry_after": 1, "path_contains": "connections/all"}),
     )
     .await;
@@ -1390,7 +1396,8 @@ async fn exit_codes() {
     assert!(o.stderr.starts_with("zisctl: "));
 
     // 1: a server failure after the retries.
-    env.fault(json!({"status": 500, "count": 5, "path_contains": "registry/integrations"}))
+    env.support
+        .fault(json!({"status": 500, "count": 5, "path_contains": "registry/integrations"}))
         .await;
     let o = env.run(&["integrations", "list"]).await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
@@ -1405,13 +1412,14 @@ async fn exit_codes() {
     );
 
     // 3: permission (403) on a connection call.
-    env.fault(json!({"status": 403, "count": 1, "path_contains": "connections/all"}))
+    env.support
+        .fault(json!({"status": 403, "count": 1, "path_contains": "connections/all"}))
         .await;
     let o = env.run(&["connections", "list", CRM]).await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
 
     // 2: read-only refuses every change, before any request.
-    let before = env.requests().await;
+    let before = env.support.requests().await;
     for args in [
         vec!["--readonly", "rotate", CRM, "--all"],
         vec![
@@ -1437,7 +1445,7 @@ async fn exit_codes() {
         assert!(o.stderr.contains("read-only"), "{}", o.stderr);
         assert!(o.stdout.is_empty());
     }
-    assert_eq!(env.requests().await, before);
+    assert_eq!(env.support.requests().await, before);
     // Reading is allowed.
     assert_eq!(
         env.run(&["--readonly", "integrations", "list"]).await.code,
@@ -1561,7 +1569,8 @@ async fn hostile_server_strings_are_sanitised() {
     })
     .to_string();
     for fmt in ["table", "csv", "json"] {
-        env.fault(json!({"status": 200, "count": 1, "method": "GET",
+        env.support
+            .fault(json!({"status": 200, "count": 1, "method": "GET",
             "path_contains": "connections/all", "body": body, "content_type": "application/json"}))
             .await;
         let o = env.run(&["connections", "list", CRM, "-o", fmt]).await;
@@ -1583,11 +1592,12 @@ async fn hostile_server_strings_are_sanitised() {
             assert_eq!(o.stdout.lines().count(), 2);
         }
     }
-    env.fault(
-        json!({"status": 500, "count": 3, "body": "boom\u{1b}]52;c;aGk=\u{7} and\nmore",
+    env.support
+        .fault(
+            json!({"status": 500, "count": 3, "body": "boom\u{1b}]52;c;aGk=\u{7} and\nmore",
         "path_contains": "connections/all"}),
-    )
-    .await;
+        )
+        .await;
     let o = env.run(&["connections", "list", CRM]).await;
     assert_eq!(o.code, 1);
     assert!(!o.stderr.contains('\u{1b}') && !o.stderr.contains('\u{7}'));

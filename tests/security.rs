@@ -9,24 +9,18 @@
 //! Secrets are compared, never printed.
 #![cfg(unix)]
 
-#[path = "common/cli_support.rs"]
-mod cli_support;
-#[path = "common/leak.rs"]
-mod leak;
-#[path = "common/pty.rs"]
-mod pty;
-#[path = "common/rawhttp.rs"]
-mod rawhttp;
+mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use cli_support::{Env, Out};
-use leak::{assert_absent, contains, Canary};
-use pty::{SyncSandbox, Tui, TuiOptions, CTRL_S, ENTER, ESC, TAB};
-use rawhttp::Behaviour;
+use common::cli_support::{self, Env, Out};
+use common::leak::{assert_absent, contains, Canary};
+use common::pty::{mask_of, Options, Pty, CTRL_S, ENTER, ESC, TAB};
+use common::rawhttp::{self, Behaviour};
+use common::sandbox::SyncSandbox;
 use serde_json::{json, Value};
 use tokio::io::AsyncBufReadExt;
 use zisctl::sandbox::SandboxConfig;
@@ -61,6 +55,21 @@ fn assert_clean_failure(what: &str, o: &Out, says: &str, announced: usize, token
     assert_eq!(errors.len(), 1, "{what}: one error line: {}", o.stderr);
     assert!(errors[0].contains(says), "{what}: {}", o.stderr);
     assert_absent(what, o.stderr.as_bytes(), std::slice::from_ref(token), None);
+}
+
+/// A line in which the client announces a wait, in its own words (`ClientEvent`'s Display):
+/// `zisctl: rate limited, waiting N s` or `zisctl: REASON; retrying in N s`.
+fn is_announced_wait(line: &str) -> bool {
+    let secs = |n: &str| !n.is_empty() && n.parse::<f64>().is_ok();
+    let Some(l) = line
+        .strip_prefix("zisctl: ")
+        .and_then(|l| l.strip_suffix(" s"))
+    else {
+        return false;
+    };
+    l.strip_prefix("rate limited, waiting ").is_some_and(secs)
+        || l.rsplit_once("; retrying in ")
+            .is_some_and(|(_, n)| secs(n))
 }
 
 /// An Env whose children talk to `base_url` with a canary ZIS token and a 1 s timeout.
@@ -240,7 +249,7 @@ async fn cli_sandbox_switches() {
     let o = env.run(&["integrations", "list"]).await;
     let admin = Canary::known("admin token", &env.sb.admin_token);
     assert_clean_failure("fail_rate 1.0", &o, "list integrations", 2, &admin);
-    assert_eq!(env.requests().await, 3, "three attempts, no more");
+    assert_eq!(env.support.requests().await, 3, "three attempts, no more");
     assert!(started.elapsed() < Duration::from_secs(10));
 
     let env = Env::start(SandboxConfig {
@@ -251,9 +260,18 @@ async fn cli_sandbox_switches() {
     .await;
     let o = env.run(&["connections", "list", CRM, "-o", "json"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
+    // The wait is announced in the client's words, and stderr holds nothing else.
+    let lines: Vec<&str> = o.stderr.lines().collect();
     assert!(
-        o.stderr.contains("rate limited, waiting") || o.stderr.contains("pacing"),
+        lines
+            .iter()
+            .any(|l| l.starts_with("zisctl: rate limited, waiting ")),
         "the wait is announced: {}",
+        o.stderr
+    );
+    assert!(
+        lines.iter().all(|l| is_announced_wait(l)),
+        "only the client's announcements of a wait: {}",
         o.stderr
     );
     assert_eq!(o.json().as_array().map(Vec::len), Some(11));
@@ -268,12 +286,11 @@ async fn cli_sandbox_switches() {
 fn tui_faults_keep_the_form_and_the_app() {
     let sb = SyncSandbox::demo();
     let pw = Canary::new("typed password");
-    let mut app = Tui::start(
-        &sb,
-        TuiOptions {
-            config: Some("[profiles.default]\ntimeout_secs = 1\n".into()),
-            ..TuiOptions::default()
-        },
+    let mut app = Pty::spawn(
+        Options::new(&[])
+            .sandbox(&sb.handle)
+            .trace()
+            .config("[profiles.default]\ntimeout_secs = 1\n"),
     );
     app.secrets.push(pw.value.clone());
     app.wait_for("salesforce_prod");
@@ -288,8 +305,8 @@ fn tui_faults_keep_the_form_and_the_app() {
     app.send(TAB);
     app.send("api.flt.example");
     app.wait_for("api.flt.example");
-    let mask = pty::mask_of(&pw.value);
-    let form_intact = |app: &Tui, what: &str| {
+    let mask = mask_of(&pw.value);
+    let form_intact = |app: &Pty, what: &str| {
         let s = app.screen();
         assert!(
             s.contains("New connection in acme_crm_sync"),
@@ -395,7 +412,8 @@ async fn cli_osc52_in_a_username_is_neutralised() {
         vec!["audit", "--integration", CRM, "-o", "csv"],
     ];
     for args in runs {
-        env.fault(json!({"status": 200, "count": 1, "method": "GET",
+        env.support
+            .fault(json!({"status": 200, "count": 1, "method": "GET",
             "path_contains": "acme_crm_sync/connections/all", "body": hostile_list(),
             "content_type": "application/json"}))
             .await;
@@ -416,7 +434,7 @@ fn tui_osc52_in_a_username_is_neutralised() {
     sb.inject(json!({"status": 200, "count": 50, "method": "GET",
         "path_contains": "acme_crm_sync/connections/all", "body": hostile_list(),
         "content_type": "application/json"}));
-    let mut app = Tui::start(&sb, TuiOptions::default());
+    let mut app = Pty::spawn(Options::new(&[]).sandbox(&sb.handle).trace());
     app.wait_for("osc_conn");
     // The table row, the details panel, and the details popup.
     app.send(TAB);
@@ -528,7 +546,7 @@ async fn a_readable_config_with_a_secret_is_refused() {
     for m in [0o644, 0o640, 0o604, 0o660] {
         std::fs::set_permissions(&env.config, std::fs::Permissions::from_mode(m)).expect("chmod");
         for args in [vec!["integrations", "list"], vec![]] {
-            let before = env.requests().await;
+            let before = env.support.requests().await;
             let o = env.run(&args).await;
             let what = format!("mode {m:o}, {args:?}");
             assert_eq!(o.code, 2, "{what}: {}", o.stderr);
@@ -540,7 +558,11 @@ async fn a_readable_config_with_a_secret_is_refused() {
                 std::slice::from_ref(&secret),
                 None,
             );
-            assert_eq!(env.requests().await, before, "{what}: nothing was sent");
+            assert_eq!(
+                env.support.requests().await,
+                before,
+                "{what}: nothing was sent"
+            );
         }
     }
     std::fs::set_permissions(&env.config, std::fs::Permissions::from_mode(0o600)).expect("chmod");
@@ -769,13 +791,15 @@ async fn every_mutation_appends_one_audit_line() {
         assert!((time::OffsetDateTime::now_utc() - t).whole_seconds().abs() < 120);
     }
     // Failures are recorded too: refused (403), and maybe applied (a 500 on every PATCH).
-    env.fault(json!({"status": 403, "count": 1, "method": "DELETE"}))
+    env.support
+        .fault(json!({"status": 403, "count": 1, "method": "DELETE"}))
         .await;
     let o = env
         .run(&["connections", "delete", CRM, "salesforce_prod", "--yes"])
         .await;
     assert_eq!(o.code, 3, "{}", o.stderr);
-    env.fault(json!({"status": 500, "count": 3, "method": "PATCH"}))
+    env.support
+        .fault(json!({"status": 500, "count": 3, "method": "PATCH"}))
         .await;
     let o = env
         .run(&["rotate", CRM, "salesforce_sandbox", "-o", "json"])

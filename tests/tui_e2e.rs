@@ -1,277 +1,40 @@
-//! End-to-end: the real binary in a pty (portable-pty + vt100) against a sandbox started in
-//! this test process. Every step waits for text on the emulated screen (with a timeout); no
-//! fixed sleeps. Secrets are compared, never printed: screen dumps on failure are redacted.
+//! End-to-end: the real binary in a pty (the harness of `tests/common/pty.rs`) against a
+//! sandbox started in this test process. Every step waits for text on the emulated screen
+//! (with a timeout); no fixed sleeps. Secrets are compared, never printed: screen dumps on
+//! failure are redacted.
 #![cfg(unix)]
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod common;
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
-use serde_json::{json, Value};
-use zisctl::sandbox::{spawn, SandboxConfig, SandboxHandle};
+use common::pty::{field_after, Options, Pty, CTRL_S, ENTER, ESC, F12, TAB};
+use common::sandbox::SyncSandbox;
+use serde_json::json;
+use zisctl::sandbox::SandboxConfig;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
-const COLS: u16 = 120;
-const ROWS: u16 = 40;
-
-const TAB: &str = "\t";
-const ENTER: &str = "\r";
-const ESC: &str = "\x1b";
-const CTRL_S: &str = "\x13";
-
-struct Sandbox {
-    rt: tokio::runtime::Runtime,
-    handle: SandboxHandle,
-}
-
-impl Sandbox {
-    fn start(config: SandboxConfig) -> Sandbox {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let addr = "127.0.0.1:0".parse().expect("addr");
-        let handle = rt.block_on(spawn(config, addr)).expect("sandbox");
-        Sandbox { rt, handle }
-    }
-
-    fn demo() -> Sandbox {
-        Sandbox::start(SandboxConfig::default())
-    }
-
-    /// POST to a test-support endpoint: (success, answer).
-    fn post(&self, path: &str, body: Value) -> (bool, Value) {
-        let url = format!("{}{path}", self.handle.base_url);
-        self.rt.block_on(async {
-            let r = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .expect("sandbox request");
-            let ok = r.status().is_success();
-            (ok, r.json::<Value>().await.unwrap_or(Value::Null))
-        })
-    }
-
-    /// Does the sandbox hold `secret` for the connection? (compares; never displays it)
-    fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
-        let (ok, v) = self.post(
-            "/_sandbox/verify",
-            json!({"integration": integration, "name": name, "secret": secret}),
-        );
-        ok && v["matches"].as_bool().unwrap_or(false)
-    }
-
-    fn inject(&self, spec: Value) {
-        let (ok, _) = self.post("/_sandbox/faults", spec);
-        assert!(ok, "the sandbox refused the fault");
+/// zisctl against `sb` (or unconfigured when `sb` is None).
+fn start(sb: Option<&SyncSandbox>, opts: Options) -> Pty {
+    match sb {
+        Some(sb) => Pty::spawn(opts.sandbox(&sb.handle)),
+        None => Pty::spawn(opts),
     }
 }
 
-struct App {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    master: Box<dyn MasterPty + Send>,
-    /// Strings redacted from any screen dump (secrets the test learnt).
-    secrets: Vec<String>,
-    _dir: tempfile::TempDir,
+/// The app is up with the demo account loaded.
+fn ready(sb: &SyncSandbox) -> Pty {
+    let app = start(Some(sb), Options::new(&[]));
+    app.wait_for("salesforce_prod");
+    app
 }
 
-impl App {
-    /// Run zisctl against `sb` (or unconfigured when `sb` is None).
-    fn start(sb: Option<&Sandbox>, args: &[&str]) -> App {
-        App::start_with(sb, args, &[])
-    }
-
-    fn start_with(sb: Option<&Sandbox>, args: &[&str], env: &[(&str, &str)]) -> App {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = dir.path().join("config.toml");
-        std::fs::write(&config, "").expect("config");
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_zisctl"));
-        cmd.arg("--config");
-        cmd.arg(&config);
-        cmd.arg("--log-file");
-        cmd.arg(dir.path().join("zisctl.log"));
-        for a in args {
-            cmd.arg(a);
-        }
-        cmd.cwd(dir.path());
-        for var in [
-            "ZISCTL_BASE_URL",
-            "ZISCTL_PROFILE",
-            "ZISCTL_CONFIG",
-            "ZENDESK_EMAIL",
-            "ZENDESK_API_TOKEN",
-            "ZENDESK_SUBDOMAIN",
-            "ZIS_OAUTH_TOKEN",
-            "NO_COLOR",
-            "ZISCTL_AUDIT_LOG",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("HOME", dir.path());
-        cmd.env("XDG_CONFIG_HOME", dir.path().join("config"));
-        cmd.env("XDG_DATA_HOME", dir.path().join("data"));
-        cmd.env("ZISCTL_AUDIT_LOG", dir.path().join("audit.jsonl"));
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        if let Some(sb) = sb {
-            cmd.env("ZISCTL_BASE_URL", &sb.handle.base_url);
-            cmd.env("ZENDESK_EMAIL", &sb.handle.admin_email);
-            cmd.env("ZENDESK_API_TOKEN", &sb.handle.admin_token);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("spawn zisctl");
-        drop(pty.slave);
-        let (Some(rows), Some(cols)) = (NonZeroU16::new(ROWS), NonZeroU16::new(COLS)) else {
-            panic!("terminal size")
-        };
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let p = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if let Ok(mut p) = p.lock() {
-                            p.process(&buf[..n]);
-                        }
-                    }
-                }
-            }
-        });
-        let writer = pty.master.take_writer().expect("writer");
-        App {
-            parser,
-            writer,
-            child,
-            master: pty.master,
-            secrets: Vec::new(),
-            _dir: dir,
-        }
-    }
-
-    /// The log file and the audit log, as written so far.
-    fn logs(&self) -> String {
-        let read =
-            |name: &str| std::fs::read_to_string(self._dir.path().join(name)).unwrap_or_default();
-        format!("{}\n{}", read("zisctl.log"), read("audit.jsonl"))
-    }
-
-    fn screen(&self) -> String {
-        self.parser
-            .lock()
-            .map(|p| p.screen().contents())
-            .unwrap_or_default()
-    }
-
-    fn redacted(&self) -> String {
-        let mut s = self.screen();
-        for secret in &self.secrets {
-            s = s.replace(secret.as_str(), "[SECRET]");
-        }
-        s
-    }
-
-    /// Wait until `pred` holds for the screen; on timeout fail with the (redacted) screen.
-    fn wait_until(&self, what: &str, pred: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < TIMEOUT {
-            if pred(&self.screen()) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("timed out waiting for {what}; screen:\n{}", self.redacted());
-    }
-
-    fn wait_for(&self, text: &str) {
-        self.wait_until(&format!("{text:?}"), |s| s.contains(text));
-    }
-
-    fn wait_gone(&self, text: &str) {
-        self.wait_until(&format!("{text:?} to go"), |s| !s.contains(text));
-    }
-
-    fn send(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush keys");
-    }
-
-    /// Esc alone; callers wait for its effect before the next key, so that it is not read
-    /// as Alt+(next key).
-    fn esc(&mut self) {
-        self.send(ESC);
-    }
-
-    /// Wait for the process to end; its exit code.
-    fn wait_exit(&mut self) -> u32 {
-        let start = Instant::now();
-        while start.elapsed() < TIMEOUT {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.exit_code();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        panic!("zisctl did not exit; screen:\n{}", self.redacted());
-    }
-
-    /// Focus the table and filter it down to the one connection `name`.
-    fn select(&mut self, name: &str) {
-        self.send(TAB);
-        self.send("/");
-        self.send(name);
-        self.send(ENTER);
-        self.wait_for(&format!("/{name} (substring)"));
-    }
-
-    /// The app is up with the demo account loaded.
-    fn ready(sb: &Sandbox) -> App {
-        let app = App::start(Some(sb), &[]);
-        app.wait_for("salesforce_prod");
-        app
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
-    }
-}
-
-/// The text after `label` on the first screen row that has it.
-fn field_after(screen: &str, label: &str) -> Option<String> {
-    screen.lines().find_map(|l| {
-        let i = l.find(label)?;
-        let rest = l[i + label.len()..].trim_start();
-        let end = rest.find([' ', '│']).unwrap_or(rest.len());
-        Some(rest[..end].to_string())
-    })
+/// The terminal is back to the main screen.
+fn main_screen_back(app: &Pty) {
+    app.wait_screen("the main screen back", |s| !s.alternate_screen());
 }
 
 #[test]
 fn create_appears_in_the_table() {
-    let sb = Sandbox::demo();
-    let mut app = App::ready(&sb);
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb);
     let pw = "E2e-Created-Pw-1";
     app.secrets.push(pw.into());
     app.send(TAB);
@@ -293,7 +56,7 @@ fn create_appears_in_the_table() {
     });
     assert!(!app.screen().contains(pw));
     assert!(sb.holds("acme_crm_sync", "e2e_conn", pw));
-    let logs = app.logs();
+    let logs = String::from_utf8_lossy(&app.logs()).into_owned();
     assert!(
         logs.contains("e2e_conn"),
         "the creation is in the audit log"
@@ -311,8 +74,8 @@ fn create_appears_in_the_table() {
 
 #[test]
 fn edit_sets_a_new_password() {
-    let sb = Sandbox::demo();
-    let mut app = App::ready(&sb);
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb);
     let pw = "E2e-Edited-Pw-22";
     app.secrets.push(pw.into());
     app.select("salesforce_prod");
@@ -327,8 +90,8 @@ fn edit_sets_a_new_password() {
 
 #[test]
 fn rotate_shows_first_then_applies_and_verifies() {
-    let sb = Sandbox::demo();
-    let mut app = App::ready(&sb);
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb);
     app.select("salesforce_sandbox");
     app.send("r");
     app.wait_for("step 1 of 2");
@@ -344,16 +107,20 @@ fn rotate_shows_first_then_applies_and_verifies() {
     app.send(ENTER);
     app.wait_for("applied and verified");
     assert!(sb.holds("acme_crm_sync", "salesforce_sandbox", &pw));
-    app.esc();
+    // Esc alone; wait for its effect before the next key (else it reads as Alt+key).
+    app.send(ESC);
     app.wait_gone("Rotate 1 password");
     assert!(!app.screen().contains(&pw), "forgotten once dismissed");
-    assert!(!app.logs().contains(&pw), "no password in the logs");
+    assert!(
+        !String::from_utf8_lossy(&app.logs()).contains(&pw),
+        "no password in the logs"
+    );
 }
 
 #[test]
 fn delete_after_confirmation() {
-    let sb = Sandbox::demo();
-    let mut app = App::ready(&sb);
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb);
     app.send("j");
     app.wait_for("stripe_test");
     app.select("stripe_test");
@@ -369,8 +136,8 @@ fn delete_after_confirmation() {
 
 #[test]
 fn an_injected_403_shows_a_banner_and_keeps_the_form() {
-    let sb = Sandbox::demo();
-    let mut app = App::ready(&sb);
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb);
     sb.inject(json!({"status": 403, "count": 1, "method": "POST", "path_contains": "basic_auth"}));
     let pw = "E2e-Denied-Pw-333";
     app.secrets.push(pw.into());
@@ -398,79 +165,65 @@ fn an_injected_403_shows_a_banner_and_keeps_the_form() {
     assert!(sb.holds("acme_crm_sync", "e2e_denied", pw));
 }
 
-#[cfg(unix)]
-fn termios_is_cooked(master: &dyn MasterPty) -> bool {
-    let Some(fd) = master.as_raw_fd() else {
-        return false;
-    };
-    // SAFETY: tcgetattr writes into the termios we own, on a descriptor that is open.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        if libc::tcgetattr(fd, &mut t) != 0 {
-            return false;
-        }
-        t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0
-    }
-}
-
 #[test]
 fn q_exits_0_with_the_terminal_restored() {
-    let sb = Sandbox::demo();
-    let mut app = App::ready(&sb);
-    {
-        let p = app.parser.lock().expect("parser");
-        assert!(p.screen().alternate_screen());
-    }
-    assert!(!termios_is_cooked(app.master.as_ref()), "raw while running");
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb);
+    assert!(app.with_screen(|s| s.alternate_screen()));
+    assert!(!app.is_cooked(), "raw while running");
     app.send("q");
     assert_eq!(app.wait_exit(), 0);
-    app.wait_until("the main screen back", |_| {
-        app.parser
-            .lock()
-            .map(|p| !p.screen().alternate_screen() && !p.screen().hide_cursor())
-            .unwrap_or(false)
+    app.wait_screen("the main screen back", |s| {
+        !s.alternate_screen() && !s.hide_cursor()
     });
-    assert!(
-        termios_is_cooked(app.master.as_ref()),
-        "cooked mode restored"
-    );
+    assert!(app.is_cooked(), "cooked mode restored");
 }
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let sb = Sandbox::demo();
-    let mut app = App::ready(&sb);
-    let pid = app.child.process_id().expect("pid") as libc::pid_t;
-    // SAFETY: kill sends a signal to the child we started; no memory is involved.
-    unsafe {
-        libc::kill(pid, libc::SIGTERM);
-    }
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb);
+    app.signal(libc::SIGTERM);
     assert_eq!(app.wait_exit(), 143);
-    assert!(termios_is_cooked(app.master.as_ref()));
-    // The last bytes it wrote may still be on their way through the pty.
-    app.wait_until("the main screen back", |_| {
-        app.parser
-            .lock()
-            .map(|p| !p.screen().alternate_screen())
-            .unwrap_or(false)
-    });
+    assert!(app.is_cooked());
+    main_screen_back(&app);
+}
+
+/// The footer is on the last of `rows` rows of the screen's text.
+fn footer_on_row(screen: &str, rows: usize) -> bool {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines.len() == rows && lines[rows - 1].contains("? help")
+}
+
+/// A resize (SIGWINCH) redraws the app at the new size: the footer moves to the new last row.
+#[test]
+fn a_resize_redraws_at_the_new_size() {
+    let sb = SyncSandbox::demo();
+    let app = ready(&sb);
+    app.wait_until("the footer on row 40", |s| footer_on_row(s, 40));
+    app.resize(80, 24);
+    app.wait_until("the footer on row 24", |s| footer_on_row(s, 24));
+    assert!(
+        app.screen().contains("salesforce_prod"),
+        "the table is redrawn"
+    );
 }
 
 #[test]
 fn a_429_says_rate_limited_and_waits() {
-    let sb = Sandbox::start(SandboxConfig {
+    let sb = SyncSandbox::start(SandboxConfig {
         rate_limit: 4,
         rate_window_secs: 2,
         ..SandboxConfig::default()
     });
-    let app = App::start(Some(&sb), &[]);
+    let app = start(Some(&sb), Options::new(&[]));
     app.wait_for("rate limited, waiting");
     app.wait_for("salesforce_prod");
 }
 
 #[test]
 fn first_run_explains_and_opens_the_demo() {
-    let mut app = App::start(None, &[]);
+    let mut app = start(None, Options::new(&[]));
     app.wait_for("no Zendesk account configured");
     app.wait_for("ZENDESK_API_TOKEN");
     app.send("d");
@@ -482,8 +235,8 @@ fn first_run_explains_and_opens_the_demo() {
 
 #[test]
 fn readonly_hides_and_refuses_changes() {
-    let sb = Sandbox::demo();
-    let mut app = App::start(Some(&sb), &["--readonly"]);
+    let sb = SyncSandbox::demo();
+    let mut app = start(Some(&sb), Options::new(&["--readonly"]));
     app.wait_for("salesforce_prod");
     app.wait_for("READ-ONLY");
     app.send(TAB);
@@ -493,23 +246,22 @@ fn readonly_hides_and_refuses_changes() {
     assert!(!app.screen().contains("e edit"));
 }
 
+/// F12 panics in debug builds only (`ZISCTL_TEST_PANIC`), so this test is too: `cargo test
+/// --release` would fail it.
+#[cfg(debug_assertions)]
 #[test]
 fn a_panic_restores_the_terminal_before_printing() {
-    let sb = Sandbox::demo();
-    let mut app = App::start_with(
+    let sb = SyncSandbox::demo();
+    let mut app = start(
         Some(&sb),
-        &[],
-        &[("ZISCTL_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+        Options::new(&[])
+            .env("ZISCTL_TEST_PANIC", "1")
+            .env("RUST_BACKTRACE", "0"),
     );
     app.wait_for("salesforce_prod");
-    app.send("\x1b[24~");
+    app.send(F12);
     assert_eq!(app.wait_exit(), 101);
     app.wait_for("test panic requested");
-    assert!(termios_is_cooked(app.master.as_ref()));
-    app.wait_until("the main screen back", |_| {
-        app.parser
-            .lock()
-            .map(|p| !p.screen().alternate_screen())
-            .unwrap_or(false)
-    });
+    assert!(app.is_cooked());
+    main_screen_back(&app);
 }

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::sandbox::{self as sb, demo};
+use common::support::Support;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use zisctl::sandbox::{SandboxHandle, Seed};
@@ -97,7 +98,7 @@ async fn integrations_list_and_register() {
 async fn invalid_input_is_refused_before_any_request() {
     let h = demo().await;
     let c = admin_client(&h);
-    let before = sb::requests(&h).await;
+    let before = Support::new(&h).requests().await;
     for (integration, new) in [
         ("Bad Name", basic("conn_1", "bob", "pw-1")),
         ("acme_crm_sync", basic("x", "bob", "pw-1")),
@@ -124,7 +125,7 @@ async fn invalid_input_is_refused_before_any_request() {
     let e = c.register_integration("UPPER", "").await.unwrap_err();
     assert!(e.message.contains("a-z"), "{e}");
     assert_eq!(
-        sb::requests(&h).await,
+        Support::new(&h).requests().await,
         before,
         "a request was sent for invalid input"
     );
@@ -144,7 +145,11 @@ async fn basic_auth_crud_with_a_minted_token() {
     assert_eq!(created.kind, ConnectionKind::BasicAuth);
     assert_eq!(created.username.as_deref(), Some("bob@example.com"));
     assert!(created.created_at.is_some());
-    assert!(sb::holds(&h, "acme_crm_sync", "new_basic", "pw-canary-31").await);
+    assert!(
+        Support::new(&h)
+            .holds("acme_crm_sync", "new_basic", "pw-canary-31")
+            .await
+    );
 
     let shown = c
         .get_connection("acme_crm_sync", ConnectionKind::BasicAuth, "new_basic")
@@ -169,7 +174,11 @@ async fn basic_auth_crud_with_a_minted_token() {
         .await
         .unwrap();
     assert!(applied.verified);
-    assert!(sb::holds(&h, "acme_crm_sync", "new_basic", "pw-canary-32").await);
+    assert!(
+        Support::new(&h)
+            .holds("acme_crm_sync", "new_basic", "pw-canary-32")
+            .await
+    );
 
     c.update_connection(
         "acme_crm_sync",
@@ -203,7 +212,7 @@ async fn basic_auth_crud_with_a_minted_token() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotFound);
     // One token minted for all of that.
-    assert_eq!(sb::stats(&h).await["tokens_minted"], 1);
+    assert_eq!(Support::new(&h).stats().await["tokens_minted"], 1);
 }
 
 #[tokio::test]
@@ -236,7 +245,11 @@ async fn api_key_and_bearer_token_crud() {
     )
     .await
     .unwrap();
-    assert!(sb::holds(&h, "slack_notify", "new_key", "key-canary-2").await);
+    assert!(
+        Support::new(&h)
+            .holds("slack_notify", "new_key", "key-canary-2")
+            .await
+    );
 
     let t = c
         .create_connection(
@@ -261,7 +274,11 @@ async fn api_key_and_bearer_token_crud() {
     )
     .await
     .unwrap();
-    assert!(sb::holds(&h, "slack_notify", "new_bearer", "bearer-canary-2").await);
+    assert!(
+        Support::new(&h)
+            .holds("slack_notify", "new_bearer", "bearer-canary-2")
+            .await
+    );
     let found = c
         .find_connection("slack_notify", "new_bearer")
         .await
@@ -365,22 +382,16 @@ async fn a_minted_token_is_reminted_once_on_401() {
     let c = admin_client(&h);
     c.list_connections("hr_onboarding").await.unwrap();
     // Revoke every minted token: the next call meets 401, re-mints, and succeeds.
-    reqwest::Client::new()
-        .delete(format!("{}/_sandbox/tokens", h.base_url))
-        .send()
-        .await
-        .unwrap();
+    Support::new(&h).revoke_tokens().await;
     c.list_connections("hr_onboarding").await.unwrap();
-    assert_eq!(sb::stats(&h).await["tokens_minted"], 2);
+    assert_eq!(Support::new(&h).stats().await["tokens_minted"], 2);
     // A 401 that persists is reported after one re-mint, not looped on.
-    sb::inject(
-        &h,
-        json!({"status": 401, "count": 5, "path_contains": "connections"}),
-    )
-    .await;
+    Support::new(&h)
+        .fault(json!({"status": 401, "count": 5, "path_contains": "connections"}))
+        .await;
     let e = c.list_connections("hr_onboarding").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Unauthorized);
-    assert_eq!(sb::stats(&h).await["tokens_minted"], 3);
+    assert_eq!(Support::new(&h).stats().await["tokens_minted"], 3);
 }
 
 #[tokio::test]
@@ -392,13 +403,13 @@ async fn pagination_over_250_connections() {
     .await;
     let c = admin_client(&h);
     let name = c.list_integrations().await.unwrap()[0].name.clone();
-    let before = sb::requests(&h).await;
+    let before = Support::new(&h).requests().await;
     let all = c.list_connections(&name).await.unwrap();
     assert_eq!(all.len(), 250);
     let names: std::collections::HashSet<_> = all.iter().map(|c| c.name.clone()).collect();
     assert_eq!(names.len(), 250, "duplicates across pages");
     // token + 3 pages of 100
-    assert_eq!(sb::requests(&h).await - before, 4);
+    assert_eq!(Support::new(&h).requests().await - before, 4);
     // The demo's >100 integration too.
     let h = demo().await;
     let all = admin_client(&h)
@@ -416,21 +427,19 @@ async fn two_429s_with_retry_after_then_success() {
     let events = Arc::new(Mutex::new(Vec::new()));
     let ev = events.clone();
     let c = c.with_observer(move |e| ev.lock().unwrap().push(e.clone()));
-    sb::inject(
-        &h,
-        json!({"status": 429, "count": 2, "retry_after": 1, "path_contains": "connections"}),
-    )
-    .await;
-    let before = sb::requests(&h).await;
+    Support::new(&h)
+        .fault(json!({"status": 429, "count": 2, "retry_after": 1, "path_contains": "connections"}))
+        .await;
+    let before = Support::new(&h).requests().await;
     let started = Instant::now();
     c.list_connections("legacy_erp").await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(2));
     assert_eq!(
-        sb::requests(&h).await - before,
+        Support::new(&h).requests().await - before,
         3,
         "two 429s and one success"
     );
-    assert_eq!(sb::stats(&h).await["by_status"]["429"], 2);
+    assert_eq!(Support::new(&h).stats().await["by_status"]["429"], 2);
     let events = events.lock().unwrap();
     assert_eq!(events.len(), 2);
     assert!(events.iter().all(
@@ -444,28 +453,26 @@ async fn plain_text_401_and_5xx_retries() {
     let h = demo().await;
     let c = admin_client(&h);
     c.list_connections("legacy_erp").await.unwrap();
-    sb::inject(
-        &h,
-        json!({"status": 403, "count": 1, "body": "API token is not supported", "content_type": "text/plain"}),
+    Support::new(&h).fault(json!({"status": 403, "count": 1, "body": "API token is not supported", "content_type": "text/plain"}),
     )
     .await;
     let e = c.list_connections("legacy_erp").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Forbidden);
     assert_eq!(e.message, "API token is not supported");
 
-    sb::inject(&h, json!({"status": 401, "count": 1, "body": "Authentication failed", "content_type": "text/plain", "path_contains": "registry"})).await;
+    Support::new(&h).fault(json!({"status": 401, "count": 1, "body": "Authentication failed", "content_type": "text/plain", "path_contains": "registry"})).await;
     let e = c.list_integrations().await.unwrap_err();
     assert_eq!(e.message, "Authentication failed");
 
     // GET: a 503 is retried.
-    sb::inject(&h, json!({"status": 503, "count": 1, "method": "GET"})).await;
+    Support::new(&h)
+        .fault(json!({"status": 503, "count": 1, "method": "GET"}))
+        .await;
     c.list_connections("legacy_erp").await.unwrap();
     // POST: a 500 is not retried, and may have been applied.
-    sb::inject(
-        &h,
-        json!({"status": 500, "count": 1, "method": "POST", "path_contains": "basic_auth"}),
-    )
-    .await;
+    Support::new(&h)
+        .fault(json!({"status": 500, "count": 1, "method": "POST", "path_contains": "basic_auth"}))
+        .await;
     let e = c
         .create_connection("legacy_erp", &basic("after_500", "bob", "pw-1"))
         .await
@@ -488,7 +495,9 @@ async fn debug_and_errors_never_show_a_secret() {
     };
     assert!(!format!("{upd:?}").contains(canary));
     assert!(!format!("{:?}", c.options()).contains(&h.admin_token));
-    sb::inject(&h, json!({"status": 409, "count": 1, "method": "POST"})).await;
+    Support::new(&h)
+        .fault(json!({"status": 409, "count": 1, "method": "POST"}))
+        .await;
     let e = c.create_connection("legacy_erp", &new).await.unwrap_err();
     assert!(!e.to_string().contains(canary) && !format!("{e:?}").contains(canary));
 }

@@ -7,14 +7,17 @@
 //!
 //! The files: `action` (what goes in and comes out), `model` (the nouns, and the ids `ReqId`
 //! and `ConnKey`), `state` (`State` and its accessors), `table` (sorting and building the
-//! connections table), `modal` (the windows and the input line), `form`, `filter`, and
-//! `update` (the step itself; `update/` has one file per kind of input).
+//! connections table), `modal` (the windows and the input line), `form`, `filter`, `keymap`
+//! (every key and `:` command, which the key handling, the help page, the footers and
+//! read-only mode all read), and `update` (the step itself; `update/` has one file per kind
+//! of input).
 //!
 //! The one impurity accepted here is randomness: a "generate password" key fills the field with
 //! [`crate::secret::generate`] directly, so the password never travels through a channel.
 mod action;
 mod filter;
 mod form;
+pub mod keymap;
 mod modal;
 mod model;
 mod state;
@@ -33,4 +36,4 @@ pub use modal::*;
 pub use model::*;
 pub use state::*;
 pub use table::*;
-pub use update::{init, update, update_all, CLIPBOARD_CLEAR, COMMANDS, PASSWORD_LENGTH};
+pub use update::{init, update, update_all, CLIPBOARD_CLEAR, PASSWORD_LENGTH};

@@ -249,6 +249,8 @@ struct Printer {
     printed: usize,
     in_flight: Vec<Option<(String, SecretString)>>,
     write_failed: bool,
+    /// Where the text goes: stdout (a unit test reads it instead).
+    out: fn(&str) -> std::io::Result<()>,
 }
 
 impl Printer {
@@ -272,11 +274,12 @@ impl Printer {
             printed: 0,
             in_flight: (0..targets.len()).map(|_| None).collect(),
             write_failed: false,
+            out: output::print,
         }
     }
 
     fn write(&mut self, text: &str) -> bool {
-        match output::print(text) {
+        match (self.out)(text) {
             Ok(()) => true,
             Err(_) => {
                 self.write_failed = true;
@@ -394,9 +397,24 @@ mod tests {
             .collect()
     }
 
+    thread_local! {
+        /// What a printer of this test thread wrote.
+        static OUT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+
+    fn capture(text: &str) -> std::io::Result<()> {
+        OUT.with(|o| o.borrow_mut().push_str(text));
+        Ok(())
+    }
+
+    fn captured() -> String {
+        OUT.with(|o| o.borrow().clone())
+    }
+
     #[test]
     fn in_flight_passwords_are_held_until_printed() {
         let mut p = Printer::new(OutputFormat::Json, "acme", &targets(), 32);
+        p.out = capture;
         let pw = SecretString::from("pw-canary-1234567".to_string());
         p.sent(0, "alpha", &pw);
         p.sent(1, "beta", &pw);
@@ -405,7 +423,27 @@ mod tests {
         assert!(p.in_flight[1].is_none());
         // Nothing printed yet: the in-flight one is still held.
         assert_eq!(p.printed, 0);
-        p.in_flight[0] = None;
+        assert!(captured().is_empty());
+        // Interrupted: the held password is printed, unverified; the abandoned one is not.
+        assert_eq!(p.print_in_flight(), 1);
+        assert_eq!(p.printed, 1);
+        p.end();
+        let v: serde_json::Value = serde_json::from_str(&captured()).expect("a JSON array");
+        let rows = v.as_array().expect("a JSON array");
+        assert_eq!(
+            rows.len(),
+            1,
+            "one row: the abandoned password is not printed"
+        );
+        assert_eq!(rows[0]["name"], "alpha");
+        assert_eq!(rows[0]["verified"], false);
+        // Compared, not displayed.
+        assert!(
+            rows[0]["password"] == "pw-canary-1234567",
+            "the password printed is the one held"
+        );
+        // Printed once: nothing is held any more.
+        assert!(p.in_flight.iter().all(Option::is_none));
         assert_eq!(p.print_in_flight(), 0);
     }
 

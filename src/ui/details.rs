@@ -4,6 +4,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::keymap::{self, Scope};
 use crate::app::{Pane, State};
 use crate::zis::{ConnectionKind, TokenSource};
 
@@ -74,17 +75,7 @@ pub fn popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let items: Vec<(&str, &str)> = if state.ctx.readonly {
-        vec![("c", "copy name"), ("Esc", "close")]
-    } else {
-        vec![
-            ("e", "edit"),
-            ("r", "rotate"),
-            ("d", "delete"),
-            ("c", "copy name"),
-            ("Esc", "close"),
-        ]
-    };
+    let items = keymap::hints(Scope::Details, state.ctx.readonly);
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
 

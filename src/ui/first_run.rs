@@ -4,6 +4,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::keymap::{self, Command, Scope};
 use crate::app::{FirstRun, State};
 
 use super::theme::Theme;
@@ -62,7 +63,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
         Line::raw(""),
         Line::from(vec![
             Span::raw("Not ready yet? Press "),
-            Span::styled("d", theme.key()),
+            Span::styled(
+                keymap::key_label(Scope::FirstRun, Command::StartDemo),
+                theme.key(),
+            ),
             Span::raw(" to open the "),
             Span::styled("demo", theme.bold()),
             Span::raw(": a sandbox account running on this machine."),
@@ -89,12 +93,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
             .alignment(Alignment::Left),
         body,
     );
-    frame.render_widget(
-        Paragraph::new(hints(
-            &[("d", "open the demo"), ("q", "quit")],
-            foot.width,
-            theme,
-        )),
-        foot,
-    );
+    let items = keymap::hints(Scope::FirstRun, state.ctx.readonly);
+    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }

@@ -4,12 +4,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::keymap::{self, Command, Scope};
 use crate::app::{FieldId, Form, FormPurpose, State, MASK};
 use crate::zis::ConnectionKind;
 
 use super::popups::window;
 use super::theme::Theme;
-use super::widgets::{hints, s, spinner};
+use super::widgets::{hints, hints_now, s, spinner};
 
 const LABEL_W: u16 = 16;
 
@@ -131,15 +132,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, form: &Form, theme: &T
 
     frame.render_widget(Paragraph::new(err_lines).wrap(Wrap { trim: false }), err_r);
 
-    let mut items: Vec<(&str, &str)> = vec![("Tab", "next"), ("S-Tab", "prev")];
-    items.push(("Ctrl-S", "save"));
-    if form.focus == FieldId::Password {
-        items.push(("Ctrl-G", "generate"));
-    }
-    if form.has_secret_fields() {
-        items.push(("Ctrl-R", if form.revealed { "hide" } else { "reveal" }));
-    }
-    items.push(("Esc", "cancel"));
+    let items = hints_now(
+        keymap::hints(Scope::Form, state.ctx.readonly),
+        |h| match h.command {
+            Command::Generate => (form.focus == FieldId::Password).then_some(h.label),
+            Command::Reveal if !form.has_secret_fields() => None,
+            Command::Reveal if form.revealed => Some("hide"),
+            _ => Some(h.label),
+        },
+    );
     frame.render_widget(Paragraph::new(hints(&items, foot_r.width, theme)), foot_r);
 }
 

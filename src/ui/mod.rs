@@ -39,12 +39,14 @@ pub fn view(state: &State, frame: &mut Frame) {
         None => {}
         Some(Modal::Help { scroll }) => popups::help(frame, area, state, *scroll, &theme),
         Some(Modal::Details) => details::popup(frame, area, state, &theme),
-        Some(Modal::ConfirmDelete { key }) => popups::confirm_delete(frame, area, key, &theme),
+        Some(Modal::ConfirmDelete { key }) => {
+            popups::confirm_delete(frame, area, state, key, &theme)
+        }
         Some(Modal::Form(f)) => form::draw(frame, area, state, f, &theme),
-        Some(Modal::Rotation(r)) => popups::rotation(frame, area, r, &theme),
-        Some(Modal::Registered(r)) => popups::registered(frame, area, r, &theme),
+        Some(Modal::Rotation(r)) => popups::rotation(frame, area, state, r, &theme),
+        Some(Modal::Registered(r)) => popups::registered(frame, area, state, r, &theme),
         Some(Modal::AuditLog { entries, scroll }) => {
-            popups::audit_log(frame, area, entries.as_ref(), *scroll, &theme)
+            popups::audit_log(frame, area, state, entries.as_ref(), *scroll, &theme)
         }
     }
 }

@@ -5,10 +5,11 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 use secrecy::ExposeSecret;
 
-use crate::app::{ConnKey, RegisteredView, RotPhase, RotStatus, Rotation, State, COMMANDS};
+use crate::app::keymap::{self, Command, Scope};
+use crate::app::{ConnKey, RegisteredView, RotPhase, RotStatus, Rotation, State};
 
 use super::theme::Theme;
-use super::widgets::{centered, hints, s, wrap_words};
+use super::widgets::{centered, hints, hints_now, s, wrap_words};
 
 /// Draw an empty framed window and return its inside.
 pub(crate) fn window(
@@ -39,98 +40,25 @@ pub(super) fn title<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(format!(" {} ", text.into()), theme.title()))
 }
 
-/// One help entry: keys, what they do, whether they change anything.
-type HelpEntry = (&'static str, &'static str, bool);
-
-/// Help sections: (heading, entries).
-fn help_sections() -> Vec<(&'static str, Vec<HelpEntry>)> {
-    vec![
-        (
-            "Move around",
-            vec![
-                ("j k ↓ ↑", "move", false),
-                ("g G", "first / last", false),
-                ("PgUp PgDn", "page (also Ctrl-U / Ctrl-D)", false),
-                ("Tab h l", "switch pane", false),
-                ("Enter", "open integration / details", false),
-                ("a", "All connections (audit view)", false),
-                ("Esc", "back: banner, filter, marks", false),
-                ("q Ctrl-C", "quit", false),
-            ],
-        ),
-        (
-            "Connections",
-            vec![
-                ("n", "new connection", true),
-                ("e", "edit its credentials", true),
-                ("r", "rotate password, Enter applies", true),
-                ("Space", "mark, to rotate several", true),
-                ("d", "delete (y confirms)", true),
-                ("I", "register an integration", true),
-                ("L", "audit log of changes (also :log)", false),
-                ("c", "copy the name (OSC 52)", false),
-                ("R", "refresh", false),
-            ],
-        ),
-        (
-            "Find",
-            vec![
-                ("/", "filter the focused pane", false),
-                ("Ctrl-F", "substring ⇄ fuzzy (in /)", false),
-                ("s S", "sort by name, kind, age, domain", false),
-                (":", "command line", false),
-            ],
-        ),
-        (
-            "Forms",
-            vec![
-                ("Tab S-Tab", "next / previous field", false),
-                ("Enter", "next field; submits on the last", false),
-                ("Ctrl-S", "submit", false),
-                ("Ctrl-G", "generate a password", true),
-                ("Ctrl-R", "reveal / hide secrets", false),
-                ("← →", "change the kind", false),
-                ("Esc", "cancel", false),
-            ],
-        ),
-        (
-            "Rotation and secrets",
-            vec![
-                ("v", "reveal / hide", false),
-                ("c", "copy (cleared after 30 s)", false),
-                ("Enter", "apply in ZIS, then verify", true),
-                ("Esc", "close; the password is forgotten", false),
-            ],
-        ),
-    ]
-}
-
 pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &Theme) {
     let ro = state.ctx.readonly;
-    let sections = help_sections();
     let mut blocks: Vec<Vec<Line>> = Vec::new();
-    for (heading, entries) in &sections {
-        let mut lines = vec![Line::from(Span::styled(*heading, theme.header()))];
-        for (k, what, mutating) in entries {
-            if ro && *mutating {
-                continue;
-            }
+    for section in keymap::help_page(ro) {
+        let mut lines = vec![Line::from(Span::styled(section.heading, theme.header()))];
+        for l in section.lines {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {k:<11}"), theme.key()),
-                Span::raw(*what),
+                Span::styled(format!("  {:<11}", l.keys), theme.key()),
+                Span::raw(l.text),
             ]));
         }
         lines.push(Line::raw(""));
         blocks.push(lines);
     }
     let mut cmds = vec![Line::from(Span::styled("Commands (:)", theme.header()))];
-    for (c, what) in COMMANDS {
-        if ro && (c.starts_with("register") || *c == "new") {
-            continue;
-        }
+    for v in keymap::help_commands(ro) {
         cmds.push(Line::from(vec![
-            Span::styled(format!("  :{c:<22}"), theme.key()),
-            Span::raw(*what),
+            Span::styled(format!("  :{:<22}", v.usage()), theme.key()),
+            Span::raw(v.help),
         ]));
     }
     blocks.push(cmds);
@@ -167,17 +95,11 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
         let lines: Vec<Line> = blocks.into_iter().flatten().collect();
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
     }
-    frame.render_widget(
-        Paragraph::new(hints(
-            &[("j/k", "scroll"), ("Esc ? q", "close")],
-            foot.width,
-            theme,
-        )),
-        foot,
-    );
+    let items = keymap::hints(Scope::Help, ro);
+    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
 
-pub fn confirm_delete(frame: &mut Frame, area: Rect, key: &ConnKey, theme: &Theme) {
+pub fn confirm_delete(frame: &mut Frame, area: Rect, state: &State, key: &ConnKey, theme: &Theme) {
     let w = area.width.saturating_sub(4).min(64);
     let inner = window(frame, area, w, 10, title("Delete connection", theme), theme);
     let lines = vec![
@@ -197,24 +119,41 @@ pub fn confirm_delete(frame: &mut Frame, area: Rect, key: &ConnKey, theme: &Them
             theme.muted(),
         ),
         Line::raw(""),
-        Line::from(vec![
-            Span::styled(" y ", theme.banner(crate::app::Level::Error)),
-            Span::raw(" delete      "),
-            Span::styled("n", theme.key()),
-            Span::raw(" / "),
-            Span::styled("Esc", theme.key()),
-            Span::raw(" keep it"),
-        ]),
+        answers(state, theme),
     ];
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// ` y  delete      n / Esc keep it`: the delete question's answers, from the keymap.
+fn answers<'a>(state: &State, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for h in keymap::hints(Scope::ConfirmDelete, state.ctx.readonly) {
+        if h.command == Command::Confirm {
+            spans.push(Span::styled(
+                format!(" {} ", h.keys),
+                theme.banner(crate::app::Level::Error),
+            ));
+            spans.push(Span::raw(format!(" {}      ", h.label)));
+            continue;
+        }
+        for (i, k) in h.keys.split(' ').enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(" / "));
+            }
+            spans.push(Span::styled(k.to_string(), theme.key()));
+        }
+        spans.push(Span::raw(format!(" {}", h.label)));
+    }
+    Line::from(spans)
 }
 
 fn masked(len: usize) -> String {
     "•".repeat(len)
 }
 
-pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
+pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, theme: &Theme) {
     let phase = rot.phase();
+    let key = |c| keymap::key_label(Scope::Rotation, c);
     let n = rot.items.len();
     let plural = if n == 1 { "" } else { "s" };
     let heading = match phase {
@@ -234,15 +173,15 @@ pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
             lines.push(Line::from(vec![
                 Span::styled("1. ", theme.key()),
                 Span::raw("Copy it ("),
-                Span::styled("c", theme.key()),
+                Span::styled(key(Command::Copy), theme.key()),
                 Span::raw(") or reveal it ("),
-                Span::styled("v", theme.key()),
+                Span::styled(key(Command::Reveal), theme.key()),
                 Span::raw(") and set it on the target system."),
             ]));
             lines.push(Line::from(vec![
                 Span::styled("2. ", theme.key()),
                 Span::raw("Press "),
-                Span::styled("Enter", theme.key()),
+                Span::styled(key(Command::Apply), theme.key()),
                 Span::raw(": zisctl sets it in ZIS and checks that it took."),
             ]));
         }
@@ -256,7 +195,10 @@ pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
                 ));
             } else {
                 lines.push(Line::styled(
-                    "Not everything was applied. Keep the password: Enter tries again.",
+                    format!(
+                        "Not everything was applied. Keep the password: {} tries again.",
+                        key(Command::Apply)
+                    ),
                     theme.warn(),
                 ));
             }
@@ -325,14 +267,17 @@ pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
     }
     if rot.confirm_discard {
         lines.push(Line::raw(""));
+        let esc = key(Command::Close);
         let msg = match phase {
-            RotPhase::Applying => {
-                "Still waiting for the answer. Esc again abandons it and forgets the password."
-            }
+            RotPhase::Applying => format!(
+                "Still waiting for the answer. {esc} again abandons it and forgets the password."
+            ),
             RotPhase::Ready => {
-                "Esc again discards the new password (nothing was changed in Zendesk)."
+                format!("{esc} again discards the new password (nothing was changed in Zendesk).")
             }
-            RotPhase::Done => "Not everything was applied. Esc again forgets the password anyway.",
+            RotPhase::Done => {
+                format!("Not everything was applied. {esc} again forgets the password anyway.")
+            }
         };
         lines.push(Line::styled(msg, theme.warn()));
     }
@@ -345,27 +290,32 @@ pub fn rotation(frame: &mut Frame, area: Rect, rot: &Rotation, theme: &Theme) {
     let inner = window(frame, area, w, h, title(heading, theme), theme);
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let reveal = if rot.revealed { "hide" } else { "reveal" };
-    let mut items: Vec<(&str, &str)> = vec![("v", reveal), ("c", "copy")];
-    if n > 1 {
-        items.push(("j/k", "select"));
-    }
-    match phase {
-        RotPhase::Ready => {
-            items.push(("Enter", "apply in ZIS"));
-            items.push(("Esc", "cancel"));
-        }
-        RotPhase::Applying => items.push(("Esc", "wait")),
-        RotPhase::Done if rot.all_applied() => items.push(("Esc", "close and forget")),
-        RotPhase::Done => {
-            items.push(("Enter", "try again"));
-            items.push(("Esc", "close"));
-        }
-    }
+    let done = rot.all_applied();
+    let items = hints_now(
+        keymap::hints(Scope::Rotation, state.ctx.readonly),
+        |h| match (h.command, phase) {
+            (Command::Reveal, _) if rot.revealed => Some("hide"),
+            (Command::Down, _) => (n > 1).then_some(h.label),
+            (Command::Apply, RotPhase::Ready) => Some(h.label),
+            (Command::Apply, RotPhase::Done) if !done => Some("try again"),
+            (Command::Apply, _) => None,
+            (Command::Close, RotPhase::Ready) => Some(h.label),
+            (Command::Close, RotPhase::Applying) => Some("wait"),
+            (Command::Close, RotPhase::Done) if done => Some("close and forget"),
+            (Command::Close, RotPhase::Done) => Some("close"),
+            _ => Some(h.label),
+        },
+    );
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
 
-pub fn registered(frame: &mut Frame, area: Rect, reg: &RegisteredView, theme: &Theme) {
+pub fn registered(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    reg: &RegisteredView,
+    theme: &Theme,
+) {
     let mut lines = vec![
         Line::from(vec![
             Span::raw("Integration "),
@@ -411,7 +361,10 @@ pub fn registered(frame: &mut Frame, area: Rect, reg: &RegisteredView, theme: &T
     }
     if reg.confirm_discard {
         lines.push(Line::styled(
-            "You have not revealed or copied it. Esc again forgets it for good.",
+            format!(
+                "You have not revealed or copied it. {} again forgets it for good.",
+                keymap::key_label(Scope::Registered, Command::Close)
+            ),
             theme.error(),
         ));
     }
@@ -427,14 +380,15 @@ pub fn registered(frame: &mut Frame, area: Rect, reg: &RegisteredView, theme: &T
     );
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let reveal = if reg.revealed { "hide" } else { "reveal" };
+    let items = hints_now(
+        keymap::hints(Scope::Registered, state.ctx.readonly),
+        |h| match h.command {
+            Command::Reveal if reg.revealed => Some("hide"),
+            _ => Some(h.label),
+        },
+    );
     frame.render_widget(
-        Paragraph::new(hints(
-            &[("v", reveal), ("c", "copy"), ("Esc", "close")],
-            foot.width,
-            theme,
-        ))
-        .alignment(Alignment::Left),
+        Paragraph::new(hints(&items, foot.width, theme)).alignment(Alignment::Left),
         foot,
     );
 }
@@ -443,6 +397,7 @@ pub fn registered(frame: &mut Frame, area: Rect, reg: &RegisteredView, theme: &T
 pub fn audit_log(
     frame: &mut Frame,
     area: Rect,
+    state: &State,
     entries: Option<&Result<Vec<crate::auditlog::Entry>, String>>,
     scroll: u16,
     theme: &Theme,
@@ -495,12 +450,6 @@ pub fn audit_log(
             .collect(),
     };
     frame.render_widget(Paragraph::new(lines), body);
-    frame.render_widget(
-        Paragraph::new(hints(
-            &[("j/k", "scroll"), ("Esc L q", "close")],
-            foot.width,
-            theme,
-        )),
-        foot,
-    );
+    let items = keymap::hints(Scope::AuditLog, state.ctx.readonly);
+    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }

@@ -4,10 +4,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::keymap::{self, Command, Scope};
 use crate::app::{InputKind, Pane, State};
 
 use super::theme::Theme;
-use super::widgets::{hints, s, spinner};
+use super::widgets::{hints, hints_text, s, spinner};
 
 pub(super) fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let bar = theme.status_bar();
@@ -101,6 +102,7 @@ pub(super) fn banner(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
 }
 
 pub(super) fn footer_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let ro = state.ctx.readonly;
     if let Some(input) = &state.input {
         let (prompt, extra) = match input.kind {
             InputKind::Filter => {
@@ -108,15 +110,18 @@ pub(super) fn footer_line(frame: &mut Frame, area: Rect, state: &State, theme: &
                     Pane::Integrations => &state.left_filter,
                     Pane::Connections => &state.table_filter,
                 };
-                (
-                    "/",
-                    format!(
-                        "  {} · Ctrl-F switch · Enter keep · Esc clear",
-                        f.mode.label()
-                    ),
-                )
+                let keys = hints_text(&keymap::hints(Scope::Filter, ro));
+                ("/", format!("  {} · {keys}", f.mode.label()))
             }
-            InputKind::Command => (":", "  Enter run · Esc cancel · :help ".to_string()),
+            InputKind::Command => {
+                let keys = hints_text(&keymap::hints(Scope::CommandLine, ro));
+                let help = keymap::COMMANDS
+                    .iter()
+                    .find(|v| v.command == Command::Help)
+                    .map(|v| format!(" · :{}", v.usage()))
+                    .unwrap_or_default();
+                (":", format!("  {keys}{help} "))
+            }
         };
         let extra_w = (extra.chars().count() as u16).min(area.width / 2);
         let [p, t, x] = Layout::horizontal([
@@ -133,37 +138,6 @@ pub(super) fn footer_line(frame: &mut Frame, area: Rect, state: &State, theme: &
         frame.render_widget(Paragraph::new(Span::styled(extra, theme.dim())), x);
         return;
     }
-    let ro = state.ctx.readonly;
-    let mut items: Vec<(&str, &str)> = Vec::new();
-    items.push(("?", "help"));
-    match state.focus {
-        Pane::Integrations => {
-            items.push(("j/k", "move"));
-            items.push(("Enter", "open"));
-            items.push(("a", "all"));
-            items.push(("/", "filter"));
-            if !ro {
-                items.push(("n", "new"));
-                items.push(("I", "register"));
-            }
-        }
-        Pane::Connections => {
-            items.push(("Enter", "details"));
-            if !ro {
-                items.push(("n", "new"));
-                items.push(("e", "edit"));
-                items.push(("r", "rotate"));
-                items.push(("d", "delete"));
-                items.push(("Space", "mark"));
-            }
-            items.push(("/", "filter"));
-            items.push(("s", "sort"));
-            items.push(("a", "all"));
-        }
-    }
-    items.push(("Tab", "pane"));
-    items.push((":", "command"));
-    items.push(("R", "refresh"));
-    items.push(("q", "quit"));
+    let items = keymap::hints(Scope::pane(state.focus), ro);
     frame.render_widget(Paragraph::new(hints(&items, area.width, theme)), area);
 }

@@ -6,6 +6,7 @@ use ratatui::widgets::{
 };
 use ratatui::Frame;
 
+use crate::app::keymap::{self, Command, Scope};
 use crate::app::{LeftSel, Pane, SortKey, State};
 
 use super::theme::Theme;
@@ -362,25 +363,33 @@ fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
 }
 
 fn empty_message(state: &State) -> String {
+    let key = |c| keymap::key_label(Scope::Main, c);
     if !state.integrations_loaded {
         return match &state.integrations_error {
-            Some(_) => "The integrations could not be loaded. R tries again.".into(),
+            Some(_) => format!(
+                "The integrations could not be loaded. {} tries again.",
+                key(Command::Refresh)
+            ),
             None => "Loading integrations…".into(),
         };
     }
     if state.table_filter.is_active() {
-        return "Nothing matches the filter. Esc clears it.".into();
+        return format!(
+            "Nothing matches the filter. {} clears it.",
+            key(Command::Back)
+        );
     }
     match state.selected_entry() {
-        Some(e) if e.error.is_some() => {
-            "The connections could not be loaded (see the banner). R tries again.".into()
-        }
+        Some(e) if e.error.is_some() => format!(
+            "The connections could not be loaded (see the banner). {} tries again.",
+            key(Command::Refresh)
+        ),
         Some(e) if e.connections.is_none() => "Loading connections…".into(),
         Some(_) => {
             if state.ctx.readonly {
                 "No connections in this integration.".into()
             } else {
-                "No connections yet. n creates one.".into()
+                format!("No connections yet. {} creates one.", key(Command::New))
             }
         }
         None => {

@@ -4,6 +4,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders};
 
+use crate::app::keymap::Hint;
 use crate::app::State;
 use crate::zis::ConnectionKind;
 
@@ -72,12 +73,12 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     out
 }
 
-/// A hint line: `key label · key label …`, cut to fit `width`.
-pub(crate) fn hints<'a>(items: &[(&'a str, &'a str)], width: u16, theme: &Theme) -> Line<'a> {
+/// A hint line: `key label · key label …` (from `keymap::hints`), cut to fit `width`.
+pub(crate) fn hints<'a>(items: &'a [Hint], width: u16, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::new();
     let mut used = 1usize;
     spans.push(Span::raw(" "));
-    for (i, (k, label)) in items.iter().enumerate() {
+    for (i, Hint { keys: k, label, .. }) in items.iter().enumerate() {
         let need = k.chars().count() + 1 + label.chars().count() + if i > 0 { 3 } else { 0 };
         if used + need > width as usize {
             break;
@@ -85,12 +86,36 @@ pub(crate) fn hints<'a>(items: &[(&'a str, &'a str)], width: u16, theme: &Theme)
         if i > 0 {
             spans.push(Span::styled(" · ", theme.dim()));
         }
-        spans.push(Span::styled(*k, theme.key()));
+        spans.push(Span::styled(k.as_str(), theme.key()));
         spans.push(Span::raw(" "));
         spans.push(Span::styled(*label, theme.muted()));
         used += need;
     }
     Line::from(spans)
+}
+
+/// The footer `hints` as the window's state has them now: `label` says, for each, the label
+/// to show (the table's, or another), or `None` to leave it out.
+pub(crate) fn hints_now(
+    hints: Vec<Hint>,
+    label: impl Fn(&Hint) -> Option<&'static str>,
+) -> Vec<Hint> {
+    hints
+        .into_iter()
+        .filter_map(|mut h| {
+            h.label = label(&h)?;
+            Some(h)
+        })
+        .collect()
+}
+
+/// `key label · key label` as plain text, for the input line.
+pub(crate) fn hints_text(hints: &[Hint]) -> String {
+    hints
+        .iter()
+        .map(|h| format!("{} {}", h.keys, h.label))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Split `text` into lines of at most `width` characters, at spaces where possible.

@@ -1,8 +1,8 @@
 //! Running the real `zisctl` binary against an in-process sandbox.
 //!
-//! Every run gets a clean environment: only the sandbox's base URL and admin credentials, a
-//! temp HOME, an empty config file, a temp log file and a temp audit log, so the user's real
-//! config and data are never read or written.
+//! Every run gets a clean environment ([`clean_env`]): only the sandbox's base URL and admin
+//! credentials, a temp HOME and XDG directories, an empty config file, a temp log file and a
+//! temp audit log, so the user's real config and data are never read or written.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -13,7 +13,9 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use zisctl::sandbox::{SandboxConfig, SandboxHandle, Seed};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_zisctl");
+use super::pty::clean_env;
+pub use super::pty::BIN;
+use super::support::Support;
 
 /// A sandbox and a private directory for one test.
 pub struct Env {
@@ -22,7 +24,8 @@ pub struct Env {
     pub config: PathBuf,
     /// Extra or replaced environment variables for the child.
     pub vars: Vec<(String, String)>,
-    http: reqwest::Client,
+    /// The sandbox's test-support endpoints.
+    pub support: Support,
 }
 
 /// What a run of the binary left. Not `Debug`: stdout may hold a secret (rotate); tests must
@@ -76,12 +79,13 @@ impl Env {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "").expect("write empty config");
+        let support = Support::new(&sb);
         Env {
             sb,
             dir,
             config,
             vars: Vec::new(),
-            http: reqwest::Client::new(),
+            support,
         }
     }
 
@@ -100,22 +104,15 @@ impl Env {
 
     /// The child's whole environment: nothing of the user's.
     pub fn child_env(&self) -> Vec<(String, String)> {
-        let home = self.dir.path();
         let p = |x: &Path| x.display().to_string();
-        let mut v = vec![
-            ("HOME".to_string(), p(home)),
-            ("XDG_CONFIG_HOME".into(), p(&home.join("xdg-config"))),
-            ("XDG_DATA_HOME".into(), p(&home.join("xdg-data"))),
+        let mut v = clean_env(self.dir.path());
+        v.extend([
             ("ZISCTL_BASE_URL".into(), self.sb.base_url.clone()),
             ("ZENDESK_EMAIL".into(), self.sb.admin_email.clone()),
             ("ZENDESK_API_TOKEN".into(), self.sb.admin_token.clone()),
             ("ZISCTL_CONFIG".into(), p(&self.config)),
-            ("ZISCTL_AUDIT_LOG".into(), p(&self.audit_log())),
             ("RUST_LOG".into(), "debug".into()),
-        ];
-        if let Ok(path) = std::env::var("PATH") {
-            v.push(("PATH".into(), path));
-        }
+        ]);
         v.extend(self.vars.iter().cloned());
         v
     }
@@ -177,58 +174,6 @@ impl Env {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.sb.base_url)
-    }
-
-    /// Queue an injected answer (`/_sandbox/faults`).
-    pub async fn fault(&self, body: Value) {
-        let r = self
-            .http
-            .post(self.url("/_sandbox/faults"))
-            .json(&body)
-            .send()
-            .await
-            .expect("POST /_sandbox/faults");
-        assert!(r.status().is_success(), "fault refused: {}", r.status());
-    }
-
-    /// Does the sandbox hold `secret` for this connection? (Never shows the stored one.)
-    pub async fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
-        let r = self
-            .http
-            .post(self.url("/_sandbox/verify"))
-            .json(&serde_json::json!({"integration": integration, "name": name, "secret": secret}))
-            .send()
-            .await
-            .expect("POST /_sandbox/verify");
-        let v: Value = r.json().await.expect("verify answer");
-        v["matches"] == Value::Bool(true)
-    }
-
-    pub async fn stats(&self) -> Value {
-        self.http
-            .get(self.url("/_sandbox/stats"))
-            .send()
-            .await
-            .expect("GET /_sandbox/stats")
-            .json()
-            .await
-            .expect("stats JSON")
-    }
-
-    /// ZIS requests the sandbox has seen.
-    pub async fn requests(&self) -> u64 {
-        self.stats().await["requests"].as_u64().unwrap_or(0)
-    }
-
-    /// Requests with `method` the sandbox has seen.
-    pub async fn requests_by(&self, method: &str) -> u64 {
-        self.stats().await["by_method"][method]
-            .as_u64()
-            .unwrap_or(0)
     }
 
     pub fn read_file(&self, p: &Path) -> String {

@@ -1,7 +1,11 @@
-//! Helpers to drive the sandbox's test-support endpoints (`/_sandbox/...`).
+//! Sandboxes for tests: started on the test's runtime (async tests), or on a runtime of their
+//! own ([`SyncSandbox`], for the synchronous pty tests). Their test-support endpoints are
+//! reached through [`Support`].
 #![allow(dead_code)]
 use serde_json::{json, Value};
 use zisctl::sandbox::{spawn, SandboxConfig, SandboxHandle, Seed};
+
+use super::support::Support;
 
 pub async fn start(seed: Seed) -> SandboxHandle {
     let cfg = SandboxConfig {
@@ -13,50 +17,6 @@ pub async fn start(seed: Seed) -> SandboxHandle {
 
 pub async fn demo() -> SandboxHandle {
     start(Seed::Demo).await
-}
-
-/// Queue an injected answer for the next `count` requests matching `spec`'s filters.
-pub async fn inject(h: &SandboxHandle, spec: Value) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/_sandbox/faults", h.base_url))
-        .json(&spec)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        r.status().is_success(),
-        "fault injection refused: {}",
-        r.status()
-    );
-}
-
-pub async fn stats(h: &SandboxHandle) -> Value {
-    reqwest::Client::new()
-        .get(format!("{}/_sandbox/stats", h.base_url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-pub async fn requests(h: &SandboxHandle) -> u64 {
-    stats(h).await["requests"].as_u64().unwrap()
-}
-
-/// Does the sandbox hold `secret` for this connection? (compares, never displays)
-pub async fn holds(h: &SandboxHandle, integration: &str, name: &str, secret: &str) -> bool {
-    let v: Value = reqwest::Client::new()
-        .post(format!("{}/_sandbox/verify", h.base_url))
-        .json(&json!({"integration": integration, "name": name, "secret": secret}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["matches"].as_bool().unwrap_or(false)
 }
 
 /// Mint a token with the given scopes straight from the sandbox (not through the client).
@@ -93,4 +53,44 @@ pub async fn raw_token(h: &SandboxHandle, integration: &str, scopes: &[&str]) ->
         .await
         .unwrap();
     v["token"]["full_token"].as_str().unwrap().to_string()
+}
+
+/// A sandbox on a runtime of its own, for tests that are not async (the pty tests).
+pub struct SyncSandbox {
+    pub rt: tokio::runtime::Runtime,
+    pub handle: SandboxHandle,
+    support: Support,
+}
+
+impl SyncSandbox {
+    pub fn start(config: SandboxConfig) -> SyncSandbox {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let addr = "127.0.0.1:0".parse().expect("addr");
+        let handle = rt.block_on(spawn(config, addr)).expect("sandbox");
+        let support = Support::new(&handle);
+        SyncSandbox {
+            rt,
+            handle,
+            support,
+        }
+    }
+
+    pub fn demo() -> SyncSandbox {
+        SyncSandbox::start(SandboxConfig::default())
+    }
+
+    /// [`Support::fault`].
+    pub fn inject(&self, spec: Value) {
+        self.rt.block_on(self.support.fault(spec))
+    }
+
+    /// [`Support::holds`] (compares; never displays the secret).
+    pub fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
+        self.rt
+            .block_on(self.support.holds(integration, name, secret))
+    }
 }

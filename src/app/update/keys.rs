@@ -1,11 +1,14 @@
-//! Keys on the main screen and the first-run screen: moving, selecting, marking, sorting,
-//! copying, and opening the forms, the delete question and a rotation.
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+//! Keys arrive here: looked up in the keymap for the scope they arrive in, refused when they
+//! mutate in read-only mode, and dispatched on their command. The main screen's commands
+//! (moving, selecting, marking, sorting, copying, opening the forms, the delete question and
+//! a rotation) are done here, for keys and `:` commands alike; the first-run screen's too.
+use crossterm::event::KeyEvent;
 use secrecy::SecretString;
 
 use crate::app::action::Effect;
-use crate::app::filter::Filter;
+use crate::app::filter::{Filter, FilterMode};
 use crate::app::form::Form;
+use crate::app::keymap::{self, Command, Scope};
 use crate::app::modal::{InputKind, Modal, RotItem, RotStatus, Rotation};
 use crate::app::model::{ConnKey, LeftItem, LeftSel, Level, Pane, Screen};
 use crate::app::state::State;
@@ -15,42 +18,45 @@ use crate::zis::ConnectionKind;
 
 use super::command_line::{input_key, open_input, sync_filter};
 use super::modals::{modal_key, open_audit_log};
-use super::{
-    banner, ensure_loaded, is_ctrl, load_integrations, quit, refuse_readonly, PASSWORD_LENGTH,
-};
+use super::{banner, ensure_loaded, load_integrations, quit, refuse_readonly, PASSWORD_LENGTH};
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
-    if is_ctrl(&key, 'c') {
-        quit(state, fx, 0);
-        return;
+    let scope = Scope::of(state);
+    let binding = keymap::lookup(scope, &key);
+    if let Some(b) = binding {
+        if b.mutates && refuse_readonly(state, b.command.refusal()) {
+            return;
+        }
+        if b.command == Command::Quit {
+            quit(state, fx, 0);
+            return;
+        }
     }
-    if let Screen::FirstRun(_) = state.screen {
-        first_run_key(state, key, fx);
-        return;
+    let command = binding.map(|b| b.command);
+    match scope {
+        Scope::FirstRun => first_run(state, command, fx),
+        Scope::Filter | Scope::CommandLine => input_key(state, command, key, fx),
+        Scope::Global | Scope::Main | Scope::Integrations | Scope::Connections => {
+            if let Some(c) = command {
+                run(state, c, &[], fx);
+            }
+        }
+        _ => {
+            if let Some(modal) = state.modal.take() {
+                modal_key(state, modal, command, key, fx);
+            }
+        }
     }
-    if state.input.is_some() {
-        input_key(state, key, fx);
-        return;
-    }
-    if let Some(modal) = state.modal.take() {
-        modal_key(state, modal, key, fx);
-        return;
-    }
-    main_key(state, key, fx);
 }
 
-fn first_run_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
+fn first_run(state: &mut State, command: Option<Command>, fx: &mut Vec<Effect>) {
     let Screen::FirstRun(fr) = &mut state.screen else {
         return;
     };
-    match key.code {
-        KeyCode::Char('d') | KeyCode::Enter if !fr.starting => {
-            fr.starting = true;
-            fr.error = None;
-            fx.push(Effect::StartDemo);
-        }
-        KeyCode::Char('q') | KeyCode::Esc => quit(state, fx, 0),
-        _ => {}
+    if command == Some(Command::StartDemo) && !fr.starting {
+        fr.starting = true;
+        fr.error = None;
+        fx.push(Effect::StartDemo);
     }
 }
 
@@ -70,68 +76,148 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
     }
 }
 
-pub(super) fn main_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let page = state.table_rows.max(2) - 1;
-    match key.code {
-        KeyCode::Char('q') => quit(state, fx, 0),
-        KeyCode::Char('?') => state.modal = Some(Modal::Help { scroll: 0 }),
-        KeyCode::Char('/') => open_input(state, InputKind::Filter),
-        KeyCode::Char(':') => open_input(state, InputKind::Command),
-        KeyCode::Tab | KeyCode::BackTab => {
+/// Do `command` on the main screen, for a key or a `:` command (`args` are the words after
+/// it). Read-only mode was checked by the caller, from the keymap's `mutates`.
+pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut Vec<Effect>) {
+    let page = (state.table_rows.max(2) - 1) as isize;
+    match command {
+        Command::Quit => quit(state, fx, 0),
+        Command::Help => state.modal = Some(Modal::Help { scroll: 0 }),
+        Command::OpenFilter => open_input(state, InputKind::Filter),
+        Command::OpenCommandLine => open_input(state, InputKind::Command),
+        Command::SwitchPane => {
             state.focus = match state.focus {
                 Pane::Integrations => Pane::Connections,
                 Pane::Connections => Pane::Integrations,
             }
         }
-        KeyCode::Left | KeyCode::Char('h') => state.focus = Pane::Integrations,
-        KeyCode::Right | KeyCode::Char('l') => state.focus = Pane::Connections,
-        KeyCode::Down | KeyCode::Char('j') => move_sel(state, 1, fx),
-        KeyCode::Up | KeyCode::Char('k') => move_sel(state, -1, fx),
-        KeyCode::Char('d') if ctrl => move_sel(state, page as isize, fx),
-        KeyCode::Char('u') if ctrl => move_sel(state, -(page as isize), fx),
-        KeyCode::PageDown => move_sel(state, page as isize, fx),
-        KeyCode::PageUp => move_sel(state, -(page as isize), fx),
-        KeyCode::Char('g') | KeyCode::Home => move_sel(state, isize::MIN, fx),
-        KeyCode::Char('G') | KeyCode::End => move_sel(state, isize::MAX, fx),
-        KeyCode::Enter => match state.focus {
-            Pane::Integrations => state.focus = Pane::Connections,
-            Pane::Connections => {
-                if state.selected_connection().is_some() {
-                    state.modal = Some(Modal::Details);
-                }
+        Command::FocusIntegrations => state.focus = Pane::Integrations,
+        Command::FocusConnections => state.focus = Pane::Connections,
+        Command::Down => move_sel(state, 1, fx),
+        Command::Up => move_sel(state, -1, fx),
+        Command::PageDown => move_sel(state, page, fx),
+        Command::PageUp => move_sel(state, -page, fx),
+        Command::First => move_sel(state, isize::MIN, fx),
+        Command::Last => move_sel(state, isize::MAX, fx),
+        Command::Open => state.focus = Pane::Connections,
+        Command::Details => {
+            if state.selected_connection().is_some() {
+                state.modal = Some(Modal::Details);
             }
-        },
-        KeyCode::Char('a') => toggle_all(state, fx),
-        KeyCode::Char('n') => open_create(state),
-        KeyCode::Char('e') => open_edit(state),
-        KeyCode::Char('r') => start_rotation(state),
-        KeyCode::Char('d') => ask_delete(state),
-        KeyCode::Char('I') => open_register(state, "", ""),
-        KeyCode::Char('L') => open_audit_log(state, fx),
-        KeyCode::Char('R') => refresh(state, fx),
-        KeyCode::Char('s') => cycle_sort(state),
-        KeyCode::Char('S') => {
+        }
+        Command::ToggleAll => toggle_all(state, fx),
+        Command::New => open_create(state),
+        Command::Edit => open_edit(state),
+        Command::Rotate => start_rotation(state),
+        Command::Delete => ask_delete(state),
+        Command::Register => {
+            let name = args.first().copied().unwrap_or("");
+            let desc = args.get(1..).map(|d| d.join(" ")).unwrap_or_default();
+            open_register(state, name, &desc);
+        }
+        Command::AuditLog => open_audit_log(state, fx),
+        Command::Refresh => refresh(state, fx),
+        Command::Sort => cycle_sort(state),
+        Command::ReverseSort => {
             let s = sort_mut(state);
             s.descending = !s.descending;
         }
-        KeyCode::Char('c') => copy_name(state, fx),
-        KeyCode::Char(' ') => toggle_mark(state),
-        KeyCode::Esc => {
-            if state.banner.is_some() {
-                state.banner = None;
-            } else if state.focus == Pane::Integrations && state.left_filter.is_active() {
-                state.left_filter = Filter::default();
-            } else if state.table_filter.is_active() {
-                state.table_filter = Filter::default();
-            } else if !state.marked.is_empty() {
-                state.marked.clear();
-            } else if state.only_findings {
-                state.only_findings = false;
-            }
+        Command::Copy => copy_name(state, fx),
+        Command::Mark => toggle_mark(state),
+        Command::Back => back(state),
+        Command::ShowAll => {
+            state.only_findings = false;
+            set_left(state, LeftSel::All, fx);
+            state.focus = Pane::Connections;
         }
-        _ => {}
+        Command::Findings => {
+            set_left(state, LeftSel::All, fx);
+            state.only_findings = !state.only_findings;
+            state.focus = Pane::Connections;
+        }
+        Command::GoTo => go_to(state, args.first().copied(), fx),
+        Command::SortBy => sort_by(state, args),
+        Command::FilterBy => filter_by(state, args),
+        // The input line's and the windows' own: not the main screen's.
+        Command::ToggleMode
+        | Command::Accept
+        | Command::Cancel
+        | Command::Close
+        | Command::Confirm
+        | Command::NextField
+        | Command::PrevField
+        | Command::NextOrSubmit
+        | Command::Submit
+        | Command::Generate
+        | Command::Reveal
+        | Command::KindPrev
+        | Command::KindNext
+        | Command::Apply
+        | Command::StartDemo => {}
     }
+}
+
+/// Esc on the main screen: the banner, else the pane's filter, else the marks, else "only
+/// findings".
+fn back(state: &mut State) {
+    if state.banner.is_some() {
+        state.banner = None;
+    } else if state.focus == Pane::Integrations && state.left_filter.is_active() {
+        state.left_filter = Filter::default();
+    } else if state.table_filter.is_active() {
+        state.table_filter = Filter::default();
+    } else if !state.marked.is_empty() {
+        state.marked.clear();
+    } else if state.only_findings {
+        state.only_findings = false;
+    }
+}
+
+fn go_to(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
+    match name {
+        Some(n) if state.entry(n).is_some() => {
+            set_left(state, LeftSel::Integration(n.to_string()), fx);
+        }
+        Some(n) => banner(
+            state,
+            Level::Error,
+            format!("no integration named {n} in this account"),
+        ),
+        None => banner(state, Level::Error, ":int needs a name"),
+    }
+}
+
+fn sort_by(state: &mut State, args: &[&str]) {
+    let key = args.first().and_then(|k| SortKey::parse(k));
+    match key {
+        Some(k) if k != SortKey::Integration || state.is_all_view() => {
+            let desc = match args.get(1).copied() {
+                Some("desc") => true,
+                Some("asc") => false,
+                _ => k == SortKey::Age,
+            };
+            let s = sort_mut(state);
+            s.key = k;
+            s.descending = desc;
+        }
+        _ => banner(
+            state,
+            Level::Error,
+            "sort by name, kind, age, domain (or integration in the All view)",
+        ),
+    }
+}
+
+fn filter_by(state: &mut State, args: &[&str]) {
+    let (mode, words) = match args.first() {
+        Some(&"fuzzy") => (FilterMode::Fuzzy, &args[1..]),
+        _ => (FilterMode::Substring, args),
+    };
+    state.table_filter = Filter {
+        text: words.join(" "),
+        mode,
+    };
+    state.focus = Pane::Connections;
 }
 
 pub(super) fn sort_mut(state: &mut State) -> &mut Sort {
@@ -276,23 +362,20 @@ fn target_integration(state: &State) -> Option<String> {
 }
 
 pub(super) fn open_create(state: &mut State) {
-    if refuse_readonly(state, "creating a connection") {
-        return;
-    }
     match target_integration(state) {
         Some(i) => state.modal = Some(Modal::Form(Box::new(Form::create(&i)))),
-        None => banner(
-            state,
-            Level::Warn,
-            "no integration to add a connection to: register one first (I)",
-        ),
+        None => {
+            let key = keymap::key_label(Scope::Main, Command::Register);
+            banner(
+                state,
+                Level::Warn,
+                format!("no integration to add a connection to: register one first ({key})"),
+            )
+        }
     }
 }
 
 fn open_edit(state: &mut State) {
-    if refuse_readonly(state, "editing") {
-        return;
-    }
     let Some((integration, conn)) = state.selected_connection() else {
         banner(state, Level::Warn, "select a connection to edit");
         return;
@@ -308,16 +391,10 @@ fn open_edit(state: &mut State) {
 }
 
 pub(super) fn open_register(state: &mut State, name: &str, description: &str) {
-    if refuse_readonly(state, "registering an integration") {
-        return;
-    }
     state.modal = Some(Modal::Form(Box::new(Form::register(name, description))));
 }
 
 fn ask_delete(state: &mut State) {
-    if refuse_readonly(state, "deleting") {
-        return;
-    }
     match state.selected_connection() {
         Some((i, c)) => {
             let key = ConnKey::of(i, c);
@@ -329,9 +406,6 @@ fn ask_delete(state: &mut State) {
 
 /// Step one of a rotation: generate a password for each target and show it. Nothing is sent.
 fn start_rotation(state: &mut State) {
-    if refuse_readonly(state, "rotating") {
-        return;
-    }
     let targets: Vec<ConnKey> = if state.marked.is_empty() {
         state
             .selected_connection()
@@ -380,11 +454,14 @@ fn start_rotation(state: &mut State) {
         });
     }
     if items.is_empty() {
+        let edit = keymap::key_label(Scope::Main, Command::Edit);
         banner(
             state,
             Level::Warn,
-            "rotation generates basic_auth passwords; for api_key and bearer_token \
-             connections use e to set the new secret the target system issued",
+            format!(
+                "rotation generates basic_auth passwords; for api_key and bearer_token \
+                 connections use {edit} to set the new secret the target system issued"
+            ),
         );
         return;
     }

@@ -4,7 +4,7 @@
 //! input line, the windows and the answers have a file each under `update/`.
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::KeyEventKind;
 
 use crate::zis::Error;
 
@@ -17,8 +17,6 @@ mod answers;
 mod command_line;
 mod keys;
 mod modals;
-
-pub use command_line::COMMANDS;
 
 use answers::{
     on_client_event, on_connections, on_created, on_deleted, on_integrations, on_password_applied,
@@ -208,6 +206,8 @@ fn ensure_loaded(state: &mut State, fx: &mut Vec<Effect>) {
     }
 }
 
+/// In read-only mode, say that `what` is disabled and return `true`. Called for what the
+/// keymap marks `mutates`, before it is done.
 fn refuse_readonly(state: &mut State, what: &str) -> bool {
     if state.ctx.readonly {
         banner(
@@ -219,8 +219,4 @@ fn refuse_readonly(state: &mut State, what: &str) -> bool {
     } else {
         false
     }
-}
-
-fn is_ctrl(key: &KeyEvent, c: char) -> bool {
-    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
 }

@@ -1,16 +1,18 @@
-//! Keys in the windows over the main screen: help, details, confirm delete, the forms and
-//! their submit, a rotation, the registered secret, the audit log.
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+//! Keys in the windows over the main screen (help, details, confirm delete, the forms and
+//! their submit, a rotation, the registered secret, the audit log), as the keymap's commands
+//! of each window's scope.
+use crossterm::event::KeyEvent;
 use secrecy::ExposeSecret;
 
 use crate::app::action::Effect;
 use crate::app::form::{FieldId, Form, Submission};
+use crate::app::keymap::{self, Command, Scope};
 use crate::app::modal::{Modal, RegisteredView, RotPhase, RotStatus, Rotation};
 use crate::app::model::Level;
 use crate::app::state::State;
 use crate::secret::{self, Charset};
 
-use super::keys::main_key;
+use super::keys::run;
 use super::{banner, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
 
 pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
@@ -21,11 +23,18 @@ pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
     fx.push(Effect::LoadAuditLog);
 }
 
-pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut Vec<Effect>) {
+/// A key in a window: `command` is what the keymap found for it in the window's scope.
+pub(super) fn modal_key(
+    state: &mut State,
+    modal: Modal,
+    command: Option<Command>,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) {
     match modal {
-        Modal::AuditLog { entries, scroll } => match key.code {
-            KeyCode::Esc | KeyCode::Char('q' | 'L') | KeyCode::Enter => {}
-            KeyCode::Down | KeyCode::Char('j') => {
+        Modal::AuditLog { entries, scroll } => match command {
+            Some(Command::Close) => {}
+            Some(Command::Down) => {
                 let max = entries
                     .as_ref()
                     .and_then(|e| e.as_ref().ok())
@@ -35,7 +44,7 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut
                     scroll: scroll.saturating_add(1).min(max),
                 })
             }
-            KeyCode::Up | KeyCode::Char('k') => {
+            Some(Command::Up) => {
                 state.modal = Some(Modal::AuditLog {
                     entries,
                     scroll: scroll.saturating_sub(1),
@@ -43,48 +52,60 @@ pub(super) fn modal_key(state: &mut State, modal: Modal, key: KeyEvent, fx: &mut
             }
             _ => state.modal = Some(Modal::AuditLog { entries, scroll }),
         },
-        Modal::Help { scroll } => match key.code {
-            KeyCode::Esc | KeyCode::Char('?' | 'q') | KeyCode::Enter => {}
-            KeyCode::Down | KeyCode::Char('j') => {
+        Modal::Help { scroll } => match command {
+            Some(Command::Close) => {}
+            Some(Command::Down) => {
                 state.modal = Some(Modal::Help {
                     scroll: scroll.saturating_add(1).min(60),
                 })
             }
-            KeyCode::Up | KeyCode::Char('k') => {
+            Some(Command::Up) => {
                 state.modal = Some(Modal::Help {
                     scroll: scroll.saturating_sub(1),
                 })
             }
             _ => state.modal = Some(Modal::Help { scroll }),
         },
-        Modal::Details => match key.code {
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {}
-            KeyCode::Char('e' | 'r' | 'd' | 'c') => main_key(state, key, fx),
+        Modal::Details => match command {
+            Some(Command::Close) => {}
+            // The window closes and the main screen does it to the same connection.
+            Some(c @ (Command::Edit | Command::Rotate | Command::Delete | Command::Copy)) => {
+                run(state, c, &[], fx)
+            }
             _ => state.modal = Some(Modal::Details),
         },
-        Modal::ConfirmDelete { key: target } => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => {
+        Modal::ConfirmDelete { key: target } => match command {
+            Some(Command::Confirm) => {
                 let req = state.next_req();
                 state.in_flight.insert(req, format!("deleting {target}"));
                 fx.push(Effect::DeleteConnection { req, key: target });
             }
-            KeyCode::Char('n') | KeyCode::Esc | KeyCode::Char('q') => {}
+            Some(Command::Close) => {}
             _ => state.modal = Some(Modal::ConfirmDelete { key: target }),
         },
-        Modal::Form(form) => form_key(state, form, key, fx),
-        Modal::Rotation(rot) => rotation_key(state, rot, key, fx),
-        Modal::Registered(reg) => registered_key(state, reg, key, fx),
+        Modal::Form(form) => form_key(state, form, command, key, fx),
+        Modal::Rotation(rot) => rotation_key(state, rot, command, fx),
+        Modal::Registered(reg) => registered_key(state, reg, command, fx),
     }
 }
 
-fn form_key(state: &mut State, mut form: Box<Form>, key: KeyEvent, fx: &mut Vec<Effect>) {
-    if key.code == KeyCode::Esc {
+fn form_key(
+    state: &mut State,
+    mut form: Box<Form>,
+    command: Option<Command>,
+    key: KeyEvent,
+    fx: &mut Vec<Effect>,
+) {
+    if command == Some(Command::Cancel) {
         // A password the user has seen (generated or revealed) may already be set on the
         // target system: ask once more before it is thrown away.
         if form.secret_shown && !form.confirm_discard && form.pending.is_none() {
             form.confirm_discard = true;
-            form.error =
-                Some("Esc again discards this form and its password; Ctrl-S saves it".into());
+            form.error = Some(format!(
+                "{} again discards this form and its password; {} saves it",
+                keymap::key_label(Scope::Form, Command::Cancel),
+                keymap::key_label(Scope::Form, Command::Submit),
+            ));
             state.modal = Some(Modal::Form(form));
             return;
         }
@@ -100,10 +121,9 @@ fn form_key(state: &mut State, mut form: Box<Form>, key: KeyEvent, fx: &mut Vec<
         state.modal = Some(Modal::Form(form));
         return;
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Char('s') if ctrl => submit(state, &mut form, fx),
-        KeyCode::Char('g') if ctrl => {
+    match command {
+        Some(Command::Submit) => submit(state, &mut form, fx),
+        Some(Command::Generate) => {
             if form.focus == FieldId::Password {
                 match secret::generate(PASSWORD_LENGTH, Charset::Default) {
                     Ok(p) => {
@@ -118,29 +138,30 @@ fn form_key(state: &mut State, mut form: Box<Form>, key: KeyEvent, fx: &mut Vec<
                     Err(e) => form.error = Some(format!("cannot generate a password: {e}")),
                 }
             } else {
-                form.error = Some("Ctrl-G generates a password: move to the Password field".into());
+                form.error = Some(format!(
+                    "{} generates a password: move to the Password field",
+                    keymap::key_label(Scope::Form, Command::Generate)
+                ));
             }
         }
-        KeyCode::Char('r') if ctrl => {
+        Some(Command::Reveal) => {
             if form.has_secret_fields() {
                 let r = !form.revealed;
                 form.set_revealed(r);
                 form.secret_shown |= r;
             }
         }
-        KeyCode::Enter => {
+        Some(Command::NextOrSubmit) => {
             if form.focus_is_last() {
                 submit(state, &mut form, fx);
             } else {
                 form.move_focus(true);
             }
         }
-        KeyCode::Tab | KeyCode::Down => form.move_focus(true),
-        KeyCode::BackTab | KeyCode::Up => form.move_focus(false),
-        KeyCode::Left | KeyCode::Char('h') if form.focus == FieldId::Kind => form.cycle_kind(false),
-        KeyCode::Right | KeyCode::Char('l' | ' ') if form.focus == FieldId::Kind => {
-            form.cycle_kind(true)
-        }
+        Some(Command::NextField) => form.move_focus(true),
+        Some(Command::PrevField) => form.move_focus(false),
+        Some(Command::KindPrev) => form.cycle_kind(false),
+        Some(Command::KindNext) => form.cycle_kind(true),
         _ => {
             if let Some(f) = form.focused_mut() {
                 f.input_key(key);
@@ -151,10 +172,6 @@ fn form_key(state: &mut State, mut form: Box<Form>, key: KeyEvent, fx: &mut Vec<
 }
 
 fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
-    if state.ctx.readonly {
-        form.error = Some("read-only mode: nothing can be changed".into());
-        return;
-    }
     let Some(sub) = form.submission() else {
         return;
     };
@@ -186,11 +203,16 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
     }
 }
 
-fn rotation_key(state: &mut State, mut rot: Box<Rotation>, key: KeyEvent, fx: &mut Vec<Effect>) {
+fn rotation_key(
+    state: &mut State,
+    mut rot: Box<Rotation>,
+    command: Option<Command>,
+    fx: &mut Vec<Effect>,
+) {
     let phase = rot.phase();
     let was_armed = std::mem::replace(&mut rot.confirm_discard, false);
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => {
+    match command {
+        Some(Command::Close) => {
             let seen = rot.revealed || rot.copied;
             let safe = match phase {
                 RotPhase::Ready => !seen,
@@ -209,12 +231,12 @@ fn rotation_key(state: &mut State, mut rot: Box<Rotation>, key: KeyEvent, fx: &m
             }
             rot.confirm_discard = true;
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        Some(Command::Down) => {
             rot.selected = (rot.selected + 1).min(rot.items.len().saturating_sub(1));
         }
-        KeyCode::Up | KeyCode::Char('k') => rot.selected = rot.selected.saturating_sub(1),
-        KeyCode::Char('v') => rot.revealed = !rot.revealed,
-        KeyCode::Char('c') => {
+        Some(Command::Up) => rot.selected = rot.selected.saturating_sub(1),
+        Some(Command::Reveal) => rot.revealed = !rot.revealed,
+        Some(Command::Copy) => {
             if let Some(item) = rot.items.get(rot.selected) {
                 fx.push(Effect::Copy {
                     text: item.password.clone(),
@@ -232,13 +254,10 @@ fn rotation_key(state: &mut State, mut rot: Box<Rotation>, key: KeyEvent, fx: &m
                 );
             }
         }
-        KeyCode::Enter => match phase {
+        Some(Command::Apply) => match phase {
             RotPhase::Applying => {}
             RotPhase::Done if rot.all_applied() => return,
             _ => {
-                if state.ctx.readonly {
-                    return;
-                }
                 for item in &mut rot.items {
                     let again = matches!(
                         item.status,
@@ -270,20 +289,20 @@ fn rotation_key(state: &mut State, mut rot: Box<Rotation>, key: KeyEvent, fx: &m
 fn registered_key(
     state: &mut State,
     mut reg: Box<RegisteredView>,
-    key: KeyEvent,
+    command: Option<Command>,
     fx: &mut Vec<Effect>,
 ) {
     let was_armed = std::mem::replace(&mut reg.confirm_discard, false);
-    match key.code {
-        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => {
+    match command {
+        Some(Command::Close) => {
             let seen = reg.revealed || reg.copied || reg.secret.is_none();
             if seen || was_armed {
                 return;
             }
             reg.confirm_discard = true;
         }
-        KeyCode::Char('v') => reg.revealed = !reg.revealed,
-        KeyCode::Char('c') => {
+        Some(Command::Reveal) => reg.revealed = !reg.revealed,
+        Some(Command::Copy) => {
             if let Some(s) = &reg.secret {
                 fx.push(Effect::Copy {
                     text: s.clone(),

@@ -1,0 +1,96 @@
+//! The one client of the sandbox's test-support endpoints (`/_sandbox/...`): inject faults,
+//! read request statistics, revoke minted tokens, and ask whether a connection holds a secret
+//! (the sandbox compares; the stored value is never shown). Every test reaches them through it
+//! (`tests/sandbox_http.rs`, which checks the endpoints themselves, calls them raw).
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use zisctl::sandbox::SandboxHandle;
+
+pub struct Support {
+    base_url: String,
+    http: reqwest::Client,
+}
+
+impl Support {
+    pub fn new(h: &SandboxHandle) -> Support {
+        Support {
+            base_url: h.base_url.clone(),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Queue an injected answer for the next requests matching `spec`'s filters
+    /// (`POST /_sandbox/faults`); panics if the sandbox refuses it.
+    pub async fn fault(&self, spec: Value) {
+        let r = self
+            .http
+            .post(self.url("/_sandbox/faults"))
+            .json(&spec)
+            .send()
+            .await
+            .expect("POST /_sandbox/faults");
+        assert!(
+            r.status().is_success(),
+            "the sandbox refused the fault: {}",
+            r.status()
+        );
+    }
+
+    /// `GET /_sandbox/stats`.
+    pub async fn stats(&self) -> Value {
+        self.http
+            .get(self.url("/_sandbox/stats"))
+            .send()
+            .await
+            .expect("GET /_sandbox/stats")
+            .json()
+            .await
+            .expect("stats JSON")
+    }
+
+    /// ZIS requests the sandbox has seen.
+    pub async fn requests(&self) -> u64 {
+        self.stats().await["requests"]
+            .as_u64()
+            .expect("stats: requests")
+    }
+
+    /// Requests with `method` the sandbox has seen.
+    pub async fn requests_by(&self, method: &str) -> u64 {
+        self.stats().await["by_method"][method]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Revoke every minted token (`DELETE /_sandbox/tokens`).
+    pub async fn revoke_tokens(&self) {
+        let r = self
+            .http
+            .delete(self.url("/_sandbox/tokens"))
+            .send()
+            .await
+            .expect("DELETE /_sandbox/tokens");
+        assert!(r.status().is_success(), "revoke tokens: {}", r.status());
+    }
+
+    /// Does the sandbox hold `secret` for this connection? (It compares; the stored secret is
+    /// never shown.)
+    pub async fn holds(&self, integration: &str, name: &str, secret: &str) -> bool {
+        let v: Value = self
+            .http
+            .post(self.url("/_sandbox/verify"))
+            .json(&json!({"integration": integration, "name": name, "secret": secret}))
+            .send()
+            .await
+            .expect("POST /_sandbox/verify")
+            .json()
+            .await
+            .expect("verify answer");
+        v["matches"] == Value::Bool(true)
+    }
+}

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::rawhttp::{self, Behaviour};
-use common::sandbox::{self as sb, demo};
+use common::sandbox::demo;
+use common::support::Support;
 use secrecy::SecretString;
 use serde_json::json;
 use zisctl::sandbox::SandboxHandle;
@@ -50,16 +51,14 @@ fn page(prefix: &str, n: usize, has_more: bool, after: Option<&str>) -> String {
 /// Queue `n` answers for `connections/all`, each saying `has_more` with a fresh cursor.
 async fn endless_pages(h: &SandboxHandle, n: usize, per_page: usize) {
     for i in 0..n {
-        sb::inject(
-            h,
-            json!({
+        Support::new(h)
+            .fault(json!({
                 "status": 200,
                 "method": "GET",
                 "path_contains": "connections/all",
                 "body": page(&format!("p{i}"), per_page, true, Some(&format!("cursor-{i}"))),
-            }),
-        )
-        .await;
+            }))
+            .await;
     }
 }
 
@@ -76,7 +75,7 @@ async fn endless_pagination_stops_at_the_page_cap() {
     o.max_pages = 5;
     let c = Client::new(o).unwrap();
     endless_pages(&h, 30, 0).await;
-    let before = sb::requests(&h).await;
+    let before = Support::new(&h).requests().await;
     let e = c.list_connections(CRM).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::InvalidResponse, "{e}");
     let text = e.to_string();
@@ -84,7 +83,7 @@ async fn endless_pagination_stops_at_the_page_cap() {
     assert!(text.contains("max_pages"), "{text}");
     assert!(text.contains(CRM), "{text}");
     // Five pages, plus the registry and the mint: nothing after the cap.
-    assert_eq!(sb::requests(&h).await - before, 5 + 2);
+    assert_eq!(Support::new(&h).requests().await - before, 5 + 2);
     assert!(ClientOptions::new("https://x.zendesk.com").max_pages == 10_000);
 }
 
@@ -104,18 +103,18 @@ async fn endless_pagination_stops_at_the_connection_cap() {
     // Under the caps, a listing is whole.
     let h = demo().await;
     let c = Client::new(admin_options(&h)).unwrap();
-    sb::inject(
-        &h,
-        json!({"status": 200, "method": "GET", "path_contains": "connections/all",
+    Support::new(&h)
+        .fault(
+            json!({"status": 200, "method": "GET", "path_contains": "connections/all",
                "body": page("a", 10, true, Some("next"))}),
-    )
-    .await;
-    sb::inject(
-        &h,
-        json!({"status": 200, "method": "GET", "path_contains": "connections/all",
+        )
+        .await;
+    Support::new(&h)
+        .fault(
+            json!({"status": 200, "method": "GET", "path_contains": "connections/all",
                "body": page("b", 10, false, None)}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(c.list_connections(CRM).await.unwrap().len(), 20);
 }
 
@@ -127,11 +126,9 @@ async fn endless_pagination_stops_at_the_connection_cap() {
 async fn a_failed_mint_is_retried_like_a_read() {
     let h = demo().await;
     let c = Client::new(admin_options(&h)).unwrap();
-    sb::inject(
-        &h,
-        json!({"status": 500, "method": "POST", "path_contains": "/api/v2/oauth/tokens"}),
-    )
-    .await;
+    Support::new(&h)
+        .fault(json!({"status": 500, "method": "POST", "path_contains": "/api/v2/oauth/tokens"}))
+        .await;
     let events = Arc::new(Mutex::new(Vec::new()));
     let seen = events.clone();
     let c = c.with_observer(move |e| seen.lock().unwrap().push(e.to_string()));
@@ -148,9 +145,7 @@ async fn a_failed_mint_is_retried_like_a_read() {
 async fn a_mint_that_keeps_failing_never_says_it_may_have_been_applied() {
     let h = demo().await;
     let c = Client::new(admin_options(&h)).unwrap();
-    sb::inject(
-        &h,
-        json!({"status": 500, "count": 10, "method": "POST", "path_contains": "/api/v2/oauth/tokens"}),
+    Support::new(&h).fault(json!({"status": 500, "count": 10, "method": "POST", "path_contains": "/api/v2/oauth/tokens"}),
     )
     .await;
     let e = c.list_connections(CRM).await.unwrap_err();
@@ -158,7 +153,7 @@ async fn a_mint_that_keeps_failing_never_says_it_may_have_been_applied() {
     assert!(!e.may_have_applied, "{e}");
     assert!(!e.to_string().contains("may have been applied"), "{e}");
     // Three attempts, as for any read.
-    assert_eq!(sb::stats(&h).await["by_status"]["500"], 3);
+    assert_eq!(Support::new(&h).stats().await["by_status"]["500"], 3);
 }
 
 // ----- 18: TLS failures ---------------------------------------------------------------------

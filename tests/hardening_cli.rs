@@ -6,10 +6,9 @@
 //! hold one.
 #![cfg(unix)]
 
-#[path = "common/cli_support.rs"]
-mod cli_support;
+mod common;
 
-use cli_support::Env;
+use common::cli_support::{self, Env};
 use serde_json::json;
 
 const CRM: &str = "acme_crm_sync";
@@ -39,7 +38,7 @@ async fn bidi_controls_never_reach_table_json_or_csv() {
     for fmt in ["table", "json", "csv"] {
         let fault = json!({"status": 200, "method": "GET", "path_contains": "connections/all",
                            "body": page});
-        env.fault(fault).await;
+        env.support.fault(fault).await;
         let out = env.run(&["connections", "list", CRM, "-o", fmt]).await;
         assert_eq!(out.code, 0, "{fmt}: {}", out.stderr);
         assert_eq!(first_unsafe(&out.stdout), None, "{fmt} output");
@@ -58,11 +57,12 @@ async fn register_show_secret_json_is_sanitised() {
     let env = Env::demo().await;
     let body = r#"{"description":"d\u009b2J","jwt_public_key":null,"zendesk_oauth_client":{"id":4242,"identifier":"zis_evil_int","secret":"sec\u007fret\u009b31m\u202ex"}}"#;
     for fmt in ["json", "table", "csv"] {
-        env.fault(
-            json!({"status": 200, "method": "POST", "path_contains": "/registry/evil_int",
+        env.support
+            .fault(
+                json!({"status": 200, "method": "POST", "path_contains": "/registry/evil_int",
                          "body": body}),
-        )
-        .await;
+            )
+            .await;
         let out = env
             .run(&[
                 "integrations",
@@ -165,7 +165,7 @@ async fn user_info_in_the_base_url_is_refused_unshown() {
     assert!(out.stderr.contains("user info"), "{}", out.stderr);
     assert!(!out.all().contains(pass), "the password was shown");
     assert!(!env.read_file(&env.log_file()).contains(pass));
-    assert_eq!(env.requests().await, 0, "a request was sent");
+    assert_eq!(env.support.requests().await, 0, "a request was sent");
 }
 
 /// `ZENDESK_SUBDOMAIN=evil.example#` would make `https://evil.example#.zendesk.com`, whose
@@ -199,7 +199,7 @@ async fn a_subdomain_that_is_not_a_dns_label_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("subdomain: a DNS label"), "{stderr}");
-    assert_eq!(env.requests().await, 0);
+    assert_eq!(env.support.requests().await, 0);
 }
 
 // ----- 13: secrets the server echoes are scrubbed -----------------------------------------------
@@ -211,11 +211,12 @@ async fn secrets_echoed_in_an_error_are_scrubbed() {
     let env = Env::demo().await;
     let pw = "Echoed-Canary-pw-5b2c";
     let body = format!(r#"{{"errors":[{{"code":"Weak","title":"password {pw} is too weak"}}]}}"#);
-    env.fault(
-        json!({"status": 422, "method": "POST", "path_contains": "/connections/basic_auth",
+    env.support
+        .fault(
+            json!({"status": 422, "method": "POST", "path_contains": "/connections/basic_auth",
                      "body": body}),
-    )
-    .await;
+        )
+        .await;
     let out = env
         .run_stdin(
             &[
@@ -247,11 +248,12 @@ async fn secrets_echoed_in_an_error_are_scrubbed() {
         .trim_start_matches("Basic ")
         .to_string();
     let body = format!("Invalid credentials {token} (header Basic {basic})");
-    env.fault(
-        json!({"status": 401, "count": 1, "path_contains": "/registry/integrations",
+    env.support
+        .fault(
+            json!({"status": 401, "count": 1, "path_contains": "/registry/integrations",
                      "body": body}),
-    )
-    .await;
+        )
+        .await;
     let out = env.run(&["integrations", "list"]).await;
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert!(!out.stderr.contains(&token), "the admin token was printed");
@@ -406,7 +408,11 @@ async fn the_audit_log_is_never_a_link_or_another_users_file() {
         );
     }
     assert_eq!(mode_of(&target), 0o644);
-    assert_eq!(env.requests_by("DELETE").await, 0, "a change was sent");
+    assert_eq!(
+        env.support.requests_by("DELETE").await,
+        0,
+        "a change was sent"
+    );
 }
 
 /// 11: a config holding a `*_command` that others may change (0666, 0664), or that another

@@ -87,40 +87,186 @@ impl Journal for AuditLog {
 }
 
 fn append(path: &Path, entry: &Entry) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::files::create_private_dir(dir)?;
-    }
     let mut line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
     line.push('\n');
-    let mut oo = std::fs::OpenOptions::new();
-    oo.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        oo.mode(0o600);
-    }
-    let mut f = oo.open(path)?;
-    crate::files::restrict_to_owner(&f);
+    // A regular file of the user's alone (no link, device, FIFO, or another user's file).
+    let mut f = crate::files::open_private_append(path, "audit log")?;
     // One write of a whole line: O_APPEND keeps concurrent writers' lines whole.
     f.write_all(line.as_bytes())
 }
 
-/// Read every entry (lines that do not parse are skipped).
+/// A line longer than this is no entry (an entry is some 200 bytes): skipped unread, so that
+/// memory stays bounded whatever the file holds.
+const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// Open the audit log to read it: None when there is none yet. A FIFO or a device is refused.
+fn open_for_read(path: &Path) -> std::io::Result<Option<std::fs::File>> {
+    match crate::files::open_regular_read(path, "audit log") {
+        Ok(f) => Ok(Some(f)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Read every entry, line by line (lines that do not parse, or are longer than any entry,
+/// are skipped).
 pub fn read(path: &Path) -> std::io::Result<Vec<Entry>> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
+    use std::io::{BufRead, Read};
+    let Some(f) = open_for_read(path)? else {
+        return Ok(Vec::new());
     };
-    Ok(text
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect())
+    let mut r = std::io::BufReader::new(f);
+    let mut out = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // At most one line and MAX_LINE_BYTES + 1 bytes of it: a longer one is skipped.
+        let n = (&mut r)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)?;
+        if n == 0 {
+            return Ok(out);
+        }
+        if line.last() != Some(&b'\n') && line.len() > MAX_LINE_BYTES {
+            skip_line(&mut r)?;
+            continue;
+        }
+        if let Ok(e) = serde_json::from_slice(&line) {
+            out.push(e);
+        }
+    }
+}
+
+fn skip_line(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = r.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            r.consume(i + 1);
+            return Ok(());
+        }
+        let n = buf.len();
+        r.consume(n);
+    }
+}
+
+/// The last `n` entries, read from the end of the file backwards, chunk by chunk: the memory
+/// is the `n` entries and one chunk, however large the file (`zisctl log -n N`).
+pub fn read_tail(path: &Path, n: usize) -> std::io::Result<Vec<Entry>> {
+    use std::io::{Read, Seek, SeekFrom};
+    const CHUNK: u64 = 64 * 1024;
+    let Some(mut f) = open_for_read(path)? else {
+        return Ok(Vec::new());
+    };
+    let mut pos = f.metadata()?.len();
+    let mut newest_first = Vec::new();
+    // The bytes after `pos` that are not yet a whole line (the start of the latest line read
+    // back), at most MAX_LINE_BYTES; `overlong` when the line they belong to is longer.
+    let mut carry: Vec<u8> = Vec::new();
+    let mut overlong = false;
+    while newest_first.len() < n && pos > 0 {
+        let step = CHUNK.min(pos);
+        pos -= step;
+        let mut chunk = vec![0u8; step as usize];
+        f.seek(SeekFrom::Start(pos))?;
+        f.read_exact(&mut chunk)?;
+        // Whole lines of chunk + carry, newest first; the part before the first newline
+        // becomes the new carry (unless the file starts there).
+        let mut end = chunk.len();
+        while let Some(i) = chunk[..end].iter().rposition(|&b| b == b'\n') {
+            if !overlong {
+                let mut line = chunk[i + 1..end].to_vec();
+                line.extend_from_slice(&carry);
+                push_entry(&line, &mut newest_first);
+            }
+            carry.clear();
+            overlong = false;
+            end = i;
+            if newest_first.len() >= n {
+                break;
+            }
+        }
+        if newest_first.len() >= n {
+            break;
+        }
+        if !overlong {
+            let mut head = chunk[..end].to_vec();
+            head.extend_from_slice(&carry);
+            carry = head;
+            if carry.len() > MAX_LINE_BYTES {
+                carry.clear();
+                overlong = true;
+            }
+        }
+    }
+    if pos == 0 && newest_first.len() < n && !overlong {
+        push_entry(&carry, &mut newest_first);
+    }
+    newest_first.truncate(n);
+    newest_first.reverse();
+    Ok(newest_first)
+}
+
+fn push_entry(line: &[u8], out: &mut Vec<Entry>) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.iter().all(u8::is_ascii_whitespace) {
+        return;
+    }
+    if let Ok(e) = serde_json::from_slice(line) {
+        out.push(e);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(i: usize) -> Entry {
+        Entry {
+            time: format!("2024-01-01T00:00:{:02}Z", i % 60),
+            profile: "p".into(),
+            integration: format!("int{i}"),
+            connection: None,
+            action: "update".into(),
+            kind: None,
+            fields: vec![],
+            outcome: "ok".into(),
+        }
+    }
+
+    /// Issue 13 item 19: the tail, read backwards, is the same as the end of a full read,
+    /// whatever the chunk boundaries, junk lines, an overlong line, CRLF or a missing final
+    /// newline.
+    #[test]
+    fn tail_is_the_end_of_the_whole() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("audit.jsonl");
+        let mut text = String::new();
+        text.push_str(&"y".repeat(200_000));
+        text.push('\n');
+        for i in 0..3000 {
+            text.push_str(&serde_json::to_string(&entry(i)).unwrap());
+            text.push_str(if i % 7 == 0 { "\r\n" } else { "\n" });
+            if i % 500 == 0 {
+                text.push_str("not json\n\n");
+            }
+            if i == 2000 {
+                text.push_str(&"z".repeat(150_000));
+                text.push('\n');
+            }
+        }
+        text.push_str(&serde_json::to_string(&entry(3000)).unwrap());
+        std::fs::write(&p, &text).unwrap();
+        let all = read(&p).unwrap();
+        assert_eq!(all.len(), 3001);
+        for n in [0, 1, 2, 10, 999, 1000, 1001, 2500, 3001, 5000] {
+            let tail = read_tail(&p, n).unwrap();
+            assert_eq!(tail, all[all.len().saturating_sub(n)..], "n = {n}");
+        }
+        assert!(read_tail(&d.path().join("missing"), 3).unwrap().is_empty());
+    }
 
     #[test]
     fn entries_round_trip_and_file_is_private() {

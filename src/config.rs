@@ -22,6 +22,19 @@ pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
 pub const ENV_OAUTH_TOKEN: &str = "ZIS_OAUTH_TOKEN";
 
+/// Secret variables zisctl reads, taken out of a `*_command`'s environment (with every other
+/// `ZENDESK_*` / `ZIS_*` / `ZISCTL_*` variable whose name says TOKEN, SECRET, PASSWORD or
+/// KEY): the command gets what it needs (PATH, HOME, the agent sockets of a password manager)
+/// and nothing another process of the user could read from its `/proc/PID/environ`.
+pub const SECRET_ENV: &[&str] = &[
+    ENV_API_TOKEN,
+    ENV_OAUTH_TOKEN,
+    "ZENDESK_OAUTH_CLIENT_SECRET",
+];
+
+/// The largest config file read (1 MiB): a config is a few hundred bytes.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// The config file as written (see config.example.toml).
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,15 +148,20 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         None => &empty,
     };
 
-    let base_url = global
-        .base_url
-        .clone()
-        .or_else(|| profile.base_url.clone())
-        .or_else(|| {
-            env(ENV_SUBDOMAIN)
-                .or_else(|| profile.subdomain.clone())
-                .map(|s| format!("https://{}.zendesk.com", s.trim()))
-        });
+    let subdomain = env(ENV_SUBDOMAIN)
+        .map(|s| (ENV_SUBDOMAIN, s))
+        .or_else(|| profile.subdomain.clone().map(|s| ("subdomain", s)));
+    let base_url = match global.base_url.clone().or_else(|| profile.base_url.clone()) {
+        Some(u) => Some(u),
+        None => match subdomain {
+            Some((from, s)) => {
+                let s = s.trim();
+                crate::zis::validate::subdomain(from, s)?;
+                Some(format!("https://{s}.zendesk.com"))
+            }
+            None => None,
+        },
+    };
     let Some(base_url) = base_url else {
         return Ok(Loaded::NotConfigured(NotConfigured { config_path: path }));
     };
@@ -212,8 +230,15 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     options.integration_tokens = integration_tokens;
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
+        options.call_timeout = options.timeout;
     }
     let audit_log = crate::files::audit_log_path();
+    if let Some(p) = &audit_log {
+        // Refused before anything is sent: a link, a device or another user's file is never
+        // written to (nor chmod'ed).
+        crate::files::check_private_path(p, "audit log")
+            .map_err(|e| Error::config(e.to_string()))?;
+    }
     options.journal = audit_log.clone().map(|path| {
         Arc::new(crate::auditlog::AuditLog {
             path,
@@ -237,11 +262,33 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     })))
 }
 
-/// Read and parse a config file; refuse one that holds a literal secret and is readable by
-/// group or others.
+/// Read and parse a config file. Refused: anything but a regular file (a FIFO, `/dev/zero`),
+/// more than [`MAX_CONFIG_BYTES`], and, when it holds a literal secret or a `*_command`, a file
+/// another user owns or may change (and, for a secret, read): see [`check_private`].
 pub fn read_config_file(path: &Path) -> Result<ConfigFile> {
-    let text = std::fs::read_to_string(path)
+    use std::io::Read;
+    let f = crate::files::open_regular_read(path, "config")
+        .map_err(|e| Error::config(e.to_string()))?;
+    let meta = f
+        .metadata()
+        .map_err(|e| Error::config(format!("cannot stat {}: {e}", path.display())))?;
+    let too_big = || {
+        Error::config(format!(
+            "config {} is larger than {} KiB; refused (a config is a few hundred bytes)",
+            path.display(),
+            MAX_CONFIG_BYTES / 1024
+        ))
+    };
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
+    let mut text = zeroize::Zeroizing::new(String::new());
+    f.take(MAX_CONFIG_BYTES + 1)
+        .read_to_string(&mut text)
         .map_err(|e| Error::config(format!("cannot read config {}: {e}", path.display())))?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         Error::config(format!(
             "config {} is not valid: {}",
@@ -249,9 +296,7 @@ pub fn read_config_file(path: &Path) -> Result<ConfigFile> {
             parse_error_message(&text, &e)
         ))
     })?;
-    if file.holds_secret() {
-        check_private(path)?;
-    }
+    check_private(path, &meta, &file)?;
     Ok(file)
 }
 
@@ -270,6 +315,7 @@ fn parse_error_message(text: &str, e: &toml::de::Error) -> String {
             break;
         }
     }
+    msg = hide_unknown_key(&msg);
     match e.span() {
         Some(span) => {
             let upto = &text.as_bytes()[..span.start.min(text.len())];
@@ -278,6 +324,56 @@ fn parse_error_message(text: &str, e: &toml::de::Error) -> String {
         }
         None => msg,
     }
+}
+
+/// serde's `unknown field `X`, expected one of `a`, `b`` names the key as written: a secret
+/// pasted on a line of its own (`s3cr3t = 1`) would be printed. The key is kept only when it
+/// looks like a known key (a typo, at most two edits away: it is then named with the key
+/// meant); otherwise the message says "an unknown key" and the line names where.
+fn hide_unknown_key(msg: &str) -> String {
+    let Some(rest) = msg.strip_prefix("unknown field `") else {
+        return msg.to_string();
+    };
+    let Some(end) = rest.find('`') else {
+        return msg.to_string();
+    };
+    let (key, tail) = (&rest[..end], &rest[end + 1..]);
+    // The keys serde expected, in its order: every other backquoted word of the tail.
+    let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let list = if known.is_empty() {
+        "none".to_string()
+    } else {
+        known.join(", ")
+    };
+    let meant = known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min();
+    match meant {
+        Some((_, k)) if key.len() >= 3 => {
+            format!("unknown key `{key}` (did you mean `{k}`?); the keys here: {list}")
+        }
+        _ => format!(
+            "an unknown key (not shown: it looks like no known key, and may be a value pasted \
+             in the wrong place); the keys here: {list}"
+        ),
+    }
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 impl ConfigFile {
@@ -289,18 +385,46 @@ impl ConfigFile {
                 || p.integrations.values().any(|i| i.oauth_token.is_some())
         })
     }
+
+    /// True when some profile holds a `*_command` (zisctl runs it with `sh -c`).
+    pub fn holds_command(&self) -> bool {
+        self.profiles.values().any(|p| {
+            p.api_token_command.is_some()
+                || p.oauth_token_command.is_some()
+                || p.integrations
+                    .values()
+                    .any(|i| i.oauth_token_command.is_some())
+        })
+    }
 }
 
+/// A config that holds a secret or a `*_command` must be its user's alone: owned by the user
+/// and writable by nobody else (another user could otherwise make zisctl run a command of
+/// theirs, or read the admin token); one that holds a literal secret must also be unreadable
+/// by group and others. Each refusal says the `chmod` / `chown` to run.
 #[cfg(unix)]
-fn check_private(path: &Path) -> Result<()> {
+fn check_private(path: &Path, meta: &std::fs::Metadata, file: &ConfigFile) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::config(format!("cannot stat {}: {e}", path.display())))?;
+    let (secret, command) = (file.holds_secret(), file.holds_command());
+    if !secret && !command {
+        return Ok(());
+    }
+    let what = if secret { "a secret" } else { "a *_command" };
+    crate::files::check_owner(path, "config", meta, &format!("it holds {what}"))
+        .map_err(|e| Error::config(e.to_string()))?;
     let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
+    if secret && mode & 0o077 != 0 {
         return Err(Error::config(format!(
             "config {} holds a secret but its mode is {mode:04o} (group or others can read it): \
              run `chmod 600 {}` or replace the secret with an *_command",
+            path.display(),
+            path.display()
+        )));
+    }
+    if mode & 0o022 != 0 {
+        return Err(Error::config(format!(
+            "config {} holds a *_command but its mode is {mode:04o} (group or others can change \
+             the command zisctl runs): run `chmod go-w {}`",
             path.display(),
             path.display()
         )));
@@ -309,13 +433,31 @@ fn check_private(path: &Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<()> {
+fn check_private(_path: &Path, _meta: &std::fs::Metadata, _file: &ConfigFile) -> Result<()> {
     Ok(())
+}
+
+/// True for a variable a `*_command` must not see: see [`SECRET_ENV`].
+fn is_secret_env(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_ENV.iter().any(|s| upper == *s)
+        || (["ZENDESK_", "ZIS_", "ZISCTL_"]
+            .iter()
+            .any(|p| upper.starts_with(p))
+            && ["TOKEN", "SECRET", "PASSWORD", "KEY"]
+                .iter()
+                .any(|w| upper.contains(w)))
 }
 
 /// Run a `*_command` with `sh -c` and take its trimmed stdout as the secret.
 pub fn run_secret_command(key: &str, cmd: &str) -> Result<SecretString> {
-    let out = Command::new("sh")
+    let mut command = Command::new("sh");
+    for (name, _) in std::env::vars_os() {
+        if is_secret_env(&name.to_string_lossy()) {
+            command.env_remove(&name);
+        }
+    }
+    let out = command
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
@@ -413,6 +555,66 @@ mod tests {
         );
         let e = read_config_file(&p).err().unwrap();
         assert!(e.message.contains("subdomian"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("line 2: unknown key `subdomian` (did you mean `subdomain`?)"),
+            "{}",
+            e.message
+        );
+    }
+
+    /// Issue 13 item 15: a secret pasted as a key is not printed; the line is named.
+    #[test]
+    fn an_unknown_key_that_looks_like_no_key_is_not_shown() {
+        let d = tempfile::tempdir().unwrap();
+        for (text, line) in [
+            (
+                "[profiles.default]\nemail = \"a@b.c\"\nS3cr3t-Pasted-canary = 1\n",
+                3,
+            ),
+            ("S3cr3t-Pasted-canary = \"x\"\n", 1),
+            ("[profiles.a.integrations.b]\nS3cr3t-Pasted-canary = 1\n", 2),
+            ("[profiles.a]\nab = 1\n", 2),
+        ] {
+            let p = write_cfg(d.path(), text, 0o600);
+            let e = read_config_file(&p).err().unwrap().message;
+            assert!(!e.contains("S3cr3t"), "{e}");
+            assert!(
+                e.contains(&format!("line {line}: an unknown key (not shown")),
+                "{e}"
+            );
+            assert!(e.contains("the keys here: "), "{e}");
+        }
+        assert_eq!(edit_distance("subdomian", "subdomain"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("email", "email"), 0);
+    }
+
+    #[test]
+    fn secret_variables_are_named() {
+        for secret in [
+            "ZENDESK_API_TOKEN",
+            "ZIS_OAUTH_TOKEN",
+            "ZENDESK_OAUTH_CLIENT_SECRET",
+            "ZENDESK_OAUTH_REFRESH_TOKEN",
+            "ZISCTL_SOME_PASSWORD",
+            "zis_oauth_token",
+        ] {
+            assert!(is_secret_env(secret), "{secret}");
+        }
+        for kept in [
+            "PATH",
+            "HOME",
+            "DBUS_SESSION_BUS_ADDRESS",
+            "GNUPGHOME",
+            "SSH_AUTH_SOCK",
+            "PASSWORD_STORE_DIR",
+            "ZENDESK_SUBDOMAIN",
+            "ZENDESK_EMAIL",
+            "ZISCTL_CONFIG",
+        ] {
+            assert!(!is_secret_env(kept), "{kept}");
+        }
     }
 
     #[test]

@@ -115,12 +115,12 @@ struct Demo {
     handle: Box<dyn Any + Send>,
 }
 
-/// Removes the demo's audit log when the demo ends.
+/// Removes the demo's private directory (and its audit log) when the demo ends.
 struct RemoveOnDrop(std::path::PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -150,8 +150,13 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         email: handle.admin_email.clone(),
         api_token: SecretString::from(handle.admin_token.clone()),
     });
-    // The demo's changes go to an audit log of its own (L shows it), never the real one.
-    let log_path = std::env::temp_dir().join(format!("zisctl-demo-{}.jsonl", std::process::id()));
+    // The demo's changes go to an audit log of its own (L shows it), never the real one, in a
+    // new directory of a random name that only this user can enter: nothing planted at a
+    // predictable $TMPDIR path can be followed.
+    let dir = crate::files::create_private_temp_dir("zisctl-demo")
+        .map_err(|e| format!("cannot make a private directory for the demo's audit log: {e}"))?;
+    let cleanup = RemoveOnDrop(dir.clone());
+    let log_path = dir.join("audit.jsonl");
     options.journal = Some(std::sync::Arc::new(crate::auditlog::AuditLog {
         path: log_path.clone(),
         profile: "demo".into(),
@@ -168,7 +173,7 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         ctx,
         client,
         audit_log: log_path.clone(),
-        handle: Box::new((handle, RemoveOnDrop(log_path))),
+        handle: Box::new((handle, cleanup)),
     })
 }
 

@@ -21,6 +21,10 @@ pub use super::parse::{parse_page, parse_retry_after};
 
 type Observer = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
 
+/// The longest page cursor followed (Zendesk's are some 100 characters): it goes into the
+/// next request's URL.
+const MAX_CURSOR_BYTES: usize = 4096;
+
 /// A cheap-to-clone handle to the ZIS API.
 #[derive(Clone)]
 pub struct Client {
@@ -61,11 +65,17 @@ pub enum TokenSource {
 impl Client {
     pub fn new(opts: ClientOptions) -> Result<Client> {
         let base = validate::parse_base_url(&opts.base_url)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("zisctl/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("zisctl/", env!("CARGO_PKG_VERSION")));
+        if validate::is_loopback(&base) {
+            // http_proxy, HTTP_PROXY, ALL_PROXY would otherwise carry the credentials of a
+            // plain-http loopback server (the sandbox, a tunnel) to the proxy in clear.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
@@ -181,13 +191,15 @@ impl Client {
     }
 
     /// `POST /api/v2/oauth/tokens`: mint a ZIS OAuth token for an integration's client.
+    /// Retried like a read: a token minted twice costs nothing, and a mint that failed changed
+    /// nothing the user would lose (its error never says "it may have been applied").
     pub async fn mint_token(&self, integration: &str) -> Result<SecretString> {
         let client_id = self.client_id(integration).await?;
         let url = self.url(&["api", "v2", "oauth", "tokens"]);
         let body =
             serde_json::json!({"token": {"client_id": client_id, "scopes": ["read", "write"]}});
         let ans = self
-            .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
+            .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Read)
             .await
             .map_err(|e| e.with_context(format!("mint a token for {integration}")))?;
         let v = parse_json(&ans.body)?;
@@ -309,25 +321,55 @@ impl Client {
         parse_page(&ans.body)
     }
 
-    /// Every connection of an integration, following `meta.after` while `has_more`.
+    /// Every connection of an integration, following `meta.after` while `has_more`: at most
+    /// `max_pages` pages and `max_connections` connections (an error naming the cap past
+    /// them), and never a cursor seen before. Only a hash of each cursor is kept, so the
+    /// memory of a listing is its connections and one page.
     pub async fn list_connections(&self, integration: &str) -> Result<Vec<Connection>> {
+        let opts = &self.inner.opts;
+        let cap = |what: String| {
+            Error::invalid_response(what).with_context(format!("list connections of {integration}"))
+        };
         let mut all = Vec::new();
         let mut after: Option<String> = None;
+        // Hashes of the cursors seen (SipHash with keys of this listing: 64 bits a cursor,
+        // not the cursor; a collision among 10,000 is some one in 10^11, and a server cannot
+        // aim for one).
+        let keys = std::collections::hash_map::RandomState::new();
         let mut seen = std::collections::HashSet::new();
+        let mut pages = 0u32;
         loop {
             let page = self
-                .list_connections_page(integration, after.as_deref(), self.inner.opts.page_size)
+                .list_connections_page(integration, after.as_deref(), opts.page_size)
                 .await?;
+            pages += 1;
+            if all.len() + page.connections.len() > opts.max_connections {
+                return Err(cap(format!(
+                    "the listing passed {} connections (the cap, max_connections); stopped",
+                    opts.max_connections
+                )));
+            }
             all.extend(page.connections);
             if !page.has_more {
                 break;
+            }
+            if pages >= opts.max_pages {
+                return Err(cap(format!(
+                    "the server still said has_more after {} pages (the cap, max_pages); stopped",
+                    opts.max_pages
+                )));
             }
             let Some(next) = page.after else {
                 return Err(Error::invalid_response(
                     "the server said has_more but gave no meta.after cursor",
                 ));
             };
-            if !seen.insert(next.clone()) {
+            if next.len() > MAX_CURSOR_BYTES {
+                return Err(cap(format!(
+                    "the server's page cursor is longer than {MAX_CURSOR_BYTES} bytes; stopped"
+                )));
+            }
+            if !seen.insert(std::hash::BuildHasher::hash_one(&keys, &next)) {
                 return Err(Error::invalid_response(
                     "the server repeated a page cursor (pagination loop)",
                 ));

@@ -37,6 +37,12 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Total time for one request (connect, send, read the answer).
     pub timeout: Duration,
+    /// Time one call may spend waiting for answers, across all its attempts (default 30 s,
+    /// as `timeout`: a hang ends at the timeout, not after three of them). Each attempt gets
+    /// what is left; none starts once it is spent. Announced waits are not counted: the
+    /// backoff between attempts (0.5 s then 1 s by default) and Retry-After (at most
+    /// `max_retry_wait` each); nor is waiting for a slot or for another request's 429.
+    pub call_timeout: Duration,
     /// The longest a single Retry-After is honoured; longer values are capped to this.
     pub max_retry_wait: Duration,
     /// Attempts per call for 429s (each waits Retry-After).
@@ -49,6 +55,13 @@ pub struct ClientOptions {
     pub max_body_bytes: usize,
     /// Page size for `connections/all` (max 100).
     pub page_size: u32,
+    /// Pages one listing follows at most (default 10,000): a server that keeps answering
+    /// `has_more` with a fresh cursor is stopped there, with an error naming this cap.
+    pub max_pages: u32,
+    /// Connections one listing collects at most (default 100,000, some 30 MiB in memory; a
+    /// ZIS integration holds tens to hundreds): past it the listing stops with an error
+    /// naming this cap. With `max_pages`, it bounds the memory of every listing (CLI, TUI).
+    pub max_connections: usize,
     /// Told about every mutation (never a value): an audit log, for one.
     pub journal: Option<Arc<dyn Journal>>,
 }
@@ -62,12 +75,15 @@ impl ClientOptions {
             integration_tokens: HashMap::new(),
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            call_timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(60),
             max_rate_limit_attempts: 6,
             max_attempts: 3,
             backoff: Duration::from_millis(500),
             max_body_bytes: 16 * 1024 * 1024,
             page_size: 100,
+            max_pages: 10_000,
+            max_connections: 100_000,
             journal: None,
         }
     }
@@ -87,6 +103,7 @@ impl fmt::Debug for ClientOptions {
                 &self.integration_tokens.keys().collect::<Vec<_>>(),
             )
             .field("timeout", &self.timeout)
+            .field("call_timeout", &self.call_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -163,7 +163,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         None
     };
     let admin = match (email, api_token) {
-        (Some(email), Some(api_token)) => Some(AdminCredentials { email, api_token }),
+        (Some(email), Some(api_token)) => Some(AdminCredentials::ApiToken { email, api_token }),
         (None, Some(_)) => {
             return Err(Error::config(format!(
                 "an API token is set but no admin email: set {ENV_EMAIL} or `email` in the profile"

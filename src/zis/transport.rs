@@ -13,7 +13,6 @@ use serde_json::Value;
 
 use super::client::Client;
 use super::error::{ClientEvent, Error, ErrorKind, Result};
-use super::options::AdminCredentials;
 use super::parse::retry_after;
 
 /// How a request may be repeated.
@@ -88,25 +87,12 @@ impl Client {
                 None => None,
             };
             self.inner.pacer.wait_for_gate().await;
-            let auth_value = match auth {
-                AuthFor::Admin => match &opts.admin {
-                    Some(a) => basic_header(a)?,
-                    None => {
-                        return Err(Error::config(
-                            "this call needs admin credentials: set ZENDESK_EMAIL and \
-                             ZENDESK_API_TOKEN (or api_token_command in the config)",
-                        ))
-                    }
-                },
-                AuthFor::Bearer(t) => bearer_header(t)?,
-            };
             let _probe = self.inner.pacer.take_budget().await;
             let started = Instant::now();
-            let mut req = self
-                .inner
-                .http
-                .request(method.clone(), url.clone())
-                .header(AUTHORIZATION, auth_value);
+            let mut req = self.inner.http.request(method.clone(), url.clone());
+            if let AuthFor::Header(value) = auth {
+                req = req.header(AUTHORIZATION, value.clone());
+            }
             if let Some(b) = &body {
                 req = req
                     .header(CONTENT_TYPE, "application/json")
@@ -320,14 +306,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The `Authorization` a request carries: none (the OAuth token endpoint), or a header made
+/// (and marked sensitive) by [`basic_header`] or [`bearer_header`].
 #[derive(Clone, Copy)]
 pub(super) enum AuthFor<'a> {
-    Admin,
-    Bearer(&'a SecretString),
+    None,
+    Header(&'a HeaderValue),
 }
 
-fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
-    let raw = zeroize::Zeroizing::new(format!("{}/token:{}", a.email, a.api_token.expose_secret()));
+/// `Basic base64("{email}/token:{api_token}")`.
+pub(super) fn basic_header(email: &str, api_token: &SecretString) -> Result<HeaderValue> {
+    let raw = zeroize::Zeroizing::new(format!("{email}/token:{}", api_token.expose_secret()));
     let enc =
         zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
     let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str())).map_err(|_| {
@@ -337,7 +326,8 @@ fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
     Ok(v)
 }
 
-fn bearer_header(t: &SecretString) -> Result<HeaderValue> {
+/// `Bearer {token}`.
+pub(super) fn bearer_header(t: &SecretString) -> Result<HeaderValue> {
     let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose_secret()))
         .map_err(|_| Error::config("the OAuth token holds characters not allowed in a header"))?;
     v.set_sensitive(true);

@@ -311,6 +311,24 @@ pub struct SandboxArgs {
     /// Fraction of requests (0.0-1.0) answered with a random 5xx.
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,
+    /// Lifetime of an OAuth access token from /oauth/tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 1800)]
+    pub access_token_ttl: u64,
+    /// Lifetime of an OAuth refresh token, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 2_592_000)]
+    pub refresh_token_ttl: u64,
+    /// Lifetime of a minted ZIS token, in seconds (default: they never expire).
+    #[arg(long, value_name = "SECS")]
+    pub zis_token_ttl: Option<u64>,
+    /// Lifetime of an OAuth authorization code, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub code_ttl: u64,
+    /// Approve every sign-in at once, with no consent page.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Refuse API tokens (basic auth), as Zendesk does after 2027-04-30.
+    #[arg(long)]
+    pub refuse_api_tokens: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -111,6 +111,9 @@ pub(crate) struct Stats {
     pub(crate) tokens_minted: u64,
     pub(crate) by_method: BTreeMap<String, u64>,
     pub(crate) by_status: BTreeMap<u16, u64>,
+    /// `"METHOD /route/{pattern}"` (the matched route, never the concrete path) → count;
+    /// requests no route matched count under `"METHOD (unmatched)"`.
+    pub(crate) by_route: BTreeMap<String, u64>,
 }
 
 impl Stats {
@@ -128,6 +131,7 @@ impl Stats {
             "tokens_minted": self.tokens_minted,
             "by_method": self.by_method,
             "by_status": by_status,
+            "by_route": self.by_route,
         })
     }
 }
@@ -238,6 +242,10 @@ enum Verdict {
 pub(crate) async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "(unmatched)".to_string(), |m| m.as_str().to_string());
     let started = Instant::now();
     let span = tracing::debug_span!("sandbox_request", method = %method, path = %path);
 
@@ -253,6 +261,10 @@ pub(crate) async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: 
         let mut c = shared.control();
         c.stats.requests += 1;
         *c.stats.by_method.entry(method.clone()).or_insert(0) += 1;
+        *c.stats
+            .by_route
+            .entry(format!("{method} {route}"))
+            .or_insert(0) += 1;
         c.latency_ms
     };
     if latency > 0 {

@@ -6,13 +6,21 @@
 //! contract has to guess, the code says `[guess]` beside the choice.
 //!
 //! # What it serves
-//! - Registry (admin basic auth `base64("{email}/token:{api_token}")`):
-//!   `POST /api/services/zis/registry/{integration}`, `GET /api/services/zis/registry/integrations`.
-//! - `POST /api/v2/oauth/tokens` (admin basic auth): mints a ZIS OAuth access token for an
-//!   integration's OAuth client.
+//! - Registry (the admin's API token `base64("{email}/token:{api_token}")` or an admin's OAuth
+//!   `Bearer`): `POST /api/services/zis/registry/{integration}`,
+//!   `GET /api/services/zis/registry/integrations`.
+//! - `POST /api/v2/oauth/tokens` (same auth): mints a ZIS OAuth access token for an
+//!   integration's OAuth client; `expires_at` is set when a ZIS token lifetime is.
 //! - Connections (bearer token of that integration's client), under
 //!   `/api/services/zis/integrations/{integration}/connections/`: `POST {kind}`,
 //!   `GET|PATCH|DELETE {kind}/{name}`, `GET all?page[size]=&page[after]=&page[before]=`.
+//! - Zendesk OAuth, for signing in without an API token (two clients: `zisctl_sandbox_public`,
+//!   PKCE and no secret, and `zisctl_sandbox_confidential` with a random secret):
+//!   `GET /oauth/authorizations/new` (a consent page whose Allow and Deny forms post to
+//!   `POST /oauth/authorizations/decision`, or a code at once with auto-approve),
+//!   `POST /oauth/tokens` (`authorization_code` with PKCE S256, `refresh_token` with rotation,
+//!   `client_credentials`), `GET /api/v2/users/me`, `GET /api/v2/oauth/tokens/{current|id}.json`
+//!   and `DELETE /api/v2/oauth/tokens/{id}.json` (`DELETE …/current.json` revokes nothing).
 //!
 //! Every ZIS request passes through the switches: added latency, a fixed-window rate limit
 //! (`429` + `Retry-After`, and `X-Rate-Limit`/`X-Rate-Limit-Remaining` on normal answers when
@@ -27,15 +35,22 @@
 //! - `POST /_sandbox/verify` `{"integration","name","secret"}` → `{"matches":bool,...}`
 //!   (404 if there is no such connection): compares a stored secret without showing it.
 //! - `GET /_sandbox/stats` → `{"requests","rate_limited","faults_injected","random_failures",
-//!   "tokens_minted","by_method":{..},"by_status":{..}}`; `POST /_sandbox/stats/reset`.
+//!   "tokens_minted","by_method":{..},"by_status":{..},"by_route":{"POST /oauth/tokens":n,..}}`;
+//!   `POST /_sandbox/stats/reset`.
 //! - `GET|POST /_sandbox/switches` `{"latency_ms"?,"rate_limit"?,"rate_window_secs"?,"fail_rate"?}`
 //!   reads or changes the switches of a running sandbox.
 //! - `DELETE /_sandbox/tokens` revokes every minted access token (to test re-minting on 401).
+//! - `GET|POST /_sandbox/oauth` `{"auto_approve"?, "access_token_ttl_secs"?,
+//!   "refresh_token_ttl_secs"?, "zis_token_ttl_secs"? (null: never), "code_ttl_secs"?,
+//!   "refuse_api_tokens"?, "user"?: "admin"|"agent"}` reads or changes the sign-in switches;
+//!   `GET` adds the counters `exchanges`, `refreshes`, `refresh_reuse_refused`,
+//!   `client_credentials`, `mints`, `revoked`, `live_admin_tokens`, `live_zis_tokens`.
 //!
 //! # Secrets
 //! The sandbox never logs a body, a query string or an `Authorization` value (one debug event
-//! per request: method, path, status, time). Stored secrets are [`secrecy::SecretString`]s;
-//! responses always show `"*****"`.
+//! per request: method, path, status, time; a refused OAuth request adds the rule it broke).
+//! Stored secrets are [`secrecy::SecretString`]s; responses always show `"*****"`. OAuth codes
+//! and tokens come from the OS CSPRNG and are stored only as SHA-256 digests.
 
 mod control;
 mod http;
@@ -58,6 +73,39 @@ pub const ADMIN_EMAIL: &str = "admin@sandbox.zisctl.test";
 /// The demo admin's API token (well known).
 pub const ADMIN_TOKEN: &str = "sandbox-admin-token";
 
+/// The OAuth side of a sandbox: token lifetimes and the sign-in switches. All of them can be
+/// changed on a running sandbox with `POST /_sandbox/oauth`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthConfig {
+    /// Lifetime of an admin access token from `/oauth/tokens` (`expires_in`).
+    pub access_ttl: Duration,
+    /// Lifetime of a refresh token (`refresh_token_expires_in`).
+    pub refresh_ttl: Duration,
+    /// Lifetime of a minted ZIS token (`expires_at`); `None`: they never expire.
+    pub zis_token_ttl: Option<Duration>,
+    /// Lifetime of an authorization code.
+    pub code_ttl: Duration,
+    /// The authorization endpoint answers with a code at once, with no consent page.
+    pub auto_approve: bool,
+    /// API tokens (basic auth) are refused, as after 2027-04-30.
+    pub refuse_api_tokens: bool,
+}
+
+impl Default for OAuthConfig {
+    /// Access 30 min, refresh 30 days, ZIS tokens never expire, codes 120 s, consent asked,
+    /// API tokens accepted.
+    fn default() -> Self {
+        OAuthConfig {
+            access_ttl: Duration::from_secs(1800),
+            refresh_ttl: Duration::from_secs(2_592_000),
+            zis_token_ttl: None,
+            code_ttl: Duration::from_secs(120),
+            auto_approve: false,
+            refuse_api_tokens: false,
+        }
+    }
+}
+
 /// How a sandbox starts.
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -71,6 +119,8 @@ pub struct SandboxConfig {
     pub fail_rate: f64,
     /// The account to start with.
     pub seed: Seed,
+    /// Sign-in: token lifetimes and switches.
+    pub oauth: OAuthConfig,
 }
 
 impl Default for SandboxConfig {
@@ -81,6 +131,7 @@ impl Default for SandboxConfig {
             rate_window_secs: 60,
             fail_rate: 0.0,
             seed: Seed::Demo,
+            oauth: OAuthConfig::default(),
         }
     }
 }
@@ -109,6 +160,12 @@ pub struct SandboxHandle {
     pub base_url: String,
     pub admin_email: String,
     pub admin_token: String,
+    /// The public OAuth client (PKCE, no secret): `zisctl_sandbox_public`.
+    pub public_client_id: String,
+    /// The confidential OAuth client: `zisctl_sandbox_confidential`.
+    pub confidential_client_id: String,
+    /// The confidential client's secret, random per sandbox.
+    pub confidential_client_secret: String,
     shared: Arc<Shared>,
     stop: Option<oneshot::Sender<()>>,
 }
@@ -120,6 +177,9 @@ impl fmt::Debug for SandboxHandle {
             .field("base_url", &self.base_url)
             .field("admin_email", &self.admin_email)
             .field("admin_token", &"<redacted>")
+            .field("public_client_id", &self.public_client_id)
+            .field("confidential_client_id", &self.confidential_client_id)
+            .field("confidential_client_secret", &"<redacted>")
             .finish_non_exhaustive()
     }
 }
@@ -201,8 +261,19 @@ pub async fn spawn(config: SandboxConfig, addr: SocketAddr) -> io::Result<Sandbo
             ),
         ));
     }
-    let store =
+    let mut store =
         build_store(&config.seed).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    let o = &config.oauth;
+    store.oauth.settings = store::OAuthSettings {
+        access_ttl: o.access_ttl,
+        refresh_ttl: o.refresh_ttl,
+        zis_token_ttl: o.zis_token_ttl,
+        code_ttl: o.code_ttl,
+        auto_approve: o.auto_approve,
+        refuse_api_tokens: o.refuse_api_tokens,
+        user: store::User::Admin,
+    };
+    let confidential_client_secret = store.oauth.confidential_secret();
     let control = Control::new(
         config.latency_ms,
         config.rate_limit,
@@ -230,6 +301,9 @@ pub async fn spawn(config: SandboxConfig, addr: SocketAddr) -> io::Result<Sandbo
         base_url: format!("http://{local}"),
         admin_email: ADMIN_EMAIL.to_string(),
         admin_token: ADMIN_TOKEN.to_string(),
+        public_client_id: store::PUBLIC_CLIENT_ID.to_string(),
+        confidential_client_id: store::CONFIDENTIAL_CLIENT_ID.to_string(),
+        confidential_client_secret,
         shared,
         stop: Some(tx),
     })
@@ -256,8 +330,8 @@ pub fn parse_synthetic(s: &str) -> Result<(usize, usize), String> {
     Ok((n, m))
 }
 
-/// `zisctl sandbox`: starts the sandbox, prints its base URL, the demo admin's credentials and
-/// the environment lines to use it, then serves until Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
+/// `zisctl sandbox`: starts the sandbox, prints its base URL, the demo admin's credentials, the
+/// OAuth clients and the lines to sign in or use it, then serves until Ctrl-C, SIGTERM, SIGHUP or SIGQUIT
 /// (each stops it cleanly; the exit code stays 0).
 pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
     // Logs go to stderr, filtered by RUST_LOG (nothing by default). Ignored if a subscriber
@@ -295,6 +369,16 @@ pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
     if args.rate_limit > 0 && args.rate_window_secs == 0 {
         return Err("--rate-window-secs must be at least 1".into());
     }
+    for (flag, secs) in [
+        ("--access-token-ttl", Some(args.access_token_ttl)),
+        ("--refresh-token-ttl", Some(args.refresh_token_ttl)),
+        ("--zis-token-ttl", args.zis_token_ttl),
+        ("--code-ttl", Some(args.code_ttl)),
+    ] {
+        if secs == Some(0) {
+            return Err(format!("{flag} must be at least 1 second"));
+        }
+    }
     let seed_label = match &seed {
         Seed::Demo => "built-in demo account".to_string(),
         Seed::File(p) => format!("seed file {}", p.display()),
@@ -310,7 +394,16 @@ pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
         rate_window_secs: args.rate_window_secs,
         fail_rate: args.fail_rate,
         seed,
+        oauth: OAuthConfig {
+            access_ttl: Duration::from_secs(args.access_token_ttl),
+            refresh_ttl: Duration::from_secs(args.refresh_token_ttl),
+            zis_token_ttl: args.zis_token_ttl.map(Duration::from_secs),
+            code_ttl: Duration::from_secs(args.code_ttl),
+            auto_approve: args.auto_approve,
+            refuse_api_tokens: args.refuse_api_tokens,
+        },
     };
+    let config_oauth = config.oauth.clone();
     // Caught from before the first request, so that none of them kills the server mid-answer.
     let mut signals = crate::signals::Signals::new();
     let handle = spawn(config, args.addr)
@@ -342,12 +435,7 @@ pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
     if !switches.is_empty() {
         text.push_str(&format!("switches: {}\n", switches.join(", ")));
     }
-    text.push_str(&format!("admin email:     {}\n", handle.admin_email));
-    text.push_str(&format!("admin API token: {}\n", handle.admin_token));
-    text.push_str("\nUse it from another shell:\n");
-    text.push_str(&format!("ZISCTL_BASE_URL={}\n", handle.base_url));
-    text.push_str(&format!("ZENDESK_EMAIL={}\n", handle.admin_email));
-    text.push_str(&format!("ZENDESK_API_TOKEN={}\n", handle.admin_token));
+    text.push_str(&sign_in_text(&handle, &config_oauth));
     text.push_str("\nPress Ctrl-C to stop.\n");
     {
         use std::io::Write as _;
@@ -362,6 +450,65 @@ pub async fn run(args: crate::args::SandboxArgs) -> Result<(), String> {
     tokio::time::sleep(Duration::from_millis(50)).await;
     eprintln!("zisctl sandbox stopped");
     Ok(())
+}
+
+/// What `zisctl sandbox` prints about signing in: the admin's API token, the two OAuth
+/// clients, the lifetimes and switches, and the commands to use them from another shell.
+fn sign_in_text(handle: &SandboxHandle, oauth: &OAuthConfig) -> String {
+    let url = &handle.base_url;
+    let mut t = String::new();
+    t.push_str(&format!("admin email:     {}\n", handle.admin_email));
+    t.push_str(&format!("admin API token: {}", handle.admin_token));
+    if oauth.refuse_api_tokens {
+        t.push_str("  (refused: --refuse-api-tokens, as after 2027-04-30)");
+    }
+    t.push('\n');
+    t.push_str(&format!(
+        "OAuth public client:       {}  (PKCE, any http://127.0.0.1:PORT/ redirect)\n",
+        handle.public_client_id
+    ));
+    t.push_str(&format!(
+        "OAuth confidential client: {}\n",
+        handle.confidential_client_id
+    ));
+    t.push_str(&format!(
+        "confidential secret:       {}\n",
+        handle.confidential_client_secret
+    ));
+    let zis = match oauth.zis_token_ttl {
+        Some(d) => format!("{} s", d.as_secs()),
+        None => "never expire".to_string(),
+    };
+    t.push_str(&format!(
+        "token lifetimes: access {} s, refresh {} s, ZIS tokens {zis}\n",
+        oauth.access_ttl.as_secs(),
+        oauth.refresh_ttl.as_secs(),
+    ));
+    t.push_str(if oauth.auto_approve {
+        "sign-in: approved at once (--auto-approve)\n"
+    } else {
+        "sign-in: the browser shows a consent page (Allow / Deny)\n"
+    });
+    t.push_str("\nSign in from another shell:\n");
+    t.push_str(&format!(
+        "zisctl auth login --client-id {} --base-url {url}\n",
+        handle.public_client_id
+    ));
+    t.push_str("\nOr use client credentials (cron, CI):\n");
+    t.push_str(&format!("ZISCTL_BASE_URL={url}\n"));
+    t.push_str(&format!(
+        "ZENDESK_OAUTH_CLIENT_ID={}\n",
+        handle.confidential_client_id
+    ));
+    t.push_str(&format!(
+        "ZENDESK_OAUTH_CLIENT_SECRET={}\n",
+        handle.confidential_client_secret
+    ));
+    t.push_str("\nOr the API token (until 2027-04-30):\n");
+    t.push_str(&format!("ZISCTL_BASE_URL={url}\n"));
+    t.push_str(&format!("ZENDESK_EMAIL={}\n", handle.admin_email));
+    t.push_str(&format!("ZENDESK_API_TOKEN={}\n", handle.admin_token));
+    t
 }
 
 #[cfg(test)]

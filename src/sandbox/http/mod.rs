@@ -1,8 +1,9 @@
 //! Routes and handlers: the ZIS endpoints of `ZIS_API.md`, the admin token endpoint, and the
 //! sandbox-only `/_sandbox/...` test-support endpoints, one file per group:
-//! `router` (the route table), `respond` (answer shapes), `auth` (admin and bearer checks),
-//! `body` (request bodies), `registry`, `tokens` (OAuth tokens), `connections` and `support`
-//! (`/_sandbox/...`).
+//! `router` (the route table), `respond` (answer shapes), `auth` (API token, admin bearer and
+//! ZIS token checks), `body` (request bodies), `registry`, `tokens` (minting, showing and
+//! revoking OAuth tokens), `oauth` (`POST /oauth/tokens`), `consent` (the authorization
+//! endpoint and its page), `users` (`users/me`), `connections` and `support` (`/_sandbox/...`).
 //!
 //! Request bodies are parsed by hand from a JSON object so that every error names the field and
 //! the rule, and so that secret values move straight from the parsed body into a
@@ -15,10 +16,13 @@
 mod auth;
 mod body;
 mod connections;
+mod consent;
+mod oauth;
 mod registry;
 mod respond;
 mod router;
 mod support;
 mod tokens;
+mod users;
 
 pub(crate) use self::router::router;

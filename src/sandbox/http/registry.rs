@@ -1,4 +1,4 @@
-//! Registry endpoints (admin basic auth): list and register integrations.
+//! Registry endpoints (the admin's API token or OAuth bearer): list and register integrations.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::auth::is_admin;
+use super::auth::{require_admin, Need};
 use super::respond::{bad_path, json_response, registry_error};
 use crate::sandbox::control::Shared;
 use crate::sandbox::store::RegisterError;
@@ -27,8 +27,8 @@ pub(super) async fn list_integrations(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
 ) -> Response {
-    if !is_admin(&headers) {
-        return registry_unauthorized();
+    if let Err(r) = require_admin(&shared, &headers, Need::Read, registry_unauthorized) {
+        return r;
     }
     let store = shared.store();
     // [guess] Listed in name order.
@@ -63,8 +63,8 @@ pub(super) async fn register(
 }
 
 fn do_register(shared: &Shared, headers: &HeaderMap, name: &str, body: &Bytes) -> Response {
-    if !is_admin(headers) {
-        return registry_unauthorized();
+    if let Err(r) = require_admin(shared, headers, Need::Write, registry_unauthorized) {
+        return r;
     }
     let bad = |detail: &str| registry_error(StatusCode::BAD_REQUEST, "1010", detail, "Bad Request");
     // [guess] An empty body registers with an empty description.

@@ -1,18 +1,21 @@
 //! `/_sandbox/...`: test support (sandbox-only, not ZIS; no auth, no latency, limits or
-//! faults): injected faults, secret comparison, stats, switches, token revocation.
+//! faults): injected faults, secret comparison, stats, switches, token revocation, the OAuth
+//! switches and counters.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use secrecy::SecretString;
+use serde::Deserialize as _;
 use serde_json::{json, Map, Value};
 
 use super::respond::json_response;
 use crate::sandbox::control::{Fault, Shared};
-use crate::sandbox::store::secret_eq;
+use crate::sandbox::store::{secret_eq, Store, User, CONFIDENTIAL_CLIENT_ID, PUBLIC_CLIENT_ID};
 
 fn sandbox_bad_request(msg: impl Into<String>) -> Response {
     json_response(StatusCode::BAD_REQUEST, json!({"error": msg.into()}))
@@ -129,4 +132,105 @@ pub(super) async fn set_switches(State(shared): State<Arc<Shared>>, body: Bytes)
 pub(super) async fn revoke_tokens(State(shared): State<Arc<Shared>>) -> Response {
     let n = shared.store().tokens.clear();
     json_response(StatusCode::OK, json!({"revoked": n}))
+}
+
+/// `GET /_sandbox/oauth`: the OAuth switches in force and the counters (at the top level, and
+/// again under `"counters"`).
+pub(super) async fn get_oauth(State(shared): State<Arc<Shared>>) -> Response {
+    json_response(StatusCode::OK, oauth_json(&shared.store()))
+}
+
+fn oauth_json(store: &Store) -> Value {
+    let s = &store.oauth.settings;
+    let c = &store.oauth.counters;
+    let counters = json!({
+        "exchanges": c.exchanges,
+        "refreshes": c.refreshes,
+        "refresh_reuse_refused": c.refresh_reuse_refused,
+        "client_credentials": c.client_credentials,
+        "mints": c.mints,
+        "revoked": c.revoked,
+        "live_admin_tokens": store.oauth.live_access_tokens(),
+        "live_zis_tokens": store.tokens.live_count(),
+    });
+    let mut v = json!({
+        "auto_approve": s.auto_approve,
+        "access_token_ttl_secs": s.access_ttl.as_secs(),
+        "refresh_token_ttl_secs": s.refresh_ttl.as_secs(),
+        "zis_token_ttl_secs": s.zis_token_ttl.map(|d| d.as_secs()),
+        "code_ttl_secs": s.code_ttl.as_secs(),
+        "refuse_api_tokens": s.refuse_api_tokens,
+        "user": s.user.role(),
+        "public_client_id": PUBLIC_CLIENT_ID,
+        "confidential_client_id": CONFIDENTIAL_CLIENT_ID,
+    });
+    if let (Value::Object(m), Value::Object(cs)) = (&mut v, &counters) {
+        for (k, x) in cs {
+            m.insert(k.clone(), x.clone());
+        }
+    }
+    v["counters"] = counters;
+    v
+}
+
+/// `null` in the body is kept apart from an absent field.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `POST /_sandbox/oauth` with any subset of `{"auto_approve", "access_token_ttl_secs",
+/// "refresh_token_ttl_secs", "zis_token_ttl_secs" (a number or null), "code_ttl_secs",
+/// "refuse_api_tokens", "user": "admin"|"agent"}`: new lifetimes apply to what is issued
+/// from now on. Answers what `GET` does.
+pub(super) async fn set_oauth(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Switches {
+        auto_approve: Option<bool>,
+        access_token_ttl_secs: Option<u64>,
+        refresh_token_ttl_secs: Option<u64>,
+        #[serde(default, deserialize_with = "present")]
+        zis_token_ttl_secs: Option<Option<u64>>,
+        code_ttl_secs: Option<u64>,
+        refuse_api_tokens: Option<bool>,
+        user: Option<String>,
+    }
+    let s: Switches = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => return sandbox_bad_request(format!("invalid oauth switches: {e}")),
+    };
+    let user = match s.user.as_deref().map(User::parse) {
+        Some(None) => return sandbox_bad_request("user must be \"admin\" or \"agent\""),
+        Some(Some(u)) => Some(u),
+        None => None,
+    };
+    let mut store = shared.store();
+    let o = &mut store.oauth.settings;
+    let secs = Duration::from_secs;
+    if let Some(v) = s.auto_approve {
+        o.auto_approve = v;
+    }
+    if let Some(v) = s.access_token_ttl_secs {
+        o.access_ttl = secs(v);
+    }
+    if let Some(v) = s.refresh_token_ttl_secs {
+        o.refresh_ttl = secs(v);
+    }
+    if let Some(v) = s.zis_token_ttl_secs {
+        o.zis_token_ttl = v.map(secs);
+    }
+    if let Some(v) = s.code_ttl_secs {
+        o.code_ttl = secs(v);
+    }
+    if let Some(v) = s.refuse_api_tokens {
+        o.refuse_api_tokens = v;
+    }
+    if let Some(u) = user {
+        o.user = u;
+    }
+    json_response(StatusCode::OK, oauth_json(&store))
 }

@@ -1,6 +1,7 @@
 //! The sandbox's in-memory account: integrations (the registry), their OAuth clients, minted
-//! tokens and connections. The [`Store`] is here; the rest is split by concern: `model` (the
-//! data types and their JSON), `registry` (integrations, OAuth clients and minted tokens),
+//! tokens, connections and the OAuth side of sign-in. The [`Store`] is here; the rest is split
+//! by concern: `model` (the data types and their JSON), `registry` (integrations, OAuth clients
+//! and minted tokens), `oauth` (the sandbox's OAuth clients, codes, admin tokens, switches),
 //! `connections` (reading and writing connections), `pages` (cursor pagination), `rules`
 //! (validation rules) and `helpers` (timestamps, random values, secret comparison).
 //!
@@ -12,6 +13,7 @@
 mod connections;
 mod helpers;
 mod model;
+mod oauth;
 mod pages;
 mod registry;
 mod rules;
@@ -21,6 +23,10 @@ use std::collections::BTreeMap;
 pub(crate) use self::connections::ConnError;
 pub(crate) use self::helpers::{format_ts, now, random_token, random_uuid, secret_eq};
 pub(crate) use self::model::{Connection, Creds, Integration, Kind};
+pub(crate) use self::oauth::{
+    parse_scopes, AuthRequest, CodeExchange, Issued, OAuthError, OAuthErrorKind, OAuthSettings,
+    OAuthState, User, CONFIDENTIAL_CLIENT_ID, PUBLIC_CLIENT_ID,
+};
 pub(crate) use self::pages::{decode_cursor, paginate, PageFrom};
 pub(crate) use self::registry::{Grant, RegisterError, TokenTable};
 pub(crate) use self::rules::{
@@ -36,6 +42,7 @@ const FIRST_CLIENT_ID: u64 = 10_000;
 pub(crate) struct Store {
     pub(crate) integrations: BTreeMap<String, Integration>,
     pub(crate) tokens: TokenTable,
+    pub(crate) oauth: OAuthState,
     next_client_id: u64,
     next_token_id: u64,
 }
@@ -45,6 +52,7 @@ impl Default for Store {
         Store {
             integrations: BTreeMap::new(),
             tokens: TokenTable::default(),
+            oauth: OAuthState::new(OAuthSettings::default()),
             next_client_id: FIRST_CLIENT_ID,
             next_token_id: 1,
         }

@@ -3,30 +3,47 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::time::Duration;
 
-use super::helpers::random_token;
+use time::OffsetDateTime;
+
+use super::helpers::{now, random_token};
 use super::model::Integration;
+use super::oauth::{after, digest, os_random_hex, Digest};
 use super::rules::valid_integration_name;
 use super::Store;
 
-/// What a minted access token may do.
+/// What a minted access token may do, and when it ends.
 #[derive(Debug, Clone)]
 pub(crate) struct Grant {
+    pub(crate) id: u64,
     pub(crate) client_id: u64,
+    pub(crate) user_id: u64,
     pub(crate) scopes: Vec<String>,
+    pub(crate) created_at: OffsetDateTime,
+    /// `None`: never expires (no ZIS token lifetime set).
+    pub(crate) expires_at: Option<OffsetDateTime>,
 }
 
 impl Grant {
-    pub(crate) fn can_write(&self) -> bool {
-        self.scopes.iter().any(|s| s == "write")
+    pub(crate) fn live_at(&self, t: OffsetDateTime) -> bool {
+        self.expires_at.is_none_or(|e| e > t)
     }
 }
 
-/// Minted access tokens. The map key is the token itself, so `Debug` is written by hand and
-/// shows only how many there are.
+/// A token just minted: the only place its value is held outside the table.
+pub(crate) struct Minted {
+    pub(crate) id: u64,
+    pub(crate) full_token: String,
+    pub(crate) created_at: OffsetDateTime,
+    pub(crate) expires_at: Option<OffsetDateTime>,
+}
+
+/// Minted access tokens, keyed by the SHA-256 digest of the token (the value itself is never
+/// kept). `Debug` shows only how many there are.
 #[derive(Default)]
 pub(crate) struct TokenTable {
-    by_token: HashMap<String, Grant>,
+    by_token: HashMap<Digest, Grant>,
 }
 
 impl fmt::Debug for TokenTable {
@@ -38,11 +55,30 @@ impl fmt::Debug for TokenTable {
 }
 
 impl TokenTable {
-    pub(crate) fn insert(&mut self, token: String, grant: Grant) {
-        self.by_token.insert(token, grant);
+    pub(crate) fn insert(&mut self, token: &str, grant: Grant) {
+        self.by_token.insert(digest(token), grant);
     }
-    pub(crate) fn get(&self, token: &str) -> Option<&Grant> {
-        self.by_token.get(token)
+    /// A live token's grant; an expired one is dropped and answers `None`.
+    pub(crate) fn live(&mut self, token: &str) -> Option<&Grant> {
+        let (t, key) = (now(), digest(token));
+        if self.by_token.get(&key).is_some_and(|g| !g.live_at(t)) {
+            self.by_token.remove(&key);
+        }
+        self.by_token.get(&key)
+    }
+    pub(crate) fn by_id(&self, id: u64) -> Option<&Grant> {
+        let t = now();
+        self.by_token.values().find(|g| g.id == id && g.live_at(t))
+    }
+    /// Revokes a token by id; `true` if there was one.
+    pub(crate) fn revoke(&mut self, id: u64) -> bool {
+        let before = self.by_token.len();
+        self.by_token.retain(|_, g| g.id != id);
+        self.by_token.len() != before
+    }
+    pub(crate) fn live_count(&self) -> usize {
+        let t = now();
+        self.by_token.values().filter(|g| g.live_at(t)).count()
     }
     pub(crate) fn clear(&mut self) -> usize {
         let n = self.by_token.len();
@@ -130,19 +166,38 @@ impl Store {
             .find(|i| i.client_id == client_id)
     }
 
-    /// `POST /api/v2/oauth/tokens`: returns the token id and the token, or `None` for an
-    /// unknown client.
+    /// `POST /api/v2/oauth/tokens`: a token for an integration's client, made for `user_id`,
+    /// expiring after `ttl` if one is given; `None` for an unknown client.
     pub(crate) fn mint_token(
         &mut self,
         client_id: u64,
         scopes: Vec<String>,
-    ) -> Option<(u64, String)> {
+        user_id: u64,
+        ttl: Option<Duration>,
+    ) -> Option<Minted> {
         self.integration_by_client(client_id)?;
         let id = self.next_token_id;
         self.next_token_id += 1;
-        let token = random_token(64);
-        self.tokens
-            .insert(token.clone(), Grant { client_id, scopes });
-        Some((id, token))
+        let token = os_random_hex().unwrap_or_else(|| random_token(64));
+        let created_at = now();
+        let expires_at = ttl.map(|d| after(created_at, d));
+        self.tokens.insert(
+            &token,
+            Grant {
+                id,
+                client_id,
+                user_id,
+                scopes,
+                created_at,
+                expires_at,
+            },
+        );
+        self.oauth.counters.mints += 1;
+        Some(Minted {
+            id,
+            full_token: token,
+            created_at,
+            expires_at,
+        })
     }
 }

@@ -122,10 +122,14 @@ fn debug_never_shows_secrets() {
     assert!(!dbg.contains("canary-secret-value"));
     let mut t = TokenTable::default();
     t.insert(
-        "canary-token".into(),
+        "canary-token",
         Grant {
+            id: 1,
             client_id: 1,
+            user_id: 1,
             scopes: vec!["read".into()],
+            created_at: now(),
+            expires_at: None,
         },
     );
     assert!(!format!("{t:?}").contains("canary-token"));

@@ -220,9 +220,10 @@ impl Client {
         // Another process may have renewed: read the store again, under the lock.
         let stored = self.stored_admin_tokens().await?;
         if let Some(t) = &stored {
-            let dead = stale
-                .or(known.as_ref().map(|k| &k.access_token))
-                .is_some_and(|s| same(s, &t.access_token));
+            // Only a token the server refused is dead: one merely due for renewal by the
+            // expiry read with it may have been read half-replaced (another process's new
+            // token beside the old expiry); the stored expiry, read under the lock, decides.
+            let dead = stale.is_some_and(|s| same(s, &t.access_token));
             if !dead && tokens_fresh(t, OffsetDateTime::now_utc()) {
                 tracing::info!("the admin token was renewed by another process: taking it");
                 *lock(&self.inner.session.current) = Some(t.clone());

@@ -506,6 +506,35 @@ async fn each_run_refreshes_with_the_rotated_refresh_token() {
     assert_eq!(env.run(&["auth", "logout"]).await.code, 0);
 }
 
+/// A refresh token the server refuses (it expired) means signed out: exit 3, say how to sign
+/// in, and forget the dead tokens.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_refresh_is_signed_out() {
+    let (mut env, _wipe) = oauth_env(
+        OAuthConfig {
+            access_ttl: Duration::from_secs(2),
+            refresh_ttl: Duration::from_secs(1),
+            ..auto()
+        },
+        StoreKind::Keyring,
+    )
+    .await;
+    login(&env).await;
+    without_api_token(&mut env);
+    age_past_half(2).await;
+    let o = env.run(&["integrations", "list"]).await;
+    assert_eq!(o.code, 3, "{}", o.stderr);
+    assert!(o.stderr.contains("signed out"), "{}", o.stderr);
+    assert!(o.stderr.contains("invalid_grant"), "{}", o.stderr);
+    assert!(o.stderr.contains("run `zisctl auth login`"), "{}", o.stderr);
+    assert!(
+        stored_secrets(&env).is_empty(),
+        "the dead tokens are forgotten"
+    );
+    let o = env.run(&["auth", "status", "-o", "json"]).await;
+    assert_eq!((o.code, o.json()["method"].clone()), (3, json!("none")));
+}
+
 /// Two processes at once with a token due for renewal: one refresh, both succeed (the second
 /// takes, under the lock, the token the first stored).
 #[tokio::test(flavor = "multi_thread")]

@@ -206,6 +206,8 @@ pub struct Store {
     slot: Option<Slot>,
     choice: Choice,
     dir: PathBuf,
+    /// The keyrings tried, best first ([`Backend::keyrings`]; tests give none).
+    keyrings: &'static [Backend],
     /// Said once: the secrets went to the file because no keyring answered.
     note: Mutex<Option<String>>,
 }
@@ -226,6 +228,7 @@ impl Store {
             slot,
             choice,
             dir,
+            keyrings: Backend::keyrings(),
             note: Mutex::new(None),
         }
     }
@@ -239,13 +242,15 @@ impl Store {
 
     /// The same store, holding `slot`'s admin tokens.
     pub fn with_slot(&self, slot: Option<Slot>) -> Store {
-        Store::new(
+        let mut s = Store::new(
             self.dir.clone(),
             &self.profile,
             &self.account,
             slot,
             self.choice,
-        )
+        );
+        s.keyrings = self.keyrings;
+        s
     }
 
     pub fn profile(&self) -> &str {
@@ -358,7 +363,7 @@ impl Store {
         }
         let mut tried = Vec::new();
         if self.choice != Choice::File {
-            for &b in Backend::keyrings() {
+            for &b in self.keyrings {
                 match self.put(b, name, value, ttl) {
                     Ok(()) => {
                         index.store = Some(b);
@@ -1185,6 +1190,47 @@ mod tests {
             drop(held);
             rx.recv().unwrap();
         });
+    }
+
+    /// Where no keyring answers: the 0600 file, said once (auto); an error (keyring).
+    #[test]
+    fn no_keyring_falls_back_to_the_file() {
+        let d = tempfile::tempdir().unwrap();
+        let mut store = Store::new(
+            d.path().join("auth"),
+            "default",
+            "127.0.0.1:7",
+            login_slot(),
+            Choice::Auto,
+        );
+        store.keyrings = &[];
+        let lock = store.lock().unwrap();
+        store
+            .save_admin_tokens(&lock, &tokens("a", Some("r"), 60))
+            .unwrap();
+        assert_eq!(store.index().unwrap().store, Some(Backend::File));
+        let note = store.take_note().expect("said once");
+        assert_eq!(
+            note,
+            format!(
+                "stored in {}: no OS keyring answered",
+                store.secrets_path().display()
+            )
+        );
+        assert!(store.take_note().is_none(), "once");
+        let mut forced = store.with_slot(login_slot());
+        forced.choice = Choice::Keyring;
+        forced.forget_all(&lock).unwrap();
+        let e = forced
+            .save_admin_tokens(&lock, &tokens("a", Some("r"), 60))
+            .err()
+            .expect("no keyring: refused");
+        assert!(
+            e.message.contains("ZISCTL_TOKEN_STORE=keyring"),
+            "{}",
+            e.message
+        );
+        assert!(!forced.secrets_path().exists(), "nothing written to a file");
     }
 
     #[test]

@@ -1223,8 +1223,7 @@ mod tests {
         forced.forget_all(&lock).unwrap();
         let e = forced
             .save_admin_tokens(&lock, &tokens("a", Some("r"), 60))
-            .err()
-            .expect("no keyring: refused");
+            .expect_err("no keyring: refused");
         assert!(
             e.message.contains("ZISCTL_TOKEN_STORE=keyring"),
             "{}",

@@ -191,12 +191,17 @@ fn time_of(s: &Option<String>) -> Option<OffsetDateTime> {
     s.as_deref().and_then(parse_timestamp)
 }
 
+/// RFC 3339 to the second (earlier, never later, than the time itself).
+fn stamp(t: OffsetDateTime) -> String {
+    format_time(Some(t.replace_nanosecond(0).unwrap_or(t)))
+}
+
 fn text_of(t: Option<OffsetDateTime>) -> Option<String> {
-    t.map(|t| format_time(Some(t)))
+    t.map(stamp)
 }
 
 fn now_text() -> String {
-    format_time(Some(OffsetDateTime::now_utc()))
+    stamp(OffsetDateTime::now_utc())
 }
 
 /// zisctl's token store for one profile of one account.
@@ -631,7 +636,7 @@ impl TokenStore for Store {
                     } else {
                         old.signed_in_at
                     },
-                    issued_at: format_time(Some(t.issued_at)),
+                    issued_at: stamp(t.issued_at),
                     access_expires_at: text_of(t.access_expires_at),
                     refresh_expires_at: text_of(t.refresh_expires_at),
                 });
@@ -639,7 +644,7 @@ impl TokenStore for Store {
             Slot::ClientCredentials { client_id } => {
                 index.client_credentials = Some(CcRecord {
                     client_id,
-                    issued_at: format_time(Some(t.issued_at)),
+                    issued_at: stamp(t.issued_at),
                     access_expires_at: text_of(t.access_expires_at),
                 });
             }
@@ -693,7 +698,7 @@ impl TokenStore for Store {
             integration.to_string(),
             ZisRecord {
                 id: t.id,
-                minted_at: format_time(Some(t.minted_at)),
+                minted_at: stamp(t.minted_at),
                 expires_at: text_of(t.expires_at),
             },
         );

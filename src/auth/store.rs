@@ -191,9 +191,10 @@ fn time_of(s: &Option<String>) -> Option<OffsetDateTime> {
     s.as_deref().and_then(parse_timestamp)
 }
 
-/// RFC 3339 to the second (earlier, never later, than the time itself).
+/// RFC 3339, to the nanosecond: a 2-second test token cut to the second would end up to a
+/// second early (`auth status` shows seconds).
 fn stamp(t: OffsetDateTime) -> String {
-    format_time(Some(t.replace_nanosecond(0).unwrap_or(t)))
+    format_time(Some(t))
 }
 
 fn text_of(t: Option<OffsetDateTime>) -> Option<String> {

@@ -239,23 +239,28 @@ fn status_view(s: &Settings, index: Option<&Index>, store: Option<&Store>) -> St
     }
 }
 
-/// "2026-11-01T10:30:00Z (in 29m)", "… (ended 3d ago)", or "not said".
+/// "2026-11-01 10:30:00 UTC (in 29m)", "… (ended 3d ago)", or "not said".
 fn when(t: &Option<String>, now: OffsetDateTime) -> String {
-    match t.as_deref() {
-        None => "not said".into(),
-        Some(text) => match parse_timestamp(text) {
-            Some(at) if at > now => {
-                format!(
-                    "{text} (in {})",
-                    output::human_age((at - now).whole_seconds())
-                )
-            }
-            Some(at) => format!(
-                "{text} (ended {} ago)",
-                output::human_age((now - at).whole_seconds())
-            ),
-            None => text.to_string(),
-        },
+    let Some(text) = t.as_deref() else {
+        return "not said".into();
+    };
+    let Some(at) = parse_timestamp(text) else {
+        return text.to_string();
+    };
+    let u = at.to_offset(time::UtcOffset::UTC);
+    let shown = format!(
+        "{} {:02}:{:02}:{:02} UTC",
+        output::short_date(Some(u)),
+        u.hour(),
+        u.minute(),
+        u.second()
+    );
+    if at > now {
+        let left = output::human_age((at - now).whole_seconds());
+        format!("{shown} (in {left})")
+    } else {
+        let ago = output::human_age((now - at).whole_seconds());
+        format!("{shown} (ended {ago} ago)")
     }
 }
 

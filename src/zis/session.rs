@@ -319,8 +319,9 @@ impl Client {
             .admin
             .as_ref()
             .is_some_and(AdminCredentials::is_session);
-        let has_tokens = session && self.stored_admin_tokens().await?.is_some()
-            || lock(&self.inner.session.current).is_some();
+        let has_tokens = session
+            && (self.stored_admin_tokens().await?.is_some()
+                || lock(&self.inner.session.current).is_some());
         if session && has_tokens {
             match self.current_token().await {
                 Ok(info) => match self.revoke_token(info.id).await {

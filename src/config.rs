@@ -1,9 +1,14 @@
 //! Profiles, credential sources and file-permission checks.
 //!
 //! Precedence, highest first: command-line flags, environment (`ZISCTL_BASE_URL`,
-//! `ZENDESK_EMAIL`, `ZENDESK_API_TOKEN`, `ZIS_OAUTH_TOKEN`), the profile in the config file.
+//! `ZENDESK_EMAIL`, `ZENDESK_API_TOKEN`, `ZIS_OAUTH_TOKEN`, `ZENDESK_OAUTH_CLIENT_ID`,
+//! `ZENDESK_OAUTH_CLIENT_SECRET`), the profile in the config file.
 //! Secrets come from the environment, a `*_command` run by `sh -c` (stdout trimmed), or a
 //! literal in a config file that only its owner can read.
+//!
+//! How the admin signs in, first match wins (see [`crate::auth`]): `ZIS_OAUTH_TOKEN` (for the
+//! connections calls) > client credentials (env, then profile) > the profile's stored login
+//! (`zisctl auth login`) > an API token (env, then profile).
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -15,22 +20,22 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::args::GlobalArgs;
-use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Journal, Result};
+use crate::auth::store::{LoginRecord, Slot, Store};
+use crate::auth::{AuthInfo, Method};
+use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Journal, Result, TokenStore};
 
 pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
 pub const ENV_OAUTH_TOKEN: &str = "ZIS_OAUTH_TOKEN";
+pub const ENV_OAUTH_CLIENT_ID: &str = "ZENDESK_OAUTH_CLIENT_ID";
+pub const ENV_OAUTH_CLIENT_SECRET: &str = "ZENDESK_OAUTH_CLIENT_SECRET";
 
 /// Secret variables zisctl reads, taken out of a `*_command`'s environment (with every other
 /// `ZENDESK_*` / `ZIS_*` / `ZISCTL_*` variable whose name says TOKEN, SECRET, PASSWORD or
 /// KEY): the command gets what it needs (PATH, HOME, the agent sockets of a password manager)
 /// and nothing another process of the user could read from its `/proc/PID/environ`.
-pub const SECRET_ENV: &[&str] = &[
-    ENV_API_TOKEN,
-    ENV_OAUTH_TOKEN,
-    "ZENDESK_OAUTH_CLIENT_SECRET",
-];
+pub const SECRET_ENV: &[&str] = &[ENV_API_TOKEN, ENV_OAUTH_TOKEN, ENV_OAUTH_CLIENT_SECRET];
 
 /// The largest config file read (1 MiB): a config is a few hundred bytes.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
@@ -54,6 +59,13 @@ pub struct Profile {
     pub api_token_command: Option<String>,
     pub oauth_token: Option<SecretString>,
     pub oauth_token_command: Option<String>,
+    /// The OAuth client of `auth login` (public), or of the client-credentials grant
+    /// (confidential, with `oauth_client_secret_command`).
+    pub oauth_client_id: Option<String>,
+    /// A confidential client's secret: with it, zisctl signs in with client credentials.
+    pub oauth_client_secret_command: Option<String>,
+    /// The loopback port of `auth login` (default 8765).
+    pub oauth_redirect_port: Option<u16>,
     pub timeout_secs: Option<u64>,
     pub stale_days: Option<u32>,
     pub readonly: Option<bool>,
@@ -79,6 +91,8 @@ pub struct Settings {
     pub credential_source: String,
     pub readonly: bool,
     pub stale_days: u32,
+    /// How the account is signed in to (method, stored login, OAuth client).
+    pub auth: AuthInfo,
 }
 
 impl fmt::Debug for Settings {
@@ -90,6 +104,7 @@ impl fmt::Debug for Settings {
             .field("audit_log", &self.audit_log)
             .field("credential_source", &self.credential_source)
             .field("readonly", &self.readonly)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -167,21 +182,54 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     };
 
     let mut sources = Vec::new();
-    let email = env(ENV_EMAIL).or_else(|| profile.email.clone());
-    let api_token = if let Some(t) = env(ENV_API_TOKEN) {
-        sources.push(format!("env {ENV_API_TOKEN}"));
-        Some(SecretString::from(t))
-    } else if let Some(t) = &profile.api_token {
-        sources.push("config api_token".to_string());
-        Some(t.clone())
-    } else if let Some(cmd) = &profile.api_token_command {
-        sources.push("api_token_command".to_string());
-        Some(run_secret_command("api_token_command", cmd)?)
+    let account = crate::auth::account_of(&base_url)?;
+    let client_id = env(ENV_OAUTH_CLIENT_ID).or_else(|| profile.oauth_client_id.clone());
+    let client_secret = if let Some(s) = env(ENV_OAUTH_CLIENT_SECRET) {
+        Some((
+            SecretString::from(s),
+            format!("env {ENV_OAUTH_CLIENT_SECRET}"),
+        ))
+    } else if let Some(cmd) = &profile.oauth_client_secret_command {
+        Some((
+            run_secret_command("oauth_client_secret_command", cmd)?,
+            "oauth_client_secret_command".to_string(),
+        ))
     } else {
         None
     };
-    let admin = match (email, api_token) {
-        (Some(email), Some(api_token)) => Some(AdminCredentials { email, api_token }),
+    let client_credentials = match (&client_id, &client_secret) {
+        (Some(id), Some((secret, source))) => Some((id.clone(), secret.clone(), source.clone())),
+        (None, Some((_, source))) => {
+            return Err(Error::config(format!(
+                "{source} gives an OAuth client secret but no client id: set \
+                 {ENV_OAUTH_CLIENT_ID} or `oauth_client_id` in the profile"
+            )))
+        }
+        _ => None,
+    };
+    let store = Store::open(&profile_name, &account, None)?;
+    let login = match &store {
+        Some(s) => s.login()?,
+        None => None,
+    };
+    let email = env(ENV_EMAIL).or_else(|| profile.email.clone());
+    // Below client credentials and a stored login: its command runs only when it is used.
+    let api_token = if client_credentials.is_some() || login.is_some() {
+        None
+    } else if let Some(t) = env(ENV_API_TOKEN) {
+        Some((SecretString::from(t), format!("env {ENV_API_TOKEN}")))
+    } else if let Some(t) = &profile.api_token {
+        Some((t.clone(), "config api_token".to_string()))
+    } else if let Some(cmd) = &profile.api_token_command {
+        Some((
+            run_secret_command("api_token_command", cmd)?,
+            "api_token_command".to_string(),
+        ))
+    } else {
+        None
+    };
+    let api_token = match (email, api_token) {
+        (Some(email), Some((token, source))) => Some((email, token, source)),
         (None, Some(_)) => {
             return Err(Error::config(format!(
                 "an API token is set but no admin email: set {ENV_EMAIL} or `email` in the profile"
@@ -224,8 +272,20 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         ));
     }
 
+    let choice = choose_admin(
+        oauth_token.is_some(),
+        client_credentials,
+        login.clone(),
+        api_token,
+    );
+    sources.splice(0..0, choice.sources);
+    let store = store.map(|s| Arc::new(s.with_slot(choice.slot.clone())));
+
     let mut options = ClientOptions::new(base_url);
-    options.admin = admin;
+    options.admin = choice.admin;
+    if choice.slot.is_some() {
+        options.store = store.clone().map(|s| s as Arc<dyn TokenStore>);
+    }
     options.oauth_token = oauth_token;
     options.integration_tokens = integration_tokens;
     if let Some(t) = profile.timeout_secs {
@@ -259,7 +319,91 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         },
         readonly: global.readonly || profile.readonly.unwrap_or(false),
         stale_days: profile.stale_days.unwrap_or(90),
+        auth: AuthInfo {
+            method: choice.method,
+            admin_method: choice.admin_method,
+            account,
+            store,
+            login,
+            client_id,
+            client_secret: client_secret.map(|(s, _)| s),
+            redirect_port: profile.oauth_redirect_port,
+        },
     })))
+}
+
+/// The admin sign-in chosen by [`choose_admin`].
+pub struct AdminChoice {
+    /// The method in force (`zis_token` when a ZIS token is given).
+    pub method: Method,
+    /// The admin's own method (the registry's).
+    pub admin_method: Method,
+    pub admin: Option<AdminCredentials>,
+    /// The store slot of the admin's tokens (OAuth methods only).
+    pub slot: Option<Slot>,
+    /// Where the credentials came from, for the status line.
+    pub sources: Vec<String>,
+}
+
+/// The documented precedence: a ZIS token (`zis_token`, for the connections calls) > client
+/// credentials (`client_id`, secret, its source) > the stored login > an API token (email,
+/// token, its source). The admin below a ZIS token still serves the registry.
+pub fn choose_admin(
+    zis_token: bool,
+    client_credentials: Option<(String, SecretString, String)>,
+    login: Option<LoginRecord>,
+    api_token: Option<(String, SecretString, String)>,
+) -> AdminChoice {
+    let (admin_method, admin, slot, sources) =
+        if let Some((id, secret, source)) = client_credentials {
+            (
+                Method::ClientCredentials,
+                Some(AdminCredentials::ClientCredentials {
+                    client_id: id.clone(),
+                    client_secret: secret,
+                    scope: crate::auth::DEFAULT_SCOPES.to_string(),
+                }),
+                Some(Slot::ClientCredentials { client_id: id }),
+                vec![format!("client credentials ({source})")],
+            )
+        } else if let Some(l) = login {
+            let who = l
+                .user
+                .as_ref()
+                .map(|u| format!(" as {}", u.email))
+                .unwrap_or_default();
+            (
+                Method::OAuth,
+                Some(AdminCredentials::OAuth {
+                    client_id: l.client_id.clone(),
+                    client_secret: None,
+                }),
+                Some(Slot::Login {
+                    client_id: l.client_id,
+                }),
+                vec![format!("OAuth sign-in{who}")],
+            )
+        } else if let Some((email, api_token, source)) = api_token {
+            (
+                Method::ApiToken,
+                Some(AdminCredentials::ApiToken { email, api_token }),
+                None,
+                vec![source],
+            )
+        } else {
+            (Method::None, None, None, Vec::new())
+        };
+    AdminChoice {
+        method: if zis_token {
+            Method::ZisToken
+        } else {
+            admin_method
+        },
+        admin_method,
+        admin,
+        slot,
+        sources,
+    }
 }
 
 /// Read and parse a config file. Refused: anything but a regular file (a FIFO, `/dev/zero`),
@@ -617,6 +761,62 @@ mod tests {
         }
     }
 
+    /// ZIS_OAUTH_TOKEN > client credentials > the stored login > an API token.
+    #[test]
+    fn sign_in_precedence() {
+        use crate::auth::store::{LoginRecord, Slot};
+        let sec = |s: &str| SecretString::from(s.to_string());
+        let cc = || Some(("conf".to_string(), sec("cs"), "env X".to_string()));
+        let login = || {
+            Some(LoginRecord {
+                client_id: "pub".into(),
+                ..LoginRecord::default()
+            })
+        };
+        let api = || {
+            Some((
+                "a@x".to_string(),
+                sec("tok"),
+                "env ZENDESK_API_TOKEN".to_string(),
+            ))
+        };
+
+        let c = choose_admin(false, cc(), login(), api());
+        assert_eq!(c.method, Method::ClientCredentials);
+        assert!(matches!(
+            c.admin,
+            Some(AdminCredentials::ClientCredentials { ref client_id, ref scope, .. })
+                if client_id == "conf" && scope == "read write"
+        ));
+        assert_eq!(
+            c.slot,
+            Some(Slot::ClientCredentials {
+                client_id: "conf".into()
+            })
+        );
+
+        let c = choose_admin(false, None, login(), api());
+        assert_eq!(c.method, Method::OAuth);
+        assert!(
+            matches!(c.admin, Some(AdminCredentials::OAuth { ref client_id, .. }) if client_id == "pub")
+        );
+
+        let c = choose_admin(false, None, None, api());
+        assert_eq!(c.method, Method::ApiToken);
+        assert!(c.slot.is_none(), "API tokens keep minted tokens in memory");
+        assert_eq!(c.sources, vec!["env ZENDESK_API_TOKEN".to_string()]);
+
+        let c = choose_admin(false, None, None, None);
+        assert_eq!((c.method, c.admin.is_none()), (Method::None, true));
+
+        // A ZIS token wins for the connections; the admin below it stays for the registry.
+        let c = choose_admin(true, None, login(), api());
+        assert_eq!(
+            (c.method, c.admin_method),
+            (Method::ZisToken, Method::OAuth)
+        );
+    }
+
     #[test]
     fn secret_command_output_is_trimmed() {
         let s = run_secret_command("api_token_command", "printf '  tok-123\\n'").unwrap();
@@ -635,5 +835,8 @@ mod example_tests {
         let file: super::ConfigFile = toml::from_str(text).unwrap();
         assert!(file.profiles.contains_key("prod"));
         assert!(!file.holds_secret());
+        let prod = &file.profiles["prod"];
+        assert_eq!(prod.oauth_client_id.as_deref(), Some("zisctl_cli"));
+        assert_eq!(prod.oauth_redirect_port, Some(8765));
     }
 }

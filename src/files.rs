@@ -31,6 +31,12 @@ pub fn default_log_path() -> Option<PathBuf> {
     data_dir().map(|d| d.join("zisctl.log"))
 }
 
+/// Where sign-ins are kept: `auth/` in the data directory (the token index, the lock, and
+/// the 0600 token file where no keyring answers).
+pub fn auth_dir() -> Option<PathBuf> {
+    data_dir().map(|d| d.join("auth"))
+}
+
 /// The audit log file: `ZISCTL_AUDIT_LOG`, else `audit.jsonl` in the data directory.
 pub fn audit_log_path() -> Option<PathBuf> {
     std::env::var(ENV_AUDIT_LOG)

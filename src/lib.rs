@@ -9,12 +9,14 @@
 //! - [`worker`]: runs effects on tokio tasks and sends results back as actions.
 //! - [`tui`]: the terminal runtime (event loop, panic hook, signals).
 //! - [`cli`]: headless commands.
+//! - [`auth`]: signing in (the token store, the OAuth login) around the client's session.
 //! - [`config`]: profiles, credential sources, file-permission checks.
 //! - [`exit`]: the exit codes derived from an error.
 pub mod app;
 pub mod args;
 pub mod audit;
 pub mod auditlog;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod exit;

@@ -146,7 +146,7 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         .await
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
     let mut options = crate::zis::ClientOptions::new(handle.base_url.clone());
-    options.admin = Some(crate::zis::AdminCredentials {
+    options.admin = Some(crate::zis::AdminCredentials::ApiToken {
         email: handle.admin_email.clone(),
         api_token: SecretString::from(handle.admin_token.clone()),
     });

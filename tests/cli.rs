@@ -591,7 +591,7 @@ async fn create_every_kind() {
         )
         .await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
-    assert_eq!(o.stderr.lines().count(), 1, "one line: {}", o.stderr);
+    assert_eq!(o.messages().len(), 1, "one line: {}", o.stderr);
     assert!(o.stderr.contains("409"), "{}", o.stderr);
 }
 
@@ -716,7 +716,7 @@ async fn bad_input_is_refused_before_any_request() {
         let o = env.run_stdin(args, stdin).await;
         assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
         assert!(o.stderr.contains(why), "{args:?}: stderr {}", o.stderr);
-        assert_eq!(o.stderr.lines().count(), 1, "one line: {}", o.stderr);
+        assert_eq!(o.messages().len(), 1, "one line: {}", o.stderr);
         assert!(o.stdout.is_empty());
     }
     // No secret source and stdin is not a terminal: refused, never read from argv.
@@ -1372,7 +1372,7 @@ async fn a_429_waits_and_says_so() {
     .await;
     let o = env.run(&["connections", "list", CRM, "-o", "json"]).await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
-    assert_eq!(o.stderr.trim(), "zisctl: rate limited, waiting 1 s");
+    assert_eq!(o.messages(), vec!["zisctl: rate limited, waiting 1 s"]);
     assert_eq!(o.json().as_array().map(Vec::len), Some(11));
 }
 
@@ -1392,7 +1392,7 @@ async fn exit_codes() {
         "{}",
         o.stderr
     );
-    assert_eq!(o.stderr.lines().count(), 1);
+    assert_eq!(o.messages().len(), 1);
     assert!(o.stderr.starts_with("zisctl: "));
 
     // 1: a server failure after the retries.
@@ -1457,7 +1457,7 @@ async fn exit_codes() {
         .push(("ZENDESK_API_TOKEN".into(), "wrong-token".into()));
     let o = env.run(&["integrations", "list"]).await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
-    assert_eq!(o.stderr.lines().count(), 1);
+    assert_eq!(o.messages().len(), 1);
     assert!(!o.stderr.contains("wrong-token"));
     env.vars.clear();
 

@@ -19,7 +19,7 @@ const CRM: &str = "acme_crm_sync";
 
 fn admin_options(h: &SandboxHandle) -> ClientOptions {
     let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials {
+    o.admin = Some(AdminCredentials::ApiToken {
         email: h.admin_email.clone(),
         api_token: SecretString::from(h.admin_token.clone()),
     });

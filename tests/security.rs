@@ -38,7 +38,7 @@ fn assert_clean_failure(what: &str, o: &Out, says: &str, announced: usize, token
     assert!(o.stdout.is_empty(), "{what}: nothing on stdout");
     assert!(!o.stderr.contains("panicked"), "{what}: {}", o.stderr);
     assert!(!o.stderr.contains("RUST_BACKTRACE"), "{what}: {}", o.stderr);
-    let lines: Vec<&str> = o.stderr.lines().collect();
+    let lines: Vec<&str> = o.messages();
     assert!(
         lines.iter().all(|l| l.starts_with("zisctl: ")),
         "{what}: {}",
@@ -173,7 +173,7 @@ async fn cli_faults_from_a_raw_server() {
             // Recovered: the retry is announced, the data printed.
             assert_eq!(o.code, 0, "{what}: {}", o.stderr);
             assert_eq!(o.stdout.trim(), "[]", "{what}");
-            assert_eq!(o.stderr.lines().count(), announced, "{what}: {}", o.stderr);
+            assert_eq!(o.messages().len(), announced, "{what}: {}", o.stderr);
             assert!(o.stderr.contains("server error 500; retrying in"), "{what}");
         } else {
             assert_clean_failure(what, &o, says, announced, &token);

@@ -1,19 +1,23 @@
-//! The client: a cheap-to-clone handle with one method per endpoint, token minting and
-//! caching, and the journal of mutations. The wire is in `transport`, the reading of answers
-//! in `parse`, local rules in `validate`.
+//! The client: a cheap-to-clone handle with one method per endpoint and the journal of
+//! mutations. The wire is in `transport`, the reading of answers in `parse`, local rules in
+//! `validate`, the admin session in `session`, minted ZIS tokens in `minted`, the OAuth
+//! endpoints in `oauth`.
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::error::{ClientEvent, Error, ErrorKind, Result};
+use super::minted::Minted;
 use super::models::*;
 use super::options::ClientOptions;
 use super::parse::{is_redacted, parse_integration, parse_json, parse_wrapped};
-use super::transport::{Answer, AuthFor, Pacer, Retry};
+use super::session::Session;
+use super::transport::{bearer_header, Answer, AuthFor, Pacer, Retry};
 use super::validate;
 
 // Kept at their old paths: fuzz/, benches/parse.rs and tests/prop_parse.rs import them here.
@@ -46,8 +50,10 @@ pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     base: Url,
     pub(super) opts: ClientOptions,
-    /// Tokens minted for integrations, cached for the life of the client.
-    minted: Mutex<HashMap<String, SecretString>>,
+    /// Tokens minted for integrations (see `minted`).
+    pub(super) minted: Minted,
+    /// The admin's OAuth tokens in force (see `session`).
+    pub(super) session: Session,
     /// Integration name -> OAuth client id, from the registry list.
     client_ids: tokio::sync::Mutex<Option<HashMap<String, u64>>>,
     /// The rate-limit gate and budget, shared by every handle.
@@ -83,7 +89,8 @@ impl Client {
                 http,
                 base,
                 opts,
-                minted: Mutex::new(HashMap::new()),
+                minted: Minted::default(),
+                session: Session::default(),
                 client_ids: tokio::sync::Mutex::new(None),
                 pacer: Pacer::new(),
             }),
@@ -134,7 +141,7 @@ impl Client {
     pub async fn list_integrations(&self) -> Result<Vec<Integration>> {
         let url = self.url(&["api", "services", "zis", "registry", "integrations"]);
         let ans = self
-            .send(Method::GET, url, None, AuthFor::Admin, Retry::Idempotent)
+            .send_admin(Method::GET, url, None, Retry::Idempotent)
             .await
             .map_err(|e| e.with_context("list integrations"))?;
         let v = parse_json(&ans.body)?;
@@ -161,7 +168,7 @@ impl Client {
         let url = self.url(&["api", "services", "zis", "registry", name]);
         let body = serde_json::json!({ "description": description });
         let ans = self
-            .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
+            .send_admin(Method::POST, url, Some(body), Retry::Create)
             .await
             .map_err(|e| e.with_context(format!("register integration {name}")));
         self.record(name, None, "register", None, &[], &ans);
@@ -190,33 +197,7 @@ impl Client {
         })
     }
 
-    /// `POST /api/v2/oauth/tokens`: mint a ZIS OAuth token for an integration's client.
-    /// Retried like a read: a token minted twice costs nothing, and a mint that failed changed
-    /// nothing the user would lose (its error never says "it may have been applied").
-    pub async fn mint_token(&self, integration: &str) -> Result<SecretString> {
-        let client_id = self.client_id(integration).await?;
-        let url = self.url(&["api", "v2", "oauth", "tokens"]);
-        let body =
-            serde_json::json!({"token": {"client_id": client_id, "scopes": ["read", "write"]}});
-        let ans = self
-            .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Read)
-            .await
-            .map_err(|e| e.with_context(format!("mint a token for {integration}")))?;
-        let v = parse_json(&ans.body)?;
-        let tok = v
-            .get("token")
-            .and_then(|t| t.get("full_token"))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::invalid_response("no token.full_token in the answer"))?;
-        let tok = SecretString::from(tok.to_string());
-        if let Ok(mut m) = self.inner.minted.lock() {
-            m.insert(integration.to_string(), tok.clone());
-        }
-        Ok(tok)
-    }
-
-    async fn client_id(&self, integration: &str) -> Result<u64> {
+    pub(super) async fn client_id(&self, integration: &str) -> Result<u64> {
         {
             let ids = self.inner.client_ids.lock().await;
             if let Some(id) = ids.as_ref().and_then(|m| m.get(integration)) {
@@ -241,13 +222,7 @@ impl Client {
             Some(TokenSource::Configured)
         } else if self.inner.opts.oauth_token.is_some() {
             Some(TokenSource::Environment)
-        } else if self
-            .inner
-            .minted
-            .lock()
-            .map(|m| m.contains_key(integration))
-            .unwrap_or(false)
-        {
+        } else if self.holds_minted(integration) {
             Some(TokenSource::Minted)
         } else {
             None
@@ -263,29 +238,14 @@ impl Client {
         if let Some(t) = &o.oauth_token {
             return Ok((t.clone(), false));
         }
-        let cached = self
-            .inner
-            .minted
-            .lock()
-            .ok()
-            .and_then(|m| m.get(integration).cloned());
-        if let Some(t) = cached {
-            return Ok((t, true));
-        }
         if o.admin.is_none() {
-            return Err(Error::config(format!(
-                "no ZIS OAuth token for integration {integration}: set ZIS_OAUTH_TOKEN, add one \
-                 to the config, or give admin credentials (ZENDESK_EMAIL and ZENDESK_API_TOKEN) \
-                 so zisctl can mint one"
+            return Err(Error::signed_out(format!(
+                "not signed in: no ZIS OAuth token for integration {integration}, and no admin \
+                 sign-in to mint one (sign in with OAuth, give client credentials or an API \
+                 token, or set ZIS_OAUTH_TOKEN)"
             )));
         }
-        Ok((self.mint_token(integration).await?, true))
-    }
-
-    fn forget_minted(&self, integration: &str) {
-        if let Ok(mut m) = self.inner.minted.lock() {
-            m.remove(integration);
-        }
+        Ok((self.minted_for(integration).await?, true))
     }
 
     // ----- connections ----------------------------------------------------------------------
@@ -563,7 +523,7 @@ impl Client {
         }
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.inner.base.clone();
         if let Ok(mut p) = url.path_segments_mut() {
             p.pop_if_empty();
@@ -598,21 +558,21 @@ impl Client {
         retry: Retry,
     ) -> Result<Answer> {
         let (token, minted) = self.token_for(integration).await?;
+        let header: HeaderValue = bearer_header(&token)?;
         let first = self
             .send(
                 method.clone(),
                 url.clone(),
                 body.clone(),
-                AuthFor::Bearer(&token),
+                AuthFor::Header(&header),
                 retry,
             )
             .await;
         match first {
             Err(e) if e.kind == ErrorKind::Unauthorized && minted => {
-                tracing::info!(integration, "401 with a minted token: minting a new one");
-                self.forget_minted(integration);
-                let token = self.mint_token(integration).await?;
-                self.send(method, url, body, AuthFor::Bearer(&token), retry)
+                let token = self.minted_after_401(integration, &token).await?;
+                let header = bearer_header(&token)?;
+                self.send(method, url, body, AuthFor::Header(&header), retry)
                     .await
             }
             other => other,

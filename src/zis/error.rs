@@ -36,6 +36,9 @@ pub enum ErrorKind {
     InvalidResponse,
     /// Missing or unusable configuration or credentials.
     Config,
+    /// No admin sign-in that works: none was given, the refresh token was refused, the
+    /// sign-in was forgotten, or the server refused an API token. Sign in again.
+    SignedOut,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +80,11 @@ impl Error {
         Error::new(ErrorKind::Config, message)
     }
 
+    /// The admin is not (or no longer) signed in; `message` says why.
+    pub fn signed_out(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::SignedOut, message)
+    }
+
     pub fn invalid_response(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidResponse, message)
     }
@@ -88,7 +96,8 @@ impl Error {
 
     /// Build an error from a non-success answer: parse the JSON shapes ZIS uses
     /// (`{"errors":[{"code","title"}]}`, `{"errors":[{"code","detail"}],"message"}`,
-    /// `{"error","description"}`) or take a plain-text body as it is.
+    /// `{"error","description"}`, OAuth's `{"error","error_description"}`) or take a
+    /// plain-text body as it is.
     pub fn from_response(status: u16, body: &[u8]) -> Error {
         Error::from_response_scrubbed(status, body, &Scrub::default())
     }
@@ -175,7 +184,8 @@ fn parse_error_text(text: &str, scrub: &Scrub) -> (Option<String>, Option<String
         }
         if v.is_object() {
             let code = str_of(&v, "error").or_else(|| str_of(&v, "code"));
-            let msg = str_of(&v, "description")
+            let msg = str_of(&v, "error_description")
+                .or_else(|| str_of(&v, "description"))
                 .or_else(|| str_of(&v, "message"))
                 .or_else(|| str_of(&v, "title"))
                 .or_else(|| code.clone());
@@ -372,6 +382,17 @@ mod tests {
         );
         assert_eq!(e.code.as_deref(), Some("1010"));
         assert_eq!(e.message, "bad name");
+    }
+
+    #[test]
+    fn oauth_error_body_is_parsed() {
+        let e = Error::from_response(
+            400,
+            br#"{"error":"invalid_grant","error_description":"The refresh token is invalid."}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::BadRequest);
+        assert_eq!(e.code.as_deref(), Some("invalid_grant"));
+        assert_eq!(e.message, "The refresh token is invalid.");
     }
 
     #[test]

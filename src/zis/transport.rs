@@ -13,7 +13,6 @@ use serde_json::Value;
 
 use super::client::Client;
 use super::error::{ClientEvent, Error, ErrorKind, Result, Scrub};
-use super::options::AdminCredentials;
 use super::parse::retry_after;
 
 /// How a request may be repeated.
@@ -95,18 +94,6 @@ impl Client {
                 None => None,
             };
             self.inner.pacer.wait_for_gate().await;
-            let auth_value = match auth {
-                AuthFor::Admin => match &opts.admin {
-                    Some(a) => basic_header(a)?,
-                    None => {
-                        return Err(Error::config(
-                            "this call needs admin credentials: set ZENDESK_EMAIL and \
-                             ZENDESK_API_TOKEN (or api_token_command in the config)",
-                        ))
-                    }
-                },
-                AuthFor::Bearer(t) => bearer_header(t)?,
-            };
             let _probe = self.inner.pacer.take_budget().await;
             let started = Instant::now();
             let attempt_timeout = opts
@@ -117,8 +104,10 @@ impl Client {
                 .inner
                 .http
                 .request(method.clone(), url.clone())
-                .timeout(attempt_timeout)
-                .header(AUTHORIZATION, auth_value);
+                .timeout(attempt_timeout);
+            if let AuthFor::Header(value) = auth {
+                req = req.header(AUTHORIZATION, value.clone());
+            }
             if let Some(b) = &body {
                 req = req
                     .header(CONTENT_TYPE, "application/json")
@@ -273,18 +262,26 @@ impl Client {
     /// token) and its body's secret fields.
     fn sent_secrets(&self, auth: AuthFor<'_>, body: Option<&Value>) -> Scrub {
         let mut scrub = Scrub::default();
-        match auth {
-            AuthFor::Admin => {
-                if let Some(a) = &self.inner.opts.admin {
-                    scrub.add(a.api_token.expose_secret());
-                    scrub.add(&zeroize::Zeroizing::new(format!(
-                        "{}/token:{}",
-                        a.email,
-                        a.api_token.expose_secret()
-                    )));
+        if let AuthFor::Header(value) = auth {
+            if let Ok(v) = value.to_str() {
+                if let Some(token) = v.strip_prefix("Bearer ") {
+                    scrub.add(token);
+                } else if let Some(enc) = v.strip_prefix("Basic ") {
+                    scrub.add(enc);
+                    if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(enc) {
+                        let raw = zeroize::Zeroizing::new(raw);
+                        if let Ok(pair) = std::str::from_utf8(&raw) {
+                            // `{email}/token:{api_token}`: the pair and the token alone.
+                            scrub.add(pair);
+                            if let Some((_, token)) = pair.split_once("/token:") {
+                                scrub.add(token);
+                            }
+                        }
+                    }
+                } else {
+                    scrub.add(v);
                 }
             }
-            AuthFor::Bearer(t) => scrub.add(t.expose_secret()),
         }
         if let Some(b) = body {
             scrub.add_body(b);
@@ -376,14 +373,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The `Authorization` a request carries: none (the OAuth token endpoint), or a header made
+/// (and marked sensitive) by [`basic_header`] or [`bearer_header`].
 #[derive(Clone, Copy)]
 pub(super) enum AuthFor<'a> {
-    Admin,
-    Bearer(&'a SecretString),
+    None,
+    Header(&'a HeaderValue),
 }
 
-fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
-    let raw = zeroize::Zeroizing::new(format!("{}/token:{}", a.email, a.api_token.expose_secret()));
+/// `Basic base64("{email}/token:{api_token}")`.
+pub(super) fn basic_header(email: &str, api_token: &SecretString) -> Result<HeaderValue> {
+    let raw = zeroize::Zeroizing::new(format!("{email}/token:{}", api_token.expose_secret()));
     let enc =
         zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
     let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str())).map_err(|_| {
@@ -393,7 +393,8 @@ fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
     Ok(v)
 }
 
-fn bearer_header(t: &SecretString) -> Result<HeaderValue> {
+/// `Bearer {token}`.
+pub(super) fn bearer_header(t: &SecretString) -> Result<HeaderValue> {
     let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose_secret()))
         .map_err(|_| Error::config("the OAuth token holds characters not allowed in a header"))?;
     v.set_sensitive(true);

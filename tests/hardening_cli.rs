@@ -484,7 +484,6 @@ async fn secret_commands_get_no_secret_variables() {
     chmod(&env.config, 0o600);
     for (k, v) in [
         ("ZIS_OAUTH_TOKEN", "Env-Canary-zis"),
-        ("ZENDESK_OAUTH_CLIENT_SECRET", "Env-Canary-client"),
         ("ZENDESK_OAUTH_REFRESH_TOKEN", "Env-Canary-refresh"),
         ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/0/bus"),
         ("GNUPGHOME", "/tmp/gnupg"),
@@ -493,6 +492,14 @@ async fn secret_commands_get_no_secret_variables() {
     ] {
         env.vars.push((k.into(), v.into()));
     }
+    // A client secret given alone is refused, so the sandbox's confidential client signs in.
+    let (id, secret) = (
+        env.sb.confidential_client_id.clone(),
+        env.sb.confidential_client_secret.clone(),
+    );
+    env.vars.push(("ZENDESK_OAUTH_CLIENT_ID".into(), id));
+    env.vars.push(("ZENDESK_OAUTH_CLIENT_SECRET".into(), secret));
+    env.vars.push(("ZISCTL_TOKEN_STORE".into(), "file".into()));
     let out = env.run(&["integrations", "list"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let seen = env.read_file(&names);

@@ -23,7 +23,9 @@ pub mod input;
 mod integrations;
 mod log;
 pub mod output;
+mod records;
 mod rotate;
+pub mod sink;
 pub mod views;
 
 /// A command's failure: the exit code and the one line to print (None: already reported).

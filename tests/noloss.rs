@@ -1,0 +1,248 @@
+//! Nothing lost, ever (issue 13, items 1 to 5), through the real binary against a sandbox: a
+//! new password is printed (written, flushed, taken by a pipe's reader) before it is sent, so
+//! whatever stops the run (a full disk, a reader that leaves, a signal, `kill -9`) every
+//! password the server holds was printed first; the audit log records a mutation before it is
+//! sent.
+//!
+//! Secrets are compared, never displayed: no assertion message prints a password or stdout.
+#![cfg(unix)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::cli_support::{Env, Out};
+use serde_json::Value;
+use zisctl::sandbox::{SandboxConfig, Seed};
+
+/// The synthetic integration: 30 connections, 10 of them basic_auth.
+const SYN: &str = "synthetic-0001";
+
+async fn synthetic(connections: usize) -> Env {
+    Env::start(SandboxConfig {
+        seed: Seed::Synthetic {
+            integrations: 1,
+            connections,
+        },
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+/// `updated_at` of every basic_auth connection of `integration`, by name (read through the
+/// binary: no password in it).
+async fn updated(env: &Env, integration: &str) -> BTreeMap<String, String> {
+    let o = env
+        .run(&[
+            "connections",
+            "list",
+            integration,
+            "--kind",
+            "basic_auth",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(o.code, 0, "list: {}", o.stderr);
+    o.json()
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap_or("").to_string(),
+                c["updated_at"].to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The names whose `updated_at` moved between two readings: the connections the server changed.
+fn changed(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(n, t)| before.get(*n) != Some(*t))
+        .map(|(n, _)| n.clone())
+        .collect()
+}
+
+/// Every complete record of rotate's JSON output, line by line: what a run cut short (killed,
+/// or read by `head`) left is readable too.
+fn records(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l.trim().trim_end_matches(',')).ok())
+        .filter(|v: &Value| v.is_object())
+        .collect()
+}
+
+/// name → the password its `password` record printed.
+fn printed(stdout: &str) -> BTreeMap<String, String> {
+    records(stdout)
+        .into_iter()
+        .filter(|r| r["record"] == "password")
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap_or("").to_string(),
+                r["password"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Every connection the server changed has its new password among those printed, and holds
+/// exactly that one. Returns how many were changed.
+async fn nothing_lost(
+    env: &Env,
+    what: &str,
+    before: &BTreeMap<String, String>,
+    stdout: &str,
+) -> usize {
+    let after = updated(env, SYN).await;
+    let changed = changed(before, &after);
+    let printed = printed(stdout);
+    for name in &changed {
+        let pw = printed.get(name);
+        assert!(
+            pw.is_some(),
+            "{what}: {name} was changed on the server but its password was not printed"
+        );
+        assert!(
+            env.support
+                .holds(SYN, name, pw.map_or("", |p| p.as_str()))
+                .await,
+            "{what}: {name} holds another password than the one printed"
+        );
+    }
+    changed.len()
+}
+
+// ----- item 1: stdout fails ----------------------------------------------------------------------
+
+/// Stdout on a full disk: the first password cannot be written, so nothing is sent, in every
+/// format; the exit is 1 with a line that says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_onto_a_full_disk_changes_nothing() {
+    let env = synthetic(30).await;
+    let before = updated(&env, SYN).await;
+    assert_eq!(before.len(), 10);
+    for fmt in ["json", "csv", "table"] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let mut c = env.command(&["rotate", SYN, "--all", "-o", fmt]);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::from(full))
+            .stderr(Stdio::piped());
+        // Not `output()`: it would pipe stdout.
+        let out = c
+            .spawn()
+            .expect("spawn zisctl")
+            .wait_with_output()
+            .await
+            .expect("run zisctl");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{fmt}: {stderr}");
+        assert!(stderr.contains("cannot write"), "{fmt}: {stderr}");
+        assert!(stderr.contains("nothing was changed"), "{fmt}: {stderr}");
+    }
+    assert_eq!(
+        env.support.requests_by("PATCH").await,
+        0,
+        "no password was sent"
+    );
+    assert_eq!(updated(&env, SYN).await, before, "nothing changed");
+}
+
+/// `rotate --all | head -c 200`: head takes about one record and leaves. zisctl is not killed
+/// by SIGPIPE (it sees the closed pipe, says so, exits 1), stops sending, and every password
+/// the server took is one head printed whole.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_into_head_loses_nothing_and_stops() {
+    let env = synthetic(30).await;
+    let before = updated(&env, SYN).await;
+    for fmt in ["json", "table"] {
+        let mut head = std::process::Command::new("head")
+            .args(["-c", "200"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("head");
+        let pipe = head.stdin.take().expect("head's stdin");
+        let mut c = env.command(&["rotate", SYN, "--all", "-o", fmt]);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::from(pipe))
+            .stderr(Stdio::piped());
+        let child = c.spawn().expect("spawn zisctl");
+        let out = tokio::time::timeout(Duration::from_secs(40), child.wait_with_output())
+            .await
+            .expect("zisctl ends")
+            .expect("run zisctl");
+        let shown = head.wait_with_output().expect("head's output");
+        let shown = String::from_utf8_lossy(&shown.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{fmt}: an exit, not a death by SIGPIPE: {stderr}"
+        );
+        assert!(stderr.contains("the run stops"), "{fmt}: {stderr}");
+        if fmt == "json" {
+            let n = nothing_lost(&env, "head -c 200", &before, &shown).await;
+            assert!(
+                n < before.len(),
+                "the run stopped: {n} of {} changed",
+                before.len()
+            );
+        }
+    }
+    let patches = env.support.requests_by("PATCH").await;
+    assert!(
+        patches < 2 * before.len() as u64,
+        "the runs stopped early: {patches} PATCHes"
+    );
+}
+
+/// The output shape: per connection, a password record before a result record; every record
+/// on its own line; the password never on stderr.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_password_comes_before_its_result() {
+    let env = synthetic(30).await;
+    let before = updated(&env, SYN).await;
+    let o: Out = env.run(&["rotate", SYN, "--all", "-o", "json"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let all = o.json();
+    let arr = all.as_array().expect("a JSON array");
+    assert_eq!(arr.len(), 2 * before.len());
+    assert_eq!(records(&o.stdout).len(), arr.len(), "one record a line");
+    let mut seen = BTreeSet::new();
+    for r in arr {
+        let name = r["name"].as_str().unwrap_or("").to_string();
+        match r["record"].as_str() {
+            Some("password") => {
+                assert!(seen.insert(name.clone()), "{name}: one password record");
+                let pw = r["password"].as_str().unwrap_or("");
+                assert_eq!(pw.len(), 32);
+                assert!(!o.stderr.contains(pw), "a password on stderr");
+                assert_eq!(r["status"], "sending");
+            }
+            Some("result") => {
+                assert!(
+                    seen.contains(&name),
+                    "{name}: its result before its password"
+                );
+                assert!(r.get("password").is_none(), "a result repeats the password");
+                assert_eq!(r["status"], "applied");
+                assert_eq!(r["verified"], true);
+            }
+            other => panic!("a record of kind {other:?}"),
+        }
+    }
+    assert_eq!(
+        nothing_lost(&env, "a whole run", &before, &o.stdout).await,
+        10
+    );
+}

@@ -11,10 +11,10 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::cli_support::{Env, Out};
-use serde_json::Value;
+use serde_json::{json, Value};
 use zisctl::sandbox::{SandboxConfig, Seed};
 
 /// The synthetic integration: 30 connections, 10 of them basic_auth.
@@ -245,4 +245,156 @@ async fn every_password_comes_before_its_result() {
         nothing_lost(&env, "a whole run", &before, &o.stdout).await,
         10
     );
+}
+
+// ----- item 4: signals, and kill -9 -------------------------------------------------------------
+
+/// A child whose stdout and stderr are read as they come (as a shell pipe would): rotate waits
+/// for a pipe's reader to take each password before sending it.
+struct Running {
+    child: tokio::process::Child,
+    pid: libc::pid_t,
+    stdout: tokio::task::JoinHandle<Vec<u8>>,
+    stderr: tokio::task::JoinHandle<Vec<u8>>,
+}
+
+fn reader<R: tokio::io::AsyncRead + Unpin + Send + 'static>(
+    r: Option<R>,
+) -> tokio::task::JoinHandle<Vec<u8>> {
+    tokio::spawn(async move {
+        let mut buf = Vec::new();
+        if let Some(mut r) = r {
+            let _ = tokio::io::AsyncReadExt::read_to_end(&mut r, &mut buf).await;
+        }
+        buf
+    })
+}
+
+impl Running {
+    fn spawn(mut c: tokio::process::Command) -> Running {
+        c.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("spawn zisctl");
+        let pid = child.id().expect("pid") as libc::pid_t;
+        let stdout = reader(child.stdout.take());
+        let stderr = reader(child.stderr.take());
+        Running {
+            child,
+            pid,
+            stdout,
+            stderr,
+        }
+    }
+
+    fn signal(&self, sig: libc::c_int) {
+        // SAFETY: sends a signal to the child this test spawned.
+        unsafe {
+            libc::kill(self.pid, sig);
+        }
+    }
+
+    /// Wait for the end: (exit code, stdout, stderr).
+    async fn finish(mut self) -> (Option<i32>, String, String) {
+        let status = tokio::time::timeout(Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("zisctl ends")
+            .expect("wait");
+        let out = self.stdout.await.expect("stdout");
+        let err = self.stderr.await.expect("stderr");
+        (
+            status.code(),
+            String::from_utf8_lossy(&out).into_owned(),
+            String::from_utf8_lossy(&err).into_owned(),
+        )
+    }
+}
+
+/// Start `rotate --all` with every PATCH held for `delay_ms`, and wait until `patches` of them
+/// have arrived.
+async fn rotation_under_way(env: &Env, delay_ms: u64, patches: u64) -> Running {
+    env.support
+        .fault(json!({"delay_ms": delay_ms, "count": 1000, "method": "PATCH"}))
+        .await;
+    let run = Running::spawn(env.command(&["rotate", SYN, "--all", "-o", "json"]));
+    let started = Instant::now();
+    while env.support.requests_by("PATCH").await < patches {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the PATCHes never came"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    run
+}
+
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT in the middle of `rotate --all`: 128 + the signal,
+/// complete JSON, a result for every password sent, and nothing lost on the server.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_all_stopped_by_each_signal_loses_nothing() {
+    for (sig, label, code) in [
+        (libc::SIGINT, "SIGINT", 130),
+        (libc::SIGTERM, "SIGTERM", 143),
+        (libc::SIGHUP, "SIGHUP", 129),
+        (libc::SIGQUIT, "SIGQUIT", 131),
+    ] {
+        let env = synthetic(30).await;
+        let before = updated(&env, SYN).await;
+        // Each PATCH is held 1 s: some have landed, some are in flight at the signal.
+        let run = rotation_under_way(&env, 1000, 6).await;
+        run.signal(sig);
+        let (status, stdout, stderr) = run.finish().await;
+        assert_eq!(status, Some(code), "{label}");
+        let v: Value = serde_json::from_str(&stdout).expect("complete JSON when interrupted");
+        let arr = v.as_array().expect("array");
+        let passwords: BTreeSet<&str> = arr
+            .iter()
+            .filter(|r| r["record"] == "password")
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        let results: BTreeSet<&str> = arr
+            .iter()
+            .filter(|r| r["record"] == "result")
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        assert_eq!(
+            passwords, results,
+            "{label}: every password printed has its result"
+        );
+        assert!(
+            arr.iter().any(|r| r["status"] == "unknown"),
+            "{label}: the ones in flight say unknown"
+        );
+        assert!(stderr.contains("interrupted"), "{label}: {stderr}");
+        for pw in printed(&stdout).values() {
+            assert!(
+                !stderr.contains(pw.as_str()),
+                "{label}: a password on stderr"
+            );
+        }
+        // The 6th PATCH is sent once 2 rotations have ended (4 at once): at least 2 landed.
+        let n = nothing_lost(&env, label, &before, &stdout).await;
+        assert!(n >= 2, "{label}: some had landed");
+    }
+}
+
+/// `kill -9` cannot be caught: no JSON end, no result for what was in flight. Still, every
+/// password the server took was printed, whole, before it was sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_all_killed_loses_nothing() {
+    let env = synthetic(30).await;
+    let before = updated(&env, SYN).await;
+    let run = rotation_under_way(&env, 1000, 6).await;
+    run.signal(libc::SIGKILL);
+    let (status, stdout, _) = run.finish().await;
+    assert_eq!(status, None, "killed");
+    assert!(
+        serde_json::from_str::<Value>(&stdout).is_err(),
+        "the array was never closed"
+    );
+    // The 6th PATCH is sent once 2 rotations have ended (4 at once): at least 2 landed. One
+    // held on the server may still land: it can only land a password that was printed.
+    let n = nothing_lost(&env, "kill -9", &before, &stdout).await;
+    assert!(n >= 2, "some had landed");
+    assert!(n <= printed(&stdout).len());
 }

@@ -398,3 +398,98 @@ async fn rotate_all_killed_loses_nothing() {
     assert!(n >= 2, "some had landed");
     assert!(n <= printed(&stdout).len());
 }
+
+// ----- item 5: the audit log ---------------------------------------------------------------------
+
+/// `rotate --all` interrupted: every PATCH that went out is on record (its line was written
+/// before it was sent), and `zisctl log` shows each mutation once: `ok` when its answer came,
+/// `pending (no outcome recorded: interrupted?)` when it did not.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interrupted_rotation_is_on_record() {
+    let env = synthetic(30).await;
+    let run = rotation_under_way(&env, 1000, 6).await;
+    run.signal(libc::SIGINT);
+    let (status, stdout, stderr) = run.finish().await;
+    assert_eq!(status, Some(130), "{stderr}");
+    let patches = env.support.requests_by("PATCH").await;
+    let o = env.run(&["log", "-o", "json"]).await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let entries = o.json();
+    let updates: Vec<&Value> = entries
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|e| e["action"] == "update")
+        .collect();
+    // A task stopped between its line and its PATCH leaves a line and no PATCH: never fewer.
+    assert!(
+        updates.len() as u64 >= patches,
+        "{} of {patches} PATCHes on record",
+        updates.len()
+    );
+    let outcome = |name: &str| {
+        updates
+            .iter()
+            .filter(|e| e["connection"] == name)
+            .map(|e| e["outcome"].as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    let results: Vec<Value> = records(&stdout)
+        .into_iter()
+        .filter(|r| r["record"] == "result")
+        .collect();
+    assert!(results.iter().any(|r| r["status"] == "unknown"));
+    for r in &results {
+        let name = r["name"].as_str().unwrap_or("");
+        let expect = match r["status"].as_str() {
+            Some("applied") => "ok",
+            Some("unknown") => zisctl::auditlog::NO_OUTCOME,
+            _ => continue,
+        };
+        assert_eq!(outcome(name), [expect], "{name}: shown once, as {expect}");
+    }
+    let o = env.run(&["log"]).await;
+    assert!(
+        o.stdout
+            .contains("pending (no outcome recorded: interrupted?)"),
+        "{}",
+        o.stdout
+    );
+}
+
+/// An audit log that cannot be written is said on stderr; the change still goes ahead.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unwritable_audit_log_is_said_on_stderr() {
+    let mut env = Env::demo().await;
+    // A regular file where the audit log's directory should be.
+    let blocker = env.dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "").expect("write");
+    let log = blocker.join("audit.jsonl");
+    env.vars
+        .push(("ZISCTL_AUDIT_LOG".into(), log.display().to_string()));
+    let pw = "Audit-Less-Pw-7731";
+    let o = env
+        .run_stdin(
+            &[
+                "connections",
+                "update",
+                "acme_crm_sync",
+                "salesforce_prod",
+                "--password-stdin",
+            ],
+            format!("{pw}\n").as_bytes(),
+        )
+        .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("cannot write the audit log"),
+        "{}",
+        o.stderr
+    );
+    assert!(!o.stderr.contains(pw));
+    assert!(
+        env.support
+            .holds("acme_crm_sync", "salesforce_prod", pw)
+            .await
+    );
+}

@@ -55,6 +55,8 @@ pub struct State {
     pub tick: u64,
     pub next_req: ReqId,
     pub quit: Option<i32>,
+    /// The audit log could not be written (what to say): added to every banner until Esc.
+    pub audit_failure: Option<String>,
 
     // Derived by `recompute` after every change.
     pub left_rows: Vec<LeftItem>,
@@ -131,6 +133,7 @@ impl State {
             tick: 0,
             next_req: 1,
             quit: None,
+            audit_failure: None,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),
             audit: Vec::new(),

@@ -933,6 +933,7 @@ fn log_entry(action: &str, connection: &str, outcome: &str) -> crate::auditlog::
         kind: Some("basic_auth".into()),
         fields: vec!["password".into()],
         outcome: outcome.into(),
+        id: None,
     }
 }
 

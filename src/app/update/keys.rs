@@ -162,6 +162,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
 fn back(state: &mut State) {
     if state.banner.is_some() {
         state.banner = None;
+        state.audit_failure = None;
     } else if state.focus == Pane::Integrations && state.left_filter.is_active() {
         state.left_filter = Filter::default();
     } else if state.table_filter.is_active() {

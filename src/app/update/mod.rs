@@ -152,7 +152,15 @@ fn quit(state: &mut State, fx: &mut Vec<Effect>, code: i32) {
     fx.push(Effect::Quit(code));
 }
 
+/// Set the banner. While the audit log cannot be written, that is said in every banner (as
+/// an error, until Esc dismisses it).
 fn banner(state: &mut State, level: Level, text: impl Into<String>) {
+    let mut text = text.into();
+    let mut level = level;
+    if let Some(f) = &state.audit_failure {
+        text = format!("{text} · {f}");
+        level = Level::Error;
+    }
     let ttl = match level {
         Level::Error => None,
         Level::Warn => Some(INFO_TTL * 2),
@@ -160,7 +168,7 @@ fn banner(state: &mut State, level: Level, text: impl Into<String>) {
     };
     state.banner = Some(Banner {
         level,
-        text: crate::sanitize::clean(&text.into()),
+        text: crate::sanitize::clean(&text),
         ttl,
     });
 }

@@ -493,3 +493,158 @@ async fn an_unwritable_audit_log_is_said_on_stderr() {
             .await
     );
 }
+
+// ----- item 3: connections create|update --generate ---------------------------------------------
+
+const CRM: &str = "acme_crm_sync";
+const CREATE_ROUTE: &str = "POST /api/services/zis/integrations/{integration}/connections/{kind}";
+const UPDATE_ROUTE: &str =
+    "PATCH /api/services/zis/integrations/{integration}/connections/{kind}/{name}";
+
+fn create_generate(name: &str) -> Vec<String> {
+    [
+        "connections",
+        "create",
+        CRM,
+        name,
+        "--allowed-domain",
+        "api.gen.example",
+        "--username",
+        "gen-user",
+        "--generate",
+        "-o",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// The line `  "password": "…",` of a record cut short, or of a whole one.
+fn password_line(stdout: &str) -> Option<String> {
+    stdout.lines().find_map(|l| {
+        let v = l.trim().strip_prefix("\"password\": ")?;
+        serde_json::from_str::<String>(v.trim_end_matches(',')).ok()
+    })
+}
+
+/// The generated password cannot be printed: nothing is sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn generate_onto_a_full_disk_sends_nothing() {
+    let env = Env::demo().await;
+    let create = create_generate("gen_full");
+    let update = [
+        "connections",
+        "update",
+        CRM,
+        "salesforce_prod",
+        "--generate",
+    ];
+    let create: Vec<&str> = create.iter().map(String::as_str).collect();
+    for args in [&create[..], &update[..]] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let mut c = env.command(args);
+        c.stdin(Stdio::null())
+            .stdout(Stdio::from(full))
+            .stderr(Stdio::piped());
+        let out = c
+            .spawn()
+            .expect("spawn")
+            .wait_with_output()
+            .await
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("nothing was sent"), "{args:?}: {stderr}");
+    }
+    assert_eq!(env.support.requests_to(CREATE_ROUTE).await, 0);
+    assert_eq!(env.support.requests_to(UPDATE_ROUTE).await, 0);
+}
+
+/// Ctrl-C, SIGTERM, SIGHUP (and kill -9) while `create --generate` is in flight: the
+/// password was printed before the request went out; a caught signal ends the JSON object
+/// (`status: unknown`) and exits 128 + the signal; the audit log has the pending line.
+#[tokio::test(flavor = "multi_thread")]
+async fn generate_interrupted_keeps_the_password() {
+    for (sig, label, code) in [
+        (libc::SIGINT, "SIGINT", Some(130)),
+        (libc::SIGTERM, "SIGTERM", Some(143)),
+        (libc::SIGHUP, "SIGHUP", Some(129)),
+        (libc::SIGKILL, "SIGKILL", None),
+    ] {
+        let env = Env::demo().await;
+        env.support
+            .fault(json!({"delay_ms": 5000, "count": 1, "method": "POST", "path_contains": "/connections/basic_auth"}))
+            .await;
+        let name = format!("gen_{}", label.to_lowercase());
+        let args = create_generate(&name);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = Running::spawn(env.command(&args));
+        let started = Instant::now();
+        while env.support.requests_to(CREATE_ROUTE).await == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{label}: no POST"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        run.signal(sig);
+        let (status, stdout, stderr) = run.finish().await;
+        assert_eq!(status, code, "{label}: {stderr}");
+        let pw = password_line(&stdout);
+        assert_eq!(
+            pw.as_ref().map(|p| p.len()),
+            Some(32),
+            "{label}: the password was printed before the request"
+        );
+        assert!(!stderr.contains(pw.as_deref().unwrap_or("-")), "{label}");
+        if code.is_some() {
+            let v: Value = serde_json::from_str(&stdout).expect("a whole JSON object");
+            assert_eq!(v["status"], "unknown", "{label}");
+            assert_eq!(v["verified"], false, "{label}");
+            assert!(stderr.contains("interrupted"), "{label}: {stderr}");
+        }
+        let o = env.run(&["log", "-o", "json"]).await;
+        let log = o.json();
+        let entry = log
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["connection"] == name.as_str()))
+            .cloned()
+            .unwrap_or(Value::Null);
+        assert_eq!(entry["action"], "create", "{label}: on record");
+        assert_eq!(entry["outcome"], zisctl::auditlog::NO_OUTCOME, "{label}");
+    }
+}
+
+/// The same for `update --generate`, whose PATCH replaces a password in force.
+#[tokio::test(flavor = "multi_thread")]
+async fn update_generate_interrupted_keeps_the_password() {
+    let env = Env::demo().await;
+    env.support
+        .fault(json!({"delay_ms": 5000, "count": 1, "method": "PATCH"}))
+        .await;
+    let run = Running::spawn(env.command(&[
+        "connections",
+        "update",
+        CRM,
+        "salesforce_prod",
+        "--generate",
+        "-o",
+        "json",
+    ]));
+    let started = Instant::now();
+    while env.support.requests_to(UPDATE_ROUTE).await == 0 {
+        assert!(started.elapsed() < Duration::from_secs(20), "no PATCH");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    run.signal(libc::SIGTERM);
+    let (status, stdout, stderr) = run.finish().await;
+    assert_eq!(status, Some(143), "{stderr}");
+    let v: Value = serde_json::from_str(&stdout).expect("a whole JSON object");
+    assert_eq!(v["status"], "unknown");
+    assert_eq!(v["name"], "salesforce_prod");
+    assert_eq!(v["password"].as_str().map(str::len), Some(32));
+}

@@ -19,6 +19,7 @@ use crate::zis::{Client, ConnectionKind, Error, ErrorKind};
 
 mod audit;
 mod connections;
+mod generated;
 pub mod input;
 mod integrations;
 mod log;

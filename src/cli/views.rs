@@ -126,18 +126,6 @@ pub fn connection_record(
     pairs
 }
 
-/// A connection with a secret zisctl just generated (create / update --generate).
-#[derive(Serialize)]
-pub struct GeneratedView<'a> {
-    #[serde(flatten)]
-    pub connection: ConnectionView,
-    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
-    pub password: Option<&'a SecretString>,
-    /// Present when the change's answer was lost: false means "may not be in effect".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verified: Option<bool>,
-}
-
 /// An integration of the registry.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct IntegrationView {

@@ -57,6 +57,11 @@ pub struct State {
     pub quit: Option<i32>,
     /// The audit log could not be written (what to say): added to every banner until Esc.
     pub audit_failure: Option<String>,
+    /// A recovery store takes the rotated passwords the app must let go of unseen (none in
+    /// the demo: its sandbox ends with it).
+    pub recovery: bool,
+    /// Passwords the recovery store held when the app started.
+    pub kept_passwords: usize,
 
     // Derived by `recompute` after every change.
     pub left_rows: Vec<LeftItem>,
@@ -134,6 +139,8 @@ impl State {
             next_req: 1,
             quit: None,
             audit_failure: None,
+            recovery: false,
+            kept_passwords: 0,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),
             audit: Vec::new(),

@@ -25,6 +25,7 @@ mod integrations;
 mod log;
 pub mod output;
 mod records;
+mod recover;
 mod rotate;
 pub mod sink;
 pub mod views;

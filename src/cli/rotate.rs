@@ -41,7 +41,12 @@ struct Target {
 }
 
 pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
-    let integration = a.integration.clone();
+    if a.recover {
+        return super::recover::run(a.integration.as_deref(), a.out.output).await;
+    }
+    let Some(integration) = a.integration.clone() else {
+        return Err(CliError::usage("rotate needs an INTEGRATION"));
+    };
     validate::integration_name(&integration)?;
     for n in &a.names {
         validate::connection_name(n)?;

@@ -257,13 +257,22 @@ pub enum CharsetArg {
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    pub integration: String,
+    /// The integration (with --recover: only its kept passwords).
+    #[arg(required_unless_present = "recover")]
+    pub integration: Option<String>,
     /// Connection names (basic_auth).
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        required_unless_present_any = ["all", "recover"],
+        conflicts_with_all = ["all", "recover"]
+    )]
     pub names: Vec<String>,
     /// Rotate every basic_auth connection of the integration.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "recover")]
     pub all: bool,
+    /// Print the rotated passwords the TUI kept when it had to end before they were revealed
+    /// or copied (SIGHUP, SIGTERM, a confirmed Ctrl-C), then forget them.
+    #[arg(long)]
+    pub recover: bool,
     #[arg(long, default_value_t = 32)]
     pub length: usize,
     #[arg(long, value_enum, default_value_t = CharsetArg::Default)]

@@ -1,12 +1,22 @@
-//! The local audit log: one JSON line per mutation (time, profile, integration, connection,
-//! action, outcome), appended to a 0600 file. It never holds a value: fields changed are named,
-//! not shown. It is the client's [`Journal`]: plugged into `ClientOptions::journal`.
+//! The local audit log: JSON lines (time, profile, integration, connection, action, outcome),
+//! appended to a 0600 file. It never holds a value: fields changed are named, not shown. It is
+//! the client's [`Journal`]: plugged into `ClientOptions::journal`.
+//!
+//! Each mutation is two lines with the same `id`: `pending` before the request is sent, then
+//! its outcome. A mutation interrupted after it was sent (Ctrl-C, kill -9) keeps its pending
+//! line; [`read`] pairs the lines, so a finished mutation shows once and an interrupted one
+//! shows as [`NO_OUTCOME`].
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::zis::{ConnectionKind, Journal};
+use crate::zis::{Journal, Mutation, Ticket};
+
+/// The outcome written before a mutation is sent.
+pub const PENDING: &str = "pending";
+/// How [`read`] shows a pending line whose outcome never came.
+pub const NO_OUTCOME: &str = "pending (no outcome recorded: interrupted?)";
 
 /// Where mutations are recorded, and under which profile.
 #[derive(Debug, Clone)]
@@ -31,8 +41,12 @@ pub struct Entry {
     /// Names of the fields changed (`password`, `username`), never their values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
-    /// `ok`, or `failed: <error>`, or `unknown: <error>` when it may have been applied.
+    /// `pending` (written before the request), then `ok`, or `failed: <error>`, or
+    /// `unknown: <error>` when it may have been applied.
     pub outcome: String,
+    /// Pairs a mutation's pending line with its outcome line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 impl Entry {
@@ -54,35 +68,50 @@ impl Entry {
     }
 }
 
+impl AuditLog {
+    fn entry(&self, m: &Mutation<'_>, outcome: String, id: Option<Ticket>) -> Entry {
+        Entry {
+            time: crate::zis::format_time(Some(time::OffsetDateTime::now_utc())),
+            profile: self.profile.clone(),
+            integration: m.integration.to_string(),
+            connection: m.connection.map(str::to_string),
+            action: m.action.to_string(),
+            kind: m.kind.map(|k| k.as_str().to_string()),
+            fields: m.fields.iter().map(|f| f.to_string()).collect(),
+            outcome,
+            id: id.map(|t| format!("{:016x}", t.0)),
+        }
+    }
+
+    fn write(&self, entry: &Entry) -> Result<(), String> {
+        append(&self.path, entry).map_err(|e| {
+            tracing::warn!(path = %self.path.display(), error = %e, "cannot write the audit log");
+            format!("{}: {e}", self.path.display())
+        })
+    }
+}
+
 impl Journal for AuditLog {
-    /// Append one entry. A failure to write is logged, never fatal for the mutation itself.
-    fn record(
+    /// Append the pending line, before the request is sent.
+    fn begin(&self, m: &Mutation<'_>) -> Result<Ticket, String> {
+        let ticket = Ticket(rand::random());
+        self.write(&self.entry(m, PENDING.to_string(), Some(ticket)))?;
+        Ok(ticket)
+    }
+
+    /// Append the outcome line.
+    fn finish(
         &self,
-        integration: &str,
-        connection: Option<&str>,
-        action: &str,
-        kind: Option<ConnectionKind>,
-        fields: &[&str],
+        ticket: Option<Ticket>,
+        m: &Mutation<'_>,
         outcome: &crate::zis::Result<()>,
-    ) {
+    ) -> Result<(), String> {
         let outcome = match outcome {
             Ok(()) => "ok".to_string(),
             Err(e) if e.may_have_applied => format!("unknown: {e}"),
             Err(e) => format!("failed: {e}"),
         };
-        let entry = Entry {
-            time: crate::zis::format_time(Some(time::OffsetDateTime::now_utc())),
-            profile: self.profile.clone(),
-            integration: integration.to_string(),
-            connection: connection.map(str::to_string),
-            action: action.to_string(),
-            kind: kind.map(|k| k.as_str().to_string()),
-            fields: fields.iter().map(|f| f.to_string()).collect(),
-            outcome,
-        };
-        if let Err(e) = append(&self.path, &entry) {
-            tracing::warn!(path = %self.path.display(), error = %e, "cannot write the audit log");
-        }
+        self.write(&self.entry(m, outcome, ticket))
     }
 }
 
@@ -109,7 +138,7 @@ fn open_for_read(path: &Path) -> std::io::Result<Option<std::fs::File>> {
 }
 
 /// Read every entry, line by line (lines that do not parse, or are longer than any entry,
-/// are skipped).
+/// are skipped), paired by [`pair`].
 pub fn read(path: &Path) -> std::io::Result<Vec<Entry>> {
     use std::io::{BufRead, Read};
     let Some(f) = open_for_read(path)? else {
@@ -125,7 +154,7 @@ pub fn read(path: &Path) -> std::io::Result<Vec<Entry>> {
             .take(MAX_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut line)?;
         if n == 0 {
-            return Ok(out);
+            return Ok(pair(out));
         }
         if line.last() != Some(&b'\n') && line.len() > MAX_LINE_BYTES {
             skip_line(&mut r)?;
@@ -152,9 +181,19 @@ fn skip_line(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
     }
 }
 
-/// The last `n` entries, read from the end of the file backwards, chunk by chunk: the memory
-/// is the `n` entries and one chunk, however large the file (`zisctl log -n N`).
+/// The last `n` entries (paired by [`pair`]), read from the end of the file backwards, chunk by
+/// chunk: the memory is some `2n` lines and one chunk, however large the file
+/// (`zisctl log -n N`). A mutation is two lines (pending, then its outcome), so twice as many
+/// lines are read back and paired.
 pub fn read_tail(path: &Path, n: usize) -> std::io::Result<Vec<Entry>> {
+    let mut paired = pair(read_tail_lines(path, n.saturating_mul(2))?);
+    let skip = paired.len().saturating_sub(n);
+    paired.drain(..skip);
+    Ok(paired)
+}
+
+/// The last `n` lines that are entries, oldest first, unpaired.
+fn read_tail_lines(path: &Path, n: usize) -> std::io::Result<Vec<Entry>> {
     use std::io::{Read, Seek, SeekFrom};
     const CHUNK: u64 = 64 * 1024;
     let Some(mut f) = open_for_read(path)? else {
@@ -219,9 +258,52 @@ fn push_entry(line: &[u8], out: &mut Vec<Entry>) {
     }
 }
 
+/// One entry per mutation, in file order: a pending line whose outcome line (same `id`) comes
+/// later is dropped (the outcome stands for both); one whose outcome never came says
+/// [`NO_OUTCOME`].
+pub fn pair(entries: Vec<Entry>) -> Vec<Entry> {
+    let finished: std::collections::HashSet<String> = entries
+        .iter()
+        .filter(|e| e.outcome != PENDING)
+        .filter_map(|e| e.id.clone())
+        .collect();
+    entries
+        .into_iter()
+        .filter_map(|mut e| {
+            if e.outcome != PENDING {
+                return Some(e);
+            }
+            if e.id.as_ref().is_some_and(|id| finished.contains(id)) {
+                return None;
+            }
+            e.outcome = NO_OUTCOME.to_string();
+            Some(e)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::zis::ConnectionKind;
+
+    fn m<'a>(action: &'a str, fields: &'a [&'a str]) -> Mutation<'a> {
+        Mutation {
+            integration: "acme",
+            connection: Some("bob"),
+            action,
+            kind: Some(ConnectionKind::BasicAuth),
+            fields,
+        }
+    }
+
+    fn raw(path: &Path) -> Vec<Entry> {
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
 
     fn entry(i: usize) -> Entry {
         Entry {
@@ -233,6 +315,7 @@ mod tests {
             kind: None,
             fields: vec![],
             outcome: "ok".into(),
+            id: None,
         }
     }
 
@@ -275,16 +358,16 @@ mod tests {
             path: d.path().join("x").join("audit.jsonl"),
             profile: "p".into(),
         };
-        log.record(
-            "acme",
-            Some("bob"),
-            "update",
-            Some(ConnectionKind::BasicAuth),
-            &["password"],
-            &Ok(()),
-        );
+        let update = m("update", &["password"]);
+        let t = log.begin(&update).unwrap();
+        log.finish(Some(t), &update, &Ok(())).unwrap();
+        let delete = m("delete", &[]);
+        let t = log.begin(&delete).unwrap();
         let err = crate::zis::Error::from_response(403, b"Forbidden");
-        log.record("acme", Some("bob"), "delete", None, &[], &Err(err));
+        log.finish(Some(t), &delete, &Err(err)).unwrap();
+        // Two lines a mutation on disk; one each once paired.
+        assert_eq!(raw(&log.path).len(), 4);
+        assert_eq!(raw(&log.path)[0].outcome, PENDING);
         let e = read(&log.path).unwrap();
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].fields, vec!["password".to_string()]);
@@ -296,5 +379,40 @@ mod tests {
             let m = std::fs::metadata(&log.path).unwrap().permissions().mode() & 0o777;
             assert_eq!(m, 0o600);
         }
+    }
+
+    /// A mutation interrupted after its pending line keeps it, shown as interrupted; the
+    /// others pair up whatever lines come between.
+    #[test]
+    fn a_pending_line_without_outcome_says_so() {
+        let d = tempfile::tempdir().unwrap();
+        let log = AuditLog {
+            path: d.path().join("audit.jsonl"),
+            profile: "p".into(),
+        };
+        let a = m("update", &["password"]);
+        let ta = log.begin(&a).unwrap();
+        let b = m("delete", &[]);
+        let _tb = log.begin(&b).unwrap();
+        log.finish(Some(ta), &a, &Ok(())).unwrap();
+        let e = read(&log.path).unwrap();
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0].action, "delete");
+        assert_eq!(e[0].outcome, NO_OUTCOME);
+        assert_eq!(e[1].action, "update");
+        assert_eq!(e[1].outcome, "ok");
+    }
+
+    /// A journal that cannot write says so (the client turns it into an event).
+    #[test]
+    fn a_failure_to_write_is_returned() {
+        let d = tempfile::tempdir().unwrap();
+        let log = AuditLog {
+            // A directory where the file should be.
+            path: d.path().to_path_buf(),
+            profile: "p".into(),
+        };
+        let err = log.begin(&m("update", &[])).unwrap_err();
+        assert!(err.contains(&d.path().display().to_string()), "{err}");
     }
 }

@@ -22,6 +22,7 @@ pub mod config;
 pub mod exit;
 pub mod files;
 pub mod logging;
+pub mod recovery;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;

@@ -288,7 +288,10 @@ impl Worker {
                     .boxed(),
                 )
             }
-            Effect::Copy { .. } | Effect::StartDemo | Effect::Quit(_) => return None,
+            Effect::Copy { .. }
+            | Effect::StartDemo
+            | Effect::KeepPasswords(_)
+            | Effect::Quit(_) => return None,
         })
     }
 }

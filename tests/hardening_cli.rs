@@ -498,7 +498,8 @@ async fn secret_commands_get_no_secret_variables() {
         env.sb.confidential_client_secret.clone(),
     );
     env.vars.push(("ZENDESK_OAUTH_CLIENT_ID".into(), id));
-    env.vars.push(("ZENDESK_OAUTH_CLIENT_SECRET".into(), secret));
+    env.vars
+        .push(("ZENDESK_OAUTH_CLIENT_SECRET".into(), secret));
     env.vars.push(("ZISCTL_TOKEN_STORE".into(), "file".into()));
     let out = env.run(&["integrations", "list"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);

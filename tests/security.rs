@@ -695,12 +695,27 @@ async fn every_mutation_appends_one_audit_line() {
     env.vars.push(("RUST_LOG".into(), "trace".into()));
     let pw = Canary::new("created password");
     let pw2 = Canary::new("updated password");
+    // Two lines a mutation, with one id: `pending` before it is sent, its outcome after. The
+    // outcome lines, once each pending line is checked against its own.
     let lines = |env: &Env| -> Vec<Value> {
-        std::fs::read_to_string(env.audit_log())
+        let all: Vec<Value> = std::fs::read_to_string(env.audit_log())
             .unwrap_or_default()
             .lines()
             .map(|l| serde_json::from_str(l).expect("a JSON line"))
-            .collect()
+            .collect();
+        let (pending, done): (Vec<Value>, Vec<Value>) =
+            all.into_iter().partition(|e| e["outcome"] == "pending");
+        assert_eq!(
+            pending.len(),
+            done.len(),
+            "a pending line for every outcome"
+        );
+        for (p, d) in pending.iter().zip(&done) {
+            assert!(p["id"].is_string() && p["id"] == d["id"], "paired by id");
+            assert_eq!(p["action"], d["action"]);
+            assert_eq!(p["connection"], d["connection"]);
+        }
+        done
     };
     let input = format!("{}\n", pw.value);
     let input2 = format!("{}\n", pw2.value);
@@ -835,7 +850,8 @@ async fn every_mutation_appends_one_audit_line() {
                     "action",
                     "kind",
                     "fields",
-                    "outcome"
+                    "outcome",
+                    "id"
                 ]
                 .contains(&k.as_str()),
                 "unexpected key {k}"

@@ -12,6 +12,7 @@ use crate::zis::{
     RegisteredIntegration, TokenSource,
 };
 
+use super::modal::KeptPassword;
 use super::model::{ConnKey, Context, ReqId};
 
 /// Everything `update` reacts to: terminal input, worker answers, runtime events.
@@ -161,6 +162,8 @@ pub enum Effect {
     StartDemo,
     /// Read the local audit log of mutations.
     LoadAuditLog,
+    /// Keep these rotated passwords in the recovery store (before a `Quit`).
+    KeepPasswords(Vec<KeptPassword>),
     /// Leave the app with this exit code.
     Quit(i32),
 }
@@ -192,6 +195,7 @@ impl fmt::Debug for Effect {
             }
             Effect::StartDemo => f.write_str("StartDemo"),
             Effect::LoadAuditLog => f.write_str("LoadAuditLog"),
+            Effect::KeepPasswords(k) => write!(f, "KeepPasswords({k:?})"),
             Effect::Quit(code) => write!(f, "Quit({code})"),
         }
     }

@@ -55,6 +55,13 @@ pub struct State {
     pub tick: u64,
     pub next_req: ReqId,
     pub quit: Option<i32>,
+    /// The audit log could not be written (what to say): added to every banner until Esc.
+    pub audit_failure: Option<String>,
+    /// A recovery store takes the rotated passwords the app must let go of unseen (none in
+    /// the demo: its sandbox ends with it).
+    pub recovery: bool,
+    /// Passwords the recovery store held when the app started.
+    pub kept_passwords: usize,
 
     // Derived by `recompute` after every change.
     pub left_rows: Vec<LeftItem>,
@@ -131,6 +138,9 @@ impl State {
             tick: 0,
             next_req: 1,
             quit: None,
+            audit_failure: None,
+            recovery: false,
+            kept_passwords: 0,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),
             audit: Vec::new(),

@@ -95,6 +95,7 @@ mod tests {
             kind: Some("basic_auth".into()),
             fields: vec!["password".into(), "username".into()],
             outcome: "@SUM(A1)".into(),
+            id: None,
         };
         let text = csv(&[e]);
         let lines: Vec<&str> = text.split("\r\n").collect();

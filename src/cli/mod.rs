@@ -20,11 +20,15 @@ use crate::zis::{AdminCredentials, Client, ConnectionKind, Error, ErrorKind};
 mod audit;
 mod auth;
 mod connections;
+mod generated;
 pub mod input;
 mod integrations;
 mod log;
 pub mod output;
+mod records;
+mod recover;
 mod rotate;
+pub mod sink;
 pub mod views;
 
 /// A command's failure: the exit code and the one line to print (None: already reported).

@@ -12,6 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::error::{ClientEvent, Error, ErrorKind, Result};
+use super::journal::{Mutation, Ticket};
 use super::minted::Minted;
 use super::models::*;
 use super::options::ClientOptions;
@@ -167,11 +168,19 @@ impl Client {
         validate::integration_name(name)?;
         let url = self.url(&["api", "services", "zis", "registry", name]);
         let body = serde_json::json!({ "description": description });
+        let m = Mutation {
+            integration: name,
+            connection: None,
+            action: "register",
+            kind: None,
+            fields: &[],
+        };
+        let ticket = self.journal_begin(&m);
         let ans = self
             .send_admin(Method::POST, url, Some(body), Retry::Create)
             .await
             .map_err(|e| e.with_context(format!("register integration {name}")));
-        self.record(name, None, "register", None, &[], &ans);
+        self.journal_finish(ticket, &m, &ans);
         let ans = ans?;
         let v = parse_json(&ans.body)?;
         let oauth = v.get("zendesk_oauth_client");
@@ -381,6 +390,19 @@ impl Client {
         validate::new_connection(new)?;
         let kind = new.credential.kind();
         let url = self.conn_url(integration, kind, None);
+        let fields: &[&str] = match &new.credential {
+            NewCredential::BasicAuth { .. } => &["username", "password"],
+            NewCredential::ApiKey { .. } => &["header_name", "api_key"],
+            NewCredential::BearerToken { .. } => &["token"],
+        };
+        let m = Mutation {
+            integration,
+            connection: Some(&new.name),
+            action: "create",
+            kind: Some(kind),
+            fields,
+        };
+        let ticket = self.journal_begin(&m);
         let ans = self
             .send_conn(
                 Method::POST,
@@ -396,19 +418,7 @@ impl Client {
                     new.name
                 ))
             });
-        let fields: &[&str] = match &new.credential {
-            NewCredential::BasicAuth { .. } => &["username", "password"],
-            NewCredential::ApiKey { .. } => &["header_name", "api_key"],
-            NewCredential::BearerToken { .. } => &["token"],
-        };
-        self.record(
-            integration,
-            Some(&new.name),
-            "create",
-            Some(kind),
-            fields,
-            &ans,
-        );
+        self.journal_finish(ticket, &m, &ans);
         parse_wrapped(&ans?.body, kind)
     }
 
@@ -423,6 +433,15 @@ impl Client {
         validate::connection_update(update)?;
         let kind = update.kind();
         let url = self.conn_url(integration, kind, Some(name));
+        let fields = update.fields();
+        let m = Mutation {
+            integration,
+            connection: Some(name),
+            action: "update",
+            kind: Some(kind),
+            fields: &fields,
+        };
+        let ticket = self.journal_begin(&m);
         let res = self
             .send_conn(
                 Method::PATCH,
@@ -433,14 +452,7 @@ impl Client {
             )
             .await
             .map_err(|e| e.with_context(format!("update {kind} connection {integration}/{name}")));
-        self.record(
-            integration,
-            Some(name),
-            "update",
-            Some(kind),
-            &update.fields(),
-            &res,
-        );
+        self.journal_finish(ticket, &m, &res);
         res.map(|_| ())
     }
 
@@ -495,31 +507,48 @@ impl Client {
     ) -> Result<()> {
         validate::integration_name(integration)?;
         let url = self.conn_url(integration, kind, Some(name));
+        let m = Mutation {
+            integration,
+            connection: Some(name),
+            action: "delete",
+            kind: Some(kind),
+            fields: &[],
+        };
+        let ticket = self.journal_begin(&m);
         let res = self
             .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
             .map_err(|e| e.with_context(format!("delete {kind} connection {integration}/{name}")));
-        self.record(integration, Some(name), "delete", Some(kind), &[], &res);
+        self.journal_finish(ticket, &m, &res);
         res.map(|_| ())
     }
 
     // ----- plumbing -------------------------------------------------------------------------
 
-    fn record<T>(
-        &self,
-        integration: &str,
-        connection: Option<&str>,
-        action: &str,
-        kind: Option<ConnectionKind>,
-        fields: &[&str],
-        res: &Result<T>,
-    ) {
-        if let Some(journal) = &self.inner.opts.journal {
-            let outcome = match res {
-                Ok(_) => Ok(()),
-                Err(e) => Err(e.clone()),
-            };
-            journal.record(integration, connection, action, kind, fields, &outcome);
+    /// Tell the journal a mutation is about to be sent. If it cannot record it, say so to the
+    /// observer: the mutation goes ahead.
+    fn journal_begin(&self, m: &Mutation<'_>) -> Option<Ticket> {
+        let journal = self.inner.opts.journal.as_ref()?;
+        match journal.begin(m) {
+            Ok(t) => Some(t),
+            Err(reason) => {
+                self.emit(ClientEvent::JournalFailed { reason });
+                None
+            }
+        }
+    }
+
+    /// Tell the journal how the mutation ended.
+    fn journal_finish<T>(&self, ticket: Option<Ticket>, m: &Mutation<'_>, res: &Result<T>) {
+        let Some(journal) = &self.inner.opts.journal else {
+            return;
+        };
+        let outcome = match res {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.clone()),
+        };
+        if let Err(reason) = journal.finish(ticket, m, &outcome) {
+            self.emit(ClientEvent::JournalFailed { reason });
         }
     }
 

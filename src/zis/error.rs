@@ -335,6 +335,8 @@ pub enum ClientEvent {
         attempt: u32,
         reason: String,
     },
+    /// The journal (the local audit log) could not record a mutation; it is sent anyway.
+    JournalFailed { reason: String },
 }
 
 impl fmt::Display for ClientEvent {
@@ -346,6 +348,10 @@ impl fmt::Display for ClientEvent {
             ClientEvent::Retrying { wait, reason, .. } => {
                 write!(f, "{reason}; retrying in {} s", wait_secs(*wait))
             }
+            ClientEvent::JournalFailed { reason } => write!(
+                f,
+                "cannot write the audit log ({reason}); the change goes ahead unrecorded"
+            ),
         }
     }
 }

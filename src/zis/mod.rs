@@ -25,7 +25,7 @@ pub mod validate;
 
 pub use client::{Client, TokenSource};
 pub use error::{ClientEvent, Error, ErrorKind, Result};
-pub use journal::Journal;
+pub use journal::{Journal, Mutation, Ticket};
 pub use models::*;
 pub use oauth::{OAuthApp, TokenInfo, User};
 pub use options::{AdminCredentials, ClientOptions};

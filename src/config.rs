@@ -85,8 +85,11 @@ pub struct Settings {
     pub profile: String,
     pub config_path: Option<PathBuf>,
     pub options: ClientOptions,
-    /// The audit log the client's journal writes to (None: no data directory).
+    /// The audit log the client's journal writes to (None: no data directory, or refused).
     pub audit_log: Option<PathBuf>,
+    /// Why the audit log was refused (a link, a special file, another user's): changes are
+    /// refused while it is.
+    pub audit_log_refused: Option<String>,
     /// Where the credentials came from, for the status line ("env ZENDESK_API_TOKEN", ...).
     pub credential_source: String,
     pub readonly: bool,
@@ -292,12 +295,18 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         options.timeout = Duration::from_secs(t.max(1));
         options.call_timeout = options.timeout;
     }
-    let audit_log = crate::files::audit_log_path();
+    let mut audit_log = crate::files::audit_log_path();
+    let mut audit_log_refused = None;
     if let Some(p) = &audit_log {
-        // Refused before anything is sent: a link, a device or another user's file is never
-        // written to (nor chmod'ed).
-        crate::files::check_private_path(p, "audit log")
-            .map_err(|e| Error::config(e.to_string()))?;
+        // A link, a device or another user's file is never written to (nor chmod'ed): no
+        // journal, and every change is refused until it is fixed (reads go on). Any other
+        // problem (a missing directory, a full disk) is said when a line cannot be written.
+        if let Err(e) = crate::files::check_private_path(p, "audit log") {
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                audit_log_refused = Some(e.to_string());
+                audit_log = None;
+            }
+        }
     }
     options.journal = audit_log.clone().map(|path| {
         Arc::new(crate::auditlog::AuditLog {
@@ -312,6 +321,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         config_path: path.filter(|p| p.exists()),
         options,
         audit_log,
+        audit_log_refused,
         credential_source: if sources.is_empty() {
             "no credentials".to_string()
         } else {

@@ -58,7 +58,8 @@ pub async fn run(global: &GlobalArgs) -> i32 {
                 profile: settings.profile.clone(),
                 base_url: display_url(client.base_url()),
                 credential_source: settings.credential_source.clone(),
-                readonly: settings.readonly,
+                // A refused audit log: nothing can be recorded, so nothing may change.
+                readonly: settings.readonly || settings.audit_log_refused.is_some(),
                 stale_days: settings.stale_days,
             };
             let audit_log = settings.audit_log.clone();
@@ -70,6 +71,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
             let mut state = State::new(ctx, now);
             state.recovery = keep.is_some();
             state.kept_passwords = keep.as_ref().map_or(0, |k| crate::recovery::count(&k.path));
+            state.audit_log_refused = settings.audit_log_refused.clone();
             run_app(state, Some(client), audit_log, None, default_demo(), keep).await
         }
         Loaded::NotConfigured(nc) => {

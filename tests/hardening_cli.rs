@@ -413,6 +413,12 @@ async fn the_audit_log_is_never_a_link_or_another_users_file() {
         0,
         "a change was sent"
     );
+    // Reading changes nothing and needs no audit log: it goes on.
+    env.vars
+        .push(("ZISCTL_AUDIT_LOG".into(), link.display().to_string()));
+    let out = env.run(&["connections", "list", CRM]).await;
+    assert_eq!(out.code, 0, "a read is not refused: {}", out.stderr);
+    assert_eq!(std::fs::metadata(&target).expect("stat").len(), 0);
 }
 
 /// 11: a config holding a `*_command` that others may change (0666, 0664), or that another

@@ -62,6 +62,8 @@ pub struct State {
     pub recovery: bool,
     /// Passwords the recovery store held when the app started.
     pub kept_passwords: usize,
+    /// Why the audit log was refused at start (the app is then read-only), said in a banner.
+    pub audit_log_refused: Option<String>,
 
     // Derived by `recompute` after every change.
     pub left_rows: Vec<LeftItem>,
@@ -141,6 +143,7 @@ impl State {
             audit_failure: None,
             recovery: false,
             kept_passwords: 0,
+            audit_log_refused: None,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),
             audit: Vec::new(),

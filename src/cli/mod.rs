@@ -238,6 +238,12 @@ impl Ctx {
                 self.settings.profile
             )));
         }
+        if let Some(why) = &self.settings.audit_log_refused {
+            return Err(CliError::usage(format!(
+                "refused: {what} changes the account and {why}; no change is made until it \
+                 is fixed (or ZISCTL_AUDIT_LOG names another file)"
+            )));
+        }
         Ok(())
     }
 }

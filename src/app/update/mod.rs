@@ -39,6 +39,13 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     if state.screen == Screen::Main {
         load_integrations(state, &mut fx);
     }
+    if let Some(why) = &state.audit_log_refused {
+        state.banner = Some(Banner {
+            level: Level::Error,
+            text: format!("read-only: {why}"),
+            ttl: None,
+        });
+    }
     if state.kept_passwords > 0 {
         // Until dismissed: the admin must collect them.
         state.banner = Some(Banner {

@@ -61,6 +61,51 @@ pub enum Command {
     Demo(DemoArgs),
     /// Show the local audit log of mutations.
     Log(LogArgs),
+    /// Sign in to the account with OAuth (login), show the sign-in (status), end it (logout).
+    #[command(subcommand)]
+    Auth(AuthCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCmd {
+    /// Sign in in the browser (OAuth authorization code with PKCE, for a public OAuth client
+    /// whose redirect URL is http://127.0.0.1:PORT/callback). The tokens go to the OS keyring
+    /// (else a 0600 file in the data directory) and are refreshed as they expire.
+    Login(LoginArgs),
+    /// How the account is signed in to: method, user, expiries, where the tokens are, the
+    /// cached ZIS tokens. Never a token.
+    Status {
+        /// Output format.
+        #[arg(long, short = 'o', value_enum, default_value_t = StatusFormat::Table)]
+        output: StatusFormat,
+    },
+    /// Revoke the sign-in and every cached ZIS token at the server, and forget them here.
+    Logout,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The OAuth client's id (default: ZENDESK_OAUTH_CLIENT_ID, else the profile's
+    /// oauth_client_id).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The loopback port for the browser's return (default: the profile's
+    /// oauth_redirect_port, else 8765; 0 picks a free one, if the client accepts any port).
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Do not open a browser: only print the URL (on stderr).
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Scopes to ask for, space-separated.
+    #[arg(long, default_value = "read write")]
+    pub scopes: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum StatusFormat {
+    #[default]
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -342,13 +387,22 @@ pub enum CharsetArg {
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    pub integration: String,
+    /// The integration (with --recover: only its kept passwords).
+    #[arg(required_unless_present = "recover")]
+    pub integration: Option<String>,
     /// Connection names (basic_auth).
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        required_unless_present_any = ["all", "recover"],
+        conflicts_with_all = ["all", "recover"]
+    )]
     pub names: Vec<String>,
     /// Rotate every basic_auth connection of the integration.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "recover")]
     pub all: bool,
+    /// Print the rotated passwords the TUI kept when it had to end before they were revealed
+    /// or copied (SIGHUP, SIGTERM, a confirmed Ctrl-C), then forget them.
+    #[arg(long)]
+    pub recover: bool,
     #[arg(long, default_value_t = 32)]
     pub length: usize,
     #[arg(long, value_enum, default_value_t = CharsetArg::Default)]

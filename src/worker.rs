@@ -467,6 +467,7 @@ impl Worker {
             }
             Effect::Copy { .. }
             | Effect::StartDemo
+            | Effect::KeepPasswords(_)
             | Effect::Quit(_)
             | Effect::CancelWatch { .. } => return None,
         })

@@ -12,6 +12,7 @@ use crate::zis::{
     OAuthClientUpdate, OAuthStart, RegisteredIntegration, TokenSource, ZisOAuthClient,
 };
 
+use super::modal::KeptPassword;
 use super::model::{ConnKey, Context, ReqId};
 
 /// Everything `update` reacts to: terminal input, worker answers, runtime events.
@@ -256,6 +257,8 @@ pub enum Effect {
     CancelWatch {
         req: ReqId,
     },
+    /// Keep these rotated passwords in the recovery store (before a `Quit`).
+    KeepPasswords(Vec<KeptPassword>),
     /// Leave the app with this exit code.
     Quit(i32),
 }
@@ -314,6 +317,7 @@ impl fmt::Debug for Effect {
             Effect::StartOAuth { req, key, .. } => write!(f, "StartOAuth(#{req}, {key})"),
             Effect::WatchOAuth { req, key, .. } => write!(f, "WatchOAuth(#{req}, {key})"),
             Effect::CancelWatch { req } => write!(f, "CancelWatch(#{req})"),
+            Effect::KeepPasswords(k) => write!(f, "KeepPasswords({k:?})"),
             Effect::Quit(code) => write!(f, "Quit({code})"),
         }
     }

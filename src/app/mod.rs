@@ -41,4 +41,4 @@ pub use model::*;
 pub use oauth::*;
 pub use state::*;
 pub use table::*;
-pub use update::{init, update, update_all, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
+pub use update::{init, kept_text, update, update_all, CLIPBOARD_CLEAR, PASSWORD_LENGTH};

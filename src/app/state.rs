@@ -59,6 +59,15 @@ pub struct State {
     pub tick: u64,
     pub next_req: ReqId,
     pub quit: Option<i32>,
+    /// The audit log could not be written (what to say): added to every banner until Esc.
+    pub audit_failure: Option<String>,
+    /// A recovery store takes the rotated passwords the app must let go of unseen (none in
+    /// the demo: its sandbox ends with it).
+    pub recovery: bool,
+    /// Passwords the recovery store held when the app started.
+    pub kept_passwords: usize,
+    /// Why the audit log was refused at start (the app is then read-only), said in a banner.
+    pub audit_log_refused: Option<String>,
 
     // Derived by `recompute` after every change.
     pub left_rows: Vec<LeftItem>,
@@ -139,6 +148,10 @@ impl State {
             tick: 0,
             next_req: 1,
             quit: None,
+            audit_failure: None,
+            recovery: false,
+            kept_passwords: 0,
+            audit_log_refused: None,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),
             audit: Vec::new(),

@@ -109,7 +109,7 @@ pub async fn run(global: &GlobalArgs, a: AuthorizeArgs) -> CliResult {
         r = wait => match r {
             Ok(c) => {
                 warn(&format!("authorised {i}/{n}: it holds a new token"));
-                print_connection_named(&ctx, a.out.output, i, &c, None, None, Some(&client.name))
+                print_connection_named(&ctx, a.out.output, i, &c, Some(&client.name))
             }
             Err(e) if e.kind == ErrorKind::Timeout => Err(CliError {
                 code: 1,

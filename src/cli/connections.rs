@@ -1,18 +1,24 @@
 //! `zisctl connections list | show | create | update | delete`.
-use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
+//!
+//! A password made by `--generate` is printed (written, flushed, delivered) BEFORE the request
+//! that sets it is sent, and what the server answered follows (`generated.rs`); Ctrl-C,
+//! SIGTERM, SIGHUP and SIGQUIT while a change is in flight end the output (`status: unknown`)
+//! and exit with 128 + the signal. The audit log has the change's pending line either way.
+use secrecy::SecretString;
 
 use crate::args::{CreateArgs, GlobalArgs, KindArg, OutputFormat, UpdateArgs};
+use crate::signals::Signals;
 use crate::zis::{
     oauth_validate, validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection,
     NewCredential,
 };
 
+use super::generated::Generated;
 use super::input::{prompt_secret, read_secret_stdin, stdin_is_terminal};
 use super::output::{self, render_record, Table};
 use super::views::{
     connection_csv_headers, connection_list_csv_row, connection_record, connections_table,
-    ConnectionView, GeneratedView,
+    ConnectionView, Outcome,
 };
 use super::{
     check_length, existing_connection_name, kind_of, may_have_applied, new_password,
@@ -91,20 +97,12 @@ pub async fn show(
             .map(|cl| cl.name),
         _ => None,
     };
-    print_connection_named(&ctx, fmt, integration, &c, None, None, client.as_deref())
+    print_connection_named(&ctx, fmt, integration, &c, client.as_deref())
 }
 
-/// Print one connection, with a secret zisctl generated (and whether it is known to be in
-/// effect) when there is one.
-pub(super) fn print_connection(
-    ctx: &Ctx,
-    fmt: OutputFormat,
-    integration: &str,
-    c: &Connection,
-    generated: Option<&SecretString>,
-    verified: Option<bool>,
-) -> CliResult {
-    print_connection_named(ctx, fmt, integration, c, generated, verified, None)
+/// Print one connection (never a secret).
+fn print_connection(ctx: &Ctx, fmt: OutputFormat, integration: &str, c: &Connection) -> CliResult {
+    print_connection_named(ctx, fmt, integration, c, None)
 }
 
 /// [`print_connection`], naming the OAuth client of an oauth connection in the table.
@@ -113,36 +111,14 @@ pub(super) fn print_connection_named(
     fmt: OutputFormat,
     integration: &str,
     c: &Connection,
-    generated: Option<&SecretString>,
-    verified: Option<bool>,
     oauth_client: Option<&str>,
 ) -> CliResult {
     let view = ConnectionView::new(integration, c);
-    if generated.is_some() && stdout_is_terminal() {
-        warn(
-            "the generated password is printed below, this once: store it and set it on the \
-             target system",
-        );
-    }
-    let text = Zeroizing::new(match fmt {
-        OutputFormat::Json => output::json(&GeneratedView {
-            connection: view,
-            password: generated,
-            verified,
-        })?,
+    let text = match fmt {
+        OutputFormat::Json => output::json(&view)?,
         OutputFormat::Csv => {
-            let mut headers = connection_csv_headers();
-            let mut row = connection_list_csv_row(&view);
-            if let Some(pw) = generated {
-                headers.push("password");
-                row.push(pw.expose_secret().to_string());
-            }
-            if let Some(v) = verified {
-                headers.push("verified");
-                row.push(v.to_string());
-            }
-            let mut t = Table::new(&headers);
-            t.push(row);
+            let mut t = Table::new(&connection_csv_headers());
+            t.push(connection_list_csv_row(&view));
             t.to_csv()
         }
         OutputFormat::Table => {
@@ -155,17 +131,58 @@ pub(super) fn print_connection_named(
                     .map_or(pairs.len(), |i| i + 1);
                 pairs.insert(at, ("oauth client", crate::sanitize::clean(name)));
             }
-            if let Some(pw) = generated {
-                pairs.push(("password", pw.expose_secret().to_string()));
-            }
-            if let Some(v) = verified {
-                pairs.push(("verified", if v { "yes".into() } else { "no".into() }));
-            }
             render_record(&pairs)
         }
-    });
+    };
     output::print(&text)?;
     Ok(())
+}
+
+/// Print the head of a generated password's record; nothing is sent when it cannot be.
+async fn print_generated(
+    out: &Generated,
+    integration: &str,
+    kind: ConnectionKind,
+    name: &str,
+    pw: &SecretString,
+) -> CliResult {
+    if stdout_is_terminal() {
+        warn(
+            "the generated password is printed below, this once: store it and set it on the \
+             target system",
+        );
+    }
+    out.head(integration, kind, name, pw)
+        .await
+        .map_err(|e| CliError {
+            code: 1,
+            message: Some(format!(
+                "cannot write the generated password to stdout ({e}): nothing was sent"
+            )),
+        })
+}
+
+/// A signal arrived while a change was in flight: end the generated record (when there is
+/// one) as `unknown`, and say what to check.
+fn interrupted(
+    code: i32,
+    out: Option<(&Generated, &Connection)>,
+    integration: &str,
+    name: &str,
+    ctx: &Ctx,
+) -> CliError {
+    let mut msg = format!(
+        "interrupted while the change was in flight: it may have been applied (check with \
+         `zisctl connections show {integration} {name}`)"
+    );
+    if let Some((g, c)) = out {
+        let _ = g.tail(integration, c, Outcome::Unknown, Some(false), ctx.now);
+        msg.push_str("; the generated password is printed above (status: unknown)");
+    }
+    CliError {
+        code,
+        message: Some(msg),
+    }
 }
 
 /// Where a secret comes from.
@@ -286,41 +303,61 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
         allowed_domain: a.allowed_domain.clone(),
         credential,
     };
-    match ctx.client.create_connection(&a.integration, &new).await {
-        Ok(c) => print_connection(
-            &ctx,
-            a.out.output,
-            &a.integration,
-            &c,
-            generated.then_some(&secret),
-            None,
-        ),
+    // What was sent, for the record's tail when no answer says more.
+    let sent = Connection {
+        kind,
+        name: a.name.clone(),
+        allowed_domain: a.allowed_domain.clone(),
+        username: a.username.clone(),
+        header_name: a.header_name.clone(),
+        created_at: None,
+        updated_at: None,
+        oauth: None,
+    };
+    let out = Generated::new(a.out.output);
+    if generated {
+        print_generated(&out, &a.integration, kind, &a.name, &secret).await?;
+    }
+    // After every prompt (Ctrl-C there still just ends the program), before the request.
+    let mut signals = Signals::new();
+    let res = tokio::select! {
+        r = ctx.client.create_connection(&a.integration, &new) => r,
+        code = signals.recv() => {
+            let g = generated.then_some((&out, &sent));
+            return Err(interrupted(code, g, &a.integration, &a.name, &ctx));
+        }
+    };
+    match res {
+        Ok(c) if generated => {
+            out.tail(&a.integration, &c, Outcome::Applied, None, ctx.now)?;
+            Ok(())
+        }
+        Ok(c) => print_connection(&ctx, a.out.output, &a.integration, &c),
         Err(e) if generated && may_have_applied(&e) => {
-            // The connection may exist with this password: never lose it.
-            let c = Connection {
-                kind,
-                name: a.name.clone(),
-                allowed_domain: a.allowed_domain.clone(),
-                username: a.username.clone(),
-                header_name: None,
-                created_at: None,
-                updated_at: None,
-                oauth: None,
-            };
-            print_connection(
-                &ctx,
-                a.out.output,
+            // The connection may exist with this password: it was printed before it was sent.
+            out.tail(
                 &a.integration,
-                &c,
-                Some(&secret),
+                &sent,
+                Outcome::Unknown,
                 Some(false),
+                ctx.now,
             )?;
             warn(&format!(
-                "{e}; the generated password is printed (verified: false) in case the \
-                 connection was created: check with `zisctl connections show {} {}`",
+                "{e}; the generated password was printed before it was sent (status: unknown) in \
+                 case the connection was created: check with `zisctl connections show {} {}`",
                 a.integration, a.name
             ));
             Err(CliError::silent(crate::exit::code_of(&e)))
+        }
+        Err(e) if generated => {
+            out.tail(
+                &a.integration,
+                &sent,
+                Outcome::NotApplied,
+                Some(false),
+                ctx.now,
+            )?;
+            Err(e.into())
         }
         Err(e) => Err(e.into()),
     }
@@ -418,34 +455,62 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
         },
     };
     let generated = if a.generate { secret.as_ref() } else { None };
-    match ctx
-        .client
-        .update_connection(&a.integration, &a.name, &update)
-        .await
-    {
+    let out = Generated::new(a.out.output);
+    if let Some(pw) = generated {
+        print_generated(&out, &a.integration, kind, &a.name, pw).await?;
+    }
+    // After every prompt (Ctrl-C there still just ends the program), before the request.
+    let mut signals = Signals::new();
+    let res = tokio::select! {
+        r = ctx.client.update_connection(&a.integration, &a.name, &update) => r,
+        code = signals.recv() => {
+            let g = generated.map(|_| (&out, &before));
+            return Err(interrupted(code, g, &a.integration, &a.name, &ctx));
+        }
+    };
+    match res {
         Ok(()) => {}
         Err(e) if generated.is_some() && may_have_applied(&e) => {
-            print_connection(
-                &ctx,
-                a.out.output,
+            out.tail(
                 &a.integration,
                 &before,
-                generated,
+                Outcome::Unknown,
                 Some(false),
+                ctx.now,
             )?;
             warn(&format!(
-                "{e}; the generated password is printed (verified: false) because the change may \
-                 have been applied: check it, or run the update again"
+                "{e}; the generated password was printed before it was sent (status: unknown) \
+                 because the change may have been applied: check it, or run the update again"
             ));
             return Err(CliError::silent(crate::exit::code_of(&e)));
         }
+        Err(e) if generated.is_some() => {
+            out.tail(
+                &a.integration,
+                &before,
+                Outcome::NotApplied,
+                Some(false),
+                ctx.now,
+            )?;
+            return Err(e.into());
+        }
         Err(e) => return Err(e.into()),
     }
-    let (after, verified) = match ctx
-        .client
-        .get_connection(&a.integration, kind, &a.name)
-        .await
-    {
+    let read_back = tokio::select! {
+        r = ctx.client.get_connection(&a.integration, kind, &a.name) => r,
+        code = signals.recv() => {
+            if generated.is_some() {
+                let _ = out.tail(&a.integration, &before, Outcome::Applied, Some(false), ctx.now);
+            }
+            return Err(CliError {
+                code,
+                message: Some(
+                    "interrupted after the change was applied, before it was read back".into(),
+                ),
+            });
+        }
+    };
+    let (after, verified) = match read_back {
         Ok(c) => {
             let moved = match (before.updated_at, c.updated_at) {
                 (Some(b), Some(n)) => n > b,
@@ -459,14 +524,17 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
             (before, false)
         }
     };
-    print_connection(
-        &ctx,
-        a.out.output,
-        &a.integration,
-        &after,
-        generated,
-        generated.map(|_| verified),
-    )
+    if generated.is_some() {
+        out.tail(
+            &a.integration,
+            &after,
+            Outcome::Applied,
+            Some(verified),
+            ctx.now,
+        )?;
+        return Ok(());
+    }
+    print_connection(&ctx, a.out.output, &a.integration, &after)
 }
 
 pub async fn delete(

@@ -194,18 +194,6 @@ pub fn connection_record(
     pairs
 }
 
-/// A connection with a secret zisctl just generated (create / update --generate).
-#[derive(Serialize)]
-pub struct GeneratedView<'a> {
-    #[serde(flatten)]
-    pub connection: ConnectionView,
-    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
-    pub password: Option<&'a SecretString>,
-    /// Present when the change's answer was lost: false means "may not be in effect".
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub verified: Option<bool>,
-}
-
 /// An integration of the registry.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct IntegrationView {
@@ -404,42 +392,134 @@ pub fn audit_csv_row(v: &AuditView) -> Vec<String> {
     row
 }
 
-/// One rotated password: the one record zisctl prints a secret in.
+/// How a rotation ended for one connection.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The server took the new password (`verified` says whether reading it back showed
+    /// `updated_at` move).
+    Applied,
+    /// Refused, or never sent: the old password is still in force.
+    NotApplied,
+    /// The answer was lost or the run was interrupted: the new password may be in force.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Applied => "applied",
+            Outcome::NotApplied => "not_applied",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Outcome> {
+        match s {
+            "applied" => Some(Outcome::Applied),
+            "not_applied" => Some(Outcome::NotApplied),
+            "unknown" => Some(Outcome::Unknown),
+            _ => None,
+        }
+    }
+}
+
+/// The first record of a rotation: the new password, printed (and delivered) before it is
+/// sent. `status` is `sending` (rotate) or `kept` (rotate --recover). The one record zisctl
+/// prints a rotated secret in.
 #[derive(Serialize)]
-pub struct RotatedView<'a> {
+pub struct PasswordRecord<'a> {
+    pub record: &'static str,
     pub integration: String,
     pub name: String,
     #[serde(serialize_with = "expose")]
     pub password: &'a SecretString,
-    pub updated_at: Option<String>,
-    pub verified: bool,
+    pub status: &'static str,
 }
 
-pub const ROTATE_TABLE: &[&str] = &["INTEGRATION", "NAME", "PASSWORD", "VERIFIED", "UPDATED AT"];
-pub const ROTATE_CSV: &[&str] = &["integration", "name", "password", "updated_at", "verified"];
+/// The second record of a rotation: what became of the password printed before.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ResultRecord {
+    pub record: &'static str,
+    pub integration: String,
+    pub name: String,
+    pub status: Outcome,
+    pub verified: bool,
+    pub updated_at: Option<String>,
+    pub error: Option<String>,
+}
 
-impl RotatedView<'_> {
+pub const PASSWORD_RECORD: &str = "password";
+pub const RESULT_RECORD: &str = "result";
+
+/// The table: one row per record, no empty cell (`-`), so that `awk` can count columns.
+pub const ROTATE_TABLE: &[&str] = &[
+    "INTEGRATION",
+    "NAME",
+    "PASSWORD",
+    "STATUS",
+    "VERIFIED",
+    "UPDATED AT",
+];
+pub const ROTATE_CSV: &[&str] = &[
+    "record",
+    "integration",
+    "name",
+    "password",
+    "status",
+    "verified",
+    "updated_at",
+    "error",
+];
+
+impl PasswordRecord<'_> {
     pub fn cells(&self) -> Vec<String> {
         vec![
             self.integration.clone(),
             self.name.clone(),
             self.password.expose_secret().to_string(),
-            if self.verified {
-                "yes".into()
-            } else {
-                "no".into()
-            },
-            self.updated_at.clone().unwrap_or_default(),
+            self.status.to_string(),
+            "-".into(),
+            "-".into(),
         ]
     }
 
     pub fn csv_cells(&self) -> Vec<String> {
         vec![
+            self.record.to_string(),
             self.integration.clone(),
             self.name.clone(),
             self.password.expose_secret().to_string(),
-            self.updated_at.clone().unwrap_or_default(),
+            self.status.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]
+    }
+}
+
+impl ResultRecord {
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.integration.clone(),
+            self.name.clone(),
+            "-".into(),
+            self.status.as_str().to_string(),
+            if self.verified { "yes" } else { "no" }.to_string(),
+            self.updated_at.clone().unwrap_or_else(|| "-".into()),
+        ]
+    }
+
+    pub fn csv_cells(&self) -> Vec<String> {
+        vec![
+            self.record.to_string(),
+            self.integration.clone(),
+            self.name.clone(),
+            String::new(),
+            self.status.as_str().to_string(),
             self.verified.to_string(),
+            self.updated_at.clone().unwrap_or_default(),
+            self.error.clone().unwrap_or_default(),
         ]
     }
 }
@@ -529,20 +609,46 @@ mod tests {
     }
 
     #[test]
-    fn rotated_json_has_the_password() {
+    fn rotation_records_have_the_password_first() {
         let pw = SecretString::from("Abc123!xyz-canary".to_string());
-        let v = RotatedView {
+        let p = PasswordRecord {
+            record: PASSWORD_RECORD,
             integration: "acme".into(),
             name: "bob".into(),
             password: &pw,
-            updated_at: None,
-            verified: false,
+            status: "sending",
         };
-        let j = serde_json::to_value(&v).unwrap();
+        let j = serde_json::to_value(&p).unwrap();
         assert!(j["password"] == "Abc123!xyz-canary");
+        assert_eq!(j["record"], "password");
+        assert_eq!(j["status"], "sending");
+        let r = ResultRecord {
+            record: RESULT_RECORD,
+            integration: "acme".into(),
+            name: "bob".into(),
+            status: Outcome::Unknown,
+            verified: false,
+            updated_at: None,
+            error: Some("timed out".into()),
+        };
+        let j = serde_json::to_value(&r).unwrap();
+        assert!(
+            j.get("password").is_none(),
+            "the result never repeats the secret"
+        );
+        assert_eq!(j["status"], "unknown");
         assert_eq!(j["verified"], false);
-        assert_eq!(v.csv_cells().len(), ROTATE_CSV.len());
-        assert_eq!(v.cells().len(), ROTATE_TABLE.len());
+        assert!(j["updated_at"].is_null());
+        for cells in [p.cells(), r.cells()] {
+            assert_eq!(cells.len(), ROTATE_TABLE.len());
+            assert!(cells.iter().all(|c| !c.is_empty()), "no empty table cell");
+        }
+        assert_eq!(p.csv_cells().len(), ROTATE_CSV.len());
+        assert_eq!(r.csv_cells().len(), ROTATE_CSV.len());
+        assert_eq!(
+            Outcome::parse(Outcome::NotApplied.as_str()),
+            Some(Outcome::NotApplied)
+        );
     }
 
     #[test]

@@ -4,11 +4,11 @@
 //! calls do. Answers that hold secrets in clear (client secrets, OAuth tokens) are parsed
 //! without them and their bytes are wiped once read.
 use reqwest::{Method, Url};
-use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
 
 use super::client::Client;
 use super::error::{Error, ErrorKind, Result};
+use super::journal::Mutation;
 use super::models::{Connection, ConnectionKind};
 use super::oauth_models::{NewOAuthClient, OAuthClientUpdate, OAuthStart, ZisOAuthClient};
 use super::oauth_parse::{
@@ -20,24 +20,6 @@ use super::validate;
 
 /// Pages of OAuth clients followed at most (a server that never ends its cursor is cut off).
 const MAX_CLIENT_PAGES: usize = 100;
-
-/// A server's error words may echo what was sent: the secret sent is cut out of them.
-fn scrub(mut e: Error, secret: Option<&SecretString>) -> Error {
-    if let Some(s) = secret
-        .map(ExposeSecret::expose_secret)
-        .filter(|s| !s.is_empty())
-    {
-        if e.message.contains(s) {
-            e.message = e.message.replace(s, "[REDACTED]");
-        }
-        if let Some(c) = &mut e.code {
-            if c.contains(s) {
-                *c = c.replace(s, "[REDACTED]");
-            }
-        }
-    }
-    e
-}
 
 /// Read what `f` needs from an answer, then wipe its bytes (they may hold secrets in clear).
 fn read_then_wipe<T>(mut ans: Answer, f: impl FnOnce(&[u8]) -> T) -> T {
@@ -125,6 +107,16 @@ impl Client {
         validate::integration_name(integration)?;
         oauth_validate::new_oauth_client(new)?;
         let url = self.clients_url(integration, None);
+        let fields = new.fields();
+        let m = Mutation {
+            integration,
+            connection: Some(&new.name),
+            action: "create oauth client",
+            kind: None,
+            fields: &fields,
+        };
+        let ticket = self.journal_begin(&m);
+        // The transport scrubs the client_secret sent from whatever error the server answers.
         let res = self
             .send_conn(
                 Method::POST,
@@ -134,18 +126,8 @@ impl Client {
                 Retry::Create,
             )
             .await
-            .map_err(|e| {
-                scrub(e, Some(&new.client_secret))
-                    .with_context(format!("create OAuth client {integration}/{}", new.name))
-            });
-        self.record(
-            integration,
-            Some(&new.name),
-            "create oauth client",
-            None,
-            &new.fields(),
-            &res,
-        );
+            .map_err(|e| e.with_context(format!("create OAuth client {integration}/{}", new.name)));
+        self.journal_finish(ticket, &m, &res);
         let answer = read_then_wipe(res?, parse_client_answer)?;
         let mut c = match answer {
             Some(c) => c,
@@ -179,6 +161,16 @@ impl Client {
         oauth_validate::lookup_name("OAuth client uuid", uuid)?;
         oauth_validate::oauth_client_update(update)?;
         let url = self.clients_url(integration, Some(uuid));
+        let fields = update.fields();
+        let m = Mutation {
+            integration,
+            connection: Some(name),
+            action: "update oauth client",
+            kind: None,
+            fields: &fields,
+        };
+        let ticket = self.journal_begin(&m);
+        // The transport scrubs the client_secret sent from whatever error the server answers.
         let res = self
             .send_conn(
                 Method::PATCH,
@@ -188,18 +180,8 @@ impl Client {
                 Retry::Idempotent,
             )
             .await
-            .map_err(|e| {
-                scrub(e, update.client_secret.as_ref())
-                    .with_context(format!("update OAuth client {integration}/{name}"))
-            });
-        self.record(
-            integration,
-            Some(name),
-            "update oauth client",
-            None,
-            &update.fields(),
-            &res,
-        );
+            .map_err(|e| e.with_context(format!("update OAuth client {integration}/{name}")));
+        self.journal_finish(ticket, &m, &res);
         let answer = read_then_wipe(res?, parse_client_answer);
         // The change was applied (2xx): an answer that cannot be read does not undo it.
         Ok(answer.ok().flatten())
@@ -216,18 +198,19 @@ impl Client {
         validate::integration_name(integration)?;
         oauth_validate::lookup_name("OAuth client uuid", uuid)?;
         let url = self.clients_url(integration, Some(uuid));
+        let m = Mutation {
+            integration,
+            connection: Some(name),
+            action: "delete oauth client",
+            kind: None,
+            fields: &[],
+        };
+        let ticket = self.journal_begin(&m);
         let res = self
             .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
             .map_err(|e| e.with_context(format!("delete OAuth client {integration}/{name}")));
-        self.record(
-            integration,
-            Some(name),
-            "delete oauth client",
-            None,
-            &[],
-            &res,
-        );
+        self.journal_finish(ticket, &m, &res);
         res.map(|_| ())
     }
 
@@ -251,18 +234,19 @@ impl Client {
         validate::integration_name(integration)?;
         oauth_validate::lookup_name("connection name", name)?;
         let url = self.oauth_connection_url(integration, name);
+        let m = Mutation {
+            integration,
+            connection: Some(name),
+            action: "delete",
+            kind: Some(ConnectionKind::OAuth),
+            fields: &[],
+        };
+        let ticket = self.journal_begin(&m);
         let res = self
             .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
             .map_err(|e| e.with_context(format!("delete OAuth connection {integration}/{name}")));
-        self.record(
-            integration,
-            Some(name),
-            "delete",
-            Some(ConnectionKind::OAuth),
-            &[],
-            &res,
-        );
+        self.journal_finish(ticket, &m, &res);
         res.map(|_| ())
     }
 
@@ -298,6 +282,14 @@ impl Client {
             "start",
             integration,
         ]);
+        let m = Mutation {
+            integration,
+            connection: Some(&start.name),
+            action: "authorize",
+            kind: Some(ConnectionKind::OAuth),
+            fields: &[],
+        };
+        let ticket = self.journal_begin(&m);
         let res = self
             .send_conn(
                 Method::POST,
@@ -313,14 +305,7 @@ impl Client {
                     start.name
                 ))
             });
-        self.record(
-            integration,
-            Some(&start.name),
-            "authorize",
-            Some(ConnectionKind::OAuth),
-            &[],
-            &res,
-        );
+        self.journal_finish(ticket, &m, &res);
         read_then_wipe(res?, parse_redirect_url)
     }
 
@@ -471,18 +456,6 @@ mod tests {
                 ..Default::default()
             }),
         }
-    }
-
-    #[test]
-    fn a_secret_echoed_by_the_server_is_cut_out_of_its_words() {
-        let secret = SecretString::from("echoed-canary-1".to_string());
-        let e = Error::from_response(
-            400,
-            br#"{"errors":[{"code":"echoed-canary-1","title":"client_secret echoed-canary-1 is invalid"}]}"#,
-        );
-        let e = scrub(e, Some(&secret));
-        assert!(!e.to_string().contains("echoed-canary-1"));
-        assert!(e.message.contains("[REDACTED]"));
     }
 
     #[test]

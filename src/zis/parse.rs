@@ -38,6 +38,31 @@ pub(super) fn is_redacted(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c == '*')
 }
 
+/// serde's message without the values it quotes (`invalid type: string "…", expected …`): a
+/// value the server sent in the wrong place may be a secret it echoed.
+fn without_values(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut quoted = false;
+    for c in msg.chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                out.push_str("\"…");
+                quoted = true;
+            }
+            ('"', true) => {
+                out.push('"');
+                quoted = false;
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    if quoted {
+        out.push('"');
+    }
+    out
+}
+
 pub(super) fn parse_json(body: &[u8]) -> Result<Value> {
     if body.is_empty() {
         return Err(Error::invalid_response(
@@ -150,7 +175,8 @@ pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
             Error::invalid_response("the answer was cut off (incomplete JSON)")
         } else if e.is_data() {
             Error::invalid_response(format!(
-                "the connections answer has an unexpected shape ({e})"
+                "the connections answer has an unexpected shape ({})",
+                without_values(&e.to_string())
             ))
         } else {
             Error::invalid_response(format!(
@@ -407,6 +433,19 @@ fn fast_utc_timestamp(s: &str) -> Option<time::OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value in the wrong place of a page (an echoed token, say) is not quoted back.
+    #[test]
+    fn shape_errors_do_not_quote_values() {
+        let body = br#"{"basic_auth":[{"name":"n","allowed_domain":"d","username":{"x":1}}],"meta":"Echoed-Tok-canary"}"#;
+        let e = parse_page(body)
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(e.contains("unexpected shape"), "{e}");
+        assert!(!e.contains("Echoed-Tok-canary"), "{e}");
+        assert_eq!(without_values(r#"a "b" c "d"#), r#"a "…" c "…""#);
+    }
 
     #[test]
     fn retry_after_forms() {

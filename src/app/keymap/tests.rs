@@ -108,6 +108,7 @@ fn log_entry(connection: &str) -> crate::auditlog::Entry {
         kind: Some("basic_auth".into()),
         fields: vec!["password".into()],
         outcome: "ok".into(),
+        id: None,
     }
 }
 

@@ -17,8 +17,10 @@ use crate::secret::{self, Charset};
 use crate::zis::ConnectionKind;
 
 use super::command_line::{input_key, open_input, sync_filter};
-use super::modals::{modal_key, open_audit_log};
-use super::{banner, ensure_loaded, load_integrations, quit, refuse_readonly, PASSWORD_LENGTH};
+use super::modals::{modal_key, open_audit_log, quit_from_rotation};
+use super::{
+    banner, ensure_loaded, load_integrations, quit, refuse_readonly, EXIT_CTRL_C, PASSWORD_LENGTH,
+};
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let scope = Scope::of(state);
@@ -28,6 +30,15 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             return;
         }
         if b.command == Command::Quit {
+            // A rotation window asks first when quitting would lose a password; Ctrl-C there
+            // exits as Ctrl-C does (130).
+            if scope == Scope::Rotation {
+                if quit_from_rotation(state, fx) {
+                    return;
+                }
+                quit(state, fx, EXIT_CTRL_C);
+                return;
+            }
             quit(state, fx, 0);
             return;
         }
@@ -179,6 +190,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
 fn back(state: &mut State) {
     if state.banner.is_some() {
         state.banner = None;
+        state.audit_failure = None;
     } else if state.focus == Pane::Integrations && state.left_filter.is_active() {
         state.left_filter = Filter::default();
     } else if state.table_filter.is_active() {
@@ -474,6 +486,7 @@ fn start_rotation(state: &mut State) {
             key,
             password,
             status: RotStatus::Ready,
+            seen: false,
         });
     }
     if items.is_empty() {
@@ -494,6 +507,7 @@ fn start_rotation(state: &mut State) {
         revealed: false,
         copied: false,
         confirm_discard: false,
+        confirm_quit: false,
         skipped,
     })));
 }

@@ -1,9 +1,14 @@
 //! Profiles, credential sources and file-permission checks.
 //!
 //! Precedence, highest first: command-line flags, environment (`ZISCTL_BASE_URL`,
-//! `ZENDESK_EMAIL`, `ZENDESK_API_TOKEN`, `ZIS_OAUTH_TOKEN`), the profile in the config file.
+//! `ZENDESK_EMAIL`, `ZENDESK_API_TOKEN`, `ZIS_OAUTH_TOKEN`, `ZENDESK_OAUTH_CLIENT_ID`,
+//! `ZENDESK_OAUTH_CLIENT_SECRET`), the profile in the config file.
 //! Secrets come from the environment, a `*_command` run by `sh -c` (stdout trimmed), or a
 //! literal in a config file that only its owner can read.
+//!
+//! How the admin signs in, first match wins (see [`crate::auth`]): `ZIS_OAUTH_TOKEN` (for the
+//! connections calls) > client credentials (env, then profile) > the profile's stored login
+//! (`zisctl auth login`) > an API token (env, then profile).
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -15,12 +20,25 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::args::GlobalArgs;
-use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Journal, Result};
+use crate::auth::store::{LoginRecord, Slot, Store};
+use crate::auth::{AuthInfo, Method};
+use crate::zis::{AdminCredentials, Client, ClientOptions, Error, Journal, Result, TokenStore};
 
 pub const ENV_EMAIL: &str = "ZENDESK_EMAIL";
 pub const ENV_API_TOKEN: &str = "ZENDESK_API_TOKEN";
 pub const ENV_SUBDOMAIN: &str = "ZENDESK_SUBDOMAIN";
 pub const ENV_OAUTH_TOKEN: &str = "ZIS_OAUTH_TOKEN";
+pub const ENV_OAUTH_CLIENT_ID: &str = "ZENDESK_OAUTH_CLIENT_ID";
+pub const ENV_OAUTH_CLIENT_SECRET: &str = "ZENDESK_OAUTH_CLIENT_SECRET";
+
+/// Secret variables zisctl reads, taken out of a `*_command`'s environment (with every other
+/// `ZENDESK_*` / `ZIS_*` / `ZISCTL_*` variable whose name says TOKEN, SECRET, PASSWORD or
+/// KEY): the command gets what it needs (PATH, HOME, the agent sockets of a password manager)
+/// and nothing another process of the user could read from its `/proc/PID/environ`.
+pub const SECRET_ENV: &[&str] = &[ENV_API_TOKEN, ENV_OAUTH_TOKEN, ENV_OAUTH_CLIENT_SECRET];
+
+/// The largest config file read (1 MiB): a config is a few hundred bytes.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 /// The config file as written (see config.example.toml).
 #[derive(Default, Deserialize)]
@@ -41,6 +59,13 @@ pub struct Profile {
     pub api_token_command: Option<String>,
     pub oauth_token: Option<SecretString>,
     pub oauth_token_command: Option<String>,
+    /// The OAuth client of `auth login` (public), or of the client-credentials grant
+    /// (confidential, with `oauth_client_secret_command`).
+    pub oauth_client_id: Option<String>,
+    /// A confidential client's secret: with it, zisctl signs in with client credentials.
+    pub oauth_client_secret_command: Option<String>,
+    /// The loopback port of `auth login` (default 8765).
+    pub oauth_redirect_port: Option<u16>,
     pub timeout_secs: Option<u64>,
     pub stale_days: Option<u32>,
     pub readonly: Option<bool>,
@@ -60,12 +85,17 @@ pub struct Settings {
     pub profile: String,
     pub config_path: Option<PathBuf>,
     pub options: ClientOptions,
-    /// The audit log the client's journal writes to (None: no data directory).
+    /// The audit log the client's journal writes to (None: no data directory, or refused).
     pub audit_log: Option<PathBuf>,
+    /// Why the audit log was refused (a link, a special file, another user's): changes are
+    /// refused while it is.
+    pub audit_log_refused: Option<String>,
     /// Where the credentials came from, for the status line ("env ZENDESK_API_TOKEN", ...).
     pub credential_source: String,
     pub readonly: bool,
     pub stale_days: u32,
+    /// How the account is signed in to (method, stored login, OAuth client).
+    pub auth: AuthInfo,
 }
 
 impl fmt::Debug for Settings {
@@ -77,6 +107,7 @@ impl fmt::Debug for Settings {
             .field("audit_log", &self.audit_log)
             .field("credential_source", &self.credential_source)
             .field("readonly", &self.readonly)
+            .field("auth", &self.auth)
             .finish()
     }
 }
@@ -135,35 +166,73 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         None => &empty,
     };
 
-    let base_url = global
-        .base_url
-        .clone()
-        .or_else(|| profile.base_url.clone())
-        .or_else(|| {
-            env(ENV_SUBDOMAIN)
-                .or_else(|| profile.subdomain.clone())
-                .map(|s| format!("https://{}.zendesk.com", s.trim()))
-        });
+    let subdomain = env(ENV_SUBDOMAIN)
+        .map(|s| (ENV_SUBDOMAIN, s))
+        .or_else(|| profile.subdomain.clone().map(|s| ("subdomain", s)));
+    let base_url = match global.base_url.clone().or_else(|| profile.base_url.clone()) {
+        Some(u) => Some(u),
+        None => match subdomain {
+            Some((from, s)) => {
+                let s = s.trim();
+                crate::zis::validate::subdomain(from, s)?;
+                Some(format!("https://{s}.zendesk.com"))
+            }
+            None => None,
+        },
+    };
     let Some(base_url) = base_url else {
         return Ok(Loaded::NotConfigured(NotConfigured { config_path: path }));
     };
 
     let mut sources = Vec::new();
-    let email = env(ENV_EMAIL).or_else(|| profile.email.clone());
-    let api_token = if let Some(t) = env(ENV_API_TOKEN) {
-        sources.push(format!("env {ENV_API_TOKEN}"));
-        Some(SecretString::from(t))
-    } else if let Some(t) = &profile.api_token {
-        sources.push("config api_token".to_string());
-        Some(t.clone())
-    } else if let Some(cmd) = &profile.api_token_command {
-        sources.push("api_token_command".to_string());
-        Some(run_secret_command("api_token_command", cmd)?)
+    let account = crate::auth::account_of(&base_url)?;
+    let client_id = env(ENV_OAUTH_CLIENT_ID).or_else(|| profile.oauth_client_id.clone());
+    let client_secret = if let Some(s) = env(ENV_OAUTH_CLIENT_SECRET) {
+        Some((
+            SecretString::from(s),
+            format!("env {ENV_OAUTH_CLIENT_SECRET}"),
+        ))
+    } else if let Some(cmd) = &profile.oauth_client_secret_command {
+        Some((
+            run_secret_command("oauth_client_secret_command", cmd)?,
+            "oauth_client_secret_command".to_string(),
+        ))
     } else {
         None
     };
-    let admin = match (email, api_token) {
-        (Some(email), Some(api_token)) => Some(AdminCredentials { email, api_token }),
+    let client_credentials = match (&client_id, &client_secret) {
+        (Some(id), Some((secret, source))) => Some((id.clone(), secret.clone(), source.clone())),
+        (None, Some((_, source))) => {
+            return Err(Error::config(format!(
+                "{source} gives an OAuth client secret but no client id: set \
+                 {ENV_OAUTH_CLIENT_ID} or `oauth_client_id` in the profile"
+            )))
+        }
+        _ => None,
+    };
+    let store = Store::open(&profile_name, &account, None)?;
+    let login = match &store {
+        Some(s) => s.login()?,
+        None => None,
+    };
+    let email = env(ENV_EMAIL).or_else(|| profile.email.clone());
+    // Below client credentials and a stored login: its command runs only when it is used.
+    let api_token = if client_credentials.is_some() || login.is_some() {
+        None
+    } else if let Some(t) = env(ENV_API_TOKEN) {
+        Some((SecretString::from(t), format!("env {ENV_API_TOKEN}")))
+    } else if let Some(t) = &profile.api_token {
+        Some((t.clone(), "config api_token".to_string()))
+    } else if let Some(cmd) = &profile.api_token_command {
+        Some((
+            run_secret_command("api_token_command", cmd)?,
+            "api_token_command".to_string(),
+        ))
+    } else {
+        None
+    };
+    let api_token = match (email, api_token) {
+        (Some(email), Some((token, source))) => Some((email, token, source)),
         (None, Some(_)) => {
             return Err(Error::config(format!(
                 "an API token is set but no admin email: set {ENV_EMAIL} or `email` in the profile"
@@ -206,14 +275,39 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         ));
     }
 
+    let choice = choose_admin(
+        oauth_token.is_some(),
+        client_credentials,
+        login.clone(),
+        api_token,
+    );
+    sources.splice(0..0, choice.sources);
+    let store = store.map(|s| Arc::new(s.with_slot(choice.slot.clone())));
+
     let mut options = ClientOptions::new(base_url);
-    options.admin = admin;
+    options.admin = choice.admin;
+    if choice.slot.is_some() {
+        options.store = store.clone().map(|s| s as Arc<dyn TokenStore>);
+    }
     options.oauth_token = oauth_token;
     options.integration_tokens = integration_tokens;
     if let Some(t) = profile.timeout_secs {
         options.timeout = Duration::from_secs(t.max(1));
+        options.call_timeout = options.timeout;
     }
-    let audit_log = crate::files::audit_log_path();
+    let mut audit_log = crate::files::audit_log_path();
+    let mut audit_log_refused = None;
+    if let Some(p) = &audit_log {
+        // A link, a device or another user's file is never written to (nor chmod'ed): no
+        // journal, and every change is refused until it is fixed (reads go on). Any other
+        // problem (a missing directory, a full disk) is said when a line cannot be written.
+        if let Err(e) = crate::files::check_private_path(p, "audit log") {
+            if e.kind() == std::io::ErrorKind::PermissionDenied {
+                audit_log_refused = Some(e.to_string());
+                audit_log = None;
+            }
+        }
+    }
     options.journal = audit_log.clone().map(|path| {
         Arc::new(crate::auditlog::AuditLog {
             path,
@@ -227,6 +321,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         config_path: path.filter(|p| p.exists()),
         options,
         audit_log,
+        audit_log_refused,
         credential_source: if sources.is_empty() {
             "no credentials".to_string()
         } else {
@@ -234,14 +329,120 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         },
         readonly: global.readonly || profile.readonly.unwrap_or(false),
         stale_days: profile.stale_days.unwrap_or(90),
+        auth: AuthInfo {
+            method: choice.method,
+            admin_method: choice.admin_method,
+            account,
+            store,
+            login,
+            client_id,
+            client_secret: client_secret.map(|(s, _)| s),
+            redirect_port: profile.oauth_redirect_port,
+        },
     })))
 }
 
-/// Read and parse a config file; refuse one that holds a literal secret and is readable by
-/// group or others.
+/// The admin sign-in chosen by [`choose_admin`].
+pub struct AdminChoice {
+    /// The method in force (`zis_token` when a ZIS token is given).
+    pub method: Method,
+    /// The admin's own method (the registry's).
+    pub admin_method: Method,
+    pub admin: Option<AdminCredentials>,
+    /// The store slot of the admin's tokens (OAuth methods only).
+    pub slot: Option<Slot>,
+    /// Where the credentials came from, for the status line.
+    pub sources: Vec<String>,
+}
+
+/// The documented precedence: a ZIS token (`zis_token`, for the connections calls) > client
+/// credentials (`client_id`, secret, its source) > the stored login > an API token (email,
+/// token, its source). The admin below a ZIS token still serves the registry.
+pub fn choose_admin(
+    zis_token: bool,
+    client_credentials: Option<(String, SecretString, String)>,
+    login: Option<LoginRecord>,
+    api_token: Option<(String, SecretString, String)>,
+) -> AdminChoice {
+    let (admin_method, admin, slot, sources) =
+        if let Some((id, secret, source)) = client_credentials {
+            (
+                Method::ClientCredentials,
+                Some(AdminCredentials::ClientCredentials {
+                    client_id: id.clone(),
+                    client_secret: secret,
+                    scope: crate::auth::DEFAULT_SCOPES.to_string(),
+                }),
+                Some(Slot::ClientCredentials { client_id: id }),
+                vec![format!("client credentials ({source})")],
+            )
+        } else if let Some(l) = login {
+            let who = l
+                .user
+                .as_ref()
+                .map(|u| format!(" as {}", u.email))
+                .unwrap_or_default();
+            (
+                Method::OAuth,
+                Some(AdminCredentials::OAuth {
+                    client_id: l.client_id.clone(),
+                    client_secret: None,
+                }),
+                Some(Slot::Login {
+                    client_id: l.client_id,
+                }),
+                vec![format!("OAuth sign-in{who}")],
+            )
+        } else if let Some((email, api_token, source)) = api_token {
+            (
+                Method::ApiToken,
+                Some(AdminCredentials::ApiToken { email, api_token }),
+                None,
+                vec![source],
+            )
+        } else {
+            (Method::None, None, None, Vec::new())
+        };
+    AdminChoice {
+        method: if zis_token {
+            Method::ZisToken
+        } else {
+            admin_method
+        },
+        admin_method,
+        admin,
+        slot,
+        sources,
+    }
+}
+
+/// Read and parse a config file. Refused: anything but a regular file (a FIFO, `/dev/zero`),
+/// more than [`MAX_CONFIG_BYTES`], and, when it holds a literal secret or a `*_command`, a file
+/// another user owns or may change (and, for a secret, read): see [`check_private`].
 pub fn read_config_file(path: &Path) -> Result<ConfigFile> {
-    let text = std::fs::read_to_string(path)
+    use std::io::Read;
+    let f = crate::files::open_regular_read(path, "config")
+        .map_err(|e| Error::config(e.to_string()))?;
+    let meta = f
+        .metadata()
+        .map_err(|e| Error::config(format!("cannot stat {}: {e}", path.display())))?;
+    let too_big = || {
+        Error::config(format!(
+            "config {} is larger than {} KiB; refused (a config is a few hundred bytes)",
+            path.display(),
+            MAX_CONFIG_BYTES / 1024
+        ))
+    };
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
+    let mut text = zeroize::Zeroizing::new(String::new());
+    f.take(MAX_CONFIG_BYTES + 1)
+        .read_to_string(&mut text)
         .map_err(|e| Error::config(format!("cannot read config {}: {e}", path.display())))?;
+    if text.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_big());
+    }
     let file: ConfigFile = toml::from_str(&text).map_err(|e| {
         Error::config(format!(
             "config {} is not valid: {}",
@@ -249,9 +450,7 @@ pub fn read_config_file(path: &Path) -> Result<ConfigFile> {
             parse_error_message(&text, &e)
         ))
     })?;
-    if file.holds_secret() {
-        check_private(path)?;
-    }
+    check_private(path, &meta, &file)?;
     Ok(file)
 }
 
@@ -270,6 +469,7 @@ fn parse_error_message(text: &str, e: &toml::de::Error) -> String {
             break;
         }
     }
+    msg = hide_unknown_key(&msg);
     match e.span() {
         Some(span) => {
             let upto = &text.as_bytes()[..span.start.min(text.len())];
@@ -278,6 +478,56 @@ fn parse_error_message(text: &str, e: &toml::de::Error) -> String {
         }
         None => msg,
     }
+}
+
+/// serde's `unknown field `X`, expected one of `a`, `b`` names the key as written: a secret
+/// pasted on a line of its own (`s3cr3t = 1`) would be printed. The key is kept only when it
+/// looks like a known key (a typo, at most two edits away: it is then named with the key
+/// meant); otherwise the message says "an unknown key" and the line names where.
+fn hide_unknown_key(msg: &str) -> String {
+    let Some(rest) = msg.strip_prefix("unknown field `") else {
+        return msg.to_string();
+    };
+    let Some(end) = rest.find('`') else {
+        return msg.to_string();
+    };
+    let (key, tail) = (&rest[..end], &rest[end + 1..]);
+    // The keys serde expected, in its order: every other backquoted word of the tail.
+    let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let list = if known.is_empty() {
+        "none".to_string()
+    } else {
+        known.join(", ")
+    };
+    let meant = known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min();
+    match meant {
+        Some((_, k)) if key.len() >= 3 => {
+            format!("unknown key `{key}` (did you mean `{k}`?); the keys here: {list}")
+        }
+        _ => format!(
+            "an unknown key (not shown: it looks like no known key, and may be a value pasted \
+             in the wrong place); the keys here: {list}"
+        ),
+    }
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 impl ConfigFile {
@@ -289,18 +539,46 @@ impl ConfigFile {
                 || p.integrations.values().any(|i| i.oauth_token.is_some())
         })
     }
+
+    /// True when some profile holds a `*_command` (zisctl runs it with `sh -c`).
+    pub fn holds_command(&self) -> bool {
+        self.profiles.values().any(|p| {
+            p.api_token_command.is_some()
+                || p.oauth_token_command.is_some()
+                || p.integrations
+                    .values()
+                    .any(|i| i.oauth_token_command.is_some())
+        })
+    }
 }
 
+/// A config that holds a secret or a `*_command` must be its user's alone: owned by the user
+/// and writable by nobody else (another user could otherwise make zisctl run a command of
+/// theirs, or read the admin token); one that holds a literal secret must also be unreadable
+/// by group and others. Each refusal says the `chmod` / `chown` to run.
 #[cfg(unix)]
-fn check_private(path: &Path) -> Result<()> {
+fn check_private(path: &Path, meta: &std::fs::Metadata, file: &ConfigFile) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::config(format!("cannot stat {}: {e}", path.display())))?;
+    let (secret, command) = (file.holds_secret(), file.holds_command());
+    if !secret && !command {
+        return Ok(());
+    }
+    let what = if secret { "a secret" } else { "a *_command" };
+    crate::files::check_owner(path, "config", meta, &format!("it holds {what}"))
+        .map_err(|e| Error::config(e.to_string()))?;
     let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
+    if secret && mode & 0o077 != 0 {
         return Err(Error::config(format!(
             "config {} holds a secret but its mode is {mode:04o} (group or others can read it): \
              run `chmod 600 {}` or replace the secret with an *_command",
+            path.display(),
+            path.display()
+        )));
+    }
+    if mode & 0o022 != 0 {
+        return Err(Error::config(format!(
+            "config {} holds a *_command but its mode is {mode:04o} (group or others can change \
+             the command zisctl runs): run `chmod go-w {}`",
             path.display(),
             path.display()
         )));
@@ -309,13 +587,31 @@ fn check_private(path: &Path) -> Result<()> {
 }
 
 #[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<()> {
+fn check_private(_path: &Path, _meta: &std::fs::Metadata, _file: &ConfigFile) -> Result<()> {
     Ok(())
+}
+
+/// True for a variable a `*_command` must not see: see [`SECRET_ENV`].
+fn is_secret_env(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_ENV.iter().any(|s| upper == *s)
+        || (["ZENDESK_", "ZIS_", "ZISCTL_"]
+            .iter()
+            .any(|p| upper.starts_with(p))
+            && ["TOKEN", "SECRET", "PASSWORD", "KEY"]
+                .iter()
+                .any(|w| upper.contains(w)))
 }
 
 /// Run a `*_command` with `sh -c` and take its trimmed stdout as the secret.
 pub fn run_secret_command(key: &str, cmd: &str) -> Result<SecretString> {
-    let out = Command::new("sh")
+    let mut command = Command::new("sh");
+    for (name, _) in std::env::vars_os() {
+        if is_secret_env(&name.to_string_lossy()) {
+            command.env_remove(&name);
+        }
+    }
+    let out = command
         .arg("-c")
         .arg(cmd)
         .stdin(Stdio::null())
@@ -413,6 +709,122 @@ mod tests {
         );
         let e = read_config_file(&p).err().unwrap();
         assert!(e.message.contains("subdomian"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("line 2: unknown key `subdomian` (did you mean `subdomain`?)"),
+            "{}",
+            e.message
+        );
+    }
+
+    /// Issue 13 item 15: a secret pasted as a key is not printed; the line is named.
+    #[test]
+    fn an_unknown_key_that_looks_like_no_key_is_not_shown() {
+        let d = tempfile::tempdir().unwrap();
+        for (text, line) in [
+            (
+                "[profiles.default]\nemail = \"a@b.c\"\nS3cr3t-Pasted-canary = 1\n",
+                3,
+            ),
+            ("S3cr3t-Pasted-canary = \"x\"\n", 1),
+            ("[profiles.a.integrations.b]\nS3cr3t-Pasted-canary = 1\n", 2),
+            ("[profiles.a]\nab = 1\n", 2),
+        ] {
+            let p = write_cfg(d.path(), text, 0o600);
+            let e = read_config_file(&p).err().unwrap().message;
+            assert!(!e.contains("S3cr3t"), "{e}");
+            assert!(
+                e.contains(&format!("line {line}: an unknown key (not shown")),
+                "{e}"
+            );
+            assert!(e.contains("the keys here: "), "{e}");
+        }
+        assert_eq!(edit_distance("subdomian", "subdomain"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("email", "email"), 0);
+    }
+
+    #[test]
+    fn secret_variables_are_named() {
+        for secret in [
+            "ZENDESK_API_TOKEN",
+            "ZIS_OAUTH_TOKEN",
+            "ZENDESK_OAUTH_CLIENT_SECRET",
+            "ZENDESK_OAUTH_REFRESH_TOKEN",
+            "ZISCTL_SOME_PASSWORD",
+            "zis_oauth_token",
+        ] {
+            assert!(is_secret_env(secret), "{secret}");
+        }
+        for kept in [
+            "PATH",
+            "HOME",
+            "DBUS_SESSION_BUS_ADDRESS",
+            "GNUPGHOME",
+            "SSH_AUTH_SOCK",
+            "PASSWORD_STORE_DIR",
+            "ZENDESK_SUBDOMAIN",
+            "ZENDESK_EMAIL",
+            "ZISCTL_CONFIG",
+        ] {
+            assert!(!is_secret_env(kept), "{kept}");
+        }
+    }
+
+    /// ZIS_OAUTH_TOKEN > client credentials > the stored login > an API token.
+    #[test]
+    fn sign_in_precedence() {
+        use crate::auth::store::{LoginRecord, Slot};
+        let sec = |s: &str| SecretString::from(s.to_string());
+        let cc = || Some(("conf".to_string(), sec("cs"), "env X".to_string()));
+        let login = || {
+            Some(LoginRecord {
+                client_id: "pub".into(),
+                ..LoginRecord::default()
+            })
+        };
+        let api = || {
+            Some((
+                "a@x".to_string(),
+                sec("tok"),
+                "env ZENDESK_API_TOKEN".to_string(),
+            ))
+        };
+
+        let c = choose_admin(false, cc(), login(), api());
+        assert_eq!(c.method, Method::ClientCredentials);
+        assert!(matches!(
+            c.admin,
+            Some(AdminCredentials::ClientCredentials { ref client_id, ref scope, .. })
+                if client_id == "conf" && scope == "read write"
+        ));
+        assert_eq!(
+            c.slot,
+            Some(Slot::ClientCredentials {
+                client_id: "conf".into()
+            })
+        );
+
+        let c = choose_admin(false, None, login(), api());
+        assert_eq!(c.method, Method::OAuth);
+        assert!(
+            matches!(c.admin, Some(AdminCredentials::OAuth { ref client_id, .. }) if client_id == "pub")
+        );
+
+        let c = choose_admin(false, None, None, api());
+        assert_eq!(c.method, Method::ApiToken);
+        assert!(c.slot.is_none(), "API tokens keep minted tokens in memory");
+        assert_eq!(c.sources, vec!["env ZENDESK_API_TOKEN".to_string()]);
+
+        let c = choose_admin(false, None, None, None);
+        assert_eq!((c.method, c.admin.is_none()), (Method::None, true));
+
+        // A ZIS token wins for the connections; the admin below it stays for the registry.
+        let c = choose_admin(true, None, login(), api());
+        assert_eq!(
+            (c.method, c.admin_method),
+            (Method::ZisToken, Method::OAuth)
+        );
     }
 
     #[test]
@@ -433,5 +845,8 @@ mod example_tests {
         let file: super::ConfigFile = toml::from_str(text).unwrap();
         assert!(file.profiles.contains_key("prod"));
         assert!(!file.holds_secret());
+        let prod = &file.profiles["prod"];
+        assert_eq!(prod.oauth_client_id.as_deref(), Some("zisctl_cli"));
+        assert_eq!(prod.oauth_redirect_port, Some(8765));
     }
 }

@@ -4,11 +4,11 @@
 use crate::zis::{Error, ErrorKind};
 
 /// Exit code for a failure with this error: 2 validation or configuration, 3 authentication
-/// or permission, 4 not found, 1 anything else (API, network, a bad answer).
+/// or permission (signed out too), 4 not found, 1 anything else (API, network, a bad answer).
 pub fn code_of(e: &Error) -> i32 {
     match e.kind {
         ErrorKind::Validation | ErrorKind::Config => 2,
-        ErrorKind::Unauthorized | ErrorKind::Forbidden => 3,
+        ErrorKind::Unauthorized | ErrorKind::Forbidden | ErrorKind::SignedOut => 3,
         ErrorKind::NotFound => 4,
         _ => 1,
     }
@@ -34,6 +34,10 @@ mod tests {
         .with_context("show acme/bob");
         assert_eq!(code_of(&e), 4);
         assert_eq!(code_of(&Error::from_response(403, b"")), 3);
+        assert_eq!(
+            code_of(&Error::signed_out("the refresh token was refused")),
+            3
+        );
         assert_eq!(code_of(&Error::validation("name", "required")), 2);
         assert_eq!(code_of(&Error::config("no base URL")), 2);
         assert_eq!(code_of(&Error::new(ErrorKind::Timeout, "t")), 1);

@@ -9,6 +9,7 @@
 //! - [`worker`]: runs effects on tokio tasks and sends results back as actions.
 //! - [`tui`]: the terminal runtime (event loop, panic hook, signals).
 //! - [`cli`]: headless commands.
+//! - [`auth`]: signing in (the token store, the OAuth login) around the client's session.
 //! - [`config`]: profiles, credential sources, file-permission checks.
 //! - [`exit`]: the exit codes derived from an error.
 //! - [`usage`]: who uses which connection (bundles → connections), pure like [`audit`].
@@ -16,11 +17,13 @@ pub mod app;
 pub mod args;
 pub mod audit;
 pub mod auditlog;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod files;
 pub mod logging;
+pub mod recovery;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;

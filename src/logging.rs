@@ -1,7 +1,6 @@
 //! Logging to a file (never to the terminal). Level from `RUST_LOG` (default `info`).
 //! zisctl never logs bodies or Authorization headers; the HTTP libraries' own trace output is
 //! capped at `info` whatever `RUST_LOG` says, so no wire dump can reach the file either.
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 
 use tracing_subscriber::filter::{filter_fn, EnvFilter};
@@ -33,25 +32,23 @@ pub fn allowed(target: &str, level: &tracing::Level) -> bool {
 }
 
 /// Install the file logger. Returns the path used, or None when no file could be opened (then
-/// nothing is logged: never to the terminal).
+/// nothing is logged, never to the terminal; why is said in one line on stderr).
 pub fn init(path: Option<&Path>) -> Option<PathBuf> {
     let path = path
         .map(Path::to_path_buf)
         .or_else(crate::files::default_log_path)?;
-    if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() {
-            crate::files::create_private_dir(dir).ok()?;
+    // A regular file of the user's alone: a link, a device (`/dev/null`), a FIFO or another
+    // user's file is refused, said once on stderr (before any screen is drawn), never chmod'ed.
+    let file = match crate::files::open_private_append(&path, "log file") {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "zisctl: {}; nothing is logged",
+                crate::sanitize::clean(&e.to_string())
+            );
+            return None;
         }
-    }
-    let mut oo = OpenOptions::new();
-    oo.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        oo.mode(0o600);
-    }
-    let file = oo.open(&path).ok()?;
-    crate::files::restrict_to_owner(&file);
+    };
     let env = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::sync::Mutex::new(file))

@@ -58,23 +58,29 @@ pub async fn run(global: &GlobalArgs) -> i32 {
                 profile: settings.profile.clone(),
                 base_url: display_url(client.base_url()),
                 credential_source: settings.credential_source.clone(),
-                readonly: settings.readonly,
+                // A refused audit log: nothing can be recorded, so nothing may change.
+                readonly: settings.readonly || settings.audit_log_refused.is_some(),
                 stale_days: settings.stale_days,
             };
             let audit_log = settings.audit_log.clone();
-            let state = State::new(ctx, now);
-            run_app(state, Some(client), audit_log, None, default_demo()).await
+            let keep = crate::recovery::path().map(|path| Keep {
+                path,
+                profile: settings.profile.clone(),
+                account: display_url(client.base_url()),
+            });
+            let mut state = State::new(ctx, now);
+            state.recovery = keep.is_some();
+            state.kept_passwords = keep.as_ref().map_or(0, |k| crate::recovery::count(&k.path));
+            state.audit_log_refused = settings.audit_log_refused.clone();
+            run_app(state, Some(client), audit_log, None, default_demo(), keep).await
         }
         Loaded::NotConfigured(nc) => {
             let path = nc.config_path.map(|p| p.display().to_string());
-            run_app(
-                State::first_run(path, now),
-                None,
-                None,
-                None,
-                default_demo(),
-            )
-            .await
+            let mut state = State::first_run(path, now);
+            // Said, not added to: the first-run screen only leads to the demo.
+            state.kept_passwords =
+                crate::recovery::path().map_or(0, |p| crate::recovery::count(&p));
+            run_app(state, None, None, None, default_demo(), None).await
         }
     }
 }
@@ -90,7 +96,63 @@ pub async fn run_demo(global: &GlobalArgs, args: DemoArgs) -> i32 {
     };
     let state = State::new(demo.ctx, OffsetDateTime::now_utc());
     let audit_log = Some(demo.audit_log);
-    run_app(state, Some(demo.client), audit_log, Some(demo.handle), args).await
+    // The demo keeps nothing: its passwords end with its sandbox.
+    run_app(
+        state,
+        Some(demo.client),
+        audit_log,
+        Some(demo.handle),
+        args,
+        None,
+    )
+    .await
+}
+
+/// Where the rotated passwords the app must let go of unseen are kept, and for which account.
+struct Keep {
+    path: std::path::PathBuf,
+    profile: String,
+    account: String,
+}
+
+impl Keep {
+    /// Write `passwords` to the recovery store; what to say once the terminal is back.
+    fn keep(keep: Option<&Keep>, passwords: Vec<app::KeptPassword>) -> String {
+        let n = passwords.len();
+        let s = if n == 1 { "" } else { "s" };
+        let Some(k) = keep else {
+            return format!("{n} rotated password{s} never revealed or copied ended with the demo");
+        };
+        let now = crate::zis::format_time(Some(OffsetDateTime::now_utc()));
+        let kept: Vec<crate::recovery::Kept> = passwords
+            .into_iter()
+            .map(|p| crate::recovery::Kept {
+                kept_at: now.clone(),
+                profile: k.profile.clone(),
+                account: k.account.clone(),
+                integration: p.key.integration,
+                name: p.key.name,
+                password: p.password,
+                status: p.status.to_string(),
+                verified: p.verified,
+            })
+            .collect();
+        match crate::recovery::keep(&k.path, &kept) {
+            Ok(()) => format!(
+                "{n} rotated password{s} never revealed or copied {} kept in {}: run `zisctl \
+                 rotate --recover`",
+                if n == 1 { "is" } else { "are" },
+                k.path.display()
+            ),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot keep rotated passwords");
+                format!(
+                    "cannot keep {n} rotated password{s} never revealed or copied ({e}): check \
+                     those connections and rotate them again"
+                )
+            }
+        }
+    }
 }
 
 /// The demo the first-run screen offers: the seed account, no added latency.
@@ -115,12 +177,12 @@ struct Demo {
     handle: Box<dyn Any + Send>,
 }
 
-/// Removes the demo's audit log when the demo ends.
+/// Removes the demo's private directory (and its audit log) when the demo ends.
 struct RemoveOnDrop(std::path::PathBuf);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -146,12 +208,17 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         .await
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
     let mut options = crate::zis::ClientOptions::new(handle.base_url.clone());
-    options.admin = Some(crate::zis::AdminCredentials {
+    options.admin = Some(crate::zis::AdminCredentials::ApiToken {
         email: handle.admin_email.clone(),
         api_token: SecretString::from(handle.admin_token.clone()),
     });
-    // The demo's changes go to an audit log of its own (L shows it), never the real one.
-    let log_path = std::env::temp_dir().join(format!("zisctl-demo-{}.jsonl", std::process::id()));
+    // The demo's changes go to an audit log of its own (L shows it), never the real one, in a
+    // new directory of a random name that only this user can enter: nothing planted at a
+    // predictable $TMPDIR path can be followed.
+    let dir = crate::files::create_private_temp_dir("zisctl-demo")
+        .map_err(|e| format!("cannot make a private directory for the demo's audit log: {e}"))?;
+    let cleanup = RemoveOnDrop(dir.clone());
+    let log_path = dir.join("audit.jsonl");
     options.journal = Some(std::sync::Arc::new(crate::auditlog::AuditLog {
         path: log_path.clone(),
         profile: "demo".into(),
@@ -168,7 +235,7 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         ctx,
         client,
         audit_log: log_path.clone(),
-        handle: Box::new((handle, RemoveOnDrop(log_path))),
+        handle: Box::new((handle, cleanup)),
     })
 }
 
@@ -248,6 +315,7 @@ async fn run_app(
     audit_log: Option<std::path::PathBuf>,
     handle: Option<Box<dyn Any + Send>>,
     demo: DemoArgs,
+    keep: Option<Keep>,
 ) -> i32 {
     install_panic_hook();
     let mut terminal = match setup_terminal() {
@@ -257,13 +325,29 @@ async fn run_app(
             return 1;
         }
     };
-    let _restore = Restore;
+    let restore = Restore;
     state.color = !no_color();
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
-    let code = event_loop(&mut terminal, state, client, audit_log, handle, demo).await;
+    let mut notes = Vec::new();
+    let code = event_loop(
+        &mut terminal,
+        state,
+        client,
+        audit_log,
+        handle,
+        demo,
+        keep.as_ref(),
+        &mut notes,
+    )
+    .await;
     let _ = terminal.show_cursor();
+    drop(restore);
+    // On the restored terminal (lost with it after a hang-up).
+    for n in notes {
+        eprintln!("zisctl: {}", crate::sanitize::clean(&n));
+    }
     code
 }
 
@@ -282,6 +366,7 @@ fn osc52_clear(out: &mut impl Write) {
     let _ = out.flush();
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn event_loop(
     terminal: &mut Term,
     mut state: State,
@@ -289,6 +374,8 @@ async fn event_loop(
     audit_log: Option<std::path::PathBuf>,
     mut handle: Option<Box<dyn Any + Send>>,
     demo: DemoArgs,
+    keep: Option<&Keep>,
+    notes: &mut Vec<String>,
 ) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut worker =
@@ -312,6 +399,7 @@ async fn event_loop(
                     drop(handle.take());
                     return code;
                 }
+                Effect::KeepPasswords(passwords) => notes.push(Keep::keep(keep, passwords)),
                 Effect::Copy { text, clear_after } => {
                     osc52(terminal.backend_mut(), &text);
                     clear_at = clear_after.map(|d| tokio::time::Instant::now() + d);
@@ -335,7 +423,9 @@ async fn event_loop(
             Ok(frame) => frame.area,
             Err(e) => {
                 tracing::error!(error = %e, "cannot draw");
-                return 1;
+                // The terminal is gone: keep what would be lost, then end (next turn).
+                pending.extend(app::update(&mut state, Action::Terminate(1)));
+                continue;
             }
         };
         let last_draw = std::time::Instant::now();
@@ -351,11 +441,12 @@ async fn event_loop(
                 Some(Ok(Event::Paste(p))) => Action::Paste(p),
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(_)) => continue,
+                // The terminal is gone (or failing): keep what would be lost, then end.
                 Some(Err(e)) => {
                     tracing::error!(error = %e, "terminal input failed");
-                    return 1;
+                    Action::Terminate(1)
                 }
-                None => return 0,
+                None => Action::Terminate(crate::signals::EXIT_HUP),
             },
             Some(a) = rx.recv() => a,
             _ = tick.tick(), if state.needs_tick() => Action::Tick,

@@ -15,7 +15,7 @@ use zisctl::zis::*;
 
 fn admin_client(h: &SandboxHandle) -> Client {
     let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials {
+    o.admin = Some(AdminCredentials::ApiToken {
         email: h.admin_email.clone(),
         api_token: SecretString::from(h.admin_token.clone()),
     });

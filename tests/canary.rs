@@ -651,7 +651,7 @@ fn debug_output_never_shows_a_secret() {
     text.push_str(&format!("{client:?}\n{:?}\n", client.options()));
 
     let mut o = ClientOptions::new("http://127.0.0.1:9");
-    o.admin = Some(AdminCredentials {
+    o.admin = Some(AdminCredentials::ApiToken {
         email: "a@b.c".into(),
         api_token: s(&adm),
     });

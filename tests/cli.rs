@@ -27,6 +27,24 @@ fn sorted(list: &[&str]) -> Vec<String> {
     v
 }
 
+/// rotate's records merged per connection, in order (as `jq 'group_by([.integration, .name])
+/// | map(add)'`): its password record, then its result, as one object.
+fn merged(v: &Value) -> Value {
+    let mut out: Vec<serde_json::Map<String, Value>> = Vec::new();
+    for r in v.as_array().expect("a JSON array of records") {
+        let key = (&r["integration"], &r["name"]);
+        let obj = r.as_object().cloned().unwrap_or_default();
+        match out
+            .iter_mut()
+            .find(|o| (&o["integration"], &o["name"]) == key)
+        {
+            Some(o) => o.extend(obj),
+            None => out.push(obj),
+        }
+    }
+    Value::Array(out.into_iter().map(Value::Object).collect())
+}
+
 /// Nothing that could be a secret field is in a connection object.
 fn assert_no_secret_fields(v: &Value) {
     for f in [
@@ -36,6 +54,8 @@ fn assert_no_secret_fields(v: &Value) {
         "access_token",
         "refresh_token",
         "secret",
+        "client_secret",
+        "oauth_access_token_response_body",
     ] {
         assert!(v.get(f).is_none(), "a connection object has a {f} field");
     }
@@ -271,7 +291,8 @@ async fn connections_list_in_every_format() {
             "username",
             "header_name",
             "created_at",
-            "updated_at"
+            "updated_at",
+            "token_expiry"
         ]
     );
     let recs = csv_records(&rows);
@@ -393,13 +414,17 @@ async fn connections_show_in_every_format() {
 
     // The OAuth connection is named `zendesk`, a name reserved for it. ZIS (and the sandbox)
     // has no `connections/oauth/{name}` route: it is shown by `GET connections/{integration}
-    // ?name=`. PENDING issue 11: until the client goes there, the last kind tried answers
-    // "No route"; the issue-11 client flips this back to exit 0, kind oauth, no secret field.
+    // ?name=`, which sends its tokens in clear: none is printed.
     let o = env
         .run(&["connections", "show", CRM, "zendesk", "-o", "json"])
         .await;
-    assert_eq!(o.code, 4, "stderr: {}", o.stderr);
-    assert!(o.stderr.contains("No route"), "{}", o.stderr);
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    assert_eq!(o.json()["kind"], "oauth");
+    assert!(
+        o.json().get("token_expiry").is_some(),
+        "its expiry is shown"
+    );
+    assert_no_secret_fields(&o.json());
 }
 
 // ----- create / update / delete ----------------------------------------------------------------
@@ -593,7 +618,7 @@ async fn create_every_kind() {
         )
         .await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
-    assert_eq!(o.stderr.lines().count(), 1, "one line: {}", o.stderr);
+    assert_eq!(o.messages().len(), 1, "one line: {}", o.stderr);
     assert!(o.stderr.contains("409"), "{}", o.stderr);
 }
 
@@ -718,7 +743,7 @@ async fn bad_input_is_refused_before_any_request() {
         let o = env.run_stdin(args, stdin).await;
         assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
         assert!(o.stderr.contains(why), "{args:?}: stderr {}", o.stderr);
-        assert_eq!(o.stderr.lines().count(), 1, "one line: {}", o.stderr);
+        assert_eq!(o.messages().len(), 1, "one line: {}", o.stderr);
         assert!(o.stdout.is_empty());
     }
     // No secret source and stdin is not a terminal: refused, never read from argv.
@@ -920,9 +945,11 @@ async fn delete_asks_or_refuses_without_yes() {
         .run(&["connections", "show", CRM, "hubspot_legacy_key"])
         .await;
     assert_eq!(o.code, 4, "stderr: {}", o.stderr);
-    // PENDING issue 11: "Connection does not exist" once the client shows OAuth connections
-    // through `?name=` (today the last kind tried, `oauth`, answers "No route").
-    assert!(o.stderr.contains("No route"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Connection does not exist") && !o.stderr.contains("No route"),
+        "{}",
+        o.stderr
+    );
 
     let o = env
         .run(&["connections", "delete", CRM, "hubspot_legacy_key", "-y"])
@@ -946,14 +973,24 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
         ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
-    let v = o.json();
+    let v = merged(&o.json());
     let arr = v.as_array().expect("array");
     assert_eq!(arr.len(), 2);
     for r in arr {
         assert_eq!(
             keys(r),
-            sorted(&["integration", "name", "password", "updated_at", "verified"])
+            sorted(&[
+                "error",
+                "integration",
+                "name",
+                "password",
+                "record",
+                "status",
+                "updated_at",
+                "verified"
+            ])
         );
+        assert_eq!(r["status"], "applied");
         assert_eq!(r["integration"], CRM);
         assert_eq!(r["verified"], true);
         let age = time::OffsetDateTime::now_utc() - ts(&r["updated_at"]);
@@ -994,13 +1031,25 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
     let rows = o.csv();
     assert_eq!(
         rows[0],
-        ["integration", "name", "password", "updated_at", "verified"]
+        [
+            "record",
+            "integration",
+            "name",
+            "password",
+            "status",
+            "verified",
+            "updated_at",
+            "error"
+        ]
     );
     let recs = csv_records(&rows);
-    assert_eq!(recs.len(), 1);
+    assert_eq!(recs.len(), 2, "a password row, then a result row");
+    assert_eq!(recs[0]["record"], "password");
     let pw = &recs[0]["password"];
     assert!(pw.len() == 20 && pw.chars().all(|c| c.is_ascii_alphanumeric()));
-    assert_eq!(recs[0]["verified"], "true");
+    assert_eq!(recs[1]["record"], "result");
+    assert_eq!(recs[1]["password"], "", "the result row never repeats it");
+    assert_eq!(recs[1]["verified"], "true");
     assert!(env.support.holds(CRM, "salesforce_prod", pw).await);
 
     let o = env.run(&["rotate", CRM, "dynamics_crm"]).await;
@@ -1010,8 +1059,10 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
     let cells: Vec<&str> = lines[1].split_whitespace().collect();
     assert_eq!(cells[0], CRM);
     assert_eq!(cells[1], "dynamics_crm");
-    assert_eq!(cells[3], "yes");
+    assert_eq!(cells[3], "sending");
     assert!(env.support.holds(CRM, "dynamics_crm", cells[2]).await);
+    let result: Vec<&str> = lines[2].split_whitespace().collect();
+    assert_eq!(result[..5], [CRM, "dynamics_crm", "-", "applied", "yes"]);
 
     // Not found: 4; another kind: 2; neither prints a password.
     let o = env
@@ -1052,15 +1103,25 @@ async fn rotate_all_goes_on_when_one_fails() {
         "{}",
         o.stderr
     );
-    let v = o.json();
+    let v = merged(&o.json());
     let arr = v.as_array().expect("array");
-    let mut names: Vec<&str> = arr.iter().filter_map(|r| r["name"].as_str()).collect();
+    // The refused one's password was printed before it was sent; its result says so.
+    let refused = by_name(&v, "salesforce_sandbox");
+    assert_eq!(refused["status"], "not_applied");
+    assert_eq!(refused["verified"], false);
+    let pw = refused["password"].as_str().unwrap_or("");
+    assert!(!env.support.holds(CRM, "salesforce_sandbox", pw).await);
+    let mut names: Vec<&str> = arr
+        .iter()
+        .filter(|r| r["status"] == "applied")
+        .filter_map(|r| r["name"].as_str())
+        .collect();
     names.sort();
     assert_eq!(
         names,
         ["dynamics_crm", "salesforce_prod", "zoominfo_enrich"]
     );
-    for r in arr {
+    for r in arr.iter().filter(|r| r["status"] == "applied") {
         let pw = r["password"].as_str().unwrap_or("");
         let name = r["name"].as_str().unwrap_or("");
         assert_eq!(r["verified"], true);
@@ -1079,11 +1140,20 @@ async fn rotate_all_goes_on_when_one_fails() {
         .run(&["rotate", "legacy_erp", "--all", "-o", "json"])
         .await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
-    assert_eq!(
-        o.json(),
-        json!([]),
-        "no password printed for a refused change"
-    );
+    let v = merged(&o.json());
+    let arr = v.as_array().expect("array");
+    assert!(!arr.is_empty());
+    for r in arr {
+        assert_eq!(
+            r["status"], "not_applied",
+            "a refused change is never in force"
+        );
+        let (name, pw) = (
+            r["name"].as_str().unwrap_or(""),
+            r["password"].as_str().unwrap_or(""),
+        );
+        assert!(!env.support.holds("legacy_erp", name, pw).await);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1104,9 +1174,10 @@ async fn rotate_keeps_a_password_whose_answer_was_lost() {
         ])
         .await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
-    let v = o.json();
+    let v = merged(&o.json());
     let sp = by_name(&v, "salesforce_prod");
     assert_eq!(sp["verified"], false);
+    assert_eq!(sp["status"], "unknown");
     let pw = sp["password"].as_str().unwrap_or("");
     assert_eq!(pw.len(), 32, "the password is printed anyway");
     assert!(!o.stderr.contains(pw));
@@ -1156,7 +1227,15 @@ async fn rotate_stopped_by(sig: libc::c_int, label: &str, code: i32) {
     c.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    let child = c.spawn().expect("spawn");
+    let mut child = c.spawn().expect("spawn");
+    // Read stdout as it comes, as a shell pipe would: the password is sent only once the
+    // pipe's reader has taken it.
+    let mut pipe = child.stdout.take().expect("stdout");
+    let stdout = tokio::spawn(async move {
+        let mut buf = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut pipe, &mut buf).await;
+        buf
+    });
     let pid = child.id().expect("pid") as libc::pid_t;
     let started = std::time::Instant::now();
     while env.support.requests_by("PATCH").await == 0 {
@@ -1175,11 +1254,13 @@ async fn rotate_stopped_by(sig: libc::c_int, label: &str, code: i32) {
         .expect("exits soon after the signal")
         .expect("output");
     assert_eq!(out.status.code(), Some(code), "{label}");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stdout = String::from_utf8_lossy(&stdout.await.expect("stdout")).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let v: Value = serde_json::from_str(&stdout).expect("complete JSON even when interrupted");
+    let v = merged(&v);
     let r = by_name(&v, "salesforce_prod");
     assert_eq!(r["verified"], false, "{label}");
+    assert_eq!(r["status"], "unknown", "{label}");
     let pw = r["password"].as_str().unwrap_or("");
     assert_eq!(pw.len(), 32, "{label}: the in-flight password is printed");
     assert!(!stderr.contains(pw));
@@ -1195,8 +1276,14 @@ async fn audit_every_format() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     let arr = v.as_array().expect("array");
-    // acme, billing, hr (+ microsoft_graph, OAuth), jira, legacy, shopify, slack (+ slack_oauth).
-    assert_eq!(arr.len(), 11 + 11 + 10 + 9 + 6 + 122 + 11);
+    // acme, billing, hr (+ microsoft_graph, OAuth), jira, legacy, shopify, slack (+ slack_oauth),
+    // and the OAuth clients: acme 1, hr 2, jira 2, slack 1.
+    let is_client = |r: &&Value| r["kind"] == "oauth_client";
+    assert_eq!(
+        arr.iter().filter(|r| !is_client(r)).count(),
+        11 + 11 + 10 + 9 + 6 + 122 + 11
+    );
+    assert_eq!(arr.iter().filter(is_client).count(), 6);
     // Sorted by integration, then name.
     let pairs: Vec<(String, String)> = arr
         .iter()
@@ -1272,7 +1359,8 @@ async fn audit_every_format() {
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
-    assert_eq!(v.as_array().map(Vec::len), Some(17));
+    // 11 + 6 connections, and acme_crm_sync's OAuth client.
+    assert_eq!(v.as_array().map(Vec::len), Some(17 + 1));
     assert_eq!(by_name(&v, "salesforce_prod")["stale"], true);
 
     let o = env.run(&["audit", "--integration", CRM, "-o", "csv"]).await;
@@ -1280,11 +1368,18 @@ async fn audit_every_format() {
     let rows = o.csv();
     assert_eq!(
         &rows[0][8..],
-        ["age_days", "stale", "findings", "used_by"],
-        "audit CSV: the connection fields, then the verdict, then what uses it"
+        ["age_days", "stale", "findings", "token_expiry", "used_by"],
+        "audit CSV: the connection fields, then the verdict, the token expiry and what uses it"
     );
     let recs = csv_records(&rows);
-    assert_eq!(recs.len(), 11);
+    assert_eq!(
+        recs.iter().filter(|r| r["kind"] != "oauth_client").count(),
+        11
+    );
+    assert_eq!(
+        recs.iter().filter(|r| r["kind"] == "oauth_client").count(),
+        1
+    );
     let sb = recs
         .iter()
         .find(|r| r["name"] == "salesforce_sandbox")
@@ -1352,7 +1447,11 @@ async fn audit_honours_rate_limits_and_says_so() {
         .run(&["audit", "--concurrency", "4", "-o", "json"])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
-    assert_eq!(o.json().as_array().map(Vec::len), Some(60));
+    let v = o.json();
+    let arr = v.as_array().expect("array");
+    // Every connection, and each integration's OAuth client beside them.
+    let clients = arr.iter().filter(|r| r["kind"] == "oauth_client").count();
+    assert_eq!((arr.len() - clients, clients), (60, 12));
     let stats = env.support.stats().await;
     assert!(
         stats["rate_limited"].as_u64().unwrap_or(0) >= 1,
@@ -1374,7 +1473,7 @@ async fn a_429_waits_and_says_so() {
     .await;
     let o = env.run(&["connections", "list", CRM, "-o", "json"]).await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
-    assert_eq!(o.stderr.trim(), "zisctl: rate limited, waiting 1 s");
+    assert_eq!(o.messages(), vec!["zisctl: rate limited, waiting 1 s"]);
     assert_eq!(o.json().as_array().map(Vec::len), Some(11));
 }
 
@@ -1394,7 +1493,7 @@ async fn exit_codes() {
         "{}",
         o.stderr
     );
-    assert_eq!(o.stderr.lines().count(), 1);
+    assert_eq!(o.messages().len(), 1);
     assert!(o.stderr.starts_with("zisctl: "));
 
     // 1: a server failure after the retries.
@@ -1404,11 +1503,17 @@ async fn exit_codes() {
     let o = env.run(&["integrations", "list"]).await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
 
-    // 4: not found. PENDING issue 11: "Connection does not exist" once the client shows OAuth
-    // connections through `?name=` (today the last kind tried, `oauth`, answers "No route").
+    // 4: not found, naming no kind (none was given).
     let o = env.run(&["connections", "show", CRM, "nope_nope"]).await;
     assert_eq!(o.code, 4);
-    assert!(o.stderr.contains("No route"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("Connection does not exist"),
+        "{}",
+        o.stderr
+    );
+    for kind in ["basic_auth", "api_key", "bearer_token", "oauth", "No route"] {
+        assert!(!o.stderr.contains(kind), "{kind} in {}", o.stderr);
+    }
 
     // 3: permission (403) on a connection call.
     env.support
@@ -1456,7 +1561,7 @@ async fn exit_codes() {
         .push(("ZENDESK_API_TOKEN".into(), "wrong-token".into()));
     let o = env.run(&["integrations", "list"]).await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
-    assert_eq!(o.stderr.lines().count(), 1);
+    assert_eq!(o.messages().len(), 1);
     assert!(!o.stderr.contains("wrong-token"));
     env.vars.clear();
 

@@ -24,10 +24,25 @@ fn config() -> ProptestConfig {
     }
 }
 
-/// No C0, DEL, C1 (ESC, BEL, CSI ...) nor bidi override in `s`.
+/// No C0, DEL, C1 (ESC, BEL, CSI ...), bidi control or line/paragraph separator in `s`
+/// (what `sanitize::is_unsafe` names, written out again here).
 fn is_clean(s: &str) -> bool {
-    !s.chars()
-        .any(|c| c.is_control() || c == '\u{202e}' || c == '\u{202d}')
+    !s.chars().any(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    })
+}
+
+/// Text `sanitize::clean` keeps as it is: no control, no bidi control, no separator.
+macro_rules! clean_text {
+    () => {
+        "[^\\p{Cc}\u{061c}\u{200e}\u{200f}\u{2028}\u{2029}\u{202a}-\u{202e}\u{2066}-\u{2069}]"
+    };
 }
 
 // ---- Retry-After ----------------------------------------------------------------------------
@@ -159,7 +174,7 @@ fn hostile_string() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         "[ \t\r\n]{0,5}",
-        "(\u{1b}\\]52;c;[A-Za-z0-9=]{0,12}\u{07}|\u{1b}\\[[0-9;]{0,6}[A-Za-z]|\u{9b}|\u{202e}|\u{85}|[a-z ]{0,20}){0,6}",
+        "(\u{1b}\\]52;c;[A-Za-z0-9=]{0,12}\u{07}|\u{1b}\\[[0-9;]{0,6}[A-Za-z]|\u{9b}|\u{202e}|\u{85}|\u{2067}|\u{200f}|\u{061c}|[a-z ]{0,20}){0,6}",
         "[a-zA-Z0-9 ]{280,400}",
     ]
 }
@@ -233,7 +248,7 @@ proptest! {
     fn from_response_json_title_comes_through(
         status in 400u16..600,
         code in "[A-Za-z0-9]{1,20}",
-        title in "[^\\p{Cc}\u{202d}\u{202e}]{1,400}".prop_filter("blank", |t| !t.trim().is_empty()),
+        title in concat!(clean_text!(), "{1,400}").prop_filter("blank", |t| !t.trim().is_empty()),
     ) {
         let body = serde_json::to_vec(&json!({"errors": [{"code": code, "title": title}]})).unwrap();
         let e = Error::from_response(status, &body);
@@ -323,6 +338,7 @@ fn connection() -> impl Strategy<Value = Connection> {
                 header_name: principal.filter(|_| kind == ConnectionKind::ApiKey),
                 created_at,
                 updated_at,
+                oauth: (kind == ConnectionKind::OAuth).then(Default::default),
             },
         )
 }
@@ -502,7 +518,7 @@ proptest! {
     }
 
     #[test]
-    fn clean_keeps_clean_text(s in "[^\\p{Cc}\u{202d}\u{202e}]{0,200}") {
+    fn clean_keeps_clean_text(s in concat!(clean_text!(), "{0,200}")) {
         prop_assert_eq!(sanitize::clean(&s), s);
     }
 }

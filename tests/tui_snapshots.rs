@@ -404,6 +404,7 @@ fn audit_log() {
                 kind: Some("basic_auth".into()),
                 fields: fields.iter().map(|f| f.to_string()).collect(),
                 outcome: outcome.into(),
+                id: None,
             };
         update(
             &mut s,

@@ -18,7 +18,7 @@ async fn bulk_loads_are_served_first_in_first_out() {
     })
     .await;
     let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials {
+    o.admin = Some(AdminCredentials::ApiToken {
         email: h.admin_email.clone(),
         api_token: SecretString::from(h.admin_token.clone()),
     });

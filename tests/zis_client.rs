@@ -14,7 +14,7 @@ use zisctl::zis::*;
 
 fn admin_client(h: &SandboxHandle) -> Client {
     let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials {
+    o.admin = Some(AdminCredentials::ApiToken {
         email: h.admin_email.clone(),
         api_token: SecretString::from(h.admin_token.clone()),
     });
@@ -81,7 +81,7 @@ async fn integrations_list_and_register() {
 
     // Bad admin credentials.
     let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials {
+    o.admin = Some(AdminCredentials::ApiToken {
         email: h.admin_email.clone(),
         api_token: secret("wrong"),
     });
@@ -514,7 +514,7 @@ async fn max_in_flight_bounds_requests_across_calls() {
     };
     let sb = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let mut opts = ClientOptions::new(sb.base_url.clone());
-    opts.admin = Some(AdminCredentials {
+    opts.admin = Some(AdminCredentials::ApiToken {
         email: sb.admin_email.clone(),
         api_token: SecretString::from(sb.admin_token.clone()),
     });

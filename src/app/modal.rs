@@ -1,5 +1,6 @@
 //! The windows over the main screen (`Modal`: help, details, confirm, form, rotation, the
-//! registered secret, the audit log) and the input line at the bottom.
+//! registered secret, the audit log, the OAuth delete question and re-authorise window) and
+//! the input line at the bottom.
 use std::fmt;
 
 use secrecy::SecretString;
@@ -38,6 +39,23 @@ pub struct RotItem {
     pub before: Option<OffsetDateTime>,
     pub password: SecretString,
     pub status: RotStatus,
+    /// Revealed (`v`) or copied (`c`): the admin has had it.
+    pub seen: bool,
+}
+
+impl RotItem {
+    /// ZIS may hold this password now: sent (applying), applied, or its answer lost.
+    pub fn may_be_in_force(&self) -> bool {
+        matches!(
+            self.status,
+            RotStatus::Applying(_) | RotStatus::Applied { .. } | RotStatus::Unknown(_)
+        )
+    }
+
+    /// Closing the window would lose it: it may be in force and nobody has seen it.
+    pub fn at_risk(&self) -> bool {
+        self.may_be_in_force() && !self.seen
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +81,8 @@ pub struct Rotation {
     pub copied: bool,
     /// Esc was pressed once where dismissing forgets a password still needed.
     pub confirm_discard: bool,
+    /// Ctrl-C was pressed once where quitting would lose a password (see `Rotation::ask`).
+    pub confirm_quit: bool,
     /// Marked connections that were not basic_auth and so were left out.
     pub skipped: usize,
 }
@@ -94,6 +114,59 @@ impl Rotation {
         self.items
             .iter()
             .all(|i| matches!(i.status, RotStatus::Applied { .. }))
+    }
+
+    /// How many passwords closing the window would lose (in force, never revealed or copied).
+    pub fn at_risk(&self) -> usize {
+        self.items.iter().filter(|i| i.at_risk()).count()
+    }
+
+    /// Leaving the window (Esc, Ctrl-C) needs one more confirmation: something is applying,
+    /// a password in force was never seen, not everything was applied, or a password was seen
+    /// (so maybe set on the target) before anything was applied.
+    pub fn ask(&self) -> bool {
+        let seen = self.revealed || self.copied || self.items.iter().any(|i| i.seen);
+        match self.phase() {
+            RotPhase::Ready => seen,
+            RotPhase::Applying => true,
+            RotPhase::Done => !self.all_applied() || self.at_risk() > 0,
+        }
+    }
+
+    /// The passwords to keep in the recovery store when the program must end now.
+    pub fn to_keep(&self) -> Vec<KeptPassword> {
+        self.items
+            .iter()
+            .filter(|i| i.at_risk())
+            .map(|i| KeptPassword {
+                key: i.key.clone(),
+                password: i.password.clone(),
+                status: match i.status {
+                    RotStatus::Applied { .. } => "applied",
+                    _ => "unknown",
+                },
+                verified: matches!(i.status, RotStatus::Applied { verified: true }),
+            })
+            .collect()
+    }
+}
+
+/// A rotated password to keep in the recovery store (the runtime writes it).
+pub struct KeptPassword {
+    pub key: ConnKey,
+    pub password: SecretString,
+    /// `applied`, or `unknown` (sent, no answer yet, or the answer lost).
+    pub status: &'static str,
+    pub verified: bool,
+}
+
+impl fmt::Debug for KeptPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeptPassword")
+            .field("key", &self.key)
+            .field("password", &"[REDACTED]")
+            .field("status", &self.status)
+            .finish()
     }
 }
 
@@ -161,4 +234,8 @@ pub enum Modal {
         integration: String,
         scroll: u16,
     },
+    /// A delete that names the OAuth connections going with it, or needs a name typed.
+    Delete(Box<super::oauth::DeleteQuestion>),
+    /// Re-authorising an OAuth connection.
+    Authorize(Box<super::oauth::AuthorizeFlow>),
 }

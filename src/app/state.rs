@@ -11,7 +11,7 @@ use super::filter::Filter;
 use super::modal::{InputLine, Modal};
 use super::model::{
     AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem,
-    LeftSel, Pane, ReqId, Screen, UsageState,
+    LeftSel, Pane, ReqId, RightTab, Screen, UsageState,
 };
 use super::table::{Derived, Row, RowsKey, Sort, SortKey, Widest};
 
@@ -48,6 +48,10 @@ pub struct State {
     /// How many table rows are on screen, as the view last reported (`Action::Viewport`).
     pub table_rows: usize,
     pub marked: BTreeSet<ConnKey>,
+    /// The right pane's tab: connections, or the integration's OAuth clients.
+    pub tab: RightTab,
+    /// The selected OAuth client (its uuid) in the OAuth clients tab.
+    pub client_sel: Option<String>,
 
     pub modal: Option<Modal>,
     pub input: Option<InputLine>,
@@ -59,6 +63,15 @@ pub struct State {
     pub tick: u64,
     pub next_req: ReqId,
     pub quit: Option<i32>,
+    /// The audit log could not be written (what to say): added to every banner until Esc.
+    pub audit_failure: Option<String>,
+    /// A recovery store takes the rotated passwords the app must let go of unseen (none in
+    /// the demo: its sandbox ends with it).
+    pub recovery: bool,
+    /// Passwords the recovery store held when the app started.
+    pub kept_passwords: usize,
+    /// Why the audit log was refused at start (the app is then read-only), said in a banner.
+    pub audit_log_refused: Option<String>,
 
     // Derived by `recompute` after every change.
     pub left_rows: Vec<LeftItem>,
@@ -84,6 +97,8 @@ impl fmt::Debug for State {
             .field("focus", &self.focus)
             .field("left_sel", &self.left_sel)
             .field("table_sel", &self.table_sel)
+            .field("tab", &self.tab)
+            .field("client_sel", &self.client_sel)
             .field("modal", &self.modal)
             .field("banner", &self.banner)
             .finish_non_exhaustive()
@@ -129,6 +144,8 @@ impl State {
             scroll: 0,
             table_rows: DEFAULT_TABLE_ROWS,
             marked: BTreeSet::new(),
+            tab: RightTab::Connections,
+            client_sel: None,
             modal: None,
             input: None,
             banner: None,
@@ -137,6 +154,10 @@ impl State {
             tick: 0,
             next_req: 1,
             quit: None,
+            audit_failure: None,
+            recovery: false,
+            kept_passwords: 0,
+            audit_log_refused: None,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),
             audit: Vec::new(),

@@ -945,6 +945,7 @@ fn log_entry(action: &str, connection: &str, outcome: &str) -> crate::auditlog::
         kind: Some("basic_auth".into()),
         fields: vec!["password".into()],
         outcome: outcome.into(),
+        id: None,
     }
 }
 
@@ -1352,4 +1353,126 @@ fn scrolling_keeps_the_selection_in_the_reported_rows() {
     // A larger one does not move what is at the top.
     update(&mut s, Action::Viewport { table_rows: 40 });
     assert_eq!(s.scroll, 16);
+}
+
+// ----- rotated passwords are never let go of unseen (issue 13, item 2) ---------------------
+
+/// Rotate salesforce_prod and apply it: the window, with its one item applied (verified).
+fn applied_rotation(s: &mut State) {
+    focus_table(s);
+    select(s, "salesforce_prod");
+    update(s, ch('r'));
+    let fx = update(s, key(KeyCode::Enter));
+    let Some(Effect::ApplyPassword { req, key: k, .. }) = fx.into_iter().next() else {
+        panic!("no PATCH")
+    };
+    update(
+        s,
+        Action::PasswordApplied {
+            req,
+            key: k,
+            result: Ok(Applied {
+                updated_at: Some(NOW),
+                verified: true,
+            }),
+        },
+    );
+    assert!(rotation(s).all_applied());
+}
+
+#[test]
+fn an_applied_password_nobody_saw_takes_two_esc() {
+    let mut s = loaded(120, 40);
+    applied_rotation(&mut s);
+    assert_eq!(rotation(&s).at_risk(), 1);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_some(), "applied and verified, but nobody has it");
+    assert!(rotation(&s).confirm_discard);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none(), "the second Esc forgets it");
+    // Copied: one Esc closes.
+    let mut s = loaded(120, 40);
+    applied_rotation(&mut s);
+    update(&mut s, ch('c'));
+    assert_eq!(rotation(&s).at_risk(), 0);
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn ctrl_c_in_a_rotation_asks_then_keeps_what_would_be_lost() {
+    // Applying, never seen: ask; the second Ctrl-C keeps it (status unknown) and exits 130.
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    update(&mut s, ch('r'));
+    let pw = rotation(&s).items[0].password.expose_secret().to_string();
+    update(&mut s, key(KeyCode::Enter));
+    assert!(update(&mut s, ctrl('c')).is_empty(), "asked, not quit");
+    assert!(rotation(&s).confirm_quit);
+    match update(&mut s, ctrl('c')).as_slice() {
+        [Effect::KeepPasswords(k), Effect::Quit(130)] => {
+            assert_eq!(k.len(), 1);
+            assert!(k[0].password.expose_secret() == pw);
+            assert_eq!(k[0].status, "unknown");
+            assert_eq!(k[0].key.name, "salesforce_prod");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Any other key in between disarms it.
+    let mut s = loaded(120, 40);
+    applied_rotation(&mut s);
+    update(&mut s, ctrl('c'));
+    update(&mut s, ch('j'));
+    assert!(!rotation(&s).confirm_quit);
+    assert!(update(&mut s, ctrl('c')).is_empty());
+    // Nothing sent, nothing seen: Ctrl-C quits at once, with 130.
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    select(&mut s, "salesforce_prod");
+    update(&mut s, ch('r'));
+    assert!(matches!(
+        update(&mut s, ctrl('c')).as_slice(),
+        [Effect::Quit(130)]
+    ));
+}
+
+#[test]
+fn a_signal_keeps_the_applied_passwords_nobody_saw() {
+    let mut s = loaded(120, 40);
+    applied_rotation(&mut s);
+    match update(&mut s, Action::Terminate(129)).as_slice() {
+        [Effect::KeepPasswords(k), Effect::Quit(129)] => {
+            assert_eq!(k.len(), 1);
+            assert_eq!((k[0].status, k[0].verified), ("applied", true));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Revealed: the admin has it; nothing to keep.
+    let mut s = loaded(120, 40);
+    applied_rotation(&mut s);
+    update(&mut s, ch('v'));
+    assert!(matches!(
+        update(&mut s, Action::Terminate(143)).as_slice(),
+        [Effect::Quit(143)]
+    ));
+    let fx = format!("{:?}", {
+        let mut s = loaded(120, 40);
+        applied_rotation(&mut s);
+        update(&mut s, Action::Terminate(143))
+    });
+    assert!(fx.contains("[REDACTED]"), "{fx}");
+}
+
+#[test]
+fn kept_passwords_are_announced_at_start() {
+    let mut s = State::new(ctx(), NOW);
+    s.kept_passwords = 2;
+    init(&mut s);
+    let b = s.banner.as_ref().expect("a banner");
+    assert_eq!(
+        b.text,
+        "2 rotated passwords were kept: run `zisctl rotate --recover`"
+    );
+    assert_eq!(b.ttl, None, "until dismissed");
 }

@@ -1,23 +1,27 @@
-//! `zisctl audit`: every connection of the account (or of the integrations named), with age,
-//! staleness, findings and what uses it (`used_by`, from the bundles). Integrations are fetched
-//! with bounded concurrency; the pages of one integration are fetched in order (cursor
-//! pagination), its bundles beside them; rate limits are honoured by the client and reported
+//! `zisctl audit`: every connection and OAuth client of the account (or of the integrations
+//! named), with age, staleness, findings (an OAuth token whose expiry has passed, an OAuth
+//! client not updated in the stale threshold, a connection no bundle uses) and what uses each
+//! connection (`used_by`, from the bundles). Integrations are fetched with bounded
+//! concurrency; the pages of one integration are fetched in order (cursor pagination), its
+//! OAuth clients and bundles beside them; rate limits are honoured by the client and reported
 //! on stderr.
+use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::Ordering;
 
 use futures::StreamExt;
 
-use std::collections::HashMap;
-
 use crate::args::{AuditArgs, GlobalArgs, OutputFormat};
-use crate::audit::{add_usage_findings, audit, AuditRow};
+use crate::audit::{add_usage_findings, audit, audit_clients, AuditRow, ClientAuditRow};
 use crate::usage::Usage;
-use crate::zis::validate;
+use crate::zis::{validate, ErrorKind};
 
-use super::bundle_views::used_by;
 use super::output::{self, Table};
-use super::views::{audit_csv_headers, audit_csv_row, audit_table_row, AuditView, AUDIT_TABLE};
+use super::views::{
+    audit_client_table_row, audit_csv_headers, audit_csv_row, audit_table_row, AuditView,
+    AUDIT_TABLE,
+};
+use super::bundle_views::{used_by, UseView};
 use super::{combined_exit, warn, CliError, CliResult, Ctx, EXIT_FINDINGS, PROGRESS_SHOWN};
 
 pub const MAX_CONCURRENCY: usize = 64;
@@ -57,8 +61,8 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     // under way at once, each waiting for a slot only while it sends, so the slots stay busy
     // through each one's mint-then-list chain (bounding integrations instead left the
     // lanes unevenly loaded: 13 integrations on some, 12 on others).
-    // The bundles of each integration are read beside its connections, through the same
-    // slots.
+    // The OAuth clients and bundles of each integration are read beside its connections,
+    // through the same slots.
     let client = &ctx.client.with_max_in_flight(a.concurrency);
     let parallel = a.concurrency;
     let with_bundles = !a.no_bundles;
@@ -71,17 +75,22 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
                     None
                 }
             };
-            let (r, bundles) = futures::join!(client.list_connections(&name), bundles);
-            (name, r, bundles)
+            let (r, clients, bundles) = futures::join!(
+                client.list_connections(&name),
+                client.list_oauth_clients(&name),
+                bundles
+            );
+            (name, r, clients, bundles)
         })
         .buffer_unordered(MAX_UNDER_WAY);
 
     let mut items = Vec::new();
+    let mut clients = Vec::new();
     let mut usages: HashMap<String, Usage> = HashMap::new();
     let mut failures = Vec::new();
     let mut done = 0usize;
     let mut ok = 0usize;
-    while let Some((name, r, bundles)) = results.next().await {
+    while let Some((name, r, cl, bundles)) = results.next().await {
         done += 1;
         match r {
             Ok(conns) => {
@@ -110,6 +119,17 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
                 failures.push(crate::exit::code_of(&e));
             }
         }
+        match cl {
+            Ok(list) => clients.extend(list.into_iter().map(|c| (name.clone(), c))),
+            // A server without the OAuth clients route: said, and left out of the audit.
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                warn(&format!("{e}; the audit leaves its OAuth clients out"));
+            }
+            Err(e) => {
+                warn(&e.to_string());
+                failures.push(crate::exit::code_of(&e));
+            }
+        }
         if progress {
             show_progress(done, total, items.len());
         }
@@ -118,43 +138,63 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
         clear_progress();
     }
 
+    let mut client_rows: Vec<ClientAuditRow> = audit_clients(clients, &items, ctx.now, stale_days);
     let mut rows: Vec<AuditRow> = audit(items, ctx.now, stale_days);
     add_usage_findings(&mut rows, |i, n| usages.get(i).and_then(|u| u.is_unused(n)));
     let used = |r: &AuditRow| used_by(usages.get(&r.integration), &r.connection.name);
-    rows.sort_by(|x, y| {
+    client_rows.sort_by(|x, y| {
         x.integration
             .cmp(&y.integration)
-            .then(x.connection.name.cmp(&y.connection.name))
-            .then(x.connection.kind.cmp(&y.connection.kind))
+            .then(x.client.name.cmp(&y.client.name))
     });
+    // One list, by integration then name: connections, then (same name) OAuth clients.
+    let mut all: Vec<Audited> = rows
+        .into_iter()
+        .map(Audited::Connection)
+        .chain(client_rows.into_iter().map(Audited::Client))
+        .collect();
+    all.sort_by(|x, y| x.order().cmp(&y.order()));
     let text = match a.out.output {
         OutputFormat::Json => {
-            let views: Vec<AuditView> = rows
-                .iter()
-                .map(|r| AuditView::new(r).with_used_by(used(r)))
-                .collect();
+            let views: Vec<AuditView> = all.iter().map(|r| r.view(&used)).collect();
             output::json(&views)?
         }
         OutputFormat::Csv => {
             let mut t = Table::new(&audit_csv_headers());
-            for r in &rows {
-                t.push(audit_csv_row(&AuditView::new(r).with_used_by(used(r))));
+            for r in &all {
+                t.push(audit_csv_row(&r.view(&used)));
             }
             t.to_csv()
         }
         OutputFormat::Table => {
             let mut t = Table::new(AUDIT_TABLE);
-            for r in &rows {
-                t.push(audit_table_row(r, used(r).as_deref()));
+            for r in &all {
+                t.push(match r {
+                    Audited::Connection(r) => audit_table_row(r, ctx.now, used(r).as_deref()),
+                    Audited::Client(r) => audit_client_table_row(r),
+                });
             }
-            let stale = rows.iter().filter(|r| r.stale).count();
-            let flagged = rows.iter().filter(|r| !r.findings.is_empty()).count();
+            let count = |client: bool, f: &dyn Fn(&Audited) -> bool| {
+                all.iter()
+                    .filter(|r| matches!(r, Audited::Client(_)) == client && f(r))
+                    .count()
+            };
+            let stale = count(false, &|r| r.stale());
+            let flagged = count(false, &|r| r.flagged());
+            let n_clients = count(true, &|_| true);
             let mut s = t.render();
             s.push_str(&format!(
-                "\n{} connection(s) in {} integration(s): {stale} stale, {flagged} with findings\n",
-                rows.len(),
+                "\n{} connection(s) in {} integration(s): {stale} stale, {flagged} with findings",
+                all.len() - n_clients,
                 ok
             ));
+            if n_clients > 0 {
+                s.push_str(&format!(
+                    "; {n_clients} OAuth client(s): {} stale",
+                    count(true, &|r| r.stale())
+                ));
+            }
+            s.push('\n');
             s
         }
     };
@@ -166,10 +206,47 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
         ));
     }
     let code = combined_exit(ok, &failures);
-    if code == 0 && a.fail_on_findings && rows.iter().any(|r| !r.findings.is_empty()) {
+    if code == 0 && a.fail_on_findings && all.iter().any(Audited::flagged) {
         return Ok(EXIT_FINDINGS);
     }
     Ok(code)
+}
+
+/// One row of the audit: a connection, or an OAuth client.
+enum Audited {
+    Connection(AuditRow),
+    Client(ClientAuditRow),
+}
+
+impl Audited {
+    fn order(&self) -> (&str, &str, u8) {
+        match self {
+            Audited::Connection(r) => (&r.integration, &r.connection.name, r.connection.kind as u8),
+            Audited::Client(r) => (&r.integration, &r.client.name, u8::MAX),
+        }
+    }
+
+    /// Its view; `used` says what uses a connection.
+    fn view(&self, used: &dyn Fn(&AuditRow) -> Option<Vec<UseView>>) -> AuditView {
+        match self {
+            Audited::Connection(r) => AuditView::new(r).with_used_by(used(r)),
+            Audited::Client(r) => AuditView::client(r),
+        }
+    }
+
+    fn stale(&self) -> bool {
+        match self {
+            Audited::Connection(r) => r.stale,
+            Audited::Client(r) => r.stale,
+        }
+    }
+
+    fn flagged(&self) -> bool {
+        match self {
+            Audited::Connection(r) => !r.findings.is_empty(),
+            Audited::Client(r) => !r.findings.is_empty(),
+        }
+    }
 }
 
 fn show_progress(done: usize, total: usize, conns: usize) {

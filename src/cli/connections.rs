@@ -1,17 +1,24 @@
 //! `zisctl connections list | show | create | update | delete`.
-use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
+//!
+//! A password made by `--generate` is printed (written, flushed, delivered) BEFORE the request
+//! that sets it is sent, and what the server answered follows (`generated.rs`); Ctrl-C,
+//! SIGTERM, SIGHUP and SIGQUIT while a change is in flight end the output (`status: unknown`)
+//! and exit with 128 + the signal. The audit log has the change's pending line either way.
+use secrecy::SecretString;
 
 use crate::args::{CreateArgs, GlobalArgs, KindArg, OutputFormat, UpdateArgs};
+use crate::signals::Signals;
 use crate::zis::{
-    validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection, NewCredential,
+    oauth_validate, validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection,
+    NewCredential,
 };
 
+use super::generated::Generated;
 use super::input::{prompt_secret, read_secret_stdin, stdin_is_terminal};
 use super::output::{self, render_record, Table};
 use super::views::{
-    connection_csv_row, connection_record, connections_table, ConnectionView, GeneratedView,
-    CONNECTION_CSV,
+    connection_csv_headers, connection_list_csv_row, connection_record, connections_table,
+    ConnectionView, Outcome,
 };
 use super::{
     check_length, existing_connection_name, kind_of, may_have_applied, new_password,
@@ -40,9 +47,12 @@ pub async fn list(
             output::json(&views)?
         }
         OutputFormat::Csv => {
-            let mut t = Table::new(CONNECTION_CSV);
+            let mut t = Table::new(&connection_csv_headers());
             for c in &conns {
-                t.push(connection_csv_row(&ConnectionView::new(integration, c)));
+                t.push(connection_list_csv_row(&ConnectionView::new(
+                    integration,
+                    c,
+                )));
             }
             t.to_csv()
         }
@@ -72,60 +82,107 @@ pub async fn show(
     existing_connection_name(name)?;
     let ctx = Ctx::load(global)?;
     let c = ctx.client.find_connection(integration, name).await?;
-    print_connection(&ctx, fmt, integration, &c, None, None)
+    let client = match c
+        .oauth
+        .as_ref()
+        .and_then(|o| o.oauth_client_uuid.as_deref())
+    {
+        // Which OAuth client it was made with, by name (best effort: the uuid is printed).
+        Some(uuid) if fmt == OutputFormat::Table => ctx
+            .client
+            .list_oauth_clients(integration)
+            .await
+            .ok()
+            .and_then(|l| l.into_iter().find(|cl| cl.uuid == uuid))
+            .map(|cl| cl.name),
+        _ => None,
+    };
+    print_connection_named(&ctx, fmt, integration, &c, client.as_deref())
 }
 
-/// Print one connection, with a secret zisctl generated (and whether it is known to be in
-/// effect) when there is one.
-fn print_connection(
+/// Print one connection (never a secret).
+fn print_connection(ctx: &Ctx, fmt: OutputFormat, integration: &str, c: &Connection) -> CliResult {
+    print_connection_named(ctx, fmt, integration, c, None)
+}
+
+/// [`print_connection`], naming the OAuth client of an oauth connection in the table.
+pub(super) fn print_connection_named(
     ctx: &Ctx,
     fmt: OutputFormat,
     integration: &str,
     c: &Connection,
-    generated: Option<&SecretString>,
-    verified: Option<bool>,
+    oauth_client: Option<&str>,
 ) -> CliResult {
     let view = ConnectionView::new(integration, c);
-    if generated.is_some() && stdout_is_terminal() {
+    let text = match fmt {
+        OutputFormat::Json => output::json(&view)?,
+        OutputFormat::Csv => {
+            let mut t = Table::new(&connection_csv_headers());
+            t.push(connection_list_csv_row(&view));
+            t.to_csv()
+        }
+        OutputFormat::Table => {
+            let mut pairs = connection_record(&view, ctx.now, c);
+            if let Some(name) = oauth_client {
+                // After "tokens": the client they came from.
+                let at = pairs
+                    .iter()
+                    .position(|(k, _)| *k == "tokens")
+                    .map_or(pairs.len(), |i| i + 1);
+                pairs.insert(at, ("oauth client", crate::sanitize::clean(name)));
+            }
+            render_record(&pairs)
+        }
+    };
+    output::print(&text)?;
+    Ok(())
+}
+
+/// Print the head of a generated password's record; nothing is sent when it cannot be.
+async fn print_generated(
+    out: &Generated,
+    integration: &str,
+    kind: ConnectionKind,
+    name: &str,
+    pw: &SecretString,
+) -> CliResult {
+    if stdout_is_terminal() {
         warn(
             "the generated password is printed below, this once: store it and set it on the \
              target system",
         );
     }
-    let text = Zeroizing::new(match fmt {
-        OutputFormat::Json => output::json(&GeneratedView {
-            connection: view,
-            password: generated,
-            verified,
-        })?,
-        OutputFormat::Csv => {
-            let mut headers = CONNECTION_CSV.to_vec();
-            let mut row = connection_csv_row(&view);
-            if let Some(pw) = generated {
-                headers.push("password");
-                row.push(pw.expose_secret().to_string());
-            }
-            if let Some(v) = verified {
-                headers.push("verified");
-                row.push(v.to_string());
-            }
-            let mut t = Table::new(&headers);
-            t.push(row);
-            t.to_csv()
-        }
-        OutputFormat::Table => {
-            let mut pairs = connection_record(&view, ctx.now, c);
-            if let Some(pw) = generated {
-                pairs.push(("password", pw.expose_secret().to_string()));
-            }
-            if let Some(v) = verified {
-                pairs.push(("verified", if v { "yes".into() } else { "no".into() }));
-            }
-            render_record(&pairs)
-        }
-    });
-    output::print(&text)?;
-    Ok(())
+    out.head(integration, kind, name, pw)
+        .await
+        .map_err(|e| CliError {
+            code: 1,
+            message: Some(format!(
+                "cannot write the generated password to stdout ({e}): nothing was sent"
+            )),
+        })
+}
+
+/// A signal arrived while a change was in flight: end the generated record (when there is
+/// one) as `unknown`, and say what to check.
+fn interrupted(
+    code: i32,
+    out: Option<(&Generated, &Connection)>,
+    integration: &str,
+    name: &str,
+    ctx: &Ctx,
+) -> CliError {
+    let mut msg = format!(
+        "interrupted while the change was in flight: it may have been applied (check with \
+         `zisctl connections show {integration} {name}`)"
+    );
+    if let Some((g, c)) = out {
+        let _ = g.tail(integration, c, Outcome::Unknown, Some(false), ctx.now);
+        msg.push_str("; the generated password is printed above (status: unknown)");
+    }
+    CliError {
+        code,
+        message: Some(msg),
+    }
 }
 
 /// Where a secret comes from.
@@ -157,67 +214,69 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
     validate::connection_name(&a.name)?;
     validate::allowed_domain(&a.allowed_domain)?;
     // Which secret, from where; every rule checked before stdin is read or anything is sent.
-    let (field, source) = match kind {
-        ConnectionKind::BasicAuth => {
-            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
-            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
-            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
-            let Some(u) = &a.username else {
-                return Err(CliError::usage("--username is required for basic_auth"));
-            };
-            validate::username(u)?;
-            let source = if a.password_stdin {
-                Source::Stdin
-            } else if a.generate {
-                check_length(a.length)?;
-                Source::Generate
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv(
-                    "password",
-                    "--password-stdin or --generate",
-                ));
-            };
-            ("password", source)
-        }
-        ConnectionKind::ApiKey => {
-            refuse_flag(a.username.is_some(), "--username", kind)?;
-            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
-            refuse_flag(a.generate, "--generate", kind)?;
-            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
-            let Some(h) = &a.header_name else {
-                return Err(CliError::usage("--header-name is required for api_key"));
-            };
-            validate::header_name(h)?;
-            let source = if a.api_key_stdin {
-                Source::Stdin
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv("API key", "--api-key-stdin"));
-            };
-            ("api key", source)
-        }
-        ConnectionKind::BearerToken => {
-            refuse_flag(a.username.is_some(), "--username", kind)?;
-            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
-            refuse_flag(a.generate, "--generate", kind)?;
-            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
-            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
-            let source = if a.token_stdin {
-                Source::Stdin
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv("token", "--token-stdin"));
-            };
-            ("token", source)
-        }
-        ConnectionKind::OAuth => return Err(CliError::usage(
-            "oauth connections are made through the OAuth flow (Admin Center), not created here",
-        )),
-    };
+    let (field, source) =
+        match kind {
+            ConnectionKind::BasicAuth => {
+                refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+                refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+                refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+                let Some(u) = &a.username else {
+                    return Err(CliError::usage("--username is required for basic_auth"));
+                };
+                validate::username(u)?;
+                let source = if a.password_stdin {
+                    Source::Stdin
+                } else if a.generate {
+                    check_length(a.length)?;
+                    Source::Generate
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv(
+                        "password",
+                        "--password-stdin or --generate",
+                    ));
+                };
+                ("password", source)
+            }
+            ConnectionKind::ApiKey => {
+                refuse_flag(a.username.is_some(), "--username", kind)?;
+                refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+                refuse_flag(a.generate, "--generate", kind)?;
+                refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+                let Some(h) = &a.header_name else {
+                    return Err(CliError::usage("--header-name is required for api_key"));
+                };
+                validate::header_name(h)?;
+                let source = if a.api_key_stdin {
+                    Source::Stdin
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv("API key", "--api-key-stdin"));
+                };
+                ("api key", source)
+            }
+            ConnectionKind::BearerToken => {
+                refuse_flag(a.username.is_some(), "--username", kind)?;
+                refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+                refuse_flag(a.generate, "--generate", kind)?;
+                refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+                refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+                let source = if a.token_stdin {
+                    Source::Stdin
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv("token", "--token-stdin"));
+                };
+                ("token", source)
+            }
+            ConnectionKind::OAuth => return Err(CliError::usage(
+                "oauth connections are made through an OAuth flow: `zisctl connections authorize \
+             INTEGRATION NAME --oauth-client CLIENT`",
+            )),
+        };
     let ctx = Ctx::load(global)?;
     ctx.check_writable("connections create")?;
     let secret = match source {
@@ -244,40 +303,61 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
         allowed_domain: a.allowed_domain.clone(),
         credential,
     };
-    match ctx.client.create_connection(&a.integration, &new).await {
-        Ok(c) => print_connection(
-            &ctx,
-            a.out.output,
-            &a.integration,
-            &c,
-            generated.then_some(&secret),
-            None,
-        ),
+    // What was sent, for the record's tail when no answer says more.
+    let sent = Connection {
+        kind,
+        name: a.name.clone(),
+        allowed_domain: a.allowed_domain.clone(),
+        username: a.username.clone(),
+        header_name: a.header_name.clone(),
+        created_at: None,
+        updated_at: None,
+        oauth: None,
+    };
+    let out = Generated::new(a.out.output);
+    if generated {
+        print_generated(&out, &a.integration, kind, &a.name, &secret).await?;
+    }
+    // After every prompt (Ctrl-C there still just ends the program), before the request.
+    let mut signals = Signals::new();
+    let res = tokio::select! {
+        r = ctx.client.create_connection(&a.integration, &new) => r,
+        code = signals.recv() => {
+            let g = generated.then_some((&out, &sent));
+            return Err(interrupted(code, g, &a.integration, &a.name, &ctx));
+        }
+    };
+    match res {
+        Ok(c) if generated => {
+            out.tail(&a.integration, &c, Outcome::Applied, None, ctx.now)?;
+            Ok(())
+        }
+        Ok(c) => print_connection(&ctx, a.out.output, &a.integration, &c),
         Err(e) if generated && may_have_applied(&e) => {
-            // The connection may exist with this password: never lose it.
-            let c = Connection {
-                kind,
-                name: a.name.clone(),
-                allowed_domain: a.allowed_domain.clone(),
-                username: a.username.clone(),
-                header_name: None,
-                created_at: None,
-                updated_at: None,
-            };
-            print_connection(
-                &ctx,
-                a.out.output,
+            // The connection may exist with this password: it was printed before it was sent.
+            out.tail(
                 &a.integration,
-                &c,
-                Some(&secret),
+                &sent,
+                Outcome::Unknown,
                 Some(false),
+                ctx.now,
             )?;
             warn(&format!(
-                "{e}; the generated password is printed (verified: false) in case the \
-                 connection was created: check with `zisctl connections show {} {}`",
+                "{e}; the generated password was printed before it was sent (status: unknown) in \
+                 case the connection was created: check with `zisctl connections show {} {}`",
                 a.integration, a.name
             ));
             Err(CliError::silent(crate::exit::code_of(&e)))
+        }
+        Err(e) if generated => {
+            out.tail(
+                &a.integration,
+                &sent,
+                Outcome::NotApplied,
+                Some(false),
+                ctx.now,
+            )?;
+            Err(e.into())
         }
         Err(e) => Err(e.into()),
     }
@@ -334,8 +414,9 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
     let kind = before.kind;
     if kind == ConnectionKind::OAuth {
         return Err(CliError::usage(format!(
-            "{}/{} is an oauth connection: it is renewed through the OAuth flow, not updated here",
-            a.integration, a.name
+            "{}/{} is an oauth connection: it is renewed through the OAuth flow, not updated \
+             here (`zisctl connections authorize {} {} --oauth-client CLIENT`)",
+            a.integration, a.name, a.integration, a.name
         )));
     }
     if let Some(exp) = expected {
@@ -374,34 +455,62 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
         },
     };
     let generated = if a.generate { secret.as_ref() } else { None };
-    match ctx
-        .client
-        .update_connection(&a.integration, &a.name, &update)
-        .await
-    {
+    let out = Generated::new(a.out.output);
+    if let Some(pw) = generated {
+        print_generated(&out, &a.integration, kind, &a.name, pw).await?;
+    }
+    // After every prompt (Ctrl-C there still just ends the program), before the request.
+    let mut signals = Signals::new();
+    let res = tokio::select! {
+        r = ctx.client.update_connection(&a.integration, &a.name, &update) => r,
+        code = signals.recv() => {
+            let g = generated.map(|_| (&out, &before));
+            return Err(interrupted(code, g, &a.integration, &a.name, &ctx));
+        }
+    };
+    match res {
         Ok(()) => {}
         Err(e) if generated.is_some() && may_have_applied(&e) => {
-            print_connection(
-                &ctx,
-                a.out.output,
+            out.tail(
                 &a.integration,
                 &before,
-                generated,
+                Outcome::Unknown,
                 Some(false),
+                ctx.now,
             )?;
             warn(&format!(
-                "{e}; the generated password is printed (verified: false) because the change may \
-                 have been applied: check it, or run the update again"
+                "{e}; the generated password was printed before it was sent (status: unknown) \
+                 because the change may have been applied: check it, or run the update again"
             ));
             return Err(CliError::silent(crate::exit::code_of(&e)));
         }
+        Err(e) if generated.is_some() => {
+            out.tail(
+                &a.integration,
+                &before,
+                Outcome::NotApplied,
+                Some(false),
+                ctx.now,
+            )?;
+            return Err(e.into());
+        }
         Err(e) => return Err(e.into()),
     }
-    let (after, verified) = match ctx
-        .client
-        .get_connection(&a.integration, kind, &a.name)
-        .await
-    {
+    let read_back = tokio::select! {
+        r = ctx.client.get_connection(&a.integration, kind, &a.name) => r,
+        code = signals.recv() => {
+            if generated.is_some() {
+                let _ = out.tail(&a.integration, &before, Outcome::Applied, Some(false), ctx.now);
+            }
+            return Err(CliError {
+                code,
+                message: Some(
+                    "interrupted after the change was applied, before it was read back".into(),
+                ),
+            });
+        }
+    };
+    let (after, verified) = match read_back {
         Ok(c) => {
             let moved = match (before.updated_at, c.updated_at) {
                 (Some(b), Some(n)) => n > b,
@@ -415,19 +524,31 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
             (before, false)
         }
     };
-    print_connection(
-        &ctx,
-        a.out.output,
-        &a.integration,
-        &after,
-        generated,
-        generated.map(|_| verified),
-    )
+    if generated.is_some() {
+        out.tail(
+            &a.integration,
+            &after,
+            Outcome::Applied,
+            Some(verified),
+            ctx.now,
+        )?;
+        return Ok(());
+    }
+    print_connection(&ctx, a.out.output, &a.integration, &after)
 }
 
-pub async fn delete(global: &GlobalArgs, integration: &str, name: &str, yes: bool) -> CliResult {
+pub async fn delete(
+    global: &GlobalArgs,
+    integration: &str,
+    name: &str,
+    yes: bool,
+    delete_reserved: bool,
+) -> CliResult {
     validate::integration_name(integration)?;
     existing_connection_name(name)?;
+    if oauth_validate::is_reserved(name) && !delete_reserved {
+        return Err(CliError::usage(refuse_reserved(integration)));
+    }
     let ask = !yes;
     if ask && !stdin_is_terminal() {
         return Err(CliError::usage(
@@ -438,22 +559,39 @@ pub async fn delete(global: &GlobalArgs, integration: &str, name: &str, yes: boo
     ctx.check_writable("connections delete")?;
     let c = ctx.client.find_connection(integration, name).await?;
     if ask {
-        let q = format!(
-            "Delete {} connection {integration}/{name} (allowed domain {})? This cannot be undone.",
-            c.kind,
-            crate::sanitize::clean(&c.allowed_domain)
-        );
+        let q = if c.kind == ConnectionKind::OAuth {
+            format!(
+                "Delete oauth connection {integration}/{name}? Its tokens are gone with it; \
+                 only a new OAuth flow makes it again."
+            )
+        } else {
+            format!(
+                "Delete {} connection {integration}/{name} (allowed domain {})? This cannot be \
+                 undone.",
+                c.kind,
+                crate::sanitize::clean(&c.allowed_domain)
+            )
+        };
         if !super::input::confirm(&q)? {
             warn("not deleted");
             return Err(CliError::silent(1));
         }
     }
     ctx.client
-        .delete_connection(integration, c.kind, name)
+        .delete_any_connection(integration, c.kind, name)
         .await?;
     warn(&format!(
         "deleted {} connection {integration}/{name}",
         c.kind
     ));
     Ok(())
+}
+
+/// Why the reserved `zendesk` connection is not deleted without `--delete-reserved`.
+pub(super) fn refuse_reserved(integration: &str) -> String {
+    format!(
+        "refused: {integration}/zendesk is the integration's reserved OAuth connection to \
+         Zendesk; every bundle action that calls Zendesk uses it, and zisctl cannot recreate \
+         it. Add --delete-reserved (with --yes) to delete it anyway"
+    )
 }

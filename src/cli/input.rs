@@ -1,6 +1,8 @@
 //! Reading secrets (stdin, a masked prompt) and confirmations. A secret goes from the read
 //! buffer (zeroised on drop) straight into a `SecretString`; no secret is ever on argv.
 use std::io::{self, IsTerminal, Read, Write};
+#[cfg(unix)]
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use secrecy::SecretString;
 use zeroize::{Zeroize, Zeroizing};
@@ -221,11 +223,56 @@ fn prompt_line(_prompt: &str) -> Result<Zeroizing<Vec<u8>>, CliError> {
     ))
 }
 
-/// Terminal attributes with echo, canonical mode and signals off, restored on drop.
+/// Terminal attributes with echo, canonical mode and signals off, restored on drop, and on
+/// every signal that ends the program while they are on (see [`on_signal`]).
 #[cfg(unix)]
 struct RawMode {
     fd: libc::c_int,
     old: libc::termios,
+    /// The actions the caught signals had before, put back on drop.
+    previous: Vec<(libc::c_int, libc::sigaction)>,
+}
+
+/// The signals that end the program, as `crate::signals` lists them (SIGINT, SIGTERM, SIGHUP,
+/// SIGQUIT): the masked prompt restores the terminal on each.
+#[cfg(unix)]
+const PROMPT_SIGNALS: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
+
+/// The attributes to put back from a signal handler: written before [`ARMED`] is set, read by
+/// the handler only while it is.
+#[cfg(unix)]
+struct Saved(std::cell::UnsafeCell<std::mem::MaybeUninit<libc::termios>>);
+
+// SAFETY: written only while ARMED is false (no handler reads it then), read only while it is
+// true; the prompt runs on one thread at a time.
+#[cfg(unix)]
+unsafe impl Sync for Saved {}
+
+#[cfg(unix)]
+static SAVED: Saved = Saved(std::cell::UnsafeCell::new(std::mem::MaybeUninit::uninit()));
+#[cfg(unix)]
+static SAVED_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+#[cfg(unix)]
+static ARMED: AtomicBool = AtomicBool::new(false);
+
+/// A signal (SIGTERM from `timeout`, SIGHUP from a dropped ssh session, SIGQUIT, a SIGINT
+/// from outside: Ctrl-C itself is a key here) during the masked prompt: put the terminal
+/// back (echo, canonical mode), end the line, and exit 128 + the signal's number, the code
+/// `crate::signals` gives it. Nothing was sent: the prompt comes before any request. Only
+/// async-signal-safe calls (tcsetattr, write, _exit).
+#[cfg(unix)]
+extern "C" fn on_signal(sig: libc::c_int) {
+    if ARMED.load(Ordering::SeqCst) {
+        let fd = SAVED_FD.load(Ordering::SeqCst);
+        // SAFETY: SAVED was written before ARMED was set; tcsetattr and write are
+        // async-signal-safe and read only the buffers passed.
+        unsafe {
+            libc::tcsetattr(fd, libc::TCSANOW, (*SAVED.0.get()).as_ptr());
+            libc::write(libc::STDERR_FILENO, b"\n".as_ptr().cast(), 1);
+        }
+    }
+    // SAFETY: _exit is async-signal-safe; nothing is left to flush at the prompt.
+    unsafe { libc::_exit(128 + sig) }
 }
 
 #[cfg(unix)]
@@ -237,6 +284,27 @@ impl RawMode {
         if unsafe { libc::tcgetattr(fd, &mut old) } != 0 {
             return Err(io::Error::last_os_error());
         }
+        // The handlers first, then raw mode: no signal can leave the terminal raw.
+        ARMED.store(false, Ordering::SeqCst);
+        // SAFETY: no handler reads SAVED while ARMED is false.
+        unsafe { (*SAVED.0.get()).write(old) };
+        SAVED_FD.store(fd, Ordering::SeqCst);
+        ARMED.store(true, Ordering::SeqCst);
+        let mut previous = Vec::new();
+        for sig in PROMPT_SIGNALS {
+            // SAFETY: sigaction structs are plain C structs; the handler is an extern "C" fn
+            // that only makes async-signal-safe calls.
+            unsafe {
+                let mut act: libc::sigaction = std::mem::zeroed();
+                act.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                libc::sigemptyset(&mut act.sa_mask);
+                let mut prev: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, &act, &mut prev) == 0 {
+                    previous.push((sig, prev));
+                }
+            }
+        }
+        let guard = RawMode { fd, old, previous };
         let mut raw = old;
         raw.c_lflag &= !(libc::ECHO | libc::ECHONL | libc::ICANON | libc::ISIG | libc::IEXTEN);
         raw.c_cc[libc::VMIN] = 1;
@@ -246,16 +314,21 @@ impl RawMode {
         if unsafe { libc::tcsetattr(fd, libc::TCSADRAIN, &raw) } != 0 {
             return Err(io::Error::last_os_error());
         }
-        Ok(RawMode { fd, old })
+        Ok(guard)
     }
 }
 
 #[cfg(unix)]
 impl Drop for RawMode {
     fn drop(&mut self) {
-        // SAFETY: restores the attributes read in `enable`.
+        // SAFETY: restores the attributes read in `enable`, then the signal actions that were
+        // there before (a tokio handler, say), each as sigaction returned it.
         unsafe {
             libc::tcsetattr(self.fd, libc::TCSANOW, &self.old);
+            ARMED.store(false, Ordering::SeqCst);
+            for (sig, prev) in &self.previous {
+                libc::sigaction(*sig, prev, std::ptr::null_mut());
+            }
         }
     }
 }

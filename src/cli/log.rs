@@ -24,14 +24,15 @@ pub fn run(args: &LogArgs) -> CliResult {
             "no data directory for the audit log on this system",
         ));
     };
-    let mut entries = auditlog::read(&path).map_err(|e| CliError {
-        code: 1,
-        message: Some(format!("cannot read {}: {e}", path.display())),
-    })?;
-    if let Some(n) = args.tail {
-        let skip = entries.len().saturating_sub(n);
-        entries.drain(..skip);
+    // `-n N` reads the file backwards from its end: a large log costs N entries of memory.
+    let entries = match args.tail {
+        Some(n) => auditlog::read_tail(&path, n),
+        None => auditlog::read(&path),
     }
+    .map_err(|e| CliError {
+        code: 1,
+        message: Some(format!("cannot read the audit log: {e}")),
+    })?;
     let text = match args.out.output {
         OutputFormat::Json => output::json(&entries)?,
         OutputFormat::Csv => csv(&entries),
@@ -94,6 +95,7 @@ mod tests {
             kind: Some("basic_auth".into()),
             fields: vec!["password".into(), "username".into()],
             outcome: "@SUM(A1)".into(),
+            id: None,
         };
         let text = csv(&[e]);
         let lines: Vec<&str> = text.split("\r\n").collect();

@@ -1,4 +1,5 @@
-//! The headless commands: `integrations`, `connections`, `rotate`, `audit`, `bundles`, `log`.
+//! The headless commands: `integrations`, `connections`, `oauth-clients`, `rotate`, `audit`,
+//! `bundles`, `log`, `auth`.
 //!
 //! Each command validates its arguments before loading the config or sending anything, prints
 //! its data on stdout (table, JSON or CSV) and every message on stderr, one line each:
@@ -16,17 +17,25 @@ use crate::args::{CharsetArg, Command, GlobalArgs, KindArg};
 use crate::config::{self, Loaded, Settings};
 use crate::sanitize;
 use crate::secret::{self, Charset};
-use crate::zis::{Client, ConnectionKind, Error, ErrorKind};
+use crate::zis::{AdminCredentials, Client, ConnectionKind, Error, ErrorKind};
 
 mod audit;
+mod auth;
+mod authorize;
 pub mod bundle_views;
 mod bundles;
 mod connections;
+mod generated;
 pub mod input;
 mod integrations;
 mod log;
+mod oauth_clients;
+pub mod oauth_views;
 pub mod output;
+mod records;
+mod recover;
 mod rotate;
+pub mod sink;
 pub mod views;
 
 /// The exit code of `audit` and `bundles check` with `--fail-on-findings` when they found
@@ -72,11 +81,28 @@ impl fmt::Display for CliError {
     }
 }
 
+/// Set once the run signs in with an API token: a 401 then says what may have happened.
+static API_TOKEN_IN_USE: AtomicBool = AtomicBool::new(false);
+
+/// Said once per run that signs in with an API token.
+pub const API_TOKEN_NOTICE: &str = "signed in with an API token: Zendesk retires them (one \
+    unused for 30 days is deactivated, and every API token stops working on 2027-04-30); run \
+    `zisctl auth login` to sign in with OAuth";
+
 impl From<Error> for CliError {
     fn from(e: Error) -> CliError {
+        let mut message = e.to_string();
+        if e.kind == ErrorKind::SignedOut {
+            message.push_str(": run `zisctl auth login`");
+        } else if e.status == Some(401) && API_TOKEN_IN_USE.load(Ordering::SeqCst) {
+            message.push_str(
+                "; the API token may have been deactivated (an API token unused for 30 days \
+                 is): run `zisctl auth login`",
+            );
+        }
         CliError {
             code: crate::exit::code_of(&e),
-            message: Some(e.to_string()),
+            message: Some(message),
         }
     }
 }
@@ -123,7 +149,7 @@ pub async fn run(global: &GlobalArgs, cmd: Command) -> i32 {
 }
 
 async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
-    use crate::args::{BundlesCmd, ConnectionsCmd, IntegrationsCmd};
+    use crate::args::{AuthCmd, BundlesCmd, ConnectionsCmd, IntegrationsCmd};
     match cmd {
         Command::Integrations(IntegrationsCmd::List { out }) => {
             integrations::list(global, out.output).await.map(|_| 0)
@@ -132,10 +158,18 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             name,
             description,
             show_secret,
+            update_existing,
             out,
-        }) => integrations::register(global, &name, &description, show_secret, out.output)
-            .await
-            .map(|_| 0),
+        }) => integrations::register(
+            global,
+            &name,
+            description.as_deref(),
+            show_secret,
+            update_existing,
+            out.output,
+        )
+        .await
+        .map(|_| 0),
         Command::Connections(ConnectionsCmd::List {
             integration,
             kind,
@@ -160,9 +194,14 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             integration,
             name,
             yes,
-        }) => connections::delete(global, &integration, &name, yes)
+            delete_reserved,
+        }) => connections::delete(global, &integration, &name, yes, delete_reserved)
             .await
             .map(|_| 0),
+        Command::Connections(ConnectionsCmd::Authorize(args)) => {
+            authorize::run(global, args).await.map(|_| 0)
+        }
+        Command::OauthClients(cmd) => oauth_clients::run(global, cmd).await.map(|_| 0),
         Command::Rotate(args) => rotate::run(global, args).await,
         Command::Audit(args) => audit::run(global, args).await,
         Command::Bundles(BundlesCmd::List { integration, out }) => {
@@ -179,6 +218,9 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             .map(|_| 0),
         Command::Bundles(BundlesCmd::Check(args)) => bundles::check(global, args).await,
         Command::Log(args) => log::run(&args).map(|_| 0),
+        Command::Auth(AuthCmd::Login(args)) => auth::login(global, args).await,
+        Command::Auth(AuthCmd::Status { output }) => auth::status(global, output),
+        Command::Auth(AuthCmd::Logout) => auth::logout(global).await,
         Command::Sandbox(_) | Command::Demo(_) => Err(CliError::usage(
             "this command is not a headless command (it is run by main)",
         )),
@@ -204,11 +246,18 @@ impl Ctx {
                     .unwrap_or_else(|| "config.toml in the zisctl config directory".into());
                 return Err(CliError::usage(format!(
                     "no Zendesk account is configured: set ZENDESK_SUBDOMAIN (or ZISCTL_BASE_URL / \
-                     --base-url) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or add a profile to \
-                     {path} (see config.example.toml)"
+                     --base-url) and run `zisctl auth login`, or add a profile to {path} (see \
+                     config.example.toml)"
                 )));
             }
         };
+        if matches!(
+            settings.options.admin,
+            Some(AdminCredentials::ApiToken { .. })
+        ) {
+            API_TOKEN_IN_USE.store(true, Ordering::SeqCst);
+            warn(API_TOKEN_NOTICE);
+        }
         let client = settings.client()?.with_observer(|ev| warn(&ev.to_string()));
         Ok(Ctx {
             settings,
@@ -224,6 +273,12 @@ impl Ctx {
                 "refused: {what} changes the account, and zisctl is in read-only mode \
                  (--readonly, or readonly = true in profile {})",
                 self.settings.profile
+            )));
+        }
+        if let Some(why) = &self.settings.audit_log_refused {
+            return Err(CliError::usage(format!(
+                "refused: {what} changes the account and {why}; no change is made until it \
+                 is fixed (or ZISCTL_AUDIT_LOG names another file)"
             )));
         }
         Ok(())

@@ -172,11 +172,88 @@ pub fn short_date(t: Option<time::OffsetDateTime>) -> String {
     }
 }
 
-/// Pretty JSON with a trailing newline.
+/// Pretty JSON with a trailing newline, every string sanitised as [`sanitize::clean`] does:
+/// what no other output lets through (DEL, C1 controls such as CSI, bidi controls) never
+/// reaches a terminal from JSON either, and C0 controls become the same U+FFFD instead of a
+/// `\u001b` escape that a later `jq -r` would turn back into a raw escape byte.
 pub fn json<T: serde::Serialize + ?Sized>(v: &T) -> io::Result<String> {
-    let mut s = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
-    s.push('\n');
-    Ok(s)
+    let mut buf = Vec::with_capacity(256);
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, CleanFormatter::new());
+    v.serialize(&mut ser).map_err(io::Error::other)?;
+    buf.push(b'\n');
+    // serde_json writes UTF-8 only; the buffer becomes the String without a copy.
+    String::from_utf8(buf).map_err(io::Error::other)
+}
+
+/// serde_json's pretty printer, with strings written through the sanitiser. Writes straight
+/// into the output (no copy of a string is made, so a secret is not duplicated).
+struct CleanFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl CleanFormatter {
+    fn new() -> CleanFormatter {
+        CleanFormatter(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+impl serde_json::ser::Formatter for CleanFormatter {
+    fn write_string_fragment<W: ?Sized + Write>(&mut self, w: &mut W, s: &str) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in s.char_indices() {
+            if sanitize::is_unsafe(c) {
+                w.write_all(&s.as_bytes()[start..i])?;
+                let mut b = [0u8; 4];
+                w.write_all(sanitize::REPLACEMENT.encode_utf8(&mut b).as_bytes())?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&s.as_bytes()[start..])
+    }
+
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        e: serde_json::ser::CharEscape,
+    ) -> io::Result<()> {
+        use serde_json::ser::CharEscape::{Quote, ReverseSolidus, Solidus};
+        match e {
+            Quote => w.write_all(b"\\\""),
+            ReverseSolidus => w.write_all(b"\\\\"),
+            Solidus => w.write_all(b"\\/"),
+            // Every other escape is a C0 control character: replaced, as `clean` does.
+            _ => {
+                let mut b = [0u8; 4];
+                w.write_all(sanitize::REPLACEMENT.encode_utf8(&mut b).as_bytes())
+            }
+        }
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// Indent every line of `s` by `n` spaces (for JSON array elements streamed one by one).
@@ -265,6 +342,32 @@ mod tests {
         assert_eq!(age_of(Some(t), now), "3d");
         let r = render_record(&[("name", "bob".into()), ("username", "".into())]);
         assert_eq!(r, "name      bob\nusername\n");
+    }
+
+    /// Issue 13 item 14: JSON strings are sanitised like every other output, and the JSON
+    /// stays valid and pretty.
+    #[test]
+    fn json_strings_are_sanitised() {
+        let v = serde_json::json!({
+            "a": "x\u{7f}y\u{9b}31m\u{202e}z\u{2067}w",
+            "b": ["esc\u{1b}]52;c;x\u{7}", "line\nbreak", "q\"b\\s/"],
+        });
+        let out = json(&v).unwrap();
+        for c in [
+            '\u{7f}', '\u{9b}', '\u{202e}', '\u{2067}', '\u{1b}', '\u{7}',
+        ] {
+            assert!(!out.contains(c), "U+{:04X} printed", c as u32);
+        }
+        assert!(!out.contains("\\u00"), "a C0 escape was printed: {out}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["a"], "x\u{FFFD}y\u{FFFD}31m\u{FFFD}z\u{FFFD}w");
+        assert_eq!(back["b"][0], "esc\u{FFFD}]52;c;x\u{FFFD}");
+        assert_eq!(back["b"][1], "line\u{FFFD}break");
+        assert_eq!(back["b"][2], "q\"b\\s/");
+        assert_eq!(
+            out,
+            format!("{}\n", serde_json::to_string_pretty(&back).unwrap())
+        );
     }
 
     #[test]

@@ -2,30 +2,30 @@
 //! password from the OS CSPRNG, PATCH, then GET to verify that `updated_at` moved.
 //!
 //! Nothing the user needs is ever lost:
-//! - each result is printed as soon as it is known (rows stream; JSON is an array written
-//!   element by element), so an earlier success survives a later crash;
-//! - a password is registered as "sent" before its PATCH starts; if the PATCH's answer is lost
-//!   (timeout, cut-off answer, 5xx) the password is printed anyway with `verified: false`;
-//! - on Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT every password whose PATCH was sent and
-//!   not yet printed is printed with `verified: false` before exiting with 128 + the signal's
-//!   number (130, 143, 129, 131).
+//! - each new password is printed (a `password` record: written, flushed, synced for a file,
+//!   taken by a pipe's reader) BEFORE its PATCH is sent, and what became of it follows (a
+//!   `result` record, see `records.rs`), so even `kill -9` loses no password that was sent;
+//! - when stdout fails (a full disk, a closed pipe: Rust ignores SIGPIPE, so it is an error
+//!   here), that connection is not touched and the run stops: no further PATCH;
+//! - on Ctrl-C (SIGINT), SIGTERM, SIGHUP or SIGQUIT the result of every change still in flight
+//!   is printed as `unknown` before exiting with 128 + the signal's number (130, 143, 129, 131).
 //!
-//! A clean refusal (403, 404, validation) prints no password: it was never applied.
+//! A clean refusal (403, 404, validation) is a `not_applied` result: the old password stays.
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use futures::StreamExt;
 use secrecy::SecretString;
 use time::OffsetDateTime;
-use zeroize::Zeroizing;
 
-use crate::args::{CharsetArg, GlobalArgs, OutputFormat, RotateArgs};
+use crate::args::{CharsetArg, GlobalArgs, RotateArgs};
 use crate::sanitize::clean;
 use crate::zis::models::format_time;
 use crate::zis::{validate, ConnectionKind, ErrorKind};
 
-use super::output::{self, aligned_line, csv_line, indent};
-use super::views::{RotatedView, ROTATE_CSV, ROTATE_TABLE};
+use super::records::Records;
+use super::sink::Stdout;
+use super::views::{Outcome, PasswordRecord, ResultRecord, PASSWORD_RECORD, RESULT_RECORD};
 use super::{
     check_length, combined_exit, may_have_applied, new_password, stdout_is_terminal, warn,
     CliError, CliResult, Ctx,
@@ -41,7 +41,13 @@ struct Target {
 }
 
 pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
-    validate::integration_name(&a.integration)?;
+    if a.recover {
+        return super::recover::run(a.integration.as_deref(), a.out.output).await;
+    }
+    let Some(integration) = a.integration.clone() else {
+        return Err(CliError::usage("rotate needs an INTEGRATION"));
+    };
+    validate::integration_name(&integration)?;
     for n in &a.names {
         validate::connection_name(n)?;
     }
@@ -54,7 +60,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
 
     let targets: Vec<Target> = if a.all {
         let list = tokio::select! {
-            r = ctx.client.list_connections(&a.integration) => r?,
+            r = ctx.client.list_connections(&integration) => r?,
             code = signals.recv() => return Err(CliError { code, ..CliError::interrupted() }),
         };
         let mut t: Vec<Target> = list
@@ -79,52 +85,96 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
             .collect()
     };
     if targets.is_empty() {
-        warn(&format!("no basic_auth connections in {}", a.integration));
+        warn(&format!("no basic_auth connections in {integration}"));
     }
 
-    let printer = Arc::new(Mutex::new(Printer::new(
+    let stdout = Stdout::new();
+    let mut records = Records::new(
         a.out.output,
-        &a.integration,
-        &targets,
+        targets
+            .iter()
+            .map(|t| (integration.as_str(), t.name.as_str())),
         a.length,
-    )));
+        Box::new({
+            let stdout = stdout.clone();
+            move |text: &str, durable: bool| stdout.write(text, durable)
+        }),
+    );
+    if let Err(e) = records.begin() {
+        return Err(CliError {
+            code: 1,
+            message: Some(format!(
+                "cannot write to stdout ({e}): nothing was changed (new passwords are printed \
+                 before they are sent)"
+            )),
+        });
+    }
     if !targets.is_empty() && stdout_is_terminal() {
         warn("new passwords are printed below: store them now, then clear the scrollback");
     }
-    lock(&printer).begin();
-
+    let total = targets.len();
+    let state = Mutex::new(Run {
+        records,
+        integration: clean(&integration),
+        slots: (0..total).map(|_| Slot::Idle).collect(),
+        stopped: false,
+        sent: 0,
+    });
     let job = Job {
         ctx: &ctx,
-        integration: &a.integration,
+        integration: &integration,
         length: a.length,
         charset: a.charset,
-        printer: &printer,
+        state: &state,
+        stdout,
     };
     let work = futures::stream::iter(targets.into_iter().enumerate())
         .map(|(i, t)| job.rotate_one(i, t))
         .buffer_unordered(CONCURRENCY)
-        .collect::<Vec<Result<(), i32>>>();
+        .collect::<Vec<Done>>();
     let outcomes = tokio::select! {
         o = work => o,
         code = signals.recv() => {
-            let mut p = lock(&printer);
-            let n = p.print_in_flight();
-            p.end();
-            drop(p);
-            let msg = if n > 0 {
-                format!(
-                    "interrupted: {n} password change(s) were sent without an answer; their \
-                     passwords are printed with verified: false (check them with `connections show`)"
-                )
-            } else {
-                "interrupted".to_string()
-            };
+            let mut run = lock(&state);
+            let (sent, unsent) = run.interrupted();
+            let _ = run.records.end();
+            drop(run);
+            let mut msg = "interrupted".to_string();
+            if sent > 0 {
+                msg.push_str(&format!(
+                    ": {sent} password change(s) were sent without an answer; their passwords \
+                     were printed before they were sent, and their results say unknown (check \
+                     them with `connections show`)"
+                ));
+            }
+            if unsent > 0 {
+                msg.push_str(&format!(
+                    "; {unsent} printed password(s) were never sent (not_applied)"
+                ));
+            }
             return Err(CliError { code, message: Some(msg) });
         }
     };
-    lock(&printer).end();
-    let failures: Vec<i32> = outcomes.iter().filter_map(|o| o.err()).collect();
-    let succeeded = outcomes.len() - failures.len();
+    let mut run = lock(&state);
+    let _ = run.records.end();
+    let stopped = run.stopped;
+    drop(run);
+    let failures: Vec<i32> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Done::Failed(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    let skipped = outcomes.iter().filter(|o| **o == Done::Skipped).count();
+    let succeeded = outcomes.iter().filter(|o| **o == Done::Ok).count();
+    if stopped {
+        warn(&format!(
+            "the run stopped because stdout failed: {succeeded} of {total} rotated, {skipped} \
+             not touched"
+        ));
+        return Ok(1);
+    }
     if !failures.is_empty() && outcomes.len() > 1 {
         warn(&format!(
             "{} of {} rotation(s) failed",
@@ -132,10 +182,100 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
             outcomes.len()
         ));
     }
-    if lock(&printer).write_failed {
-        return Ok(1);
-    }
     Ok(combined_exit(succeeded, &failures))
+}
+
+/// How one connection's rotation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Ok,
+    /// Failed with this exit code (the reason is already on stderr).
+    Failed(i32),
+    /// Not touched: the run had stopped.
+    Skipped,
+}
+
+/// Where each connection's rotation stands, for an interruption.
+enum Slot {
+    Idle,
+    /// Its password record was printed; the PATCH was not sent.
+    Printed(String),
+    /// Its PATCH was sent; no result yet.
+    Sent(String),
+    Done,
+}
+
+/// What the concurrent rotations share: the records and whether the run has stopped.
+struct Run {
+    records: Records,
+    integration: String,
+    slots: Vec<Slot>,
+    /// stdout failed: nothing more is sent.
+    stopped: bool,
+    sent: usize,
+}
+
+impl Run {
+    fn result(
+        &mut self,
+        idx: usize,
+        name: &str,
+        outcome: Outcome,
+        verified: bool,
+        at: Option<OffsetDateTime>,
+        error: Option<String>,
+    ) {
+        if let Some(s) = self.slots.get_mut(idx) {
+            *s = Slot::Done;
+        }
+        if self.stopped {
+            return;
+        }
+        let r = ResultRecord {
+            record: RESULT_RECORD,
+            integration: self.integration.clone(),
+            name: clean(name),
+            status: outcome,
+            verified,
+            updated_at: at.map(|t| format_time(Some(t))),
+            error: error.map(|e| clean(&e)),
+        };
+        if let Err(e) = self.records.result(&r) {
+            self.stopped = true;
+            warn(&format!(
+                "cannot write to stdout ({e}): the run stops here; {}/{} was {} (its password \
+                 was printed before it was sent)",
+                self.integration,
+                clean(name),
+                outcome.as_str()
+            ));
+        }
+    }
+
+    /// Print the result of every rotation under way: `unknown` once sent, `not_applied` when
+    /// only printed. Returns (sent, not sent).
+    fn interrupted(&mut self) -> (usize, usize) {
+        let mut pending = Vec::new();
+        for (i, s) in self.slots.iter_mut().enumerate() {
+            match std::mem::replace(s, Slot::Done) {
+                Slot::Printed(n) => pending.push((i, n, Outcome::NotApplied)),
+                Slot::Sent(n) => pending.push((i, n, Outcome::Unknown)),
+                other => *s = other,
+            }
+        }
+        let mut counts = (0, 0);
+        for (i, name, outcome) in pending {
+            let why = if outcome == Outcome::Unknown {
+                counts.0 += 1;
+                "interrupted: no answer; it may be in force"
+            } else {
+                counts.1 += 1;
+                "interrupted before it was sent"
+            };
+            self.result(i, &name, outcome, false, None, Some(why.into()));
+        }
+        counts
+    }
 }
 
 struct Job<'a> {
@@ -143,12 +283,15 @@ struct Job<'a> {
     integration: &'a str,
     length: usize,
     charset: CharsetArg,
-    printer: &'a Arc<Mutex<Printer>>,
+    state: &'a Mutex<Run>,
+    stdout: Stdout,
 }
 
 impl Job<'_> {
-    /// Rotate one connection; Err holds its exit code (the reason is already on stderr).
-    async fn rotate_one(&self, idx: usize, t: Target) -> Result<(), i32> {
+    async fn rotate_one(&self, idx: usize, t: Target) -> Done {
+        if lock(self.state).stopped {
+            return Done::Skipped;
+        }
         let client = &self.ctx.client;
         let (integration, name) = (self.integration, t.name.as_str());
         let before = match t.before {
@@ -166,14 +309,14 @@ impl Job<'_> {
                              passwords only (use `connections update`)",
                             c.kind
                         ));
-                        return Err(2);
+                        return Done::Failed(2);
                     }
                     warn(&e.to_string());
-                    return Err(crate::exit::code_of(&e));
+                    return Done::Failed(crate::exit::code_of(&e));
                 }
                 Err(e) => {
                     warn(&e.to_string());
-                    return Err(crate::exit::code_of(&e));
+                    return Done::Failed(crate::exit::code_of(&e));
                 }
             },
         };
@@ -181,21 +324,29 @@ impl Job<'_> {
             Ok(p) => p,
             Err(e) => {
                 warn(&e.to_string());
-                return Err(e.code);
+                return Done::Failed(e.code);
             }
         };
-        // From here the password may reach the server: keep it until it is printed.
-        lock(self.printer).sent(idx, name, &pw);
+        if let Some(done) = self.print_password(idx, name, &pw).await {
+            return done;
+        }
         match client.apply_password(integration, name, &pw, before).await {
             Ok(applied) => {
-                lock(self.printer).finish(idx, applied.updated_at, applied.verified);
                 if !applied.verified {
                     warn(&format!(
                         "{integration}/{name}: the server accepted the new password, but reading \
                          it back did not show updated_at move: not verified"
                     ));
                 }
-                Ok(())
+                lock(self.state).result(
+                    idx,
+                    name,
+                    Outcome::Applied,
+                    applied.verified,
+                    applied.updated_at,
+                    None,
+                );
+                Done::Ok
             }
             Err(e) if may_have_applied(&e) => {
                 // Look again, for a hint: did updated_at move?
@@ -212,18 +363,100 @@ impl Job<'_> {
                     }
                     Err(_) => "check it with `zisctl connections show`",
                 };
-                lock(self.printer).finish(idx, None, false);
                 warn(&format!(
-                    "{e}; the new password of {integration}/{name} is printed with verified: \
-                     false: {hint}"
+                    "{e}; the new password of {integration}/{name} was printed before it was \
+                     sent (result: unknown, verified: false): {hint}"
                 ));
-                Err(crate::exit::code_of(&e))
+                lock(self.state).result(
+                    idx,
+                    name,
+                    Outcome::Unknown,
+                    false,
+                    None,
+                    Some(format!("{e}; {hint}")),
+                );
+                Done::Failed(crate::exit::code_of(&e))
             }
             Err(e) => {
-                lock(self.printer).abandon(idx);
                 warn(&e.to_string());
-                Err(crate::exit::code_of(&e))
+                lock(self.state).result(
+                    idx,
+                    name,
+                    Outcome::NotApplied,
+                    false,
+                    None,
+                    Some(e.to_string()),
+                );
+                Done::Failed(crate::exit::code_of(&e))
             }
+        }
+    }
+
+    /// Print the password record and wait until it has left; None when the PATCH may go.
+    /// When stdout fails the run stops and this connection is not touched.
+    async fn print_password(&self, idx: usize, name: &str, pw: &SecretString) -> Option<Done> {
+        let end = {
+            let mut run = lock(self.state);
+            if run.stopped {
+                return Some(Done::Skipped);
+            }
+            let rec = PasswordRecord {
+                record: PASSWORD_RECORD,
+                integration: run.integration.clone(),
+                name: clean(name),
+                password: pw,
+                status: "sending",
+            };
+            if let Err(e) = run.records.password(&rec) {
+                run.stop(&e, name);
+                return Some(Done::Failed(1));
+            }
+            run.slots[idx] = Slot::Printed(name.to_string());
+            // Nothing else writes while the lock is held: this is where the record ends.
+            self.stdout.written()
+        };
+        let delivered = self.stdout.delivered(end).await;
+        let mut run = lock(self.state);
+        if let Err(e) = delivered {
+            run.slots[idx] = Slot::Done;
+            run.stop(&e, name);
+            return Some(Done::Failed(1));
+        }
+        if run.stopped {
+            run.slots[idx] = Slot::Done;
+            warn(&format!(
+                "{}/{}: not changed (the run stopped)",
+                run.integration,
+                clean(name)
+            ));
+            return Some(Done::Skipped);
+        }
+        run.slots[idx] = Slot::Sent(name.to_string());
+        run.sent += 1;
+        None
+    }
+}
+
+impl Run {
+    /// stdout failed while printing the password of `name`: stop, and say so.
+    fn stop(&mut self, e: &std::io::Error, name: &str) {
+        let first = !self.stopped;
+        self.stopped = true;
+        if first {
+            warn(&format!(
+                "cannot write the new password of {}/{} to stdout ({e}): it was not changed, and \
+                 the run stops here; the {} password(s) sent before were printed before they \
+                 were sent",
+                self.integration,
+                clean(name),
+                self.sent
+            ));
+        } else {
+            warn(&format!(
+                "{}/{}: not changed (the run stopped)",
+                self.integration,
+                clean(name)
+            ));
         }
     }
 }
@@ -236,215 +469,68 @@ fn moved(before: Option<OffsetDateTime>, after: Option<OffsetDateTime>) -> bool 
     }
 }
 
-fn lock(p: &Mutex<Printer>) -> MutexGuard<'_, Printer> {
+fn lock(p: &Mutex<Run>) -> MutexGuard<'_, Run> {
     p.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Prints rotation results as they come, and holds every password that was sent but not yet
-/// printed.
-struct Printer {
-    fmt: OutputFormat,
-    integration: String,
-    widths: Vec<usize>,
-    printed: usize,
-    in_flight: Vec<Option<(String, SecretString)>>,
-    write_failed: bool,
-    /// Where the text goes: stdout (a unit test reads it instead).
-    out: fn(&str) -> std::io::Result<()>,
-}
-
-impl Printer {
-    fn new(fmt: OutputFormat, integration: &str, targets: &[Target], length: usize) -> Printer {
-        let name_w = targets
-            .iter()
-            .map(|t| t.name.chars().count())
-            .max()
-            .unwrap_or(0);
-        let widths = vec![
-            integration.chars().count().max(ROTATE_TABLE[0].len()),
-            name_w.max(ROTATE_TABLE[1].len()),
-            length.max(ROTATE_TABLE[2].len()),
-            ROTATE_TABLE[3].len(),
-            0,
-        ];
-        Printer {
-            fmt,
-            integration: clean(integration),
-            widths,
-            printed: 0,
-            in_flight: (0..targets.len()).map(|_| None).collect(),
-            write_failed: false,
-            out: output::print,
-        }
-    }
-
-    fn write(&mut self, text: &str) -> bool {
-        match (self.out)(text) {
-            Ok(()) => true,
-            Err(_) => {
-                self.write_failed = true;
-                false
-            }
-        }
-    }
-
-    fn begin(&mut self) {
-        match self.fmt {
-            OutputFormat::Json => {}
-            OutputFormat::Csv => {
-                let line = csv_line(ROTATE_CSV.iter().copied());
-                self.write(&line);
-            }
-            OutputFormat::Table => {
-                let cells: Vec<String> = ROTATE_TABLE.iter().map(|s| s.to_string()).collect();
-                let line = aligned_line(&cells, &self.widths);
-                self.write(&line);
-            }
-        }
-    }
-
-    fn sent(&mut self, idx: usize, name: &str, pw: &SecretString) {
-        if let Some(slot) = self.in_flight.get_mut(idx) {
-            *slot = Some((name.to_string(), pw.clone()));
-        }
-    }
-
-    fn abandon(&mut self, idx: usize) {
-        if let Some(slot) = self.in_flight.get_mut(idx) {
-            *slot = None;
-        }
-    }
-
-    /// Print the result of rotation `idx` (if its password is still held) and forget it.
-    fn finish(&mut self, idx: usize, updated_at: Option<OffsetDateTime>, verified: bool) {
-        if let Some((name, pw)) = self.in_flight.get_mut(idx).and_then(Option::take) {
-            self.row(&name, &pw, updated_at, verified);
-        }
-    }
-
-    /// Print every password sent and not yet printed, verified: false. Returns how many.
-    fn print_in_flight(&mut self) -> usize {
-        let pending: Vec<(String, SecretString)> =
-            self.in_flight.iter_mut().filter_map(Option::take).collect();
-        for (name, pw) in &pending {
-            self.row(name, pw, None, false);
-        }
-        pending.len()
-    }
-
-    fn row(
-        &mut self,
-        name: &str,
-        pw: &SecretString,
-        updated_at: Option<OffsetDateTime>,
-        verified: bool,
-    ) {
-        let view = RotatedView {
-            integration: self.integration.clone(),
-            name: clean(name),
-            password: pw,
-            updated_at: updated_at.map(|t| format_time(Some(t))),
-            verified,
-        };
-        let text: Zeroizing<String> = Zeroizing::new(match self.fmt {
-            OutputFormat::Json => match serde_json::to_string_pretty(&view) {
-                Ok(j) => {
-                    let j = Zeroizing::new(j);
-                    let sep = if self.printed == 0 { "[\n" } else { ",\n" };
-                    format!("{sep}{}", indent(&j, 2))
-                }
-                Err(_) => String::new(),
-            },
-            OutputFormat::Csv => {
-                let cells = Zeroizing::new(view.csv_cells());
-                csv_line(cells.iter().map(String::as_str))
-            }
-            OutputFormat::Table => {
-                let cells = Zeroizing::new(view.cells());
-                aligned_line(&cells, &self.widths)
-            }
-        });
-        if self.write(&text) {
-            self.printed += 1;
-        } else {
-            warn(&format!(
-                "could not print the new password of {}/{} (stdout failed): rotate it again",
-                self.integration,
-                clean(name)
-            ));
-        }
-    }
-
-    fn end(&mut self) {
-        if self.fmt == OutputFormat::Json {
-            let tail = if self.printed == 0 { "[]\n" } else { "\n]\n" };
-            self.write(tail);
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args::OutputFormat;
+    use std::sync::Arc;
 
-    fn targets() -> Vec<Target> {
-        ["alpha", "beta"]
-            .iter()
-            .map(|n| Target {
-                name: n.to_string(),
-                before: None,
-            })
-            .collect()
+    fn run_with(out: super::super::records::Out) -> Run {
+        let records = Records::new(
+            OutputFormat::Json,
+            [("acme", "alpha"), ("acme", "beta"), ("acme", "gamma")].into_iter(),
+            32,
+            out,
+        );
+        Run {
+            records,
+            integration: "acme".into(),
+            slots: (0..3).map(|_| Slot::Idle).collect(),
+            stopped: false,
+            sent: 0,
+        }
     }
 
-    thread_local! {
-        /// What a printer of this test thread wrote.
-        static OUT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-    }
-
-    fn capture(text: &str) -> std::io::Result<()> {
-        OUT.with(|o| o.borrow_mut().push_str(text));
-        Ok(())
-    }
-
-    fn captured() -> String {
-        OUT.with(|o| o.borrow().clone())
-    }
-
+    /// An interruption prints a result for every rotation under way: `unknown` for one whose
+    /// PATCH was sent, `not_applied` for one only printed, nothing for one finished.
     #[test]
-    fn in_flight_passwords_are_held_until_printed() {
-        let mut p = Printer::new(OutputFormat::Json, "acme", &targets(), 32);
-        p.out = capture;
-        let pw = SecretString::from("pw-canary-1234567".to_string());
-        p.sent(0, "alpha", &pw);
-        p.sent(1, "beta", &pw);
-        p.abandon(1);
-        assert!(p.in_flight[0].is_some());
-        assert!(p.in_flight[1].is_none());
-        // Nothing printed yet: the in-flight one is still held.
-        assert_eq!(p.printed, 0);
-        assert!(captured().is_empty());
-        // Interrupted: the held password is printed, unverified; the abandoned one is not.
-        assert_eq!(p.print_in_flight(), 1);
-        assert_eq!(p.printed, 1);
-        p.end();
-        let v: serde_json::Value = serde_json::from_str(&captured()).expect("a JSON array");
-        let rows = v.as_array().expect("a JSON array");
-        assert_eq!(
-            rows.len(),
-            1,
-            "one row: the abandoned password is not printed"
-        );
-        assert_eq!(rows[0]["name"], "alpha");
-        assert_eq!(rows[0]["verified"], false);
-        // Compared, not displayed.
-        assert!(
-            rows[0]["password"] == "pw-canary-1234567",
-            "the password printed is the one held"
-        );
-        // Printed once: nothing is held any more.
-        assert!(p.in_flight.iter().all(Option::is_none));
-        assert_eq!(p.print_in_flight(), 0);
+    fn an_interruption_says_what_became_of_each_rotation_under_way() {
+        let buf = Arc::new(Mutex::new(String::new()));
+        let b = buf.clone();
+        let mut run = run_with(Box::new(move |t: &str, _: bool| {
+            b.lock().unwrap().push_str(t);
+            Ok(())
+        }));
+        run.records.begin().unwrap();
+        run.slots[0] = Slot::Sent("alpha".into());
+        run.slots[1] = Slot::Printed("beta".into());
+        run.slots[2] = Slot::Done;
+        assert_eq!(run.interrupted(), (1, 1));
+        run.records.end().unwrap();
+        let v: serde_json::Value = serde_json::from_str(&buf.lock().unwrap()).unwrap();
+        let arr = v.as_array().unwrap();
+        assert_eq!(arr.len(), 2);
+        assert_eq!(arr[0]["name"], "alpha");
+        assert_eq!(arr[0]["status"], "unknown");
+        assert_eq!(arr[1]["name"], "beta");
+        assert_eq!(arr[1]["status"], "not_applied");
+        assert!(arr.iter().all(|r| r.get("password").is_none()));
+        // Once said, nothing is said twice.
+        assert_eq!(run.interrupted(), (0, 0));
+    }
+
+    /// A failed write stops the run: later results are not written.
+    #[test]
+    fn a_failed_write_stops_the_run() {
+        let mut run = run_with(Box::new(|_t: &str, _: bool| {
+            Err(std::io::Error::from_raw_os_error(libc::ENOSPC))
+        }));
+        run.result(0, "alpha", Outcome::Applied, true, None, None);
+        assert!(run.stopped);
     }
 
     #[test]

@@ -72,6 +72,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
             Span::raw(": a sandbox account running on this machine."),
         ]),
     ];
+    if state.kept_passwords > 0 {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            crate::app::kept_text(state.kept_passwords),
+            theme.warn(),
+        ));
+    }
     if fr.starting {
         lines.push(Line::raw(""));
         lines.push(Line::from(vec![

@@ -216,7 +216,17 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         }
         RotPhase::Applying => lines.push(Line::raw("Setting the new passwords in ZIS…")),
         RotPhase::Done => {
-            if rot.all_applied() {
+            if rot.all_applied() && rot.at_risk() > 0 {
+                lines.push(Line::styled(
+                    format!(
+                        "Applied, and nobody has this password yet: copy it ({}) or reveal it \
+                         ({}) now. It is forgotten when this window closes.",
+                        key(Command::Copy),
+                        key(Command::Reveal)
+                    ),
+                    theme.warn(),
+                ));
+            } else if rot.all_applied() {
                 lines.push(Line::styled(
                     "Done. The password stays here until you close this window; then it is \
                      forgotten.",
@@ -301,21 +311,9 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
             ]));
         }
     }
-    if rot.confirm_discard {
+    if rot.confirm_discard || rot.confirm_quit {
         lines.push(Line::raw(""));
-        let esc = key(Command::Close);
-        let msg = match phase {
-            RotPhase::Applying => format!(
-                "Still waiting for the answer. {esc} again abandons it and forgets the password."
-            ),
-            RotPhase::Ready => {
-                format!("{esc} again discards the new password (nothing was changed in Zendesk).")
-            }
-            RotPhase::Done => {
-                format!("Not everything was applied. {esc} again forgets the password anyway.")
-            }
-        };
-        lines.push(Line::styled(msg, theme.warn()));
+        lines.push(Line::styled(leave_question(state, rot), theme.warn()));
     }
 
     let body_h: u16 = lines
@@ -343,6 +341,74 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         },
     );
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+}
+
+/// What one more Esc (or Ctrl-C) would do, and why it asks.
+fn leave_question(state: &State, rot: &Rotation) -> String {
+    let key = |c| keymap::key_label(Scope::Rotation, c);
+    let esc = key(Command::Close);
+    let quit = keymap::key_label(Scope::Global, Command::Quit);
+    let n = rot.at_risk();
+    let (them, end) = if n == 1 {
+        ("it", "ends")
+    } else {
+        ("them", "end")
+    };
+    // Applied for sure, or perhaps (sent, or its answer lost).
+    let sure = rot
+        .items
+        .iter()
+        .filter(|i| i.at_risk())
+        .all(|i| matches!(i.status, RotStatus::Applied { .. }));
+    let where_ = if sure {
+        "in force in ZIS"
+    } else {
+        "that may be in force in ZIS"
+    };
+    let unseen = match n {
+        0 => String::new(),
+        1 => format!("1 password {where_} was never revealed or copied: "),
+        n => format!("{n} passwords {where_} were never revealed or copied: "),
+    };
+    let waiting = if rot.phase() == RotPhase::Applying {
+        "Still waiting for the answer. "
+    } else {
+        ""
+    };
+    if rot.confirm_quit {
+        return match (n, state.recovery) {
+            (0, _) => format!("{waiting}{quit} again quits and forgets the password anyway."),
+            (_, true) => format!(
+                "{waiting}{unseen}{quit} again quits and keeps {them} for `zisctl rotate \
+                 --recover` (a file only you can read); any other key stays."
+            ),
+            (_, false) => {
+                let (who, _) = if n == 1 { ("it", ()) } else { ("they", ()) };
+                format!(
+                    "{waiting}{unseen}{quit} again quits, and {who} {end} with the demo's sandbox."
+                )
+            }
+        };
+    }
+    if n > 0 {
+        return format!(
+            "{waiting}{unseen}{} copies, {} reveals; {esc} again forgets {them}, and the \
+             connection keeps a password nobody has.",
+            key(Command::Copy),
+            key(Command::Reveal)
+        );
+    }
+    match rot.phase() {
+        RotPhase::Applying => {
+            format!("{waiting}{esc} again abandons it and forgets the password.")
+        }
+        RotPhase::Ready => {
+            format!("{esc} again discards the new password (nothing was changed in Zendesk).")
+        }
+        RotPhase::Done => {
+            format!("Not everything was applied. {esc} again forgets the password anyway.")
+        }
+    }
 }
 
 pub fn registered(

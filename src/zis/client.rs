@@ -1,25 +1,34 @@
-//! The client: a cheap-to-clone handle with one method per endpoint, token minting and
-//! caching, and the journal of mutations. The wire is in `transport`, the reading of answers
-//! in `parse`, local rules in `validate`.
+//! The client: a cheap-to-clone handle with one method per endpoint and the journal of
+//! mutations. The wire is in `transport`, the reading of answers in `parse`, local rules in
+//! `validate`, the admin session in `session`, minted ZIS tokens in `minted`, the OAuth
+//! endpoints in `oauth`.
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::error::{ClientEvent, Error, ErrorKind, Result};
+use super::journal::{Mutation, Ticket};
+use super::minted::Minted;
 use super::models::*;
 use super::options::ClientOptions;
 use super::parse::{is_redacted, parse_integration, parse_json, parse_wrapped};
-use super::transport::{Answer, AuthFor, Pacer, Retry};
+use super::session::Session;
+use super::transport::{bearer_header, Answer, AuthFor, Pacer, Retry};
 use super::validate;
 
 // Kept at their old paths: fuzz/, benches/parse.rs and tests/prop_parse.rs import them here.
 pub use super::parse::{parse_page, parse_retry_after};
 
 type Observer = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
+
+/// The longest page cursor followed (Zendesk's are some 100 characters): it goes into the
+/// next request's URL.
+const MAX_CURSOR_BYTES: usize = 4096;
 
 /// A cheap-to-clone handle to the ZIS API.
 #[derive(Clone)]
@@ -42,12 +51,10 @@ pub(super) struct Inner {
     pub(super) http: reqwest::Client,
     base: Url,
     pub(super) opts: ClientOptions,
-    /// Tokens minted for integrations, cached for the life of the client.
-    minted: Mutex<HashMap<String, SecretString>>,
-    /// One lock per integration, held while its token is minted: calls that need the token
-    /// at once (its connections, bundles and job specs) wait for one mint instead of each
-    /// minting its own.
-    minting: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Tokens minted for integrations (see `minted`).
+    pub(super) minted: Minted,
+    /// The admin's OAuth tokens in force (see `session`).
+    pub(super) session: Session,
     /// Integration name -> OAuth client id, from the registry list.
     client_ids: tokio::sync::Mutex<Option<HashMap<String, u64>>>,
     /// The rate-limit gate and budget, shared by every handle.
@@ -65,11 +72,17 @@ pub enum TokenSource {
 impl Client {
     pub fn new(opts: ClientOptions) -> Result<Client> {
         let base = validate::parse_base_url(&opts.base_url)?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(opts.connect_timeout)
             .timeout(opts.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("zisctl/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("zisctl/", env!("CARGO_PKG_VERSION")));
+        if validate::is_loopback(&base) {
+            // http_proxy, HTTP_PROXY, ALL_PROXY would otherwise carry the credentials of a
+            // plain-http loopback server (the sandbox, a tunnel) to the proxy in clear.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
@@ -77,8 +90,8 @@ impl Client {
                 http,
                 base,
                 opts,
-                minted: Mutex::new(HashMap::new()),
-                minting: Mutex::new(HashMap::new()),
+                minted: Minted::default(),
+                session: Session::default(),
                 client_ids: tokio::sync::Mutex::new(None),
                 pacer: Pacer::new(),
             }),
@@ -129,7 +142,7 @@ impl Client {
     pub async fn list_integrations(&self) -> Result<Vec<Integration>> {
         let url = self.url(&["api", "services", "zis", "registry", "integrations"]);
         let ans = self
-            .send(Method::GET, url, None, AuthFor::Admin, Retry::Idempotent)
+            .send_admin(Method::GET, url, None, Retry::Idempotent)
             .await
             .map_err(|e| e.with_context("list integrations"))?;
         let v = parse_json(&ans.body)?;
@@ -155,11 +168,19 @@ impl Client {
         validate::integration_name(name)?;
         let url = self.url(&["api", "services", "zis", "registry", name]);
         let body = serde_json::json!({ "description": description });
+        let m = Mutation {
+            integration: name,
+            connection: None,
+            action: "register",
+            kind: None,
+            fields: &[],
+        };
+        let ticket = self.journal_begin(&m);
         let ans = self
-            .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
+            .send_admin(Method::POST, url, Some(body), Retry::Create)
             .await
             .map_err(|e| e.with_context(format!("register integration {name}")));
-        self.record(name, None, "register", None, &[], &ans);
+        self.journal_finish(ticket, &m, &ans);
         let ans = ans?;
         let v = parse_json(&ans.body)?;
         let oauth = v.get("zendesk_oauth_client");
@@ -185,31 +206,7 @@ impl Client {
         })
     }
 
-    /// `POST /api/v2/oauth/tokens`: mint a ZIS OAuth token for an integration's client.
-    pub async fn mint_token(&self, integration: &str) -> Result<SecretString> {
-        let client_id = self.client_id(integration).await?;
-        let url = self.url(&["api", "v2", "oauth", "tokens"]);
-        let body =
-            serde_json::json!({"token": {"client_id": client_id, "scopes": ["read", "write"]}});
-        let ans = self
-            .send(Method::POST, url, Some(body), AuthFor::Admin, Retry::Create)
-            .await
-            .map_err(|e| e.with_context(format!("mint a token for {integration}")))?;
-        let v = parse_json(&ans.body)?;
-        let tok = v
-            .get("token")
-            .and_then(|t| t.get("full_token"))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| Error::invalid_response("no token.full_token in the answer"))?;
-        let tok = SecretString::from(tok.to_string());
-        if let Ok(mut m) = self.inner.minted.lock() {
-            m.insert(integration.to_string(), tok.clone());
-        }
-        Ok(tok)
-    }
-
-    async fn client_id(&self, integration: &str) -> Result<u64> {
+    pub(super) async fn client_id(&self, integration: &str) -> Result<u64> {
         {
             let ids = self.inner.client_ids.lock().await;
             if let Some(id) = ids.as_ref().and_then(|m| m.get(integration)) {
@@ -234,13 +231,7 @@ impl Client {
             Some(TokenSource::Configured)
         } else if self.inner.opts.oauth_token.is_some() {
             Some(TokenSource::Environment)
-        } else if self
-            .inner
-            .minted
-            .lock()
-            .map(|m| m.contains_key(integration))
-            .unwrap_or(false)
-        {
+        } else if self.holds_minted(integration) {
             Some(TokenSource::Minted)
         } else {
             None
@@ -256,43 +247,14 @@ impl Client {
         if let Some(t) = &o.oauth_token {
             return Ok((t.clone(), false));
         }
-        let cached = || {
-            self.inner
-                .minted
-                .lock()
-                .ok()
-                .and_then(|m| m.get(integration).cloned())
-        };
-        if let Some(t) = cached() {
-            return Ok((t, true));
-        }
-        let lock = self.inner.minting.lock().ok().map(|mut m| {
-            m.entry(integration.to_string())
-                .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(())))
-                .clone()
-        });
-        let _one_mint = match &lock {
-            Some(l) => Some(l.lock().await),
-            None => None,
-        };
-        // Minted by another call while this one waited.
-        if let Some(t) = cached() {
-            return Ok((t, true));
-        }
         if o.admin.is_none() {
-            return Err(Error::config(format!(
-                "no ZIS OAuth token for integration {integration}: set ZIS_OAUTH_TOKEN, add one \
-                 to the config, or give admin credentials (ZENDESK_EMAIL and ZENDESK_API_TOKEN) \
-                 so zisctl can mint one"
+            return Err(Error::signed_out(format!(
+                "not signed in: no ZIS OAuth token for integration {integration}, and no admin \
+                 sign-in to mint one (sign in with OAuth, give client credentials or an API \
+                 token, or set ZIS_OAUTH_TOKEN)"
             )));
         }
-        Ok((self.mint_token(integration).await?, true))
-    }
-
-    fn forget_minted(&self, integration: &str) {
-        if let Ok(mut m) = self.inner.minted.lock() {
-            m.remove(integration);
-        }
+        Ok((self.minted_for(integration).await?, true))
     }
 
     // ----- connections ----------------------------------------------------------------------
@@ -328,25 +290,55 @@ impl Client {
         parse_page(&ans.body)
     }
 
-    /// Every connection of an integration, following `meta.after` while `has_more`.
+    /// Every connection of an integration, following `meta.after` while `has_more`: at most
+    /// `max_pages` pages and `max_connections` connections (an error naming the cap past
+    /// them), and never a cursor seen before. Only a hash of each cursor is kept, so the
+    /// memory of a listing is its connections and one page.
     pub async fn list_connections(&self, integration: &str) -> Result<Vec<Connection>> {
+        let opts = &self.inner.opts;
+        let cap = |what: String| {
+            Error::invalid_response(what).with_context(format!("list connections of {integration}"))
+        };
         let mut all = Vec::new();
         let mut after: Option<String> = None;
+        // Hashes of the cursors seen (SipHash with keys of this listing: 64 bits a cursor,
+        // not the cursor; a collision among 10,000 is some one in 10^11, and a server cannot
+        // aim for one).
+        let keys = std::collections::hash_map::RandomState::new();
         let mut seen = std::collections::HashSet::new();
+        let mut pages = 0u32;
         loop {
             let page = self
-                .list_connections_page(integration, after.as_deref(), self.inner.opts.page_size)
+                .list_connections_page(integration, after.as_deref(), opts.page_size)
                 .await?;
+            pages += 1;
+            if all.len() + page.connections.len() > opts.max_connections {
+                return Err(cap(format!(
+                    "the listing passed {} connections (the cap, max_connections); stopped",
+                    opts.max_connections
+                )));
+            }
             all.extend(page.connections);
             if !page.has_more {
                 break;
+            }
+            if pages >= opts.max_pages {
+                return Err(cap(format!(
+                    "the server still said has_more after {} pages (the cap, max_pages); stopped",
+                    opts.max_pages
+                )));
             }
             let Some(next) = page.after else {
                 return Err(Error::invalid_response(
                     "the server said has_more but gave no meta.after cursor",
                 ));
             };
-            if !seen.insert(next.clone()) {
+            if next.len() > MAX_CURSOR_BYTES {
+                return Err(cap(format!(
+                    "the server's page cursor is longer than {MAX_CURSOR_BYTES} bytes; stopped"
+                )));
+            }
+            if !seen.insert(std::hash::BuildHasher::hash_one(&keys, &next)) {
                 return Err(Error::invalid_response(
                     "the server repeated a page cursor (pagination loop)",
                 ));
@@ -372,19 +364,28 @@ impl Client {
         parse_wrapped(&ans.body, kind)
     }
 
-    /// Find a connection by name whatever its kind (tries each creatable kind, then `oauth`).
+    /// Find a connection by name whatever its kind: each creatable kind on its own route,
+    /// then an OAuth connection on its own (`GET /api/services/zis/connections/{integration}
+    /// ?name=`; there is no `connections/oauth/{name}` route). Not found anywhere: "Connection
+    /// does not exist" (404), naming no kind.
     pub async fn find_connection(&self, integration: &str, name: &str) -> Result<Connection> {
-        let mut last = None;
-        for kind in ConnectionKind::ALL {
+        for kind in ConnectionKind::CREATABLE {
             match self.get_connection(integration, kind, name).await {
                 Ok(c) => return Ok(c),
-                Err(e) if e.kind == ErrorKind::NotFound => last = Some(e),
+                Err(e) if e.kind == ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
         }
-        Err(last
-            .unwrap_or_else(|| Error::new(ErrorKind::NotFound, "Connection does not exist"))
-            .with_context(format!("connection {integration}/{name}")))
+        match self.get_oauth_connection(integration, name).await {
+            Ok(c) => Ok(c),
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                let mut e = Error::new(ErrorKind::NotFound, "Connection does not exist");
+                e.status = Some(404);
+                e.code = Some("NotFound".into());
+                Err(e.with_context(format!("connection {integration}/{name}")))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `POST .../connections/{kind}`. Validates every field first; nothing is sent on a
@@ -398,6 +399,19 @@ impl Client {
         validate::new_connection(new)?;
         let kind = new.credential.kind();
         let url = self.conn_url(integration, kind, None);
+        let fields: &[&str] = match &new.credential {
+            NewCredential::BasicAuth { .. } => &["username", "password"],
+            NewCredential::ApiKey { .. } => &["header_name", "api_key"],
+            NewCredential::BearerToken { .. } => &["token"],
+        };
+        let m = Mutation {
+            integration,
+            connection: Some(&new.name),
+            action: "create",
+            kind: Some(kind),
+            fields,
+        };
+        let ticket = self.journal_begin(&m);
         let ans = self
             .send_conn(
                 Method::POST,
@@ -413,19 +427,7 @@ impl Client {
                     new.name
                 ))
             });
-        let fields: &[&str] = match &new.credential {
-            NewCredential::BasicAuth { .. } => &["username", "password"],
-            NewCredential::ApiKey { .. } => &["header_name", "api_key"],
-            NewCredential::BearerToken { .. } => &["token"],
-        };
-        self.record(
-            integration,
-            Some(&new.name),
-            "create",
-            Some(kind),
-            fields,
-            &ans,
-        );
+        self.journal_finish(ticket, &m, &ans);
         parse_wrapped(&ans?.body, kind)
     }
 
@@ -440,6 +442,15 @@ impl Client {
         validate::connection_update(update)?;
         let kind = update.kind();
         let url = self.conn_url(integration, kind, Some(name));
+        let fields = update.fields();
+        let m = Mutation {
+            integration,
+            connection: Some(name),
+            action: "update",
+            kind: Some(kind),
+            fields: &fields,
+        };
+        let ticket = self.journal_begin(&m);
         let res = self
             .send_conn(
                 Method::PATCH,
@@ -450,14 +461,7 @@ impl Client {
             )
             .await
             .map_err(|e| e.with_context(format!("update {kind} connection {integration}/{name}")));
-        self.record(
-            integration,
-            Some(name),
-            "update",
-            Some(kind),
-            &update.fields(),
-            &res,
-        );
+        self.journal_finish(ticket, &m, &res);
         res.map(|_| ())
     }
 
@@ -512,31 +516,48 @@ impl Client {
     ) -> Result<()> {
         validate::integration_name(integration)?;
         let url = self.conn_url(integration, kind, Some(name));
+        let m = Mutation {
+            integration,
+            connection: Some(name),
+            action: "delete",
+            kind: Some(kind),
+            fields: &[],
+        };
+        let ticket = self.journal_begin(&m);
         let res = self
             .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
             .await
             .map_err(|e| e.with_context(format!("delete {kind} connection {integration}/{name}")));
-        self.record(integration, Some(name), "delete", Some(kind), &[], &res);
+        self.journal_finish(ticket, &m, &res);
         res.map(|_| ())
     }
 
     // ----- plumbing -------------------------------------------------------------------------
 
-    fn record<T>(
-        &self,
-        integration: &str,
-        connection: Option<&str>,
-        action: &str,
-        kind: Option<ConnectionKind>,
-        fields: &[&str],
-        res: &Result<T>,
-    ) {
-        if let Some(journal) = &self.inner.opts.journal {
-            let outcome = match res {
-                Ok(_) => Ok(()),
-                Err(e) => Err(e.clone()),
-            };
-            journal.record(integration, connection, action, kind, fields, &outcome);
+    /// Tell the journal a mutation is about to be sent. If it cannot record it, say so to the
+    /// observer: the mutation goes ahead.
+    pub(super) fn journal_begin(&self, m: &Mutation<'_>) -> Option<Ticket> {
+        let journal = self.inner.opts.journal.as_ref()?;
+        match journal.begin(m) {
+            Ok(t) => Some(t),
+            Err(reason) => {
+                self.emit(ClientEvent::JournalFailed { reason });
+                None
+            }
+        }
+    }
+
+    /// Tell the journal how the mutation ended.
+    pub(super) fn journal_finish<T>(&self, ticket: Option<Ticket>, m: &Mutation<'_>, res: &Result<T>) {
+        let Some(journal) = &self.inner.opts.journal else {
+            return;
+        };
+        let outcome = match res {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.clone()),
+        };
+        if let Err(reason) = journal.finish(ticket, m, &outcome) {
+            self.emit(ClientEvent::JournalFailed { reason });
         }
     }
 
@@ -575,21 +596,21 @@ impl Client {
         retry: Retry,
     ) -> Result<Answer> {
         let (token, minted) = self.token_for(integration).await?;
+        let header: HeaderValue = bearer_header(&token)?;
         let first = self
             .send(
                 method.clone(),
                 url.clone(),
                 body.clone(),
-                AuthFor::Bearer(&token),
+                AuthFor::Header(&header),
                 retry,
             )
             .await;
         match first {
             Err(e) if e.kind == ErrorKind::Unauthorized && minted => {
-                tracing::info!(integration, "401 with a minted token: minting a new one");
-                self.forget_minted(integration);
-                let token = self.mint_token(integration).await?;
-                self.send(method, url, body, AuthFor::Bearer(&token), retry)
+                let token = self.minted_after_401(integration, &token).await?;
+                let header = bearer_header(&token)?;
+                self.send(method, url, body, AuthFor::Header(&header), retry)
                     .await
             }
             other => other,

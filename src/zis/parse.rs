@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::error::{Error, Result};
 use super::models::*;
+use super::oauth_models::OAuthDetails;
 
 /// Parse `Retry-After` (delta seconds or an HTTP date) relative to `now`.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
@@ -35,6 +36,31 @@ pub fn parse_retry_after(v: &str, now: SystemTime) -> Option<Duration> {
 
 pub(super) fn is_redacted(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c == '*')
+}
+
+/// serde's message without the values it quotes (`invalid type: string "…", expected …`): a
+/// value the server sent in the wrong place may be a secret it echoed.
+fn without_values(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut quoted = false;
+    for c in msg.chars() {
+        match (c, quoted) {
+            ('"', false) => {
+                out.push_str("\"…");
+                quoted = true;
+            }
+            ('"', true) => {
+                out.push('"');
+                quoted = false;
+            }
+            (_, true) => {}
+            (c, false) => out.push(c),
+        }
+    }
+    if quoted {
+        out.push('"');
+    }
+    out
 }
 
 pub(super) fn parse_json(body: &[u8]) -> Result<Value> {
@@ -114,6 +140,7 @@ pub fn parse_connection(kind: ConnectionKind, v: &Value) -> Result<Connection> {
         },
         created_at: parse_time(v.get("created_at")),
         updated_at: parse_time(v.get("updated_at")),
+        oauth: (kind == ConnectionKind::OAuth).then(|| super::oauth_parse::oauth_details(v)),
     })
 }
 
@@ -148,7 +175,8 @@ pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
             Error::invalid_response("the answer was cut off (incomplete JSON)")
         } else if e.is_data() {
             Error::invalid_response(format!(
-                "the connections answer has an unexpected shape ({e})"
+                "the connections answer has an unexpected shape ({})",
+                without_values(&e.to_string())
             ))
         } else {
             Error::invalid_response(format!(
@@ -189,6 +217,17 @@ pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
                 },
                 created_at: c.created_at.0.as_deref().and_then(parse_timestamp),
                 updated_at: c.updated_at.0.as_deref().and_then(parse_timestamp),
+                oauth: (kind == ConnectionKind::OAuth).then(|| {
+                    let own = |f: LenientStr<'_>| f.0.map(Cow::into_owned);
+                    OAuthDetails {
+                        uuid: own(c.uuid),
+                        oauth_client_uuid: own(c.oauth_client_uuid),
+                        permission_scope: own(c.permission_scope),
+                        token_type: own(c.token_type),
+                        token_expiry: c.token_expiry.0.as_deref().and_then(parse_timestamp),
+                        created_by: own(c.created_by),
+                    }
+                }),
             });
         }
     }
@@ -240,6 +279,20 @@ struct RawConnection<'a> {
     created_at: LenientStr<'a>,
     #[serde(default, borrow)]
     updated_at: LenientStr<'a>,
+    // oauth only. Its tokens (`access_token`, `refresh_token`,
+    // `oauth_access_token_response_body`) are not fields here: never read, never kept.
+    #[serde(default, borrow)]
+    uuid: LenientStr<'a>,
+    #[serde(default, borrow)]
+    oauth_client_uuid: LenientStr<'a>,
+    #[serde(default, borrow)]
+    permission_scope: LenientStr<'a>,
+    #[serde(default, borrow)]
+    token_type: LenientStr<'a>,
+    #[serde(default, borrow)]
+    token_expiry: LenientStr<'a>,
+    #[serde(default, borrow)]
+    created_by: LenientStr<'a>,
 }
 
 /// A string field that reads any other JSON value as absent.
@@ -380,6 +433,19 @@ fn fast_utc_timestamp(s: &str) -> Option<time::OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A value in the wrong place of a page (an echoed token, say) is not quoted back.
+    #[test]
+    fn shape_errors_do_not_quote_values() {
+        let body = br#"{"basic_auth":[{"name":"n","allowed_domain":"d","username":{"x":1}}],"meta":"Echoed-Tok-canary"}"#;
+        let e = parse_page(body)
+            .err()
+            .map(|e| e.message)
+            .unwrap_or_default();
+        assert!(e.contains("unexpected shape"), "{e}");
+        assert!(!e.contains("Echoed-Tok-canary"), "{e}");
+        assert_eq!(without_values(r#"a "b" c "d"#), r#"a "…" c "…""#);
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -12,8 +12,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::client::Client;
-use super::error::{ClientEvent, Error, ErrorKind, Result};
-use super::options::AdminCredentials;
+use super::error::{ClientEvent, Error, ErrorKind, Result, Scrub};
 use super::parse::retry_after;
 
 /// How a request may be repeated.
@@ -21,6 +20,9 @@ use super::parse::retry_after;
 pub(super) enum Retry {
     /// GET, PATCH, DELETE: repeat on 5xx, timeouts and network failures.
     Idempotent,
+    /// A POST that creates nothing the user would lose (a token mint): repeated like a read,
+    /// and its error never says "it may have been applied".
+    Read,
     /// POST create: repeat only when the request surely was not processed.
     Create,
 }
@@ -60,7 +62,7 @@ impl Client {
         // A mutation that may have reached the server in any attempt may have been applied,
         // whatever the last attempt met: the caller must not throw away what it sent.
         res.map_err(|mut e| {
-            if reached && method != Method::GET {
+            if reached && method != Method::GET && retry != Retry::Read {
                 e.may_have_applied = true;
             }
             e
@@ -80,6 +82,10 @@ impl Client {
         let mut rate_limited = 0u32;
         let mut failures = 0u32;
         let mut retried_create = false;
+        // Time spent waiting for answers, bounded by `call_timeout` across every attempt.
+        // Waits that are announced (backoff, Retry-After) or that are another request's (a
+        // slot, a rate-limit block) are not counted: they are not a hang.
+        let mut spent = Duration::ZERO;
         loop {
             // A slot, if this handle has a limit: held until the answer is read (and while
             // a rate-limit block that began meanwhile runs out), never during a backoff.
@@ -88,25 +94,20 @@ impl Client {
                 None => None,
             };
             self.inner.pacer.wait_for_gate().await;
-            let auth_value = match auth {
-                AuthFor::Admin => match &opts.admin {
-                    Some(a) => basic_header(a)?,
-                    None => {
-                        return Err(Error::config(
-                            "this call needs admin credentials: set ZENDESK_EMAIL and \
-                             ZENDESK_API_TOKEN (or api_token_command in the config)",
-                        ))
-                    }
-                },
-                AuthFor::Bearer(t) => bearer_header(t)?,
-            };
             let _probe = self.inner.pacer.take_budget().await;
             let started = Instant::now();
+            let attempt_timeout = opts
+                .timeout
+                .min(opts.call_timeout.saturating_sub(spent))
+                .max(Duration::from_millis(1));
             let mut req = self
                 .inner
                 .http
                 .request(method.clone(), url.clone())
-                .header(AUTHORIZATION, auth_value);
+                .timeout(attempt_timeout);
+            if let AuthFor::Header(value) = auth {
+                req = req.header(AUTHORIZATION, value.clone());
+            }
             if let Some(b) = &body {
                 req = req
                     .header(CONTENT_TYPE, "application/json")
@@ -118,13 +119,23 @@ impl Client {
                 Ok(r) => r,
                 Err(e) => {
                     drop(slot);
+                    spent += started.elapsed();
                     let not_sent = e.is_connect();
                     *reached |= !not_sent;
-                    let err = if e.is_timeout() {
-                        Error::new(
-                            ErrorKind::Timeout,
-                            format!("no answer within {} s", opts.timeout.as_secs()),
-                        )
+                    let tls = tls_failure(&e);
+                    let err = if let Some(err) = tls.as_ref().map(|t| t.error(&url)) {
+                        err
+                    } else if e.is_timeout() {
+                        let msg = if attempt_timeout < opts.timeout {
+                            format!(
+                                "no answer within {} s (the limit of one call, over {} attempts)",
+                                secs(opts.call_timeout),
+                                failures + 1
+                            )
+                        } else {
+                            format!("no answer within {} s", secs(attempt_timeout))
+                        };
+                        Error::new(ErrorKind::Timeout, msg)
                     } else if e.is_connect() {
                         Error::new(
                             ErrorKind::Network,
@@ -134,13 +145,15 @@ impl Client {
                         Error::new(ErrorKind::Network, "the connection failed before an answer")
                     };
                     tracing::warn!(%method, path = url.path(), kind = ?err.kind, "request failed");
-                    let may_retry = match retry {
-                        Retry::Idempotent => true,
-                        Retry::Create => not_sent,
-                    };
+                    // A TLS failure is the same on every attempt: said at once.
+                    let may_retry = tls.is_none()
+                        && match retry {
+                            Retry::Idempotent | Retry::Read => true,
+                            Retry::Create => not_sent,
+                        };
                     failures += 1;
-                    if may_retry && failures < opts.max_attempts {
-                        let wait = opts.backoff * 2u32.pow(failures - 1);
+                    let wait = opts.backoff * 2u32.pow(failures - 1);
+                    if may_retry && failures < opts.max_attempts && spent < opts.call_timeout {
                         self.emit(ClientEvent::Retrying {
                             wait,
                             attempt: failures,
@@ -166,6 +179,7 @@ impl Client {
             tracing::debug!(%method, path = url.path(), status, elapsed_ms = started.elapsed().as_millis() as u64, "answer");
             let body_bytes = read_body(resp, opts.max_body_bytes).await;
             drop(slot);
+            spent += started.elapsed();
 
             if status == 429 {
                 rate_limited += 1;
@@ -181,7 +195,11 @@ impl Client {
                     continue;
                 }
                 let b = body_bytes.unwrap_or_default();
-                return Err(Error::from_response(status, &b));
+                return Err(Error::from_response_scrubbed(
+                    status,
+                    &b,
+                    &self.sent_secrets(auth, body.as_ref()),
+                ));
             }
             if (200..300).contains(&status) {
                 // A 2xx was applied even if its body was then cut off.
@@ -196,18 +214,19 @@ impl Client {
                 ));
             }
             let b = body_bytes.unwrap_or_default();
-            let mut err = Error::from_response(status, &b);
+            let mut err =
+                Error::from_response_scrubbed(status, &b, &self.sent_secrets(auth, body.as_ref()));
             if status >= 500 {
                 *reached = true;
                 let may_retry = match retry {
-                    Retry::Idempotent => true,
+                    Retry::Idempotent | Retry::Read => true,
                     Retry::Create => status == 503,
                 };
                 failures += 1;
-                if may_retry && failures < opts.max_attempts {
-                    let wait = retry_after(&headers, SystemTime::now())
-                        .unwrap_or(opts.backoff * 2u32.pow(failures - 1))
-                        .min(opts.max_retry_wait);
+                let wait = retry_after(&headers, SystemTime::now())
+                    .unwrap_or(opts.backoff * 2u32.pow(failures - 1))
+                    .min(opts.max_retry_wait);
+                if may_retry && failures < opts.max_attempts && spent < opts.call_timeout {
                     self.emit(ClientEvent::Retrying {
                         wait,
                         attempt: failures,
@@ -234,6 +253,40 @@ impl Client {
             }
             return Err(err);
         }
+    }
+}
+
+impl Client {
+    /// Every secret a request sent, to be scrubbed from the server's answer: its auth header's
+    /// (the API token, the `{email}/token:{api_token}` pair behind a Basic header, a bearer
+    /// token) and its body's secret fields.
+    fn sent_secrets(&self, auth: AuthFor<'_>, body: Option<&Value>) -> Scrub {
+        let mut scrub = Scrub::default();
+        if let AuthFor::Header(value) = auth {
+            if let Ok(v) = value.to_str() {
+                if let Some(token) = v.strip_prefix("Bearer ") {
+                    scrub.add(token);
+                } else if let Some(enc) = v.strip_prefix("Basic ") {
+                    scrub.add(enc);
+                    if let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(enc) {
+                        let raw = zeroize::Zeroizing::new(raw);
+                        if let Ok(pair) = std::str::from_utf8(&raw) {
+                            // `{email}/token:{api_token}`: the pair and the token alone.
+                            scrub.add(pair);
+                            if let Some((_, token)) = pair.split_once("/token:") {
+                                scrub.add(token);
+                            }
+                        }
+                    }
+                } else {
+                    scrub.add(v);
+                }
+            }
+        }
+        if let Some(b) = body {
+            scrub.add_body(b);
+        }
+        scrub
     }
 }
 
@@ -320,14 +373,17 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The `Authorization` a request carries: none (the OAuth token endpoint), or a header made
+/// (and marked sensitive) by [`basic_header`] or [`bearer_header`].
 #[derive(Clone, Copy)]
 pub(super) enum AuthFor<'a> {
-    Admin,
-    Bearer(&'a SecretString),
+    None,
+    Header(&'a HeaderValue),
 }
 
-fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
-    let raw = zeroize::Zeroizing::new(format!("{}/token:{}", a.email, a.api_token.expose_secret()));
+/// `Basic base64("{email}/token:{api_token}")`.
+pub(super) fn basic_header(email: &str, api_token: &SecretString) -> Result<HeaderValue> {
+    let raw = zeroize::Zeroizing::new(format!("{email}/token:{}", api_token.expose_secret()));
     let enc =
         zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()));
     let mut v = HeaderValue::from_str(&format!("Basic {}", enc.as_str())).map_err(|_| {
@@ -337,7 +393,8 @@ fn basic_header(a: &AdminCredentials) -> Result<HeaderValue> {
     Ok(v)
 }
 
-fn bearer_header(t: &SecretString) -> Result<HeaderValue> {
+/// `Bearer {token}`.
+pub(super) fn bearer_header(t: &SecretString) -> Result<HeaderValue> {
     let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose_secret()))
         .map_err(|_| Error::config("the OAuth token holds characters not allowed in a header"))?;
     v.set_sensitive(true);
@@ -384,6 +441,69 @@ fn too_large(cap: usize) -> Error {
             cap / (1024 * 1024)
         ),
     )
+}
+
+/// A TLS handshake that failed, as rustls said why.
+enum TlsFailure {
+    /// The server's certificate was refused (unknown issuer, expired, another name, ...).
+    Certificate(String),
+    /// Another TLS failure (the server does not speak TLS, a protocol error).
+    Handshake(String),
+}
+
+impl TlsFailure {
+    fn error(&self, url: &Url) -> Error {
+        let host = host_of(url);
+        let msg = match self {
+            TlsFailure::Certificate(why) => format!(
+                "certificate problem with {host}: {why} (TLS refused the server's certificate;                  not retried)"
+            ),
+            TlsFailure::Handshake(why) => {
+                format!("TLS handshake with {host} failed: {why} (not retried)")
+            }
+        };
+        Error::new(ErrorKind::Tls, msg)
+    }
+}
+
+/// The rustls error behind a failed request, if the failure was TLS's. reqwest wraps it in
+/// hyper's error, then in `io::Error`s whose `source()` skips the error they hold: each
+/// `io::Error` is opened with `get_ref()` too.
+fn tls_failure(e: &reqwest::Error) -> Option<TlsFailure> {
+    fn find<'a>(e: &'a (dyn std::error::Error + 'static), depth: u8) -> Option<&'a rustls::Error> {
+        if depth > 16 {
+            return None;
+        }
+        if let Some(t) = e.downcast_ref::<rustls::Error>() {
+            return Some(t);
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref() {
+                if let Some(t) = find(inner, depth + 1) {
+                    return Some(t);
+                }
+            }
+        }
+        e.source().and_then(|s| find(s, depth + 1))
+    }
+    let t = find(e, 0)?;
+    // rustls's own words ("invalid peer certificate: UnknownIssuer"), sanitised by Error::new.
+    let why = t.to_string();
+    Some(match t {
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+            TlsFailure::Certificate(why)
+        }
+        _ => TlsFailure::Handshake(why),
+    })
+}
+
+/// Seconds for a message: whole when whole ("30"), else to a tenth ("0.8").
+fn secs(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        d.as_secs().to_string()
+    } else {
+        format!("{:.1}", d.as_secs_f64())
+    }
 }
 
 fn host_of(url: &Url) -> String {

@@ -10,6 +10,8 @@ use super::models::{ConnectionUpdate, NewConnection, NewCredential};
 
 pub const INTEGRATION_RULE: &str = "1-64 characters of lower-case a-z, 0-9, - and _";
 pub const CONNECTION_RULE: &str = "3-64 characters of A-Z, a-z, 0-9, - and _";
+pub const SUBDOMAIN_RULE: &str =
+    "a DNS label: 1-63 characters of a-z, 0-9 and -, not starting or ending with -";
 pub const DOMAIN_RULE: &str =
     "a bare hostname such as api.example.com (no scheme, path, port or whitespace)";
 
@@ -139,20 +141,36 @@ pub fn secret(field: &str, s: &str) -> Result<()> {
     Ok(())
 }
 
-/// Accept `https://…`, or `http://…` for a loopback host alone.
+/// A Zendesk subdomain (`acme` of `acme.zendesk.com`): one DNS label, so that nothing in it
+/// (`evil.example#`) can move the request, and its admin header, to another host. `from`
+/// names where it came from; the value is never shown.
+pub fn subdomain(from: &str, s: &str) -> Result<()> {
+    let ok = (1..=63).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::config(format!("{from}: {SUBDOMAIN_RULE}")))
+    }
+}
+
+/// Accept `https://…`, or `http://…` for a loopback host alone. User info (`user:pass@`) is
+/// refused, without showing it: it would go out as a second Authorization header.
 pub fn parse_base_url(s: &str) -> Result<Url> {
     let url = Url::parse(s.trim())
         .map_err(|e| Error::config(format!("base URL is not a valid URL ({e})")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            "base URL: user info (user:password@) is not allowed; give the credentials with \
+             ZENDESK_EMAIL and ZENDESK_API_TOKEN (or api_token_command in the config)",
+        ));
+    }
     match url.scheme() {
         "https" => {}
         "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-                Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-                None => false,
-            };
-            if !loopback {
+            if !is_loopback(&url) {
                 return Err(Error::config(
                     "base URL: plain http is accepted only for loopback addresses \
                      (127.0.0.1, ::1, localhost); use https",
@@ -169,6 +187,16 @@ pub fn parse_base_url(s: &str) -> Result<Url> {
         return Err(Error::config("base URL has no host"));
     }
     Ok(url)
+}
+
+/// True when the URL's host is a loopback address (127.0.0.0/8, ::1) or `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
 }
 
 /// Every field of a connection to create, by the rules above.
@@ -307,5 +335,41 @@ mod tests {
         assert!(e.unwrap_or_default().contains("loopback"));
         assert!(parse_base_url("ftp://x").is_err());
         assert!(parse_base_url("not a url").is_err());
+        for with_user in [
+            "https://user:PASS-canary@acme.zendesk.com",
+            "https://PASS-canary@acme.zendesk.com",
+            "http://u:PASS-canary@127.0.0.1:8080",
+            "https://:PASS-canary@acme.zendesk.com",
+        ] {
+            let e = parse_base_url(with_user).err().map(|e| e.message);
+            let e = e.unwrap_or_default();
+            assert!(e.contains("user info"), "{e}");
+            assert!(!e.contains("PASS-canary"));
+        }
+    }
+
+    #[test]
+    fn subdomains() {
+        for good in ["acme", "acme-corp", "a", "ACME2", &"a".repeat(63)] {
+            assert!(subdomain("ZENDESK_SUBDOMAIN", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "evil.example#",
+            "evil.example",
+            "a/b",
+            "a@b",
+            "-acme",
+            "acme-",
+            "ac me",
+            &"a".repeat(64),
+        ] {
+            let e = subdomain("ZENDESK_SUBDOMAIN", bad).err().map(|e| e.message);
+            let e = e.unwrap_or_default();
+            assert!(
+                e.starts_with("ZENDESK_SUBDOMAIN: a DNS label"),
+                "{bad:?}: {e}"
+            );
+        }
     }
 }

@@ -53,10 +53,30 @@ impl Out {
         parse_csv(&self.stdout)
     }
 
+    /// stderr's lines but the API-token notice, which every run that signs in with an API
+    /// token (the default environment here) says once, first.
+    pub fn messages(&self) -> Vec<&str> {
+        let notices = self
+            .stderr
+            .lines()
+            .filter(|l| is_api_token_notice(l))
+            .count();
+        assert!(notices <= 1, "the API-token notice is said once a run");
+        self.stderr
+            .lines()
+            .filter(|l| !is_api_token_notice(l))
+            .collect()
+    }
+
     /// Everything the run printed.
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+}
+
+/// The line a run that signs in with an API token says once (it names 2027-04-30).
+pub fn is_api_token_notice(line: &str) -> bool {
+    line.starts_with("zisctl: signed in with an API token")
 }
 
 impl Env {

@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use portable_pty::{
+    native_pty_system, Child, CommandBuilder, ExitStatus, MasterPty, PtySize, SlavePty,
+};
 use zisctl::sandbox::SandboxHandle;
 
 /// How long any wait may take: generous, for a loaded 2-core CI machine.
@@ -75,6 +77,7 @@ pub struct Options {
     cols: u16,
     rows: u16,
     secrets: Vec<String>,
+    keep_slave: bool,
 }
 
 impl Options {
@@ -86,6 +89,7 @@ impl Options {
             cols: COLS,
             rows: ROWS,
             secrets: Vec::new(),
+            keep_slave: false,
         }
     }
 
@@ -123,6 +127,16 @@ impl Options {
         self.rows = rows;
         self
     }
+
+    /// Keep the terminal's slave side open after the spawn, as the shell that started the
+    /// program would: the terminal outlives zisctl, and its attributes as zisctl left them
+    /// can be read after it ends ([`Pty::lflag`]). The output then never ends, so the waits
+    /// for the process ([`Pty::wait_exit`], [`Pty::wait_end`]) wait for the process alone,
+    /// and its last bytes may still be on their way: wait for text with [`Pty::wait_raw`].
+    pub fn keep_slave(mut self) -> Options {
+        self.keep_slave = true;
+        self
+    }
 }
 
 /// What the reader thread has seen of the output so far.
@@ -149,6 +163,8 @@ pub struct Pty {
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     master: Box<dyn MasterPty + Send>,
+    /// The slave side, held open by [`Options::keep_slave`].
+    slave: Option<Box<dyn SlavePty + Send>>,
     pid: u32,
     /// When the process was spawned (just before).
     pub spawned_at: Instant,
@@ -259,13 +275,14 @@ impl Pty {
         });
         let spawned_at = Instant::now();
         let child = pty.slave.spawn_command(cmd).expect("spawn zisctl");
-        drop(pty.slave);
+        let slave = opts.keep_slave.then_some(pty.slave);
         let pid = child.process_id().expect("pid");
         Pty {
             shared,
             writer,
             child,
             master: pty.master,
+            slave,
             pid,
             spawned_at,
             secrets: opts.secrets,
@@ -431,10 +448,23 @@ impl Pty {
         assert_eq!(r, 0, "kill({}, {signal})", self.pid);
     }
 
-    /// Wait for the process to end and for its last bytes to be read; its exit code.
+    /// Wait for the process to end and for its last bytes to be read; its exit code (1 when
+    /// a signal killed it: see [`Pty::wait_end`]).
     pub fn wait_exit(&mut self) -> u32 {
+        self.wait_status().exit_code()
+    }
+
+    /// Wait for the process to end, as [`Pty::wait_exit`]; its exit code, or `None` when a
+    /// signal killed it (rather than its exiting with 128 + the signal's number).
+    pub fn wait_end(&mut self) -> Option<u32> {
+        let status = self.wait_status();
+        status.signal().is_none().then(|| status.exit_code())
+    }
+
+    fn wait_status(&mut self) -> ExitStatus {
         let deadline = Instant::now() + TIMEOUT;
-        {
+        // With the slave kept open the output never ends: only the process is waited for.
+        if self.slave.is_none() {
             // The output ends when the process (and whatever it started on the terminal) has
             // closed the terminal.
             let (lock, cv) = &*self.shared;
@@ -449,31 +479,43 @@ impl Pty {
         }
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return status.exit_code();
+                return status;
             }
             if Instant::now() >= deadline {
                 let _ = self.child.kill();
                 panic!("zisctl did not exit; screen:\n{}", self.redacted());
             }
-            // The output has ended: the exit is a matter of the kernel reaping it.
+            // The output has ended (or, the slave kept open, cannot): the exit is a matter of
+            // the kernel reaping it.
             std::thread::sleep(Duration::from_millis(5));
         }
+    }
+
+    /// The terminal's local modes (`c_lflag`: what `stty -a` shows as echo, icanon, isig),
+    /// read through the master; `None` if they cannot be read.
+    #[cfg(unix)]
+    fn local_modes(&self) -> Option<libc::tcflag_t> {
+        let fd = self.master.as_raw_fd()?;
+        // SAFETY: tcgetattr writes into the termios we own, on a descriptor that is open.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            (libc::tcgetattr(fd, &mut t) == 0).then_some(t.c_lflag)
+        }
+    }
+
+    /// The terminal's local modes (`c_lflag`; `libc::ECHO`, `libc::ICANON`, `libc::ISIG`, …).
+    /// Once zisctl has ended they are as it left them only if the slave was kept open
+    /// ([`Options::keep_slave`]).
+    #[cfg(unix)]
+    pub fn lflag(&self) -> libc::tcflag_t {
+        self.local_modes().expect("tcgetattr on the pty's master")
     }
 
     /// Whether the terminal is in cooked mode (canonical input and echo): restored.
     #[cfg(unix)]
     pub fn is_cooked(&self) -> bool {
-        let Some(fd) = self.master.as_raw_fd() else {
-            return false;
-        };
-        // SAFETY: tcgetattr writes into the termios we own, on a descriptor that is open.
-        unsafe {
-            let mut t: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(fd, &mut t) != 0 {
-                return false;
-            }
-            t.c_lflag & libc::ICANON != 0 && t.c_lflag & libc::ECHO != 0
-        }
+        self.local_modes()
+            .is_some_and(|l| l & libc::ICANON != 0 && l & libc::ECHO != 0)
     }
 
     pub fn log_path(&self) -> PathBuf {

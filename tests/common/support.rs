@@ -67,6 +67,12 @@ impl Support {
             .unwrap_or(0)
     }
 
+    /// Requests the sandbox has seen on one route (`"POST /api/.../connections/{kind}"`, as
+    /// its router names it).
+    pub async fn requests_to(&self, route: &str) -> u64 {
+        self.stats().await["by_route"][route].as_u64().unwrap_or(0)
+    }
+
     /// Revoke every minted token (`DELETE /_sandbox/tokens`).
     pub async fn revoke_tokens(&self) {
         let r = self

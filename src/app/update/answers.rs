@@ -29,6 +29,18 @@ pub(super) fn on_tick(state: &mut State) {
 pub(super) fn on_client_event(state: &mut State, ev: &ClientEvent) {
     let wait = match ev {
         ClientEvent::RateLimited { wait, .. } | ClientEvent::Retrying { wait, .. } => *wait,
+        ClientEvent::JournalFailed { .. } => {
+            // Said until dismissed, and added to every banner until then: changes are going
+            // unrecorded.
+            let text = crate::sanitize::clean(&ev.to_string());
+            state.banner = Some(crate::app::model::Banner {
+                level: Level::Error,
+                text: text.clone(),
+                ttl: None,
+            });
+            state.audit_failure = Some(text);
+            return;
+        }
     };
     let ticks = ((wait.as_millis() as u64 * TICKS_PER_SEC as u64).div_ceil(1000)).max(1);
     state.rate_note = Some((ev.to_string(), ticks.min(u32::MAX as u64) as u32));
@@ -215,7 +227,7 @@ pub(super) fn on_bundles(
 }
 
 /// The open form waiting for `req`, if it is still open.
-fn pending_form(state: &mut State, req: ReqId) -> Option<&mut Form> {
+pub(super) fn pending_form(state: &mut State, req: ReqId) -> Option<&mut Form> {
     match &mut state.modal {
         Some(Modal::Form(f)) if f.pending == Some(req) => Some(f),
         _ => None,
@@ -223,7 +235,7 @@ fn pending_form(state: &mut State, req: ReqId) -> Option<&mut Form> {
 }
 
 /// A failed submit: the form keeps everything typed and shows the server's words.
-fn form_failed(state: &mut State, req: ReqId, e: &Error) {
+pub(super) fn form_failed(state: &mut State, req: ReqId, e: &Error) {
     let text = error_text(e);
     if let Some(f) = pending_form(state, req) {
         f.pending = None;

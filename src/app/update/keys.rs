@@ -17,9 +17,10 @@ use crate::secret::{self, Charset};
 use crate::zis::ConnectionKind;
 
 use super::command_line::{input_key, open_input, sync_filter};
-use super::modals::{modal_key, open_audit_log};
+use super::modals::{modal_key, open_audit_log, quit_from_rotation};
 use super::{
-    banner, ensure_loaded, load_bundles, load_integrations, quit, refuse_readonly, PASSWORD_LENGTH,
+    banner, ensure_loaded, load_bundles, load_integrations, quit, refuse_readonly, EXIT_CTRL_C,
+    PASSWORD_LENGTH,
 };
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -30,6 +31,15 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             return;
         }
         if b.command == Command::Quit {
+            // A rotation window asks first when quitting would lose a password; Ctrl-C there
+            // exits as Ctrl-C does (130).
+            if scope == Scope::Rotation {
+                if quit_from_rotation(state, fx) {
+                    return;
+                }
+                quit(state, fx, EXIT_CTRL_C);
+                return;
+            }
             quit(state, fx, 0);
             return;
         }
@@ -38,7 +48,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     match scope {
         Scope::FirstRun => first_run(state, command, fx),
         Scope::Filter | Scope::CommandLine => input_key(state, command, key, fx),
-        Scope::Global | Scope::Main | Scope::Integrations | Scope::Connections => {
+        Scope::Global
+        | Scope::Main
+        | Scope::Integrations
+        | Scope::Connections
+        | Scope::OAuthClients => {
             if let Some(c) = command {
                 run(state, c, &[], fx);
             }
@@ -82,6 +96,17 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
 /// it). Read-only mode was checked by the caller, from the keymap's `mutates`.
 pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut Vec<Effect>) {
     let page = (state.table_rows.max(2) - 1) as isize;
+    // The right pane's OAuth clients tab, and the OAuth connections' own `r` and `d`.
+    if state.focus == Pane::Connections {
+        let done = if state.clients_tab() {
+            super::oauth::clients_command(state, command, fx)
+        } else {
+            super::oauth::connection_command(state, command, fx)
+        };
+        if done {
+            return;
+        }
+    }
     match command {
         Command::Quit => quit(state, fx, 0),
         Command::Help => state.modal = Some(Modal::Help { scroll: 0 }),
@@ -108,6 +133,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
             }
         }
         Command::ToggleAll => toggle_all(state, fx),
+        Command::OAuthClients => super::oauth::toggle_tab(state, fx),
         Command::New => open_create(state),
         Command::Edit => open_edit(state),
         Command::Rotate => start_rotation(state),
@@ -164,6 +190,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         | Command::KindPrev
         | Command::KindNext
         | Command::Apply
+        | Command::Authorize
         | Command::StartDemo => {}
     }
 }
@@ -173,6 +200,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
 fn back(state: &mut State) {
     if state.banner.is_some() {
         state.banner = None;
+        state.audit_failure = None;
     } else if state.focus == Pane::Integrations && state.left_filter.is_active() {
         state.left_filter = Filter::default();
     } else if state.table_filter.is_active() {
@@ -436,11 +464,17 @@ fn open_edit(state: &mut State) {
     };
     match Form::edit(integration, conn) {
         Some(f) => state.modal = Some(Modal::Form(Box::new(f))),
-        None => banner(
-            state,
-            Level::Warn,
-            "oauth connections come from an OAuth flow and cannot be edited here",
-        ),
+        None => {
+            let r = keymap::key_label(Scope::Main, Command::Rotate);
+            banner(
+                state,
+                Level::Warn,
+                format!(
+                    "oauth connections come from an OAuth flow and cannot be edited here: {r} \
+                     re-authorises one"
+                ),
+            )
+        }
     }
 }
 
@@ -505,6 +539,7 @@ fn start_rotation(state: &mut State) {
             key,
             password,
             status: RotStatus::Ready,
+            seen: false,
         });
     }
     if items.is_empty() {
@@ -525,6 +560,7 @@ fn start_rotation(state: &mut State) {
         revealed: false,
         copied: false,
         confirm_discard: false,
+        confirm_quit: false,
         skipped,
     })));
 }

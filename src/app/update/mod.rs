@@ -17,6 +17,7 @@ mod answers;
 mod command_line;
 mod keys;
 mod modals;
+mod oauth;
 
 use answers::{
     on_bundles, on_client_event, on_connections, on_created, on_deleted, on_integrations,
@@ -28,6 +29,8 @@ use keys::{on_key, on_paste};
 pub const PASSWORD_LENGTH: usize = 32;
 /// A copied secret is cleared from the clipboard after this long.
 pub const CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
+/// The exit code of a quit by Ctrl-C (128 + SIGINT), as a shell expects.
+const EXIT_CTRL_C: i32 = 130;
 /// Informational banners disappear after this many ticks.
 const INFO_TTL: u32 = 5 * TICKS_PER_SEC;
 
@@ -36,6 +39,21 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
     if state.screen == Screen::Main {
         load_integrations(state, &mut fx);
+    }
+    if let Some(why) = &state.audit_log_refused {
+        state.banner = Some(Banner {
+            level: Level::Error,
+            text: format!("read-only: {why}"),
+            ttl: None,
+        });
+    }
+    if state.kept_passwords > 0 {
+        // Until dismissed: the admin must collect them.
+        state.banner = Some(Banner {
+            level: Level::Warn,
+            text: kept_text(state.kept_passwords),
+            ttl: None,
+        });
     }
     state.recompute();
     fx
@@ -48,6 +66,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Key(key) => {
             if key.kind != KeyEventKind::Release {
                 on_key(state, key, &mut fx);
+                oauth::clients_for_selection(state, &mut fx);
             }
         }
         Action::Paste(mut text) => {
@@ -67,7 +86,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             on_tick(state);
             return fx;
         }
-        Action::Terminate(code) => quit(state, &mut fx, code),
+        Action::Terminate(code) => {
+            // No one to ask: keep what would be lost, then go.
+            modals::keep_rotated(state, &mut fx);
+            quit(state, &mut fx, code)
+        }
         Action::IntegrationsLoaded { req, result, now } => {
             state.in_flight.remove(&req);
             if state.integrations_req == Some(req) {
@@ -118,6 +141,28 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
         },
+        Action::OAuthClientsLoaded {
+            req,
+            integration,
+            result,
+        } => oauth::on_clients_loaded(state, req, &integration, result),
+        Action::OAuthClientSaved {
+            req,
+            integration,
+            result,
+        } => oauth::on_client_saved(state, req, &integration, result, &mut fx),
+        Action::OAuthClientDeleted {
+            req,
+            integration,
+            uuid,
+            result,
+        } => oauth::on_client_deleted(state, req, &integration, &uuid, result, &mut fx),
+        Action::OAuthStarted { req, key, result } => {
+            oauth::on_oauth_started(state, req, &key, result, &mut fx)
+        }
+        Action::OAuthWatched { req, key, result } => {
+            oauth::on_oauth_watched(state, req, &key, result, &mut fx)
+        }
         Action::AuditLogLoaded(result) => {
             // Only if the window is still open; newest first.
             if let Some(Modal::AuditLog { entries, .. }) = &mut state.modal {
@@ -152,12 +197,27 @@ pub fn update_all(state: &mut State, actions: impl IntoIterator<Item = Action>) 
 
 // ----- helpers ------------------------------------------------------------------------------
 
+/// What the main screen and the first-run screen say while the recovery store holds passwords.
+pub fn kept_text(n: usize) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    let was = if n == 1 { "was" } else { "were" };
+    format!("{n} rotated password{s} {was} kept: run `zisctl rotate --recover`")
+}
+
 fn quit(state: &mut State, fx: &mut Vec<Effect>, code: i32) {
     state.quit = Some(code);
     fx.push(Effect::Quit(code));
 }
 
+/// Set the banner. While the audit log cannot be written, that is said in every banner (as
+/// an error, until Esc dismisses it).
 fn banner(state: &mut State, level: Level, text: impl Into<String>) {
+    let mut text = text.into();
+    let mut level = level;
+    if let Some(f) = &state.audit_failure {
+        text = format!("{text} · {f}");
+        level = Level::Error;
+    }
     let ttl = match level {
         Level::Error => None,
         Level::Warn => Some(INFO_TTL * 2),
@@ -165,7 +225,7 @@ fn banner(state: &mut State, level: Level, text: impl Into<String>) {
     };
     state.banner = Some(Banner {
         level,
-        text: crate::sanitize::clean(&text.into()),
+        text: crate::sanitize::clean(&text),
         ttl,
     });
 }

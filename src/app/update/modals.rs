@@ -112,6 +112,8 @@ pub(super) fn modal_key(
             });
         }
         Modal::Form(form) => form_key(state, form, command, key, fx),
+        Modal::Delete(q) => super::oauth::delete_key(state, q, command, key, fx),
+        Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),
         Modal::Rotation(rot) => rotation_key(state, rot, command, fx),
         Modal::Registered(reg) => registered_key(state, reg, command, fx),
     }
@@ -203,6 +205,19 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
     let Some(sub) = form.submission() else {
         return;
     };
+    if let Submission::Register { name, .. } = &sub {
+        // Registering a name the account holds would replace its description and its client
+        // secret (the current one stops working): not from a form.
+        if state.entry(name).is_some() {
+            form.error = Some(format!(
+                "{name} is already registered in this account: registering it again replaces \
+                 its description and issues a new client secret (the current one stops \
+                 working). Nothing was sent; `zisctl integrations register {name} \
+                 --update-existing` does it on purpose"
+            ));
+            return;
+        }
+    }
     let req = state.next_req();
     form.pending = Some(req);
     match sub {
@@ -219,6 +234,9 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
         Submission::Update { key, update } => {
             state.in_flight.insert(req, format!("updating {key}"));
             fx.push(Effect::UpdateConnection { req, key, update });
+        }
+        sub @ (Submission::CreateClient { .. } | Submission::UpdateClient { .. }) => {
+            super::oauth::submit_client(state, req, sub, fx)
         }
         Submission::Register { name, description } => {
             state.in_flight.insert(req, format!("registering {name}"));
@@ -239,15 +257,12 @@ fn rotation_key(
 ) {
     let phase = rot.phase();
     let was_armed = std::mem::replace(&mut rot.confirm_discard, false);
+    rot.confirm_quit = false;
     match command {
         Some(Command::Close) => {
-            let seen = rot.revealed || rot.copied;
-            let safe = match phase {
-                RotPhase::Ready => !seen,
-                RotPhase::Applying => false,
-                RotPhase::Done => rot.all_applied(),
-            };
-            if safe || was_armed {
+            // Applied and verified is not enough: a password nobody revealed or copied is
+            // then in force and nowhere else.
+            if !rot.ask() || was_armed {
                 if phase == RotPhase::Ready {
                     banner(
                         state,
@@ -263,28 +278,33 @@ fn rotation_key(
             rot.selected = (rot.selected + 1).min(rot.items.len().saturating_sub(1));
         }
         Some(Command::Up) => rot.selected = rot.selected.saturating_sub(1),
-        Some(Command::Reveal) => rot.revealed = !rot.revealed,
+        Some(Command::Reveal) => {
+            rot.revealed = !rot.revealed;
+            if rot.revealed {
+                for item in &mut rot.items {
+                    item.seen = true;
+                }
+            }
+        }
         Some(Command::Copy) => {
-            if let Some(item) = rot.items.get(rot.selected) {
+            if let Some(item) = rot.items.get_mut(rot.selected) {
+                item.seen = true;
                 fx.push(Effect::Copy {
                     text: item.password.clone(),
                     clear_after: Some(CLIPBOARD_CLEAR),
                 });
                 rot.copied = true;
-                banner(
-                    state,
-                    Level::Info,
-                    format!(
-                        "copied the new password of {} (OSC 52); the clipboard is cleared in {} s",
-                        item.key,
-                        CLIPBOARD_CLEAR.as_secs()
-                    ),
+                let text = format!(
+                    "copied the new password of {} (OSC 52); the clipboard is cleared in {} s",
+                    item.key,
+                    CLIPBOARD_CLEAR.as_secs()
                 );
+                banner(state, Level::Info, text);
             }
         }
         Some(Command::Apply) => match phase {
             RotPhase::Applying => {}
-            RotPhase::Done if rot.all_applied() => return,
+            RotPhase::Done if rot.all_applied() => {}
             _ => {
                 for item in &mut rot.items {
                     let again = matches!(
@@ -312,6 +332,33 @@ fn rotation_key(
         _ => {}
     }
     state.modal = Some(Modal::Rotation(rot));
+}
+
+/// Ctrl-C while a rotation window is open. Returns true when it only asked (one more Ctrl-C
+/// quits); false: quit now, after keeping (`keep_rotated`) what would be lost.
+pub(super) fn quit_from_rotation(state: &mut State, fx: &mut Vec<Effect>) -> bool {
+    let Some(Modal::Rotation(rot)) = &mut state.modal else {
+        return false;
+    };
+    if rot.ask() && !rot.confirm_quit {
+        rot.confirm_quit = true;
+        rot.confirm_discard = false;
+        return true;
+    }
+    keep_rotated(state, fx);
+    false
+}
+
+/// The program ends now (a confirmed Ctrl-C, SIGHUP, SIGTERM, the terminal gone): every
+/// rotated password that may be in force and that nobody revealed or copied goes to the
+/// recovery store (the runtime writes it; `zisctl rotate --recover` prints it).
+pub(super) fn keep_rotated(state: &State, fx: &mut Vec<Effect>) {
+    if let Some(Modal::Rotation(rot)) = &state.modal {
+        let kept = rot.to_keep();
+        if !kept.is_empty() {
+            fx.push(Effect::KeepPasswords(kept));
+        }
+    }
 }
 
 fn registered_key(

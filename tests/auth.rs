@@ -859,11 +859,10 @@ async fn a_second_audit_mints_nothing() {
         let mints_before = count(&oauth_state(&env).await, "mints");
         let o = env.run(&["audit", "-o", "json"]).await;
         assert_eq!(o.code, 0, "audit {run}: {}", o.stderr);
-        let conns = o.json().as_array().map(|rows| {
-            rows.iter()
-                .filter(|r| r["kind"] != "oauth_client")
-                .count()
-        });
+        let conns = o
+            .json()
+            .as_array()
+            .map(|rows| rows.iter().filter(|r| r["kind"] != "oauth_client").count());
         assert_eq!(conns, Some(10_000));
         sent.push((
             env.support.requests().await - before,

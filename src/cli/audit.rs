@@ -16,12 +16,12 @@ use crate::audit::{add_usage_findings, audit, audit_clients, AuditRow, ClientAud
 use crate::usage::Usage;
 use crate::zis::{validate, ErrorKind};
 
+use super::bundle_views::{used_by, UseView};
 use super::output::{self, Table};
 use super::views::{
     audit_client_table_row, audit_csv_headers, audit_csv_row, audit_table_row, AuditView,
     AUDIT_TABLE,
 };
-use super::bundle_views::{used_by, UseView};
 use super::{combined_exit, warn, CliError, CliResult, Ctx, EXIT_FINDINGS, PROGRESS_SHOWN};
 
 pub const MAX_CONCURRENCY: usize = 64;

@@ -548,7 +548,12 @@ impl Client {
     }
 
     /// Tell the journal how the mutation ended.
-    pub(super) fn journal_finish<T>(&self, ticket: Option<Ticket>, m: &Mutation<'_>, res: &Result<T>) {
+    pub(super) fn journal_finish<T>(
+        &self,
+        ticket: Option<Ticket>,
+        m: &Mutation<'_>,
+        res: &Result<T>,
+    ) {
         let Some(journal) = &self.inner.opts.journal else {
             return;
         };

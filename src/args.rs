@@ -48,6 +48,9 @@ pub enum Command {
     /// Connections of an integration.
     #[command(subcommand)]
     Connections(ConnectionsCmd),
+    /// ZIS OAuth clients of an integration (what its OAuth connections are made with).
+    #[command(name = "oauth-clients", subcommand)]
+    OauthClients(OAuthClientsCmd),
     /// Rotate basic_auth passwords: generate, apply, verify, print the new password.
     Rotate(RotateArgs),
     /// Audit every connection of the account: age, staleness and findings.
@@ -131,11 +134,16 @@ pub enum IntegrationsCmd {
     Register {
         /// Integration name: 1-64 chars of a-z 0-9 - _
         name: String,
-        #[arg(long, default_value = "")]
-        description: String,
+        /// Description (default: empty; with --update-existing, the current one is kept).
+        #[arg(long)]
+        description: Option<String>,
         /// Also print the OAuth client secret (shown by Zendesk once, never again).
         #[arg(long)]
         show_secret: bool,
+        /// NAME is already registered in this account: register it again anyway, which
+        /// issues a new OAuth client secret (printed; the old one stops working).
+        #[arg(long)]
+        update_existing: bool,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -178,7 +186,129 @@ pub enum ConnectionsCmd {
         /// Do not ask for confirmation (required when stdin is not a terminal).
         #[arg(long, short = 'y')]
         yes: bool,
+        /// Also needed to delete the reserved `zendesk` connection, which every bundle action
+        /// that calls Zendesk uses and zisctl cannot recreate.
+        #[arg(long)]
+        delete_reserved: bool,
     },
+    /// Start an OAuth flow for an OAuth connection (create it, or re-authorise a broken one):
+    /// prints (and opens) the URL to visit, then waits until the connection's token changes.
+    Authorize(AuthorizeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum GrantTypeArg {
+    AuthorizationCode,
+    ClientCredentials,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthorizeArgs {
+    pub integration: String,
+    /// The OAuth connection's name (ZIS stores the new token under it).
+    pub name: String,
+    /// The ZIS OAuth client to use (its name, or its uuid).
+    #[arg(long, value_name = "CLIENT")]
+    pub oauth_client: String,
+    /// Space-delimited scopes to ask for (default: the connection's, else the client's).
+    #[arg(long, value_name = "S")]
+    pub scopes: Option<String>,
+    /// Print the URL only; do not open a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Where the browser goes once the provider answered (https; default: the account's
+    /// Zendesk URL).
+    #[arg(long, value_name = "URL")]
+    pub redirect_url: Option<String>,
+    /// Give up waiting for the new token after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub timeout: u64,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OAuthClientsCmd {
+    /// List the integration's OAuth clients (never their secrets).
+    List {
+        integration: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show one OAuth client, and the OAuth connections built on it.
+    Show {
+        integration: String,
+        /// The client's name (or its uuid).
+        name: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Create an OAuth client. Its secret comes from stdin or a masked prompt; never argv.
+    Create(OAuthClientCreateArgs),
+    /// Update an OAuth client in place (PATCH): a new secret, client id, URLs or scopes.
+    Update(OAuthClientUpdateArgs),
+    /// Delete an OAuth client and, with it, every OAuth connection built on it.
+    Delete {
+        integration: String,
+        /// The client's name (or its uuid).
+        name: String,
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Also needed when the reserved `zendesk` connection is one of those deleted with it.
+        #[arg(long)]
+        delete_reserved: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OAuthClientCreateArgs {
+    pub integration: String,
+    /// The client's name: 3-64 chars of A-Z a-z 0-9 - _
+    pub name: String,
+    /// The client id the OAuth provider issued.
+    #[arg(long, value_name = "ID")]
+    pub client_id: String,
+    /// The provider's token URL (https).
+    #[arg(long, value_name = "URL")]
+    pub token_url: String,
+    /// The provider's authorization URL (https).
+    #[arg(long, value_name = "URL")]
+    pub auth_url: Option<String>,
+    /// Default scopes, space-delimited.
+    #[arg(long, value_name = "S")]
+    pub scopes: Option<String>,
+    #[arg(long, value_enum)]
+    pub grant_type: Option<GrantTypeArg>,
+    /// Read the client secret from stdin.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct OAuthClientUpdateArgs {
+    pub integration: String,
+    /// The client's name (or its uuid).
+    pub name: String,
+    /// Read the new client secret from stdin.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub auth_url: Option<String>,
+    /// Default scopes, space-delimited.
+    #[arg(long, value_name = "S")]
+    pub scopes: Option<String>,
+    #[arg(long, value_enum)]
+    pub grant_type: Option<GrantTypeArg>,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,10 +1,10 @@
-//! Audit findings over every connection of the account. Pure: no I/O.
+//! Audit findings over every connection and OAuth client of the account. Pure: no I/O.
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use time::OffsetDateTime;
 
-use crate::zis::Connection;
+use crate::zis::{Connection, ConnectionKind, ZisOAuthClient};
 
 /// One connection with its integration and the audit's verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,10 @@ pub struct AuditRow {
 /// Audit `items` (integration, connection) as of `now`: stale when not updated for
 /// `stale_days`; findings for staleness, a username shared across several allowed domains, an
 /// allowed domain that is a bare IP address, a missing `updated_at`.
+///
+/// An OAuth connection whose `token_expiry` is known is judged by it instead of its age (ZIS
+/// renews its token; nobody rotates it): an expiry in the past means the refresh is failing,
+/// so it is stale with [`expired_finding`].
 pub fn audit(
     items: Vec<(String, Connection)>,
     now: OffsetDateTime,
@@ -43,13 +47,30 @@ pub fn audit(
         .into_iter()
         .map(|(integration, connection)| {
             let age_days = connection.age_days(now);
-            let stale = age_days.is_some_and(|a| a >= i64::from(stale_days));
+            let expiry = connection
+                .oauth
+                .as_ref()
+                .filter(|_| connection.kind == ConnectionKind::OAuth)
+                .filter(|o| o.token_expiry.is_some());
             let mut findings = Vec::new();
-            match age_days {
-                Some(a) if stale => findings.push(format!("not rotated in {a} days")),
-                None => findings.push("no updated_at: age unknown".to_string()),
-                _ => {}
-            }
+            let stale = match expiry {
+                Some(o) => match o.expired_days(now) {
+                    Some(d) => {
+                        findings.push(expired_finding(d));
+                        true
+                    }
+                    None => false,
+                },
+                None => {
+                    let stale = age_days.is_some_and(|a| a >= i64::from(stale_days));
+                    match age_days {
+                        Some(a) if stale => findings.push(format!("not rotated in {a} days")),
+                        None => findings.push("no updated_at: age unknown".to_string()),
+                        _ => {}
+                    }
+                    stale
+                }
+            };
             if let Some(n) = connection.username.as_deref().and_then(|u| shared.get(u)) {
                 findings.push(format!("same username on {n} domains"));
             }
@@ -64,6 +85,81 @@ pub fn audit(
                 findings,
             }
         })
+        .collect()
+}
+
+/// The finding on an OAuth connection whose token expired `days` whole days ago.
+pub fn expired_finding(days: i64) -> String {
+    format!("token expired {days} days ago: refresh failing, re-authorise")
+}
+
+/// One OAuth client with its integration, the OAuth connections built on it, and the audit's
+/// verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAuditRow {
+    pub integration: String,
+    pub client: ZisOAuthClient,
+    /// Names of the integration's OAuth connections whose `oauth_client_uuid` is this client.
+    pub connections: Vec<String>,
+    pub age_days: Option<i64>,
+    pub stale: bool,
+    pub findings: Vec<String>,
+}
+
+/// Audit OAuth clients as of `now`: stale when not updated for `stale_days` (its secret may
+/// have expired upstream, silently: an Entra secret lasts at most 24 months). `connections`
+/// are the integrations' connections, to name those built on each client.
+pub fn audit_clients(
+    items: Vec<(String, ZisOAuthClient)>,
+    connections: &[(String, Connection)],
+    now: OffsetDateTime,
+    stale_days: u32,
+) -> Vec<ClientAuditRow> {
+    items
+        .into_iter()
+        .map(|(integration, client)| {
+            let age_days = client.age_days(now);
+            let stale = age_days.is_some_and(|a| a >= i64::from(stale_days));
+            let mut findings = Vec::new();
+            match age_days {
+                Some(a) if stale => findings.push(format!(
+                    "OAuth client not updated in {a} days: its secret may have expired upstream"
+                )),
+                None => findings.push("no updated_at: age unknown".to_string()),
+                _ => {}
+            }
+            let mut used_by = connections_of(&integration, &client.uuid, connections);
+            used_by.sort();
+            ClientAuditRow {
+                connections: used_by,
+                integration,
+                client,
+                age_days,
+                stale,
+                findings,
+            }
+        })
+        .collect()
+}
+
+/// Names of the OAuth connections of `integration` built on the client `uuid`: what a
+/// delete of that client takes with it.
+pub fn connections_of(
+    integration: &str,
+    uuid: &str,
+    connections: &[(String, Connection)],
+) -> Vec<String> {
+    connections
+        .iter()
+        .filter(|(i, c)| {
+            i == integration
+                && c.kind == ConnectionKind::OAuth
+                && c.oauth
+                    .as_ref()
+                    .and_then(|o| o.oauth_client_uuid.as_deref())
+                    == Some(uuid)
+        })
+        .map(|(_, c)| c.name.clone())
         .collect()
 }
 
@@ -88,6 +184,7 @@ mod tests {
             header_name: None,
             created_at: Some(now - Duration::days(age + 10)),
             updated_at: Some(now - Duration::days(age)),
+            oauth: None,
         }
     }
 
@@ -119,5 +216,98 @@ mod tests {
             rows[2].findings,
             vec!["allowed domain is a bare IP address".to_string()]
         );
+    }
+
+    fn oauth(
+        name: &str,
+        client: &str,
+        expiry: Option<OffsetDateTime>,
+        age: i64,
+        now: OffsetDateTime,
+    ) -> Connection {
+        let mut c = conn(name, None, "", age, now);
+        c.kind = ConnectionKind::OAuth;
+        c.oauth = Some(crate::zis::OAuthDetails {
+            oauth_client_uuid: Some(client.into()),
+            token_expiry: expiry,
+            ..Default::default()
+        });
+        c
+    }
+
+    #[test]
+    fn oauth_tokens_are_judged_by_their_expiry() {
+        let now = OffsetDateTime::now_utc();
+        let rows = audit(
+            vec![
+                (
+                    "a".into(),
+                    oauth("expired", "u1", Some(now - Duration::days(12)), 3, now),
+                ),
+                (
+                    "a".into(),
+                    oauth("fresh", "u1", Some(now + Duration::hours(1)), 500, now),
+                ),
+                ("a".into(), oauth("unknown", "u2", None, 500, now)),
+            ],
+            now,
+            90,
+        );
+        assert!(rows[0].stale);
+        assert_eq!(
+            rows[0].findings,
+            vec!["token expired 12 days ago: refresh failing, re-authorise".to_string()]
+        );
+        assert!(
+            !rows[1].stale && rows[1].findings.is_empty(),
+            "renewed, however old"
+        );
+        assert!(rows[2].stale, "no expiry known: judged by its age");
+    }
+
+    #[test]
+    fn stale_oauth_clients_and_what_they_carry() {
+        let now = OffsetDateTime::now_utc();
+        let client = |uuid: &str, name: &str, age: i64| ZisOAuthClient {
+            uuid: uuid.into(),
+            name: name.into(),
+            client_id: "id".into(),
+            token_url: "https://t.example/token".into(),
+            auth_url: None,
+            default_scopes: None,
+            grant_type: None,
+            integration: None,
+            created_by: None,
+            created_at: None,
+            updated_at: Some(now - Duration::days(age)),
+        };
+        let conns = vec![
+            ("a".into(), oauth("c2", "u1", None, 1, now)),
+            ("a".into(), oauth("c1", "u1", None, 1, now)),
+            ("b".into(), oauth("elsewhere", "u1", None, 1, now)),
+            ("a".into(), oauth("other", "u2", None, 1, now)),
+        ];
+        let rows = audit_clients(
+            vec![
+                ("a".into(), client("u1", "entra", 430)),
+                ("a".into(), client("u2", "slack", 10)),
+            ],
+            &conns,
+            now,
+            90,
+        );
+        assert!(rows[0].stale);
+        assert_eq!(
+            rows[0].findings,
+            vec![
+                "OAuth client not updated in 430 days: its secret may have expired upstream"
+                    .to_string()
+            ]
+        );
+        assert_eq!(
+            rows[0].connections,
+            vec!["c1".to_string(), "c2".to_string()]
+        );
+        assert!(!rows[1].stale && rows[1].connections == vec!["other".to_string()]);
     }
 }

@@ -13,8 +13,13 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::sync::Mutex;
 
-use crate::app::{Action, Effect};
+use crate::app::{Action, Effect, ReqId};
 use crate::zis::{Client, Error, ErrorKind};
+
+/// How often a re-authorised connection is read while waiting for its new token, and for
+/// how long at most.
+const WATCH_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+const WATCH_LIMIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Requests in flight at once for bulk work (listing every integration, rotating many).
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -29,6 +34,8 @@ pub struct Worker {
     queue: UnboundedSender<futures::future::BoxFuture<'static, ()>>,
     /// The audit log `LoadAuditLog` reads (None: this session records none).
     audit_log: Option<PathBuf>,
+    /// The waits for a new OAuth token under way, to stop one whose window was closed.
+    watches: Arc<std::sync::Mutex<std::collections::HashMap<ReqId, tokio::task::AbortHandle>>>,
 }
 
 impl std::fmt::Debug for Worker {
@@ -66,6 +73,7 @@ impl Worker {
             tx,
             queue,
             audit_log: None,
+            watches: Arc::default(),
         }
     }
 
@@ -83,6 +91,16 @@ impl Worker {
             effect,
             Effect::LoadConnections { .. } | Effect::ApplyPassword { .. }
         );
+        let watch = match &effect {
+            Effect::CancelWatch { req } => {
+                if let Some(h) = lock(&self.watches).remove(req) {
+                    h.abort();
+                }
+                return;
+            }
+            Effect::WatchOAuth { req, .. } => Some(*req),
+            _ => None,
+        };
         let Some((fallback, job)) = self.job(effect) else {
             return;
         };
@@ -105,6 +123,13 @@ impl Worker {
             if let Err(e) = self.queue.send(task.boxed()) {
                 tokio::spawn(e.0);
             }
+        } else if let Some(req) = watch {
+            let watches = self.watches.clone();
+            let handle = tokio::spawn(async move {
+                task.await;
+                lock(&watches).remove(&req);
+            });
+            lock(&self.watches).insert(req, handle.abort_handle());
         } else {
             tokio::spawn(task);
         }
@@ -212,7 +237,7 @@ impl Worker {
                     }),
                     async move {
                         let result = client
-                            .delete_connection(&key.integration, key.kind, &key.name)
+                            .delete_any_connection(&key.integration, key.kind, &key.name)
                             .await;
                         Action::Deleted { req, key, result }
                     }
@@ -288,10 +313,167 @@ impl Worker {
                     .boxed(),
                 )
             }
+            Effect::LoadOAuthClients { req, integration } => {
+                let name = integration.clone();
+                (
+                    Box::new(move |e| Action::OAuthClientsLoaded {
+                        req,
+                        integration: name,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client.list_oauth_clients(&integration).await;
+                        Action::OAuthClientsLoaded {
+                            req,
+                            integration,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::CreateOAuthClient {
+                req,
+                integration,
+                new,
+            } => {
+                let name = integration.clone();
+                (
+                    Box::new(move |e| Action::OAuthClientSaved {
+                        req,
+                        integration: name,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client
+                            .create_oauth_client(&integration, &new)
+                            .await
+                            .map(Some);
+                        drop(new);
+                        Action::OAuthClientSaved {
+                            req,
+                            integration,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::UpdateOAuthClient {
+                req,
+                integration,
+                uuid,
+                name,
+                update,
+            } => {
+                let i = integration.clone();
+                (
+                    Box::new(move |e| Action::OAuthClientSaved {
+                        req,
+                        integration: i,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client
+                            .update_oauth_client(&integration, &uuid, &name, &update)
+                            .await;
+                        drop(update);
+                        Action::OAuthClientSaved {
+                            req,
+                            integration,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::DeleteOAuthClient {
+                req,
+                integration,
+                uuid,
+                name,
+            } => {
+                let (i, u) = (integration.clone(), uuid.clone());
+                (
+                    Box::new(move |e| Action::OAuthClientDeleted {
+                        req,
+                        integration: i,
+                        uuid: u,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client.delete_oauth_client(&integration, &uuid, &name).await;
+                        Action::OAuthClientDeleted {
+                            req,
+                            integration,
+                            uuid,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::StartOAuth {
+                req,
+                key,
+                start,
+                client_credentials,
+            } => {
+                let k = key.clone();
+                (
+                    Box::new(move |e| Action::OAuthStarted {
+                        req,
+                        key: k,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = match client.start_oauth(&key.integration, &start).await {
+                            // A client-credentials flow is finished here: its URL carries a
+                            // verification code, fetched with the same ZIS token, never shown.
+                            Ok(url) if client_credentials => client
+                                .finish_client_credentials(&key.integration, &url)
+                                .await
+                                .map(|()| None),
+                            Ok(url) => Ok(Some(url)),
+                            Err(e) => Err(e),
+                        };
+                        Action::OAuthStarted { req, key, result }
+                    }
+                    .boxed(),
+                )
+            }
+            Effect::WatchOAuth { req, key, before } => {
+                let k = key.clone();
+                (
+                    Box::new(move |e| Action::OAuthWatched {
+                        req,
+                        key: k,
+                        result: Err(e),
+                    }),
+                    async move {
+                        let result = client
+                            .wait_for_new_token(
+                                &key.integration,
+                                &key.name,
+                                before.as_ref(),
+                                WATCH_POLL,
+                                WATCH_LIMIT,
+                            )
+                            .await;
+                        Action::OAuthWatched { req, key, result }
+                    }
+                    .boxed(),
+                )
+            }
             Effect::Copy { .. }
             | Effect::StartDemo
             | Effect::KeepPasswords(_)
-            | Effect::Quit(_) => return None,
+            | Effect::Quit(_)
+            | Effect::CancelWatch { .. } => return None,
         })
     }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -54,6 +54,8 @@ fn assert_no_secret_fields(v: &Value) {
         "access_token",
         "refresh_token",
         "secret",
+        "client_secret",
+        "oauth_access_token_response_body",
     ] {
         assert!(v.get(f).is_none(), "a connection object has a {f} field");
     }
@@ -289,7 +291,8 @@ async fn connections_list_in_every_format() {
             "username",
             "header_name",
             "created_at",
-            "updated_at"
+            "updated_at",
+            "token_expiry"
         ]
     );
     let recs = csv_records(&rows);
@@ -409,12 +412,18 @@ async fn connections_show_in_every_format() {
         .lines()
         .any(|l| l.starts_with("age") && l.ends_with("88d")));
 
-    // The OAuth connection is named `zendesk`, a name reserved for it: it can be shown.
+    // The OAuth connection is named `zendesk`, a name reserved for it. ZIS (and the sandbox)
+    // has no `connections/oauth/{name}` route: it is shown by `GET connections/{integration}
+    // ?name=`, which sends its tokens in clear: none is printed.
     let o = env
         .run(&["connections", "show", CRM, "zendesk", "-o", "json"])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.json()["kind"], "oauth");
+    assert!(
+        o.json().get("token_expiry").is_some(),
+        "its expiry is shown"
+    );
     assert_no_secret_fields(&o.json());
 }
 
@@ -937,7 +946,7 @@ async fn delete_asks_or_refuses_without_yes() {
         .await;
     assert_eq!(o.code, 4, "stderr: {}", o.stderr);
     assert!(
-        o.stderr.contains("Connection does not exist"),
+        o.stderr.contains("Connection does not exist") && !o.stderr.contains("No route"),
         "{}",
         o.stderr
     );
@@ -1267,7 +1276,14 @@ async fn audit_every_format() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     let arr = v.as_array().expect("array");
-    assert_eq!(arr.len(), 11 + 11 + 10 + 9 + 6 + 9 + 122);
+    // acme, billing, hr (+ microsoft_graph, OAuth), jira, legacy, shopify, slack (+ slack_oauth),
+    // and the OAuth clients: acme 1, hr 2, jira 2, slack 1.
+    let is_client = |r: &&Value| r["kind"] == "oauth_client";
+    assert_eq!(
+        arr.iter().filter(|r| !is_client(r)).count(),
+        11 + 11 + 10 + 9 + 6 + 122 + 11
+    );
+    assert_eq!(arr.iter().filter(is_client).count(), 6);
     // Sorted by integration, then name.
     let pairs: Vec<(String, String)> = arr
         .iter()
@@ -1342,7 +1358,8 @@ async fn audit_every_format() {
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
-    assert_eq!(v.as_array().map(Vec::len), Some(17));
+    // 11 + 6 connections, and acme_crm_sync's OAuth client.
+    assert_eq!(v.as_array().map(Vec::len), Some(17 + 1));
     assert_eq!(by_name(&v, "salesforce_prod")["stale"], true);
 
     let o = env.run(&["audit", "--integration", CRM, "-o", "csv"]).await;
@@ -1350,11 +1367,18 @@ async fn audit_every_format() {
     let rows = o.csv();
     assert_eq!(
         &rows[0][8..],
-        ["age_days", "stale", "findings"],
-        "audit CSV: the connection fields, then the verdict"
+        ["age_days", "stale", "findings", "token_expiry"],
+        "audit CSV: the connection fields, then the verdict, then the token expiry"
     );
     let recs = csv_records(&rows);
-    assert_eq!(recs.len(), 11);
+    assert_eq!(
+        recs.iter().filter(|r| r["kind"] != "oauth_client").count(),
+        11
+    );
+    assert_eq!(
+        recs.iter().filter(|r| r["kind"] == "oauth_client").count(),
+        1
+    );
     let sb = recs
         .iter()
         .find(|r| r["name"] == "salesforce_sandbox")
@@ -1422,7 +1446,11 @@ async fn audit_honours_rate_limits_and_says_so() {
         .run(&["audit", "--concurrency", "4", "-o", "json"])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
-    assert_eq!(o.json().as_array().map(Vec::len), Some(60));
+    let v = o.json();
+    let arr = v.as_array().expect("array");
+    // Every connection, and each integration's OAuth client beside them.
+    let clients = arr.iter().filter(|r| r["kind"] == "oauth_client").count();
+    assert_eq!((arr.len() - clients, clients), (60, 12));
     let stats = env.support.stats().await;
     assert!(
         stats["rate_limited"].as_u64().unwrap_or(0) >= 1,
@@ -1474,7 +1502,7 @@ async fn exit_codes() {
     let o = env.run(&["integrations", "list"]).await;
     assert_eq!(o.code, 1, "stderr: {}", o.stderr);
 
-    // 4: not found.
+    // 4: not found, naming no kind (none was given).
     let o = env.run(&["connections", "show", CRM, "nope_nope"]).await;
     assert_eq!(o.code, 4);
     assert!(
@@ -1482,6 +1510,9 @@ async fn exit_codes() {
         "{}",
         o.stderr
     );
+    for kind in ["basic_auth", "api_key", "bearer_token", "oauth", "No route"] {
+        assert!(!o.stderr.contains(kind), "{kind} in {}", o.stderr);
+    }
 
     // 3: permission (403) on a connection call.
     env.support

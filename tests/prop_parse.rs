@@ -338,6 +338,7 @@ fn connection() -> impl Strategy<Value = Connection> {
                 header_name: principal.filter(|_| kind == ConnectionKind::ApiKey),
                 created_at,
                 updated_at,
+                oauth: (kind == ConnectionKind::OAuth).then(Default::default),
             },
         )
 }

@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use crate::zis::Applied;
 use crate::zis::{
-    ClientEvent, Connection, ConnectionUpdate, Error, Integration, NewConnection,
-    RegisteredIntegration, TokenSource,
+    ClientEvent, Connection, ConnectionUpdate, Error, Integration, NewConnection, NewOAuthClient,
+    OAuthClientUpdate, OAuthStart, RegisteredIntegration, TokenSource, ZisOAuthClient,
 };
 
 use super::modal::KeptPassword;
@@ -76,6 +76,36 @@ pub enum Action {
     DemoStarted(Result<Context, String>),
     /// The local audit log was read (newest last), or why it could not be.
     AuditLogLoaded(Result<Vec<crate::auditlog::Entry>, String>),
+    /// An integration's OAuth clients were listed.
+    OAuthClientsLoaded {
+        req: ReqId,
+        integration: String,
+        result: Result<Vec<ZisOAuthClient>, Error>,
+    },
+    /// An OAuth client was created or updated (the client, when the answer said it).
+    OAuthClientSaved {
+        req: ReqId,
+        integration: String,
+        result: Result<Option<ZisOAuthClient>, Error>,
+    },
+    OAuthClientDeleted {
+        req: ReqId,
+        integration: String,
+        uuid: String,
+        result: Result<(), Error>,
+    },
+    /// The OAuth flow started: the URL to open (None: a client-credentials flow, finished).
+    OAuthStarted {
+        req: ReqId,
+        key: ConnKey,
+        result: Result<Option<String>, Error>,
+    },
+    /// The connection's token moved (or the wait ended without it).
+    OAuthWatched {
+        req: ReqId,
+        key: ConnKey,
+        result: Result<Connection, Error>,
+    },
 }
 
 impl fmt::Debug for Action {
@@ -113,6 +143,30 @@ impl fmt::Debug for Action {
             Action::DemoStarted(r) => write!(f, "DemoStarted(ok={})", r.is_ok()),
             Action::AuditLogLoaded(r) => {
                 write!(f, "AuditLogLoaded({})", r.as_ref().map_or(0, |e| e.len()))
+            }
+            Action::OAuthClientsLoaded {
+                req,
+                integration,
+                result,
+            } => write!(
+                f,
+                "OAuthClientsLoaded(#{req}, {integration}, ok={})",
+                result.is_ok()
+            ),
+            Action::OAuthClientSaved {
+                req, integration, ..
+            } => write!(f, "OAuthClientSaved(#{req}, {integration})"),
+            Action::OAuthClientDeleted {
+                req,
+                integration,
+                uuid,
+                ..
+            } => write!(f, "OAuthClientDeleted(#{req}, {integration}, {uuid})"),
+            Action::OAuthStarted { req, key, result } => {
+                write!(f, "OAuthStarted(#{req}, {key}, ok={})", result.is_ok())
+            }
+            Action::OAuthWatched { req, key, result } => {
+                write!(f, "OAuthWatched(#{req}, {key}, ok={})", result.is_ok())
             }
         }
     }
@@ -162,6 +216,47 @@ pub enum Effect {
     StartDemo,
     /// Read the local audit log of mutations.
     LoadAuditLog,
+    LoadOAuthClients {
+        req: ReqId,
+        integration: String,
+    },
+    CreateOAuthClient {
+        req: ReqId,
+        integration: String,
+        new: NewOAuthClient,
+    },
+    /// PATCH an OAuth client; `name` is for the journal.
+    UpdateOAuthClient {
+        req: ReqId,
+        integration: String,
+        uuid: String,
+        name: String,
+        update: OAuthClientUpdate,
+    },
+    /// DELETE an OAuth client (ZIS deletes its OAuth connections with it).
+    DeleteOAuthClient {
+        req: ReqId,
+        integration: String,
+        uuid: String,
+        name: String,
+    },
+    /// Start an OAuth flow; for a client-credentials one, also fetch its verification URL.
+    StartOAuth {
+        req: ReqId,
+        key: ConnKey,
+        start: OAuthStart,
+        client_credentials: bool,
+    },
+    /// Read the OAuth connection until its token moved from `before`.
+    WatchOAuth {
+        req: ReqId,
+        key: ConnKey,
+        before: Option<Connection>,
+    },
+    /// Stop the wait `req` (its window was closed).
+    CancelWatch {
+        req: ReqId,
+    },
     /// Keep these rotated passwords in the recovery store (before a `Quit`).
     KeepPasswords(Vec<KeptPassword>),
     /// Leave the app with this exit code.
@@ -195,6 +290,33 @@ impl fmt::Debug for Effect {
             }
             Effect::StartDemo => f.write_str("StartDemo"),
             Effect::LoadAuditLog => f.write_str("LoadAuditLog"),
+            Effect::LoadOAuthClients { req, integration } => {
+                write!(f, "LoadOAuthClients(#{req}, {integration})")
+            }
+            Effect::CreateOAuthClient {
+                req,
+                integration,
+                new,
+            } => write!(f, "CreateOAuthClient(#{req}, {integration}, {new:?})"),
+            Effect::UpdateOAuthClient {
+                req,
+                integration,
+                name,
+                update,
+                ..
+            } => write!(
+                f,
+                "UpdateOAuthClient(#{req}, {integration}/{name}, {update:?})"
+            ),
+            Effect::DeleteOAuthClient {
+                req,
+                integration,
+                name,
+                ..
+            } => write!(f, "DeleteOAuthClient(#{req}, {integration}/{name})"),
+            Effect::StartOAuth { req, key, .. } => write!(f, "StartOAuth(#{req}, {key})"),
+            Effect::WatchOAuth { req, key, .. } => write!(f, "WatchOAuth(#{req}, {key})"),
+            Effect::CancelWatch { req } => write!(f, "CancelWatch(#{req})"),
             Effect::KeepPasswords(k) => write!(f, "KeepPasswords({k:?})"),
             Effect::Quit(code) => write!(f, "Quit({code})"),
         }

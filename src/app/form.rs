@@ -9,7 +9,8 @@ use tui_textarea::{CursorMove, TextArea};
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::zis::{
-    validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection, NewCredential,
+    oauth_validate, validate, Connection, ConnectionKind, ConnectionUpdate, GrantType,
+    NewConnection, NewCredential, NewOAuthClient, OAuthClientUpdate,
 };
 
 use super::model::{ConnKey, ReqId};
@@ -30,6 +31,14 @@ pub enum FieldId {
     Token,
     IntegrationName,
     Description,
+    // An OAuth client's.
+    ClientId,
+    ClientSecret,
+    TokenUrl,
+    AuthUrl,
+    Scopes,
+    /// The grant type selector: not a text field.
+    GrantType,
 }
 
 impl FieldId {
@@ -45,11 +54,25 @@ impl FieldId {
             FieldId::Token => "Token",
             FieldId::IntegrationName => "Integration name",
             FieldId::Description => "Description",
+            FieldId::ClientId => "Client id",
+            FieldId::ClientSecret => "Client secret",
+            FieldId::TokenUrl => "Token URL",
+            FieldId::AuthUrl => "Auth URL",
+            FieldId::Scopes => "Scopes",
+            FieldId::GrantType => "Grant type",
         }
     }
 
     pub fn is_secret(self) -> bool {
-        matches!(self, FieldId::Password | FieldId::ApiKey | FieldId::Token)
+        matches!(
+            self,
+            FieldId::Password | FieldId::ApiKey | FieldId::Token | FieldId::ClientSecret
+        )
+    }
+
+    /// A selector (changed with ←/→), not a text field.
+    pub fn is_selector(self) -> bool {
+        matches!(self, FieldId::Kind | FieldId::GrantType)
     }
 }
 
@@ -64,7 +87,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn new(id: FieldId, value: &str, hint: &'static str) -> Field {
+    pub(super) fn new(id: FieldId, value: &str, hint: &'static str) -> Field {
         let mut f = Field {
             id,
             input: TextArea::default(),
@@ -132,7 +155,7 @@ impl Field {
 
     /// Feed a key to the text input. Keys that would add a second line are refused.
     pub fn input_key(&mut self, key: KeyEvent) {
-        if self.id == FieldId::Kind {
+        if self.id.is_selector() {
             return;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
@@ -168,7 +191,7 @@ impl Field {
 
     /// Insert pasted text (line breaks dropped).
     pub fn paste(&mut self, text: &str) {
-        if self.id == FieldId::Kind {
+        if self.id.is_selector() {
             return;
         }
         let one_line: Zeroizing<String> =
@@ -185,7 +208,7 @@ impl Field {
         }
     }
 
-    fn secret(&self) -> SecretString {
+    pub(super) fn secret(&self) -> SecretString {
         let mut t = self.text();
         SecretString::from(std::mem::take(&mut *t))
     }
@@ -223,6 +246,19 @@ pub enum FormPurpose {
         header_name: Option<String>,
     },
     Register,
+    CreateClient {
+        integration: String,
+    },
+    EditClient {
+        integration: String,
+        uuid: String,
+        name: String,
+        client_id: String,
+        token_url: String,
+        auth_url: Option<String>,
+        scopes: Option<String>,
+        grant: GrantType,
+    },
 }
 
 /// What a valid form asks for.
@@ -239,12 +275,24 @@ pub enum Submission {
         name: String,
         description: String,
     },
+    CreateClient {
+        integration: String,
+        new: NewOAuthClient,
+    },
+    UpdateClient {
+        integration: String,
+        uuid: String,
+        name: String,
+        update: OAuthClientUpdate,
+    },
 }
 
 pub struct Form {
     pub purpose: FormPurpose,
     /// The connection kind (chosen on create, fixed on edit).
     pub kind: ConnectionKind,
+    /// An OAuth client's grant type (its forms only).
+    pub grant: GrantType,
     pub fields: Vec<Field>,
     pub focus: FieldId,
     /// The request in flight for this form, if submitted.
@@ -297,6 +345,7 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            grant: GrantType::AuthorizationCode,
         }
     }
 
@@ -343,6 +392,7 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            grant: GrantType::AuthorizationCode,
         })
     }
 
@@ -365,6 +415,7 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            grant: GrantType::AuthorizationCode,
         }
     }
 
@@ -375,6 +426,10 @@ impl Form {
                 format!("Edit {} connection {}", key.kind.as_str(), key.name)
             }
             FormPurpose::Register => "Register an integration".to_string(),
+            FormPurpose::CreateClient { integration } => {
+                format!("New OAuth client in {integration}")
+            }
+            FormPurpose::EditClient { name, .. } => format!("Edit OAuth client {name}"),
         }
     }
 
@@ -406,11 +461,11 @@ impl Form {
     }
 
     /// The text of a field that holds no secret.
-    fn text(&self, id: FieldId) -> String {
+    pub(super) fn text(&self, id: FieldId) -> String {
         self.field(id).map(Field::plain).unwrap_or_default()
     }
 
-    fn is_blank(&self, id: FieldId) -> bool {
+    pub(super) fn is_blank(&self, id: FieldId) -> bool {
         self.field(id).is_none_or(Field::is_empty)
     }
 
@@ -438,8 +493,15 @@ impl Form {
         self.visible().last() == Some(&self.focus)
     }
 
-    /// Change the kind of a connection being created.
+    /// Change the kind of a connection being created (or an OAuth client's grant type).
     pub fn cycle_kind(&mut self, forward: bool) {
+        if self.focus == FieldId::GrantType {
+            self.grant = match self.grant {
+                GrantType::AuthorizationCode => GrantType::ClientCredentials,
+                GrantType::ClientCredentials => GrantType::AuthorizationCode,
+            };
+            return;
+        }
         if !matches!(self.purpose, FormPurpose::Create { .. }) {
             return;
         }
@@ -480,9 +542,14 @@ impl Form {
         };
         for id in &vis {
             let t = self.field(*id).map(Field::text).unwrap_or_default();
-            let edit = matches!(self.purpose, FormPurpose::Edit { .. });
+            let edit = matches!(
+                self.purpose,
+                FormPurpose::Edit { .. } | FormPurpose::EditClient { .. }
+            );
+            let client = matches!(self.purpose, FormPurpose::CreateClient { .. });
             match id {
-                FieldId::Kind => {}
+                FieldId::Kind | FieldId::GrantType => {}
+                FieldId::Name if client => check(*id, oauth_validate::oauth_client_name(&t)),
                 FieldId::Name => check(*id, validate::connection_name(&t)),
                 FieldId::Domain => check(*id, validate::allowed_domain(&t)),
                 FieldId::Username => check(*id, validate::username(&t)),
@@ -492,6 +559,13 @@ impl Form {
                 FieldId::ApiKey => check(*id, validate::secret("api key", &t)),
                 FieldId::Token => check(*id, validate::secret("token", &t)),
                 FieldId::IntegrationName => check(*id, validate::integration_name(&t)),
+                FieldId::ClientId => check(*id, oauth_validate::client_id(&t)),
+                FieldId::ClientSecret if edit && t.is_empty() => {}
+                FieldId::ClientSecret => check(*id, validate::secret("client secret", &t)),
+                FieldId::TokenUrl => check(*id, oauth_validate::oauth_url("token URL", &t)),
+                FieldId::AuthUrl if t.is_empty() => {}
+                FieldId::AuthUrl => check(*id, oauth_validate::oauth_url("auth URL", &t)),
+                FieldId::Scopes => check(*id, oauth_validate::scopes("scopes", &t)),
                 FieldId::Description => {
                     let r = if t.chars().count() > 1024 {
                         Err(crate::zis::Error::validation(
@@ -596,6 +670,9 @@ impl Form {
                 name: self.text(FieldId::IntegrationName),
                 description: self.text(FieldId::Description),
             },
+            FormPurpose::CreateClient { .. } | FormPurpose::EditClient { .. } => {
+                return self.client_submission();
+            }
         })
     }
 }

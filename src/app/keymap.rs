@@ -17,7 +17,6 @@ use std::borrow::Cow;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::form::FieldId;
 use super::modal::{InputKind, Modal};
 use super::model::{Pane, Screen};
 use super::state::State;
@@ -34,6 +33,8 @@ pub enum Scope {
     Integrations,
     /// The main screen with the connections table focused.
     Connections,
+    /// The main screen with the right pane focused on an integration's OAuth clients.
+    OAuthClients,
     /// Typing a filter after `/`.
     Filter,
     /// Typing a command after `:`.
@@ -50,13 +51,20 @@ pub enum Scope {
     Registered,
     AuditLog,
     FirstRun,
+    /// A delete that needs a name typed (the reserved `zendesk` connection goes with it).
+    ConfirmTyped,
+    /// Re-authorising an OAuth connection.
+    Authorize,
 }
 
 impl Scope {
     /// Every scope a key can arrive in (the others, `Global` and `Main`, are parts of these).
-    pub const LEAVES: [Scope; 13] = [
+    pub const LEAVES: [Scope; 16] = [
         Scope::Integrations,
         Scope::Connections,
+        Scope::OAuthClients,
+        Scope::ConfirmTyped,
+        Scope::Authorize,
         Scope::Filter,
         Scope::CommandLine,
         Scope::Help,
@@ -83,11 +91,15 @@ impl Scope {
             };
         }
         match &state.modal {
+            None if state.focus == Pane::Connections && state.clients_tab() => Scope::OAuthClients,
             None => Scope::pane(state.focus),
             Some(Modal::Help { .. }) => Scope::Help,
             Some(Modal::Details) => Scope::Details,
             Some(Modal::ConfirmDelete { .. }) => Scope::ConfirmDelete,
-            Some(Modal::Form(f)) if f.focus == FieldId::Kind => Scope::KindField,
+            Some(Modal::Delete(q)) if q.must_type.is_some() => Scope::ConfirmTyped,
+            Some(Modal::Delete(_)) => Scope::ConfirmDelete,
+            Some(Modal::Authorize(_)) => Scope::Authorize,
+            Some(Modal::Form(f)) if f.focus.is_selector() => Scope::KindField,
             Some(Modal::Form(_)) => Scope::Form,
             Some(Modal::Rotation(_)) => Scope::Rotation,
             Some(Modal::Registered(_)) => Scope::Registered,
@@ -111,6 +123,7 @@ impl Scope {
             Main => &[Main, Global],
             Integrations => &[Integrations, Main, Global],
             Connections => &[Connections, Main, Global],
+            OAuthClients => &[OAuthClients, Main, Global],
             Filter => &[Filter, Global],
             CommandLine => &[CommandLine, Global],
             Help => &[Help, Global],
@@ -122,6 +135,8 @@ impl Scope {
             Registered => &[Registered, Global],
             AuditLog => &[AuditLog, Global],
             FirstRun => &[FirstRun, Global],
+            ConfirmTyped => &[ConfirmTyped, Global],
+            Authorize => &[Authorize, Global],
         }
     }
 }
@@ -148,6 +163,8 @@ pub enum Command {
     Details,
     /// `a`: the All view, and back.
     ToggleAll,
+    /// `o`: an integration's OAuth clients, and back to its connections.
+    OAuthClients,
     /// Esc on the main screen: drop the banner, a filter, the marks, "only findings".
     Back,
     // Connections.
@@ -197,6 +214,8 @@ pub enum Command {
     Apply,
     // First run.
     StartDemo,
+    /// Enter in the re-authorise window: start the OAuth flow.
+    Authorize,
 }
 
 impl Command {
@@ -211,6 +230,7 @@ impl Command {
             Command::Mark => "marking connections to rotate",
             Command::Submit | Command::NextOrSubmit => "saving",
             Command::Generate => "generating a password",
+            Command::Authorize => "re-authorising",
             _ => "this",
         }
     }
@@ -384,8 +404,9 @@ pub struct Section {
 use Command as C;
 use KeyCode as K;
 use Scope::{
-    AuditLog, CommandLine, ConfirmDelete, Connections, Details, Filter, FirstRun, Form, Global,
-    Help, Integrations, KindField, Main, Registered, Rotation,
+    AuditLog, Authorize, CommandLine, ConfirmDelete, ConfirmTyped, Connections, Details, Filter,
+    FirstRun, Form, Global, Help, Integrations, KindField, Main, OAuthClients, Registered,
+    Rotation,
 };
 
 /// Every key. A scope's bindings are the lines of that scope and of the scopes in its
@@ -405,7 +426,10 @@ pub static KEYMAP: &[Section] = &[
         on(Integrations, &[ch('l'), code(K::Right).alias()], C::FocusConnections).help_above(),
         on(Integrations, &[code(K::Enter)], C::Open).hint("open").help("open integration / details"),
         on(Connections, &[code(K::Enter)], C::Details).hint("details").help_above(),
+        on(OAuthClients, &[code(K::Enter)], C::Details).hint("details"),
+        on(OAuthClients, &[ch('h'), code(K::Left).alias()], C::FocusIntegrations),
         on(Main, &[ch('a')], C::ToggleAll).hint("all").help("All connections (audit view)"),
+        on(Main, &[ch('o')], C::OAuthClients).hint("clients").help("OAuth clients ⇄ connections"),
         on(Main, &[code(K::Esc)], C::Back).help("back: banner, filter, marks"),
         on(Main, &[ch('q')], C::Quit).hint("quit").help("quit"),
         on(Global, &[ctrl('c')], C::Quit).help_above(),
@@ -465,6 +489,13 @@ pub static KEYMAP: &[Section] = &[
         on(Details, &[code(K::Esc), code(K::Enter).alias(), ch('q').alias()], C::Close).hint("close"),
         on(ConfirmDelete, &[ch('y'), ch('Y').alias()], C::Confirm).hint("delete").mutates(),
         on(ConfirmDelete, &[ch('n'), code(K::Esc), ch('q').alias()], C::Close).hint("keep it"),
+        on(ConfirmTyped, &[code(K::Enter)], C::Confirm).hint("delete").mutates(),
+        on(ConfirmTyped, &[code(K::Esc)], C::Close).hint("keep it"),
+        on(Authorize, &[code(K::Enter)], C::Authorize).hint("start").mutates(),
+        on(Authorize, &[ch('j'), code(K::Down).alias()], C::Down).hint("client"),
+        on(Authorize, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
+        on(Authorize, &[ch('c')], C::Copy).hint("copy URL"),
+        on(Authorize, &[code(K::Esc), ch('q').alias()], C::Close).hint("close"),
         on(AuditLog, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
         on(AuditLog, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(AuditLog, &[code(K::Esc), ch('L'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
@@ -482,8 +513,13 @@ const FOOTER_INTEGRATIONS: &[Command] = &[
 ];
 #[rustfmt::skip]
 const FOOTER_CONNECTIONS: &[Command] = &[
-    C::Help, C::Details, C::New, C::Edit, C::Rotate, C::Delete, C::Mark, C::OpenFilter,
-    C::Sort, C::ToggleAll, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
+    C::Help, C::Details, C::New, C::Edit, C::Rotate, C::Delete, C::OAuthClients, C::Mark,
+    C::OpenFilter, C::Sort, C::ToggleAll, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
+];
+#[rustfmt::skip]
+const FOOTER_OAUTH_CLIENTS: &[Command] = &[
+    C::Help, C::Details, C::New, C::Edit, C::Delete, C::OAuthClients, C::Rotate, C::OpenFilter,
+    C::Sort, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
 ];
 
 /// A command typed after `:`: its names (the first is the one help shows), what follows it.
@@ -535,6 +571,7 @@ impl Verb {
 pub static COMMANDS: &[Verb] = &[
     verb(&["q", "q!", "quit", "exit"], "", C::Quit, "quit"),
     verb(&["all", "audit"], "", C::ShowAll, "All connections"),
+    verb(&["clients", "oauth"], "", C::OAuthClients, "the OAuth clients tab"),
     verb(&["findings", "stale"], "", C::Findings, "only the ones with findings"),
     verb(&["int", "i", "integration"], "NAME", C::GoTo, "go to an integration"),
     verb(&["register", "reg"], "NAME [DESC]", C::Register, "register an integration").mutates(),
@@ -649,6 +686,7 @@ pub fn hints(scope: Scope, readonly: bool) -> Vec<Hint> {
     let order = match scope {
         Scope::Integrations => Some(FOOTER_INTEGRATIONS),
         Scope::Connections => Some(FOOTER_CONNECTIONS),
+        Scope::OAuthClients => Some(FOOTER_OAUTH_CLIENTS),
         _ => None,
     };
     let picked: Vec<&Group> = match order {

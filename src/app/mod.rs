@@ -20,12 +20,16 @@ mod form;
 pub mod keymap;
 mod modal;
 mod model;
+mod oauth;
+mod oauth_form;
 mod state;
 mod table;
 mod update;
 
 pub mod testing;
 
+#[cfg(test)]
+mod oauth_tests;
 #[cfg(test)]
 mod tests;
 
@@ -34,6 +38,7 @@ pub use filter::{Filter, FilterMode};
 pub use form::{Field, FieldId, Form, FormPurpose, Submission, MASK};
 pub use modal::*;
 pub use model::*;
+pub use oauth::*;
 pub use state::*;
 pub use table::*;
 pub use update::{init, kept_text, update, update_all, CLIPBOARD_CLEAR, PASSWORD_LENGTH};

@@ -1,5 +1,6 @@
 //! The windows over the main screen (`Modal`: help, details, confirm, form, rotation, the
-//! registered secret, the audit log) and the input line at the bottom.
+//! registered secret, the audit log, the OAuth delete question and re-authorise window) and
+//! the input line at the bottom.
 use std::fmt;
 
 use secrecy::SecretString;
@@ -227,4 +228,8 @@ pub enum Modal {
         entries: Option<Result<Vec<crate::auditlog::Entry>, String>>,
         scroll: u16,
     },
+    /// A delete that names the OAuth connections going with it, or needs a name typed.
+    Delete(Box<super::oauth::DeleteQuestion>),
+    /// Re-authorising an OAuth connection.
+    Authorize(Box<super::oauth::AuthorizeFlow>),
 }

@@ -2,7 +2,7 @@
 //! verdicts, banners; and the two ids every other part of `app` uses, `ReqId` and `ConnKey`.
 use std::fmt;
 
-use crate::zis::{Connection, ConnectionKind, Integration, TokenSource};
+use crate::zis::{Connection, ConnectionKind, Integration, TokenSource, ZisOAuthClient};
 
 /// Identifies one request; an answer whose id is no longer expected is dropped.
 pub type ReqId = u64;
@@ -63,6 +63,14 @@ pub enum Pane {
     Connections,
 }
 
+/// What the right pane shows for an integration: its connections, or its OAuth clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RightTab {
+    #[default]
+    Connections,
+    OAuthClients,
+}
+
 /// What the left pane has selected: the "All connections" audit view, or one integration.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LeftSel {
@@ -88,6 +96,11 @@ pub struct IntegrationEntry {
     pub loading: Option<ReqId>,
     pub error: Option<String>,
     pub token: Option<TokenSource>,
+    /// Its ZIS OAuth clients, once asked for (never their secrets).
+    pub oauth_clients: Option<Vec<ZisOAuthClient>>,
+    /// The OAuth clients request whose answer we wait for.
+    pub clients_loading: Option<ReqId>,
+    pub clients_error: Option<String>,
 }
 
 impl IntegrationEntry {
@@ -98,6 +111,9 @@ impl IntegrationEntry {
             loading: None,
             error: None,
             token: None,
+            oauth_clients: None,
+            clients_loading: None,
+            clients_error: None,
         }
     }
 

@@ -11,7 +11,7 @@ use super::filter::Filter;
 use super::modal::{InputLine, Modal};
 use super::model::{
     AuditInfo, Banner, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem, LeftSel, Pane,
-    ReqId, Screen,
+    ReqId, RightTab, Screen,
 };
 use super::table::{Derived, Row, RowsKey, Sort, SortKey, Widest};
 
@@ -44,6 +44,10 @@ pub struct State {
     /// How many table rows are on screen, as the view last reported (`Action::Viewport`).
     pub table_rows: usize,
     pub marked: BTreeSet<ConnKey>,
+    /// The right pane's tab: connections, or the integration's OAuth clients.
+    pub tab: RightTab,
+    /// The selected OAuth client (its uuid) in the OAuth clients tab.
+    pub client_sel: Option<String>,
 
     pub modal: Option<Modal>,
     pub input: Option<InputLine>,
@@ -89,6 +93,8 @@ impl fmt::Debug for State {
             .field("focus", &self.focus)
             .field("left_sel", &self.left_sel)
             .field("table_sel", &self.table_sel)
+            .field("tab", &self.tab)
+            .field("client_sel", &self.client_sel)
             .field("modal", &self.modal)
             .field("banner", &self.banner)
             .finish_non_exhaustive()
@@ -132,6 +138,8 @@ impl State {
             scroll: 0,
             table_rows: DEFAULT_TABLE_ROWS,
             marked: BTreeSet::new(),
+            tab: RightTab::Connections,
+            client_sel: None,
             modal: None,
             input: None,
             banner: None,

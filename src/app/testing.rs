@@ -6,7 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 
-use crate::zis::{Connection, ConnectionKind, Integration, OAuthClient};
+use crate::zis::{
+    Connection, ConnectionKind, Integration, OAuthClient, OAuthDetails, ZisOAuthClient,
+};
 
 use super::{init, update, Action, Context, Effect, State};
 
@@ -51,6 +53,36 @@ pub fn conn(
         header_name: (kind == ConnectionKind::ApiKey).then(|| principal.to_string()),
         created_at: Some(NOW - Duration::days(created_days)),
         updated_at: Some(NOW - Duration::days(updated_days)),
+        oauth: (kind == ConnectionKind::OAuth).then(crate::zis::OAuthDetails::default),
+    }
+}
+
+/// An OAuth client of the fixtures, updated `updated_days` ago.
+pub fn oauth_client(uuid: &str, name: &str, grant: &str, updated_days: i64) -> ZisOAuthClient {
+    ZisOAuthClient {
+        uuid: uuid.into(),
+        name: name.into(),
+        client_id: format!("{name}-client-id"),
+        token_url: format!("https://login.{name}.example/oauth/token"),
+        auth_url: (grant == "authorization_code")
+            .then(|| format!("https://login.{name}.example/oauth/authorize")),
+        default_scopes: Some("read write".into()),
+        grant_type: Some(grant.into()),
+        integration: None,
+        created_by: Some("admin".into()),
+        created_at: Some(NOW - Duration::days(updated_days + 30)),
+        updated_at: Some(NOW - Duration::days(updated_days)),
+    }
+}
+
+/// The OAuth clients of a fixture integration.
+pub fn oauth_clients(integration: &str) -> Vec<ZisOAuthClient> {
+    match integration {
+        "acme_crm_sync" => vec![
+            oauth_client("c-zendesk", "zendesk", "authorization_code", 20),
+            oauth_client("c-entra", "entra_graph", "client_credentials", 430),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -74,7 +106,17 @@ pub fn connections(integration: &str) -> Vec<Connection> {
     use ConnectionKind::*;
     match integration {
         "acme_crm_sync" => vec![
-            conn(OAuth, "zendesk", "", "acme.zendesk.com", 910, 3),
+            Connection {
+                oauth: Some(OAuthDetails {
+                    uuid: Some("conn-zendesk".into()),
+                    oauth_client_uuid: Some("c-zendesk".into()),
+                    permission_scope: Some("read write".into()),
+                    token_type: Some("bearer".into()),
+                    token_expiry: Some(NOW + Duration::hours(5)),
+                    created_by: None,
+                }),
+                ..conn(OAuth, "zendesk", "", "acme.zendesk.com", 910, 3)
+            },
             conn(
                 BasicAuth,
                 "salesforce_prod",
@@ -149,6 +191,17 @@ pub fn answer_loads(state: &mut State, fx: Vec<Effect>) -> Vec<Effect> {
                         result,
                         token: Some(crate::zis::TokenSource::Minted),
                         now: NOW,
+                    },
+                ));
+            }
+            Effect::LoadOAuthClients { req, integration } => {
+                let result = Ok(oauth_clients(&integration));
+                queue.extend(update(
+                    state,
+                    Action::OAuthClientsLoaded {
+                        req,
+                        integration,
+                        result,
                     },
                 ));
             }

@@ -9,15 +9,16 @@ use secrecy::SecretString;
 use crate::args::{CreateArgs, GlobalArgs, KindArg, OutputFormat, UpdateArgs};
 use crate::signals::Signals;
 use crate::zis::{
-    validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection, NewCredential,
+    oauth_validate, validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection,
+    NewCredential,
 };
 
 use super::generated::Generated;
 use super::input::{prompt_secret, read_secret_stdin, stdin_is_terminal};
 use super::output::{self, render_record, Table};
 use super::views::{
-    connection_csv_row, connection_record, connections_table, ConnectionView, Outcome,
-    CONNECTION_CSV,
+    connection_csv_headers, connection_list_csv_row, connection_record, connections_table,
+    ConnectionView, Outcome,
 };
 use super::{
     check_length, existing_connection_name, kind_of, may_have_applied, new_password,
@@ -46,9 +47,12 @@ pub async fn list(
             output::json(&views)?
         }
         OutputFormat::Csv => {
-            let mut t = Table::new(CONNECTION_CSV);
+            let mut t = Table::new(&connection_csv_headers());
             for c in &conns {
-                t.push(connection_csv_row(&ConnectionView::new(integration, c)));
+                t.push(connection_list_csv_row(&ConnectionView::new(
+                    integration,
+                    c,
+                )));
             }
             t.to_csv()
         }
@@ -78,20 +82,57 @@ pub async fn show(
     existing_connection_name(name)?;
     let ctx = Ctx::load(global)?;
     let c = ctx.client.find_connection(integration, name).await?;
-    print_connection(&ctx, fmt, integration, &c)
+    let client = match c
+        .oauth
+        .as_ref()
+        .and_then(|o| o.oauth_client_uuid.as_deref())
+    {
+        // Which OAuth client it was made with, by name (best effort: the uuid is printed).
+        Some(uuid) if fmt == OutputFormat::Table => ctx
+            .client
+            .list_oauth_clients(integration)
+            .await
+            .ok()
+            .and_then(|l| l.into_iter().find(|cl| cl.uuid == uuid))
+            .map(|cl| cl.name),
+        _ => None,
+    };
+    print_connection_named(&ctx, fmt, integration, &c, client.as_deref())
 }
 
 /// Print one connection (never a secret).
 fn print_connection(ctx: &Ctx, fmt: OutputFormat, integration: &str, c: &Connection) -> CliResult {
+    print_connection_named(ctx, fmt, integration, c, None)
+}
+
+/// [`print_connection`], naming the OAuth client of an oauth connection in the table.
+pub(super) fn print_connection_named(
+    ctx: &Ctx,
+    fmt: OutputFormat,
+    integration: &str,
+    c: &Connection,
+    oauth_client: Option<&str>,
+) -> CliResult {
     let view = ConnectionView::new(integration, c);
     let text = match fmt {
         OutputFormat::Json => output::json(&view)?,
         OutputFormat::Csv => {
-            let mut t = Table::new(CONNECTION_CSV);
-            t.push(connection_csv_row(&view));
+            let mut t = Table::new(&connection_csv_headers());
+            t.push(connection_list_csv_row(&view));
             t.to_csv()
         }
-        OutputFormat::Table => render_record(&connection_record(&view, ctx.now, c)),
+        OutputFormat::Table => {
+            let mut pairs = connection_record(&view, ctx.now, c);
+            if let Some(name) = oauth_client {
+                // After "tokens": the client they came from.
+                let at = pairs
+                    .iter()
+                    .position(|(k, _)| *k == "tokens")
+                    .map_or(pairs.len(), |i| i + 1);
+                pairs.insert(at, ("oauth client", crate::sanitize::clean(name)));
+            }
+            render_record(&pairs)
+        }
     };
     output::print(&text)?;
     Ok(())
@@ -173,67 +214,69 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
     validate::connection_name(&a.name)?;
     validate::allowed_domain(&a.allowed_domain)?;
     // Which secret, from where; every rule checked before stdin is read or anything is sent.
-    let (field, source) = match kind {
-        ConnectionKind::BasicAuth => {
-            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
-            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
-            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
-            let Some(u) = &a.username else {
-                return Err(CliError::usage("--username is required for basic_auth"));
-            };
-            validate::username(u)?;
-            let source = if a.password_stdin {
-                Source::Stdin
-            } else if a.generate {
-                check_length(a.length)?;
-                Source::Generate
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv(
-                    "password",
-                    "--password-stdin or --generate",
-                ));
-            };
-            ("password", source)
-        }
-        ConnectionKind::ApiKey => {
-            refuse_flag(a.username.is_some(), "--username", kind)?;
-            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
-            refuse_flag(a.generate, "--generate", kind)?;
-            refuse_flag(a.token_stdin, "--token-stdin", kind)?;
-            let Some(h) = &a.header_name else {
-                return Err(CliError::usage("--header-name is required for api_key"));
-            };
-            validate::header_name(h)?;
-            let source = if a.api_key_stdin {
-                Source::Stdin
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv("API key", "--api-key-stdin"));
-            };
-            ("api key", source)
-        }
-        ConnectionKind::BearerToken => {
-            refuse_flag(a.username.is_some(), "--username", kind)?;
-            refuse_flag(a.password_stdin, "--password-stdin", kind)?;
-            refuse_flag(a.generate, "--generate", kind)?;
-            refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
-            refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
-            let source = if a.token_stdin {
-                Source::Stdin
-            } else if stdin_is_terminal() {
-                Source::Prompt
-            } else {
-                return Err(no_secret_on_argv("token", "--token-stdin"));
-            };
-            ("token", source)
-        }
-        ConnectionKind::OAuth => return Err(CliError::usage(
-            "oauth connections are made through the OAuth flow (Admin Center), not created here",
-        )),
-    };
+    let (field, source) =
+        match kind {
+            ConnectionKind::BasicAuth => {
+                refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+                refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+                refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+                let Some(u) = &a.username else {
+                    return Err(CliError::usage("--username is required for basic_auth"));
+                };
+                validate::username(u)?;
+                let source = if a.password_stdin {
+                    Source::Stdin
+                } else if a.generate {
+                    check_length(a.length)?;
+                    Source::Generate
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv(
+                        "password",
+                        "--password-stdin or --generate",
+                    ));
+                };
+                ("password", source)
+            }
+            ConnectionKind::ApiKey => {
+                refuse_flag(a.username.is_some(), "--username", kind)?;
+                refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+                refuse_flag(a.generate, "--generate", kind)?;
+                refuse_flag(a.token_stdin, "--token-stdin", kind)?;
+                let Some(h) = &a.header_name else {
+                    return Err(CliError::usage("--header-name is required for api_key"));
+                };
+                validate::header_name(h)?;
+                let source = if a.api_key_stdin {
+                    Source::Stdin
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv("API key", "--api-key-stdin"));
+                };
+                ("api key", source)
+            }
+            ConnectionKind::BearerToken => {
+                refuse_flag(a.username.is_some(), "--username", kind)?;
+                refuse_flag(a.password_stdin, "--password-stdin", kind)?;
+                refuse_flag(a.generate, "--generate", kind)?;
+                refuse_flag(a.header_name.is_some(), "--header-name", kind)?;
+                refuse_flag(a.api_key_stdin, "--api-key-stdin", kind)?;
+                let source = if a.token_stdin {
+                    Source::Stdin
+                } else if stdin_is_terminal() {
+                    Source::Prompt
+                } else {
+                    return Err(no_secret_on_argv("token", "--token-stdin"));
+                };
+                ("token", source)
+            }
+            ConnectionKind::OAuth => return Err(CliError::usage(
+                "oauth connections are made through an OAuth flow: `zisctl connections authorize \
+             INTEGRATION NAME --oauth-client CLIENT`",
+            )),
+        };
     let ctx = Ctx::load(global)?;
     ctx.check_writable("connections create")?;
     let secret = match source {
@@ -269,6 +312,7 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
         header_name: a.header_name.clone(),
         created_at: None,
         updated_at: None,
+        oauth: None,
     };
     let out = Generated::new(a.out.output);
     if generated {
@@ -370,8 +414,9 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
     let kind = before.kind;
     if kind == ConnectionKind::OAuth {
         return Err(CliError::usage(format!(
-            "{}/{} is an oauth connection: it is renewed through the OAuth flow, not updated here",
-            a.integration, a.name
+            "{}/{} is an oauth connection: it is renewed through the OAuth flow, not updated \
+             here (`zisctl connections authorize {} {} --oauth-client CLIENT`)",
+            a.integration, a.name, a.integration, a.name
         )));
     }
     if let Some(exp) = expected {
@@ -492,9 +537,18 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
     print_connection(&ctx, a.out.output, &a.integration, &after)
 }
 
-pub async fn delete(global: &GlobalArgs, integration: &str, name: &str, yes: bool) -> CliResult {
+pub async fn delete(
+    global: &GlobalArgs,
+    integration: &str,
+    name: &str,
+    yes: bool,
+    delete_reserved: bool,
+) -> CliResult {
     validate::integration_name(integration)?;
     existing_connection_name(name)?;
+    if oauth_validate::is_reserved(name) && !delete_reserved {
+        return Err(CliError::usage(refuse_reserved(integration)));
+    }
     let ask = !yes;
     if ask && !stdin_is_terminal() {
         return Err(CliError::usage(
@@ -505,22 +559,39 @@ pub async fn delete(global: &GlobalArgs, integration: &str, name: &str, yes: boo
     ctx.check_writable("connections delete")?;
     let c = ctx.client.find_connection(integration, name).await?;
     if ask {
-        let q = format!(
-            "Delete {} connection {integration}/{name} (allowed domain {})? This cannot be undone.",
-            c.kind,
-            crate::sanitize::clean(&c.allowed_domain)
-        );
+        let q = if c.kind == ConnectionKind::OAuth {
+            format!(
+                "Delete oauth connection {integration}/{name}? Its tokens are gone with it; \
+                 only a new OAuth flow makes it again."
+            )
+        } else {
+            format!(
+                "Delete {} connection {integration}/{name} (allowed domain {})? This cannot be \
+                 undone.",
+                c.kind,
+                crate::sanitize::clean(&c.allowed_domain)
+            )
+        };
         if !super::input::confirm(&q)? {
             warn("not deleted");
             return Err(CliError::silent(1));
         }
     }
     ctx.client
-        .delete_connection(integration, c.kind, name)
+        .delete_any_connection(integration, c.kind, name)
         .await?;
     warn(&format!(
         "deleted {} connection {integration}/{name}",
         c.kind
     ));
     Ok(())
+}
+
+/// Why the reserved `zendesk` connection is not deleted without `--delete-reserved`.
+pub(super) fn refuse_reserved(integration: &str) -> String {
+    format!(
+        "refused: {integration}/zendesk is the integration's reserved OAuth connection to \
+         Zendesk; every bundle action that calls Zendesk uses it, and zisctl cannot recreate \
+         it. Add --delete-reserved (with --yes) to delete it anyway"
+    )
 }

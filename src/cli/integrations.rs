@@ -4,7 +4,7 @@ use crate::zis::validate;
 
 use super::output::{self, render_record, Table};
 use super::views::{IntegrationView, RegisteredView, INTEGRATION_CSV, INTEGRATION_TABLE};
-use super::{stdout_is_terminal, warn, CliResult, Ctx};
+use super::{stdout_is_terminal, warn, CliError, CliResult, Ctx};
 
 pub async fn list(global: &GlobalArgs, fmt: OutputFormat) -> CliResult {
     let ctx = Ctx::load(global)?;
@@ -40,14 +40,40 @@ pub async fn list(global: &GlobalArgs, fmt: OutputFormat) -> CliResult {
 pub async fn register(
     global: &GlobalArgs,
     name: &str,
-    description: &str,
+    description: Option<&str>,
     show_secret: bool,
+    update_existing: bool,
     fmt: OutputFormat,
 ) -> CliResult {
     validate::integration_name(name)?;
     let ctx = Ctx::load(global)?;
     ctx.check_writable("integrations register")?;
-    let reg = ctx.client.register_integration(name, description).await?;
+    // Registering a name the account already holds is an upsert: it replaces the description
+    // and issues a new client secret, and the current one stops working. Only on request.
+    let existing = ctx
+        .client
+        .list_integrations()
+        .await?
+        .into_iter()
+        .find(|i| i.name == name);
+    if existing.is_some() && !update_existing {
+        return Err(CliError::usage(format!(
+            "refused: integration {name} is already registered in this account; registering              it again replaces its description and issues a new OAuth client secret (the              current one stops working). Nothing was sent. Add --update-existing to do that"
+        )));
+    }
+    let description = match (description, &existing) {
+        (Some(d), _) => d.to_string(),
+        (None, Some(i)) => i.description.clone(),
+        (None, None) => String::new(),
+    };
+    // The new secret replaces the one in use: it is never dropped.
+    let show_secret = show_secret || existing.is_some();
+    if existing.is_some() && stdout_is_terminal() {
+        warn(&format!(
+            "re-registering {name}: its old OAuth client secret stops working; the new one is              printed below, this once"
+        ));
+    }
+    let reg = ctx.client.register_integration(name, &description).await?;
     let view = RegisteredView::new(&reg, show_secret);
     if show_secret {
         match &reg.client_secret {

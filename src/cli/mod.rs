@@ -1,4 +1,5 @@
-//! The headless commands: `integrations`, `connections`, `rotate`, `audit`, `log`, `auth`.
+//! The headless commands: `integrations`, `connections`, `oauth-clients`, `rotate`, `audit`,
+//! `log`, `auth`.
 //!
 //! Each command validates its arguments before loading the config or sending anything, prints
 //! its data on stdout (table, JSON or CSV) and every message on stderr, one line each:
@@ -19,11 +20,14 @@ use crate::zis::{AdminCredentials, Client, ConnectionKind, Error, ErrorKind};
 
 mod audit;
 mod auth;
+mod authorize;
 mod connections;
 mod generated;
 pub mod input;
 mod integrations;
 mod log;
+mod oauth_clients;
+pub mod oauth_views;
 pub mod output;
 mod records;
 mod recover;
@@ -147,10 +151,18 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             name,
             description,
             show_secret,
+            update_existing,
             out,
-        }) => integrations::register(global, &name, &description, show_secret, out.output)
-            .await
-            .map(|_| 0),
+        }) => integrations::register(
+            global,
+            &name,
+            description.as_deref(),
+            show_secret,
+            update_existing,
+            out.output,
+        )
+        .await
+        .map(|_| 0),
         Command::Connections(ConnectionsCmd::List {
             integration,
             kind,
@@ -175,9 +187,14 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
             integration,
             name,
             yes,
-        }) => connections::delete(global, &integration, &name, yes)
+            delete_reserved,
+        }) => connections::delete(global, &integration, &name, yes, delete_reserved)
             .await
             .map(|_| 0),
+        Command::Connections(ConnectionsCmd::Authorize(args)) => {
+            authorize::run(global, args).await.map(|_| 0)
+        }
+        Command::OauthClients(cmd) => oauth_clients::run(global, cmd).await.map(|_| 0),
         Command::Rotate(args) => rotate::run(global, args).await,
         Command::Audit(args) => audit::run(global, args).await,
         Command::Log(args) => log::run(&args).map(|_| 0),

@@ -7,10 +7,10 @@ use serde::{Serialize, Serializer};
 use time::OffsetDateTime;
 
 use super::output::{age_of, short_date, Table};
-use crate::audit::AuditRow;
+use crate::audit::{AuditRow, ClientAuditRow};
 use crate::sanitize::clean;
 use crate::zis::models::format_time;
-use crate::zis::{Connection, ConnectionKind, Integration, RegisteredIntegration};
+use crate::zis::{Connection, ConnectionKind, Integration, OAuthDetails, RegisteredIntegration};
 
 fn time_opt(t: Option<OffsetDateTime>) -> Option<String> {
     t.map(|t| format_time(Some(t)))
@@ -40,6 +40,16 @@ pub struct ConnectionView {
     pub header_name: Option<String>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
+    /// oauth only (null when the server did not say): the client it was made with, its
+    /// scopes, its token type and when its access token expires. Never a token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_client_uuid: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission_scope: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_expiry: Option<Option<String>>,
 }
 
 impl ConnectionView {
@@ -55,7 +65,36 @@ impl ConnectionView {
                 .then(|| clean(c.header_name.as_deref().unwrap_or_default())),
             created_at: time_opt(c.created_at),
             updated_at: time_opt(c.updated_at),
+            oauth_client_uuid: oauth_field(c, |o| o.oauth_client_uuid.as_deref().map(clean)),
+            permission_scope: oauth_field(c, |o| o.permission_scope.as_deref().map(clean)),
+            token_type: oauth_field(c, |o| o.token_type.as_deref().map(clean)),
+            token_expiry: oauth_field(c, |o| time_opt(o.token_expiry)),
         }
+    }
+}
+
+/// An oauth connection's field (`Some(None)`: unknown, printed as null); `None` for the
+/// other kinds (the key is left out).
+fn oauth_field(
+    c: &Connection,
+    f: impl Fn(&OAuthDetails) -> Option<String>,
+) -> Option<Option<String>> {
+    (c.kind == ConnectionKind::OAuth).then(|| c.oauth.as_ref().and_then(f))
+}
+
+/// When an OAuth token expires, for tables: "2025-11-23 14:00 (in 2h)", "2025-11-10 09:00
+/// (expired 12d ago)", or "" when unknown or not an oauth connection.
+pub fn expiry_text(c: &Connection, now: OffsetDateTime) -> String {
+    let Some(t) = c.oauth.as_ref().and_then(|o| o.token_expiry) else {
+        return String::new();
+    };
+    let u = t.to_offset(time::UtcOffset::UTC);
+    let when = format!("{} {:02}:{:02}", short_date(Some(t)), u.hour(), u.minute());
+    let secs = (t - now).whole_seconds();
+    if secs > 0 {
+        format!("{when} (in {})", super::output::human_age(secs))
+    } else {
+        format!("{when} (expired {} ago)", super::output::human_age(-secs))
     }
 }
 
@@ -66,7 +105,10 @@ pub const CONNECTION_TABLE: &[&str] = &[
     "ALLOWED DOMAIN",
     "UPDATED",
     "AGE",
+    "TOKEN EXPIRY",
 ];
+/// The connection columns of every CSV (`connections list`, `show`, `audit`); the list and
+/// show add [`TOKEN_EXPIRY_CSV`] last, the audit after its verdict.
 pub const CONNECTION_CSV: &[&str] = &[
     "integration",
     "kind",
@@ -77,6 +119,21 @@ pub const CONNECTION_CSV: &[&str] = &[
     "created_at",
     "updated_at",
 ];
+pub const TOKEN_EXPIRY_CSV: &str = "token_expiry";
+
+/// The CSV header of `connections list` and `show`.
+pub fn connection_csv_headers() -> Vec<&'static str> {
+    let mut h = CONNECTION_CSV.to_vec();
+    h.push(TOKEN_EXPIRY_CSV);
+    h
+}
+
+/// A `connections list` / `show` CSV row: [`connection_csv_row`] and the token expiry.
+pub fn connection_list_csv_row(v: &ConnectionView) -> Vec<String> {
+    let mut row = connection_csv_row(v);
+    row.push(v.token_expiry.clone().flatten().unwrap_or_default());
+    row
+}
 
 pub fn connection_table_row(c: &Connection, now: OffsetDateTime) -> Vec<String> {
     vec![
@@ -86,6 +143,7 @@ pub fn connection_table_row(c: &Connection, now: OffsetDateTime) -> Vec<String> 
         c.allowed_domain.clone(),
         short_date(c.updated_at),
         age_of(c.updated_at.or(c.created_at), now),
+        expiry_text(c, now),
     ]
 }
 
@@ -112,13 +170,23 @@ pub fn connection_record(
         ("integration", v.integration.clone()),
         ("kind", v.kind.to_string()),
         ("name", v.name.clone()),
-        ("allowed domain", v.allowed_domain.clone()),
     ];
+    if c.kind != ConnectionKind::OAuth {
+        pairs.push(("allowed domain", v.allowed_domain.clone()));
+    }
     if let Some(u) = &v.username {
         pairs.push(("username", u.clone()));
     }
     if let Some(h) = &v.header_name {
         pairs.push(("header name", h.clone()));
+    }
+    if c.kind == ConnectionKind::OAuth {
+        let o = |f: &Option<Option<String>>| f.clone().flatten().unwrap_or_default();
+        pairs.push(("tokens", "*****".into()));
+        pairs.push(("oauth client uuid", o(&v.oauth_client_uuid)));
+        pairs.push(("scopes", o(&v.permission_scope)));
+        pairs.push(("token type", o(&v.token_type)));
+        pairs.push(("token expiry", expiry_text(c, now)));
     }
     pairs.push(("created", v.created_at.clone().unwrap_or_default()));
     pairs.push(("updated", v.updated_at.clone().unwrap_or_default()));
@@ -192,20 +260,59 @@ impl<'a> RegisteredView<'a> {
     }
 }
 
-/// One audited connection.
+/// One audited connection, or OAuth client (`kind` "oauth_client": its uuid, client id,
+/// token URL and the OAuth connections built on it; never its secret).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AuditView {
     #[serde(flatten)]
     pub connection: ConnectionView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_connections: Option<Vec<String>>,
     pub age_days: Option<i64>,
     pub stale: bool,
     pub findings: Vec<String>,
 }
 
+/// The `kind` of an OAuth client's audit row.
+pub const OAUTH_CLIENT_KIND: &str = "oauth_client";
+
 impl AuditView {
     pub fn new(r: &AuditRow) -> AuditView {
         AuditView {
             connection: ConnectionView::new(&r.integration, &r.connection),
+            client_id: None,
+            token_url: None,
+            oauth_connections: None,
+            age_days: r.age_days,
+            stale: r.stale,
+            findings: r.findings.iter().map(|f| clean(f)).collect(),
+        }
+    }
+
+    pub fn client(r: &ClientAuditRow) -> AuditView {
+        let c = &r.client;
+        AuditView {
+            connection: ConnectionView {
+                integration: clean(&r.integration),
+                kind: OAUTH_CLIENT_KIND,
+                name: clean(&c.name),
+                allowed_domain: String::new(),
+                username: None,
+                header_name: None,
+                created_at: time_opt(c.created_at),
+                updated_at: time_opt(c.updated_at),
+                oauth_client_uuid: Some(Some(clean(&c.uuid))),
+                permission_scope: None,
+                token_type: None,
+                token_expiry: None,
+            },
+            client_id: Some(clean(&c.client_id)),
+            token_url: Some(clean(&c.token_url)),
+            oauth_connections: Some(r.connections.iter().map(|n| clean(n)).collect()),
             age_days: r.age_days,
             stale: r.stale,
             findings: r.findings.iter().map(|f| clean(f)).collect(),
@@ -221,27 +328,52 @@ pub const AUDIT_TABLE: &[&str] = &[
     "ALLOWED DOMAIN",
     "AGE",
     "STALE",
+    "TOKEN EXPIRY",
     "FINDINGS",
 ];
 
-pub fn audit_table_row(r: &AuditRow) -> Vec<String> {
+fn age_cell(days: Option<i64>) -> String {
+    days.map(|d| super::output::human_age(d * 86_400))
+        .unwrap_or_default()
+}
+
+pub fn audit_table_row(r: &AuditRow, now: OffsetDateTime) -> Vec<String> {
     vec![
         r.integration.clone(),
         r.connection.kind.as_str().to_string(),
         r.connection.name.clone(),
         r.connection.principal().to_string(),
         r.connection.allowed_domain.clone(),
-        r.age_days
-            .map(|d| super::output::human_age(d * 86_400))
-            .unwrap_or_default(),
+        age_cell(r.age_days),
         if r.stale { "yes".into() } else { "".into() },
+        expiry_text(&r.connection, now),
+        r.findings.join("; "),
+    ]
+}
+
+/// An OAuth client's audit row: its client id under USER/HEADER, its token URL's host under
+/// ALLOWED DOMAIN (where its secret is used).
+pub fn audit_client_table_row(r: &ClientAuditRow) -> Vec<String> {
+    let host = url::Url::parse(&r.client.token_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    vec![
+        r.integration.clone(),
+        OAUTH_CLIENT_KIND.to_string(),
+        r.client.name.clone(),
+        r.client.client_id.clone(),
+        host,
+        age_cell(r.age_days),
+        if r.stale { "yes".into() } else { "".into() },
+        String::new(),
         r.findings.join("; "),
     ]
 }
 
 pub fn audit_csv_headers() -> Vec<&'static str> {
     let mut h = CONNECTION_CSV.to_vec();
-    h.extend(["age_days", "stale", "findings"]);
+    h.extend(["age_days", "stale", "findings", TOKEN_EXPIRY_CSV]);
     h
 }
 
@@ -250,6 +382,13 @@ pub fn audit_csv_row(v: &AuditView) -> Vec<String> {
     row.push(v.age_days.map(|d| d.to_string()).unwrap_or_default());
     row.push(v.stale.to_string());
     row.push(v.findings.join("; "));
+    row.push(
+        v.connection
+            .token_expiry
+            .clone()
+            .flatten()
+            .unwrap_or_default(),
+    );
     row
 }
 
@@ -408,6 +547,7 @@ mod tests {
             header_name: None,
             created_at: Some(datetime!(2024-01-01 00:00 UTC)),
             updated_at: Some(datetime!(2024-02-01 12:00 UTC)),
+            oauth: None,
         }
     }
 

@@ -136,6 +136,44 @@ impl Stats {
     }
 }
 
+/// How the answers that ZIS may send wrapped or bare, 200 or 201, are sent (`/_sandbox/shapes`),
+/// so that tests prove a client takes each form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shapes {
+    /// An OAuth client's create and update answers: `{"client": {...}}` or the object itself.
+    pub(crate) oauth_clients_bare: bool,
+    /// The status of a created OAuth client: 201 (default) or 200.
+    pub(crate) create_status: u16,
+    /// The `?name=` show of an OAuth connection: `{"oauth": {...}}` or the object itself.
+    pub(crate) oauth_connection_bare: bool,
+    /// A bundle's detail: `{"bundle": {...}}` or the object itself.
+    pub(crate) bundle_bare: bool,
+}
+
+impl Default for Shapes {
+    /// Wrapped, 201, wrapped, wrapped.
+    fn default() -> Self {
+        Shapes {
+            oauth_clients_bare: false,
+            create_status: 201,
+            oauth_connection_bare: false,
+            bundle_bare: false,
+        }
+    }
+}
+
+impl Shapes {
+    pub(crate) fn to_json(self) -> serde_json::Value {
+        let form = |bare: bool| if bare { "bare" } else { "wrapped" };
+        json!({
+            "oauth_clients": form(self.oauth_clients_bare),
+            "create_status": self.create_status,
+            "oauth_connection": form(self.oauth_connection_bare),
+            "bundle": form(self.bundle_bare),
+        })
+    }
+}
+
 /// The switches and their bookkeeping.
 #[derive(Debug)]
 pub(crate) struct Control {
@@ -147,6 +185,7 @@ pub(crate) struct Control {
     window_used: u32,
     pub(crate) faults: VecDeque<Fault>,
     pub(crate) stats: Stats,
+    pub(crate) shapes: Shapes,
 }
 
 impl Control {
@@ -165,6 +204,7 @@ impl Control {
             window_used: 0,
             faults: VecDeque::new(),
             stats: Stats::default(),
+            shapes: Shapes::default(),
         };
         c.set_rate_limit(rate_limit, rate_window_secs);
         c.set_fail_rate(fail_rate);

@@ -14,6 +14,17 @@
 //! - Connections (bearer token of that integration's client), under
 //!   `/api/services/zis/integrations/{integration}/connections/`: `POST {kind}`,
 //!   `GET|PATCH|DELETE {kind}/{name}`, `GET all?page[size]=&page[after]=&page[before]=`.
+//! - ZIS OAuth clients (ZIS token): `GET|POST /api/services/zis/connections/oauth/clients/
+//!   {integration}` (the listing shows `client_secret` in clear, as documented), `PATCH|DELETE
+//!   …/{uuid}` (PUT → 405; DELETE takes the client's OAuth connections with it).
+//! - OAuth connections (ZIS token): listed by `connections/all` with their tokens in clear (as
+//!   documented), shown and deleted by `GET|DELETE /api/services/zis/connections/{integration}
+//!   ?name=` (`…/connections/oauth/{name}` is "No route", as in ZIS), made or re-authorised by
+//!   `POST /api/services/zis/connections/oauth/start/{integration}`: its `redirect_url` is a
+//!   stand-in provider's consent page (authorization_code) or
+//!   `GET …/oauth/verify/{integration}?verification_code=` (client_credentials).
+//! - Bundles and job specs (admin auth or a ZIS token): `GET /api/services/zis/registry/
+//!   {integration}/bundles` and `…/job_specs` (cursor pages), `GET …/bundles/{uuid}`.
 //! - Zendesk OAuth, for signing in without an API token (two clients: `zisctl_sandbox_public`,
 //!   PKCE and no secret, and `zisctl_sandbox_confidential` with a random secret):
 //!   `GET /oauth/authorizations/new` (a consent page whose Allow and Deny forms post to
@@ -44,13 +55,23 @@
 //!   "refresh_token_ttl_secs"?, "zis_token_ttl_secs"? (null: never), "code_ttl_secs"?,
 //!   "refuse_api_tokens"?, "user"?: "admin"|"agent"}` reads or changes the sign-in switches;
 //!   `GET` adds the counters `exchanges`, `refreshes`, `refresh_reuse_refused`,
-//!   `client_credentials`, `mints`, `revoked`, `live_admin_tokens`, `live_zis_tokens`.
+//!   `client_credentials`, `mints`, `revoked`, `live_admin_tokens`, `live_zis_tokens`. The
+//!   `auto_approve` switch also skips the stand-in provider's consent page.
+//! - `GET|POST /_sandbox/shapes` `{"oauth_clients": "wrapped"|"bare", "create_status": 200|201,
+//!   "oauth_connection": "wrapped"|"bare", "bundle": "wrapped"|"bare"}`: the answers ZIS may
+//!   send either way.
+//! - `POST /_sandbox/bundles` `{"integration", "bundle": <any JSON> | "raw": "<text>",
+//!   "metadata"?}`: a hostile bundle whose detail answer is exactly that (up to 64 MiB).
+//! - `GET /_sandbox/provider/authorize`, `POST /_sandbox/provider/decision`: the stand-in OAuth
+//!   provider's consent page (Allow / Deny) of the start flow.
 //!
 //! # Secrets
 //! The sandbox never logs a body, a query string or an `Authorization` value (one debug event
 //! per request: method, path, status, time; a refused OAuth request adds the rule it broke).
-//! Stored secrets are [`secrecy::SecretString`]s; responses always show `"*****"`. OAuth codes
-//! and tokens come from the OS CSPRNG and are stored only as SHA-256 digests.
+//! Stored secrets are [`secrecy::SecretString`]s; responses show `"*****"` for the three
+//! creatable kinds, and in clear only what Zendesk's documented examples show in clear (an
+//! OAuth client's `client_secret`, an OAuth connection's tokens). Sign-in codes and tokens, and
+//! OAuth flow tokens, come from the OS CSPRNG and are stored only as SHA-256 digests.
 
 mod control;
 mod http;

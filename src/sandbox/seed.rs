@@ -21,6 +21,15 @@
 //! generated at load and nobody needs to know them. `generate` adds `count` connections named
 //! `{prefix}{n:04}` (n from 1), deterministically; `{n}` in its strings is replaced by the
 //! zero-padded number.
+//!
+//! An integration may also hold (see [`extras`]) `oauth_clients` (`{"name", "client_id",
+//! "token_url", "auth_url"?, "default_scopes"?, "grant_type"?, "client_secret"?,
+//! "created_days_ago", "updated_days_ago"}`), `bundles` (`{"name", "description", "resources",
+//! "uninstalled": [job spec names]}`, resources verbatim) and `job_specs` (stale ones older
+//! bundles left: `{"name", "event_source", "event_type", "flow_name", "installed"}`). An
+//! `oauth` connection may name its `oauth_client`, say when its token ends
+//! (`token_expires_in_hours`, negative: expired; absent: no expiry), whether it has a refresh
+//! token (`offline`, default true) and who made it (`created_by`).
 
 use std::path::Path;
 
@@ -30,8 +39,10 @@ use time::{Duration, OffsetDateTime};
 
 use super::store::{
     check_allowed_domain, check_connection_name, check_header_name, check_username, now,
-    random_token, random_uuid, valid_integration_name, Connection, Creds, Kind, Store,
+    random_token, valid_integration_name, Connection, Creds, Kind, Store,
 };
+
+mod extras;
 
 /// The built-in demo account.
 pub(crate) const DEMO_SEED: &str = include_str!("../../assets/sandbox-seed.json");
@@ -64,6 +75,12 @@ struct SeedIntegration {
     connections: Vec<SeedConnection>,
     #[serde(default)]
     generate: Option<SeedGenerate>,
+    #[serde(default)]
+    oauth_clients: Vec<extras::SeedOAuthClient>,
+    #[serde(default)]
+    bundles: Vec<extras::SeedBundle>,
+    #[serde(default)]
+    job_specs: Vec<extras::SeedJobSpec>,
 }
 
 #[derive(Deserialize)]
@@ -89,6 +106,14 @@ struct SeedConnection {
     created_days_ago: u32,
     #[serde(default)]
     updated_days_ago: Option<u32>,
+    #[serde(default)]
+    oauth_client: Option<String>,
+    #[serde(default)]
+    token_expires_in_hours: Option<i64>,
+    #[serde(default)]
+    offline: Option<bool>,
+    #[serde(default)]
+    created_by: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -130,9 +155,11 @@ pub(crate) fn load_json(text: &str) -> Result<Store, String> {
         if !store.seed_integration(&integ.name, &integ.description, integ.oauth_client_id) {
             return Err(format!("seed: integration {:?} appears twice", integ.name));
         }
+        extras::seed_oauth_clients(&mut store, &integ.name, integ.oauth_clients, base)?;
         let mut conns = Vec::new();
         for c in integ.connections {
-            conns.push(seed_connection(&integ.name, c, base)?);
+            let client_uuid = extras::client_uuid(&store, &integ.name, &c)?;
+            conns.push(seed_connection(&integ.name, c, client_uuid, base)?);
         }
         if let Some(g) = integ.generate {
             conns.extend(generate(&integ.name, &g, base)?);
@@ -146,6 +173,7 @@ pub(crate) fn load_json(text: &str) -> Result<Store, String> {
                 ));
             }
         }
+        extras::seed_bundles(&mut store, &integ.name, integ.bundles, integ.job_specs)?;
     }
     Ok(store)
 }
@@ -166,6 +194,7 @@ fn secret_or_random(s: Option<SeedSecret>) -> SecretString {
 fn seed_connection(
     integration: &str,
     c: SeedConnection,
+    client_uuid: Option<String>,
     base: OffsetDateTime,
 ) -> Result<Connection, String> {
     let ctx = |e: &str| format!("seed: {integration}/{}: {e}", c.name);
@@ -203,11 +232,7 @@ fn seed_connection(
         Kind::BearerToken => Creds::BearerToken {
             token: secret_or_random(c.token),
         },
-        Kind::OAuth => Creds::OAuth {
-            access_token: secret_or_random(c.token),
-            permission_scope: c.permission_scope.unwrap_or_else(|| "read write".into()),
-            uuid: random_uuid(),
-        },
+        Kind::OAuth => extras::oauth_creds(&c, client_uuid, base),
     };
     let updated_days = c.updated_days_ago.unwrap_or(c.created_days_ago);
     let (created_at, updated_at) = ages(
@@ -294,7 +319,8 @@ fn generate(
 
 /// A synthetic account: `integrations` integrations named `synthetic-0001`..., each with
 /// `connections` connections of the three creatable kinds, deterministic, updated 0-800 days
-/// ago.
+/// ago; and, beside them (the connections listing keeps its size), one OAuth client and one
+/// bundle whose actions use the first three connections, with its installed job spec.
 pub(crate) fn synthetic(integrations: usize, connections: usize) -> Store {
     const SERVICES: &[(&str, &str, &str)] = &[
         ("salesforce", "login.salesforce.com", "Authorization"),
@@ -322,9 +348,13 @@ pub(crate) fn synthetic(integrations: usize, connections: usize) -> Store {
             None,
         );
         let mut rng = SplitMix(hash(&iname));
+        let mut used: Vec<(String, &str)> = Vec::with_capacity(3);
         for j in 1..=connections {
             let (svc, domain, header) = SERVICES[(rng.next() % SERVICES.len() as u64) as usize];
             let name = format!("{svc}_{j:0cw$}");
+            if used.len() < 3 {
+                used.push((name.clone(), domain));
+            }
             let creds = match j % 3 {
                 1 => Creds::BasicAuth {
                     username: format!("svc-{svc}@acme.example"),
@@ -353,6 +383,7 @@ pub(crate) fn synthetic(integrations: usize, connections: usize) -> Store {
                 },
             );
         }
+        extras::synthetic_extras(&mut store, &iname, &used, base);
     }
     store
 }
@@ -468,6 +499,90 @@ mod tests {
         assert_eq!(names(&a), names(&b));
         assert!(a.integrations.contains_key("synthetic-0001"));
         assert!(a.integrations.contains_key("synthetic-0003"));
+    }
+
+    #[test]
+    fn demo_seed_has_oauth_clients_connections_and_bundles() {
+        use crate::sandbox::store::Creds;
+        let store = load_json(DEMO_SEED).unwrap();
+        let t = now();
+        let with_clients = store
+            .integrations
+            .values()
+            .filter(|i| !i.oauth_clients.is_empty())
+            .count();
+        assert!(with_clients >= 3, "{with_clients}");
+        assert!(store
+            .integrations
+            .values()
+            .flat_map(|i| i.oauth_clients.values())
+            .any(|c| (t - c.updated_at).whole_days() > 400));
+        let mut expired = 0;
+        let mut zendesk_on_a_client = 0;
+        for i in store.integrations.values() {
+            for c in i.connections.values() {
+                let Creds::OAuth(o) = &c.creds else { continue };
+                if o.token_expiry.is_some_and(|e| e < t) {
+                    expired += 1;
+                }
+                if let Some(u) = &o.oauth_client_uuid {
+                    assert!(i.oauth_clients.values().any(|cl| &cl.uuid == u));
+                    if c.name == "zendesk" {
+                        zendesk_on_a_client += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(expired, 1, "one OAuth connection whose refresh is failing");
+        assert_eq!(zendesk_on_a_client, 3);
+        let with_bundles = store
+            .integrations
+            .values()
+            .filter(|i| !i.bundles.is_empty())
+            .count();
+        assert!(with_bundles >= 7, "{with_bundles}");
+        let slack = &store.integrations["slack_notify"];
+        assert!(!slack.job_specs["on_vip_comment"].installed);
+        assert!(slack.job_specs["on_urgent_ticket"].installed);
+    }
+
+    #[test]
+    fn bad_oauth_and_bundle_seeds_are_refused_with_a_reason() {
+        let one = |extra: &str| {
+            load_json(&format!(r#"{{"integrations":[{{"name":"x",{extra}}}]}}"#))
+                .err()
+                .unwrap_or_default()
+        };
+        let e = one(r#""connections":[{"kind":"oauth","name":"abc","oauth_client":"nope"}]"#);
+        assert!(e.contains("no oauth client \"nope\""), "{e}");
+        let e = one(
+            r#""oauth_clients":[{"name":"cli","client_id":"i","token_url":"https://a.example.com"}],
+               "connections":[{"kind":"api_key","name":"abc","header_name":"X","allowed_domain":"a.example.com","oauth_client":"cli"}]"#,
+        );
+        assert!(e.contains("only oauth connections"), "{e}");
+        let e = one(r#""oauth_clients":[{"name":"cli","client_id":"i","token_url":"ftp://a"}]"#);
+        assert!(e.contains("token_url"), "{e}");
+        let e = one(
+            r#""oauth_clients":[{"name":"cli","client_id":"i","token_url":"https://a.example.com","grant_type":"implicit"}]"#,
+        );
+        assert!(e.contains("grant_type"), "{e}");
+        let e = one(r#""bundles":[{"name":"b","resources":[]}]"#);
+        assert!(e.contains("resources must be an object"), "{e}");
+        let e = one(r#""bundles":[{"name":"b","resources":{},"uninstalled":["nope"]}]"#);
+        assert!(e.contains("nope"), "{e}");
+        // A valid one loads, with the job spec its bundle declares and a stale one.
+        let s = load_json(
+            r#"{"integrations":[{"name":"x","bundles":[{"name":"b","resources":{
+                 "j":{"type":"ZIS::JobSpec","properties":{"name":"j","event_source":"support",
+                      "event_type":"ticket.TicketCreated","flow_name":"zis:x:flow:f"}}}}],
+               "job_specs":[{"name":"old","event_source":"support","event_type":"t",
+                             "flow_name":"zis:x:flow:gone"}]}]}"#,
+        )
+        .unwrap();
+        let js = &s.integrations["x"].job_specs;
+        assert_eq!(js.len(), 2);
+        assert!(js["j"].installed && js["old"].installed);
+        assert_eq!(js["j"].flow_name, "zis:x:flow:f");
     }
 
     #[test]

@@ -75,7 +75,16 @@ pub fn popup(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     );
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let items = keymap::hints(Scope::Details, state.ctx.readonly);
+    let oauth = c.kind == ConnectionKind::OAuth;
+    let items =
+        super::widgets::hints_now(
+            keymap::hints(Scope::Details, state.ctx.readonly),
+            |h| match h.command {
+                keymap::Command::Edit if oauth => None,
+                keymap::Command::Rotate if oauth => Some("re-authorise"),
+                _ => Some(h.label),
+            },
+        );
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
 
@@ -181,14 +190,16 @@ pub(crate) fn connection_lines<'a>(
             lines.push(kv("Token", vec![Span::raw(SERVER_SECRET)], theme));
         }
         ConnectionKind::OAuth => {
-            lines.push(kv("Tokens", vec![Span::raw(SERVER_SECRET)], theme));
+            lines.extend(super::oauth::oauth_lines(state, integration, c, theme));
         }
     }
-    lines.push(kv(
-        "Allowed domain",
-        vec![Span::raw(s(&c.allowed_domain))],
-        theme,
-    ));
+    if c.kind != ConnectionKind::OAuth {
+        lines.push(kv(
+            "Allowed domain",
+            vec![Span::raw(s(&c.allowed_domain))],
+            theme,
+        ));
+    }
     let audit = state.audit_of(integration, &c.name);
     let age = audit.and_then(|a| a.age_days);
     lines.push(kv(

@@ -90,7 +90,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, form: &Form, theme: &T
             ])),
             label_r,
         );
-        if *id == FieldId::Kind {
+        if *id == FieldId::GrantType {
+            frame.render_widget(
+                Paragraph::new(grant_selector(form, focused, theme)),
+                input_r,
+            );
+        } else if *id == FieldId::Kind {
             frame.render_widget(Paragraph::new(kind_selector(form, focused, theme)), input_r);
         } else {
             frame.render_widget(Block::default().style(theme.field(focused)), input_r);
@@ -120,7 +125,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, form: &Form, theme: &T
                 None if focused && !field.hint.is_empty() && !field.is_empty() => {
                     Line::from(Span::styled(field.hint, theme.dim()))
                 }
-                None if focused && *id == FieldId::Kind => {
+                None if focused && id.is_selector() => {
                     Line::from(Span::styled(field.hint, theme.dim()))
                 }
                 None => Line::raw(""),
@@ -176,12 +181,53 @@ fn intro_lines<'a>(form: &Form, theme: &Theme) -> Vec<Line<'a>> {
                 Line::styled(what, theme.muted()),
             ]
         }
+        FormPurpose::CreateClient { integration } => vec![Line::from(vec![
+            Span::styled("Integration ", theme.muted()),
+            Span::styled(s(integration), theme.bold()),
+            Span::styled(
+                ". The client id and secret are the OAuth provider's; the name cannot be \
+                 changed later.",
+                theme.muted(),
+            ),
+        ])],
+        FormPurpose::EditClient {
+            integration, name, ..
+        } => vec![
+            Line::from(vec![
+                Span::styled(s(integration), theme.muted()),
+                Span::styled(" / ", theme.dim()),
+                Span::styled(s(name), theme.bold()),
+            ]),
+            Line::styled(
+                "Changed in place (PATCH): its OAuth connections keep working. A new secret \
+                 from the provider goes in the masked field; empty keeps the current one.",
+                theme.muted(),
+            ),
+        ],
         FormPurpose::Register => vec![Line::styled(
             "Registers a ZIS integration and its OAuth client. The client secret is \
              shown once, after this.",
             theme.muted(),
         )],
     }
+}
+
+fn grant_selector<'a>(form: &Form, focused: bool, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for g in crate::zis::GrantType::ALL {
+        if g == form.grant {
+            let style = if focused {
+                theme.selected(true)
+            } else {
+                theme.bold()
+            };
+            spans.push(Span::styled(format!("‹ {} ›", g.as_str()), style));
+        } else {
+            spans.push(Span::styled(format!("  {}  ", g.as_str()), theme.dim()));
+        }
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans)
 }
 
 fn kind_selector<'a>(form: &Form, focused: bool, theme: &Theme) -> Line<'a> {

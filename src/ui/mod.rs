@@ -5,12 +5,14 @@
 //! (a new password, a client secret) is drawn masked unless its screen says it is revealed.
 //!
 //! One file per part of the screen: `status` (status bar, banner, footer), `integrations`
-//! (left pane), `table` (connections table), `details` (panel and window), `popups` (the other
-//! windows), `form`, `first_run`; `widgets` holds the small helpers they share.
+//! (left pane), `table` (connections table), `details` (panel and window), `oauth` (the OAuth
+//! clients tab, OAuth details, the OAuth delete question and re-authorise window), `popups`
+//! (the other windows), `form`, `first_run`; `widgets` holds the small helpers they share.
 mod details;
 mod first_run;
 mod form;
 mod integrations;
+mod oauth;
 mod popups;
 mod status;
 mod table;
@@ -38,7 +40,12 @@ pub fn view(state: &State, frame: &mut Frame) {
     match &state.modal {
         None => {}
         Some(Modal::Help { scroll }) => popups::help(frame, area, state, *scroll, &theme),
+        Some(Modal::Details) if state.clients_tab() => {
+            oauth::client_popup(frame, area, state, &theme)
+        }
         Some(Modal::Details) => details::popup(frame, area, state, &theme),
+        Some(Modal::Delete(q)) => oauth::delete_question(frame, area, state, q, &theme),
+        Some(Modal::Authorize(a)) => oauth::authorize(frame, area, state, a, &theme),
         Some(Modal::ConfirmDelete { key }) => {
             popups::confirm_delete(frame, area, state, key, &theme)
         }
@@ -112,9 +119,17 @@ fn main_screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     status::status_bar(frame, a.status, state, theme);
     status::banner(frame, a.banner, state, theme);
     integrations::integrations_pane(frame, a.integrations, state, theme);
-    table::connections_table(frame, a.table, state, theme);
+    if state.clients_tab() {
+        oauth::clients_table(frame, a.table, state, theme);
+    } else {
+        table::connections_table(frame, a.table, state, theme);
+    }
     if a.details.height > 0 {
-        details::details_panel(frame, a.details, state, theme);
+        if state.clients_tab() && state.focus == crate::app::Pane::Connections {
+            oauth::client_panel(frame, a.details, state, theme);
+        } else {
+            details::details_panel(frame, a.details, state, theme);
+        }
     }
     status::footer_line(frame, a.footer, state, theme);
 }

@@ -138,6 +138,21 @@ pub(super) fn footer_line(frame: &mut Frame, area: Rect, state: &State, theme: &
         frame.render_widget(Paragraph::new(Span::styled(extra, theme.dim())), x);
         return;
     }
-    let items = keymap::hints(Scope::pane(state.focus), ro);
+    let clients = state.focus == Pane::Connections && state.clients_tab();
+    let oauth_selected = state.marked.is_empty()
+        && state
+            .selected_connection()
+            .is_some_and(|(_, c)| c.kind == crate::zis::ConnectionKind::OAuth);
+    let scope = if clients {
+        Scope::OAuthClients
+    } else {
+        Scope::pane(state.focus)
+    };
+    let items = super::widgets::hints_now(keymap::hints(scope, ro), |h| match h.command {
+        Command::OAuthClients if clients => Some("connections"),
+        Command::Rotate if clients => Some("new secret"),
+        Command::Rotate if oauth_selected => Some("re-authorise"),
+        _ => Some(h.label),
+    });
     frame.render_widget(Paragraph::new(hints(&items, area.width, theme)), area);
 }

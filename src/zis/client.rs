@@ -364,19 +364,28 @@ impl Client {
         parse_wrapped(&ans.body, kind)
     }
 
-    /// Find a connection by name whatever its kind (tries each creatable kind, then `oauth`).
+    /// Find a connection by name whatever its kind: each creatable kind on its own route,
+    /// then an OAuth connection on its own (`GET /api/services/zis/connections/{integration}
+    /// ?name=`; there is no `connections/oauth/{name}` route). Not found anywhere: "Connection
+    /// does not exist" (404), naming no kind.
     pub async fn find_connection(&self, integration: &str, name: &str) -> Result<Connection> {
-        let mut last = None;
-        for kind in ConnectionKind::ALL {
+        for kind in ConnectionKind::CREATABLE {
             match self.get_connection(integration, kind, name).await {
                 Ok(c) => return Ok(c),
-                Err(e) if e.kind == ErrorKind::NotFound => last = Some(e),
+                Err(e) if e.kind == ErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
         }
-        Err(last
-            .unwrap_or_else(|| Error::new(ErrorKind::NotFound, "Connection does not exist"))
-            .with_context(format!("connection {integration}/{name}")))
+        match self.get_oauth_connection(integration, name).await {
+            Ok(c) => Ok(c),
+            Err(e) if e.kind == ErrorKind::NotFound => {
+                let mut e = Error::new(ErrorKind::NotFound, "Connection does not exist");
+                e.status = Some(404);
+                e.code = Some("NotFound".into());
+                Err(e.with_context(format!("connection {integration}/{name}")))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// `POST .../connections/{kind}`. Validates every field first; nothing is sent on a
@@ -527,7 +536,7 @@ impl Client {
 
     /// Tell the journal a mutation is about to be sent. If it cannot record it, say so to the
     /// observer: the mutation goes ahead.
-    fn journal_begin(&self, m: &Mutation<'_>) -> Option<Ticket> {
+    pub(super) fn journal_begin(&self, m: &Mutation<'_>) -> Option<Ticket> {
         let journal = self.inner.opts.journal.as_ref()?;
         match journal.begin(m) {
             Ok(t) => Some(t),
@@ -539,7 +548,7 @@ impl Client {
     }
 
     /// Tell the journal how the mutation ended.
-    fn journal_finish<T>(&self, ticket: Option<Ticket>, m: &Mutation<'_>, res: &Result<T>) {
+    pub(super) fn journal_finish<T>(&self, ticket: Option<Ticket>, m: &Mutation<'_>, res: &Result<T>) {
         let Some(journal) = &self.inner.opts.journal else {
             return;
         };
@@ -578,7 +587,7 @@ impl Client {
     }
 
     /// A connections call: bearer token of the integration, re-minted once on 401.
-    async fn send_conn(
+    pub(super) async fn send_conn(
         &self,
         method: Method,
         url: Url,

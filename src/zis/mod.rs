@@ -5,7 +5,9 @@
 //!
 //! - [`options`]: what a client is built from; [`client`]: the handle and its endpoints;
 //!   `transport`: the wire, retries and pacing; [`parse`]: reading answers;
-//!   [`validate`]: local rules (fields, base URL); [`models`], [`error`], [`journal`].
+//!   [`validate`]: local rules (fields, base URL); [`models`], [`error`], [`journal`];
+//!   [`oauth_clients`]: the OAuth endpoints of ZIS (OAuth clients, an OAuth connection's own
+//!   routes, the OAuth flow), with [`oauth_models`], [`oauth_parse`] and [`oauth_validate`].
 //! - Signing in: [`oauth`]: the OAuth endpoints (the three grants, `users/me`, token show
 //!   and revoke); [`session`]: the admin session (renewals, one at a time, across processes
 //!   through the store's lock); [`minted`]: ZIS tokens kept by their `expires_at`;
@@ -16,6 +18,10 @@ pub mod journal;
 pub mod minted;
 pub mod models;
 pub mod oauth;
+pub mod oauth_clients;
+pub mod oauth_models;
+pub mod oauth_parse;
+pub mod oauth_validate;
 pub mod options;
 pub mod parse;
 pub mod session;
@@ -28,6 +34,7 @@ pub use error::{ClientEvent, Error, ErrorKind, Result};
 pub use journal::{Journal, Mutation, Ticket};
 pub use models::*;
 pub use oauth::{OAuthApp, TokenInfo, User};
+pub use oauth_models::*;
 pub use options::{AdminCredentials, ClientOptions};
 pub use session::{SessionInfo, SignOut};
 pub use store::{AdminTokens, StoreLock, TokenStore, ZisToken};

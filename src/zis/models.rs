@@ -74,6 +74,8 @@ pub struct Connection {
     pub header_name: Option<String>,
     pub created_at: Option<OffsetDateTime>,
     pub updated_at: Option<OffsetDateTime>,
+    /// oauth only: its client, scopes and token expiry (never its tokens).
+    pub oauth: Option<super::oauth_models::OAuthDetails>,
 }
 
 impl Connection {

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::error::{Error, Result};
 use super::models::*;
+use super::oauth_models::OAuthDetails;
 
 /// Parse `Retry-After` (delta seconds or an HTTP date) relative to `now`.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
@@ -139,6 +140,7 @@ pub fn parse_connection(kind: ConnectionKind, v: &Value) -> Result<Connection> {
         },
         created_at: parse_time(v.get("created_at")),
         updated_at: parse_time(v.get("updated_at")),
+        oauth: (kind == ConnectionKind::OAuth).then(|| super::oauth_parse::oauth_details(v)),
     })
 }
 
@@ -215,6 +217,17 @@ pub fn parse_page(body: &[u8]) -> Result<ConnectionPage> {
                 },
                 created_at: c.created_at.0.as_deref().and_then(parse_timestamp),
                 updated_at: c.updated_at.0.as_deref().and_then(parse_timestamp),
+                oauth: (kind == ConnectionKind::OAuth).then(|| {
+                    let own = |f: LenientStr<'_>| f.0.map(Cow::into_owned);
+                    OAuthDetails {
+                        uuid: own(c.uuid),
+                        oauth_client_uuid: own(c.oauth_client_uuid),
+                        permission_scope: own(c.permission_scope),
+                        token_type: own(c.token_type),
+                        token_expiry: c.token_expiry.0.as_deref().and_then(parse_timestamp),
+                        created_by: own(c.created_by),
+                    }
+                }),
             });
         }
     }
@@ -266,6 +279,20 @@ struct RawConnection<'a> {
     created_at: LenientStr<'a>,
     #[serde(default, borrow)]
     updated_at: LenientStr<'a>,
+    // oauth only. Its tokens (`access_token`, `refresh_token`,
+    // `oauth_access_token_response_body`) are not fields here: never read, never kept.
+    #[serde(default, borrow)]
+    uuid: LenientStr<'a>,
+    #[serde(default, borrow)]
+    oauth_client_uuid: LenientStr<'a>,
+    #[serde(default, borrow)]
+    permission_scope: LenientStr<'a>,
+    #[serde(default, borrow)]
+    token_type: LenientStr<'a>,
+    #[serde(default, borrow)]
+    token_expiry: LenientStr<'a>,
+    #[serde(default, borrow)]
+    created_by: LenientStr<'a>,
 }
 
 /// A string field that reads any other JSON value as absent.

@@ -5,8 +5,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use secrecy::SecretString;
 
 use super::*;
+use crate::app::testing::answer_loads;
 use crate::app::testing::{ch, key, loaded, shift_tab, type_text};
-use crate::app::{update, Action, Banner, Effect, FirstRun, Level, Modal, RegisteredView};
+use crate::app::{
+    update, Action, AuthPhase, Banner, Effect, FieldId, FirstRun, Level, Modal, RegisteredView,
+};
 
 fn event(k: &Key) -> KeyEvent {
     KeyEvent::new(k.code, k.modifiers)
@@ -24,8 +27,10 @@ fn bound_in(scope: Scope) -> impl Iterator<Item = &'static Binding> {
 /// Everything a key can change that the screen or the next key depends on.
 fn look(s: &State) -> String {
     let mut out = format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         s.screen,
+        s.tab,
+        s.client_sel,
         s.focus,
         s.left_sel,
         s.table_sel,
@@ -67,7 +72,19 @@ fn is_mutation(e: &Effect) -> bool {
             | Effect::DeleteConnection { .. }
             | Effect::RegisterIntegration { .. }
             | Effect::ApplyPassword { .. }
+            | Effect::CreateOAuthClient { .. }
+            | Effect::UpdateOAuthClient { .. }
+            | Effect::DeleteOAuthClient { .. }
+            | Effect::StartOAuth { .. }
     )
+}
+
+/// The acme_crm_sync OAuth clients tab focused, its clients loaded, the first selected.
+fn on_clients() -> State {
+    let mut s = on_table();
+    let fx = update(&mut s, ch('o'));
+    answer_loads(&mut s, fx);
+    s
 }
 
 fn select(s: &mut State, name: &str) {
@@ -114,6 +131,50 @@ fn prepare(scope: Scope, command: Command) -> State {
             s
         }
         Scope::Connections => on_table(),
+        Scope::OAuthClients => {
+            let mut s = on_clients();
+            if command == Command::Up {
+                update(&mut s, ch('j'));
+            }
+            s
+        }
+        Scope::ConfirmTyped => {
+            let mut s = on_table();
+            select(&mut s, "zendesk");
+            update(&mut s, ch('d'));
+            if command == Command::Confirm {
+                type_text(&mut s, "zendesk");
+            }
+            s
+        }
+        Scope::Authorize => {
+            let mut s = on_table();
+            select(&mut s, "zendesk");
+            let fx = update(&mut s, ch('r'));
+            answer_loads(&mut s, fx);
+            // Its client, zendesk, is the last of two by name.
+            if command == Command::Down {
+                update(&mut s, ch('k'));
+            }
+            if command == Command::Copy {
+                let fx = update(&mut s, key(KeyCode::Enter));
+                let Some(Effect::StartOAuth { req, key: k, .. }) = fx.into_iter().next() else {
+                    panic!("no start");
+                };
+                update(
+                    &mut s,
+                    Action::OAuthStarted {
+                        req,
+                        key: k,
+                        result: Ok(Some("https://provider.example/authorize?state=x".into())),
+                    },
+                );
+                assert!(
+                    matches!(&s.modal, Some(Modal::Authorize(a)) if matches!(a.phase, AuthPhase::Waiting { .. }))
+                );
+            }
+            s
+        }
         Scope::Filter => {
             let mut s = on_table();
             update(&mut s, ch('/'));

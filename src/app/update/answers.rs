@@ -177,7 +177,7 @@ pub(super) fn on_connections(
 }
 
 /// The open form waiting for `req`, if it is still open.
-fn pending_form(state: &mut State, req: ReqId) -> Option<&mut Form> {
+pub(super) fn pending_form(state: &mut State, req: ReqId) -> Option<&mut Form> {
     match &mut state.modal {
         Some(Modal::Form(f)) if f.pending == Some(req) => Some(f),
         _ => None,
@@ -185,7 +185,7 @@ fn pending_form(state: &mut State, req: ReqId) -> Option<&mut Form> {
 }
 
 /// A failed submit: the form keeps everything typed and shows the server's words.
-fn form_failed(state: &mut State, req: ReqId, e: &Error) {
+pub(super) fn form_failed(state: &mut State, req: ReqId, e: &Error) {
     let text = error_text(e);
     if let Some(f) = pending_form(state, req) {
         f.pending = None;

@@ -47,7 +47,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     match scope {
         Scope::FirstRun => first_run(state, command, fx),
         Scope::Filter | Scope::CommandLine => input_key(state, command, key, fx),
-        Scope::Global | Scope::Main | Scope::Integrations | Scope::Connections => {
+        Scope::Global
+        | Scope::Main
+        | Scope::Integrations
+        | Scope::Connections
+        | Scope::OAuthClients => {
             if let Some(c) = command {
                 run(state, c, &[], fx);
             }
@@ -91,6 +95,17 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
 /// it). Read-only mode was checked by the caller, from the keymap's `mutates`.
 pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut Vec<Effect>) {
     let page = (state.table_rows.max(2) - 1) as isize;
+    // The right pane's OAuth clients tab, and the OAuth connections' own `r` and `d`.
+    if state.focus == Pane::Connections {
+        let done = if state.clients_tab() {
+            super::oauth::clients_command(state, command, fx)
+        } else {
+            super::oauth::connection_command(state, command, fx)
+        };
+        if done {
+            return;
+        }
+    }
     match command {
         Command::Quit => quit(state, fx, 0),
         Command::Help => state.modal = Some(Modal::Help { scroll: 0 }),
@@ -117,6 +132,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
             }
         }
         Command::ToggleAll => toggle_all(state, fx),
+        Command::OAuthClients => super::oauth::toggle_tab(state, fx),
         Command::New => open_create(state),
         Command::Edit => open_edit(state),
         Command::Rotate => start_rotation(state),
@@ -164,6 +180,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         | Command::KindPrev
         | Command::KindNext
         | Command::Apply
+        | Command::Authorize
         | Command::StartDemo => {}
     }
 }
@@ -394,11 +411,17 @@ fn open_edit(state: &mut State) {
     };
     match Form::edit(integration, conn) {
         Some(f) => state.modal = Some(Modal::Form(Box::new(f))),
-        None => banner(
-            state,
-            Level::Warn,
-            "oauth connections come from an OAuth flow and cannot be edited here",
-        ),
+        None => {
+            let r = keymap::key_label(Scope::Main, Command::Rotate);
+            banner(
+                state,
+                Level::Warn,
+                format!(
+                    "oauth connections come from an OAuth flow and cannot be edited here: {r} \
+                     re-authorises one"
+                ),
+            )
+        }
     }
 }
 

@@ -17,6 +17,7 @@ mod answers;
 mod command_line;
 mod keys;
 mod modals;
+mod oauth;
 
 use answers::{
     on_client_event, on_connections, on_created, on_deleted, on_integrations, on_password_applied,
@@ -65,6 +66,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Key(key) => {
             if key.kind != KeyEventKind::Release {
                 on_key(state, key, &mut fx);
+                oauth::clients_for_selection(state, &mut fx);
             }
         }
         Action::Paste(mut text) => {
@@ -134,6 +136,28 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
         },
+        Action::OAuthClientsLoaded {
+            req,
+            integration,
+            result,
+        } => oauth::on_clients_loaded(state, req, &integration, result),
+        Action::OAuthClientSaved {
+            req,
+            integration,
+            result,
+        } => oauth::on_client_saved(state, req, &integration, result, &mut fx),
+        Action::OAuthClientDeleted {
+            req,
+            integration,
+            uuid,
+            result,
+        } => oauth::on_client_deleted(state, req, &integration, &uuid, result, &mut fx),
+        Action::OAuthStarted { req, key, result } => {
+            oauth::on_oauth_started(state, req, &key, result, &mut fx)
+        }
+        Action::OAuthWatched { req, key, result } => {
+            oauth::on_oauth_watched(state, req, &key, result, &mut fx)
+        }
         Action::AuditLogLoaded(result) => {
             // Only if the window is still open; newest first.
             if let Some(Modal::AuditLog { entries, .. }) = &mut state.modal {

@@ -84,6 +84,8 @@ pub(super) fn modal_key(
             _ => state.modal = Some(Modal::ConfirmDelete { key: target }),
         },
         Modal::Form(form) => form_key(state, form, command, key, fx),
+        Modal::Delete(q) => super::oauth::delete_key(state, q, command, key, fx),
+        Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),
         Modal::Rotation(rot) => rotation_key(state, rot, command, fx),
         Modal::Registered(reg) => registered_key(state, reg, command, fx),
     }
@@ -175,6 +177,19 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
     let Some(sub) = form.submission() else {
         return;
     };
+    if let Submission::Register { name, .. } = &sub {
+        // Registering a name the account holds would replace its description and its client
+        // secret (the current one stops working): not from a form.
+        if state.entry(name).is_some() {
+            form.error = Some(format!(
+                "{name} is already registered in this account: registering it again replaces \
+                 its description and issues a new client secret (the current one stops \
+                 working). Nothing was sent; `zisctl integrations register {name} \
+                 --update-existing` does it on purpose"
+            ));
+            return;
+        }
+    }
     let req = state.next_req();
     form.pending = Some(req);
     match sub {
@@ -191,6 +206,9 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
         Submission::Update { key, update } => {
             state.in_flight.insert(req, format!("updating {key}"));
             fx.push(Effect::UpdateConnection { req, key, update });
+        }
+        sub @ (Submission::CreateClient { .. } | Submission::UpdateClient { .. }) => {
+            super::oauth::submit_client(state, req, sub, fx)
         }
         Submission::Register { name, description } => {
             state.in_flight.insert(req, format!("registering {name}"));

@@ -1,5 +1,6 @@
 //! Connections endpoints (bearer token of the integration's client): create, show, update,
-//! delete, and the paginated `GET .../connections/all`.
+//! delete, and the paginated `GET .../connections/all`. OAuth connections are listed here; they
+//! are shown and deleted in `oauth_connections` (ZIS has no `…/connections/oauth/{name}`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,8 +16,8 @@ use serde_json::{json, Map, Value};
 use super::auth::{authorize, Need};
 use super::body::Body;
 use super::respond::{
-    bad_path, conflict, connection_not_found, invalid_integration, json_response, validation_error,
-    zis_error,
+    bad_path, conflict, connection_not_found, invalid_integration, json_response, no_route,
+    validation_error, zis_error,
 };
 use crate::sandbox::control::Shared;
 use crate::sandbox::store::{
@@ -41,15 +42,6 @@ fn unknown_kind() -> Response {
     zis_error(StatusCode::NOT_FOUND, "NotFound", "Not found")
 }
 
-/// OAuth connections are made by an OAuth flow, not by POST/PATCH here. [guess] 405.
-fn oauth_not_writable() -> Response {
-    zis_error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "MethodNotAllowed",
-        "OAuth connections are created and refreshed through the OAuth flow",
-    )
-}
-
 pub(super) async fn create_connection(
     State(shared): State<Arc<Shared>>,
     path: Result<Path<(String, String)>, PathRejection>,
@@ -63,11 +55,12 @@ pub(super) async fn create_connection(
     let Some(kind) = Kind::parse(&kind) else {
         return unknown_kind();
     };
+    // OAuth connections are made by the OAuth flow; ZIS has no route here [live].
+    if kind == Kind::OAuth {
+        return no_route();
+    }
     if let Err(r) = authorize(&shared, &headers, &integration, Need::Write) {
         return r;
-    }
-    if kind == Kind::OAuth {
-        return oauth_not_writable();
     }
     let mut b = match Body::parse(&body) {
         Ok(b) => b,
@@ -157,6 +150,11 @@ fn connection_target(
     let Some(kind) = Kind::parse(&kind) else {
         return Err(unknown_kind());
     };
+    // ZIS has no `…/connections/oauth/{name}` [live]: an OAuth connection is shown and deleted
+    // at `GET|DELETE /api/services/zis/connections/{integration}?name=`.
+    if kind == Kind::OAuth {
+        return Err(no_route());
+    }
     authorize(shared, headers, &integration, need)?;
     Ok((integration, kind, name))
 }
@@ -188,9 +186,6 @@ pub(super) async fn update_connection(
         Ok(t) => t,
         Err(r) => return r,
     };
-    if kind == Kind::OAuth {
-        return oauth_not_writable();
-    }
     // [guess] A missing connection is reported before body problems.
     if shared
         .store()
@@ -299,7 +294,6 @@ pub(super) async fn delete_connection(
         Ok(t) => t,
         Err(r) => return r,
     };
-    // [guess] OAuth connections can be deleted at .../connections/oauth/{name} too.
     match shared.store().delete(&integration, kind, &name) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(_) => connection_not_found(),
@@ -311,6 +305,50 @@ fn pagination_error(rule: &str) -> Response {
         StatusCode::BAD_REQUEST,
         json!({"errors": [{"code": "InvalidPaginationParameter", "title": rule}]}),
     )
+}
+
+/// `page[size]` (1-100, `default` when absent), `page[after]` or `page[before]` (opaque
+/// cursors): Zendesk's cursor pagination.
+pub(super) fn page_params(
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+    default: usize,
+) -> Result<(usize, PageFrom), Response> {
+    let Ok(Query(q)) = query else {
+        return Err(pagination_error("query string is malformed"));
+    };
+    let size = match q.get("page[size]") {
+        None => default,
+        Some(s) => match s.trim().parse::<usize>() {
+            Ok(n) if (1..=PAGE_SIZE_MAX).contains(&n) => n,
+            Ok(n) if n > PAGE_SIZE_MAX => {
+                return Err(pagination_error("page[size] must be at most 100"));
+            }
+            _ => {
+                return Err(pagination_error(
+                    "page[size] must be a whole number from 1 to 100",
+                ))
+            }
+        },
+    };
+    let after = q.get("page[after]").filter(|s| !s.is_empty());
+    let before = q.get("page[before]").filter(|s| !s.is_empty());
+    let from = match (after, before) {
+        (Some(_), Some(_)) => {
+            return Err(pagination_error(
+                "page[after] and page[before] cannot be used together",
+            ));
+        }
+        (Some(c), None) => match decode_cursor(c) {
+            Some(n) => PageFrom::After(n),
+            None => return Err(pagination_error("page[after] is not a valid cursor")),
+        },
+        (None, Some(c)) => match decode_cursor(c) {
+            Some(n) => PageFrom::Before(n),
+            None => return Err(pagination_error("page[before] is not a valid cursor")),
+        },
+        (None, None) => PageFrom::Start,
+    };
+    Ok((size, from))
 }
 
 pub(super) async fn list_connections(
@@ -326,34 +364,9 @@ pub(super) async fn list_connections(
     if let Err(r) = authorize(&shared, &headers, &integration, Need::Read) {
         return r;
     }
-    let Ok(Query(q)) = query else {
-        return pagination_error("query string is malformed");
-    };
-    let size = match q.get("page[size]") {
-        None => PAGE_SIZE_DEFAULT,
-        Some(s) => match s.trim().parse::<usize>() {
-            Ok(n) if (1..=PAGE_SIZE_MAX).contains(&n) => n,
-            Ok(n) if n > PAGE_SIZE_MAX => {
-                return pagination_error("page[size] must be at most 100");
-            }
-            _ => return pagination_error("page[size] must be a whole number from 1 to 100"),
-        },
-    };
-    let after = q.get("page[after]").filter(|s| !s.is_empty());
-    let before = q.get("page[before]").filter(|s| !s.is_empty());
-    let from = match (after, before) {
-        (Some(_), Some(_)) => {
-            return pagination_error("page[after] and page[before] cannot be used together");
-        }
-        (Some(c), None) => match decode_cursor(c) {
-            Some(n) => PageFrom::After(n),
-            None => return pagination_error("page[after] is not a valid cursor"),
-        },
-        (None, Some(c)) => match decode_cursor(c) {
-            Some(n) => PageFrom::Before(n),
-            None => return pagination_error("page[before] is not a valid cursor"),
-        },
-        (None, None) => PageFrom::Start,
+    let (size, from) = match page_params(query, PAGE_SIZE_DEFAULT) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let store = shared.store();
     let Some(integ) = store.integrations.get(&integration) else {

@@ -17,7 +17,7 @@ use crate::sandbox::control::Shared;
 use crate::sandbox::store::{parse_scopes, AuthRequest, OAuthState, Store};
 
 /// What a request failed on.
-enum AuthorizeError {
+pub(super) enum AuthorizeError {
     /// Shown on a 400 page: the redirect is not safe to use.
     Page(&'static str),
     /// Sent back to the client.
@@ -30,7 +30,7 @@ enum AuthorizeError {
 }
 
 /// The query (or form) pairs; a parameter given twice is refused (RFC 6749 §3.1).
-fn pairs(raw: &[u8]) -> Result<Vec<(String, String)>, AuthorizeError> {
+pub(super) fn pairs(raw: &[u8]) -> Result<Vec<(String, String)>, AuthorizeError> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (k, v) in url::form_urlencoded::parse(raw) {
         if out.iter().any(|(o, _)| *o == k) {
@@ -41,7 +41,7 @@ fn pairs(raw: &[u8]) -> Result<Vec<(String, String)>, AuthorizeError> {
     Ok(out)
 }
 
-fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -141,7 +141,7 @@ fn validate(oauth: &OAuthState, p: &[(String, String)]) -> Result<AuthRequest, A
 }
 
 /// `302 Location: redirect_uri?k=v&…&state=…` (state last, and only if the request had one).
-fn redirect(uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
+pub(super) fn redirect(uri: &str, pairs: &[(&str, &str)], state: Option<&str>) -> Response {
     let Ok(mut u) = url::Url::parse(uri) else {
         return page(
             StatusCode::BAD_REQUEST,
@@ -264,7 +264,7 @@ pub(super) async fn decision(State(shared): State<Arc<Shared>>, body: Bytes) -> 
 
 // ---- the pages ----
 
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -287,7 +287,7 @@ box-shadow:0 1px 3px #0002}h1{font-size:1.3rem;margin-top:0}code{background:#f0e
 border-radius:.3rem;border:1px solid #a8a29e;background:#fff;cursor:pointer}\
 button.allow{background:#17494d;color:#fff;border-color:#17494d}.note{color:#57534e;font-size:.85rem}";
 
-fn html(title: &str, main: &str) -> String {
+pub(super) fn html(title: &str, main: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width\">\n<title>{}</title>\n\
@@ -374,7 +374,7 @@ fn consent_body(
     )
 }
 
-fn page(status: StatusCode, body: String) -> Response {
+pub(super) fn page(status: StatusCode, body: String) -> Response {
     let mut resp = (status, body).into_response();
     let h = resp.headers_mut();
     h.insert(

@@ -3,7 +3,10 @@
 //! `router` (the route table), `respond` (answer shapes), `auth` (API token, admin bearer and
 //! ZIS token checks), `body` (request bodies), `registry`, `tokens` (minting, showing and
 //! revoking OAuth tokens), `oauth` (`POST /oauth/tokens`), `consent` (the authorization
-//! endpoint and its page), `users` (`users/me`), `connections` and `support` (`/_sandbox/...`).
+//! endpoint and its page), `users` (`users/me`), `connections`, `oauth_clients` (ZIS OAuth
+//! clients), `oauth_connections` (show and delete by `?name=`, the start flow), `provider` (the
+//! stand-in provider's consent page), `bundles` (bundles and job specs) and `support`
+//! (`/_sandbox/...`).
 //!
 //! Request bodies are parsed by hand from a JSON object so that every error names the field and
 //! the rule, and so that secret values move straight from the parsed body into a
@@ -15,9 +18,13 @@
 
 mod auth;
 mod body;
+mod bundles;
 mod connections;
 mod consent;
 mod oauth;
+mod oauth_clients;
+mod oauth_connections;
+mod provider;
 mod registry;
 mod respond;
 mod router;

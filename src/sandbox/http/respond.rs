@@ -86,6 +86,22 @@ pub(super) fn conflict() -> Response {
     zis_error(StatusCode::CONFLICT, "Conflict", "Resource conflict")
 }
 
+/// What ZIS answers under `…/connections/oauth/{name}`, a route it does not have [live: the
+/// text "No route"]. [guess] The documented error shape around it.
+pub(super) fn no_route() -> Response {
+    zis_error(StatusCode::NOT_FOUND, "NotFound", "No route")
+}
+
+/// A method the route does not take (`PUT` on an OAuth client [live]). [guess] The documented
+/// error shape.
+pub(super) async fn method_not_allowed() -> Response {
+    zis_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowed",
+        "Method not allowed",
+    )
+}
+
 pub(super) async fn fallback() -> Response {
     json_response(
         StatusCode::NOT_FOUND,

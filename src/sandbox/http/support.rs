@@ -1,6 +1,6 @@
 //! `/_sandbox/...`: test support (sandbox-only, not ZIS; no auth, no latency, limits or
 //! faults): injected faults, secret comparison, stats, switches, token revocation, the OAuth
-//! switches and counters.
+//! switches and counters, and the shapes of the answers ZIS may send wrapped or bare.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +14,7 @@ use serde::Deserialize as _;
 use serde_json::{json, Map, Value};
 
 use super::respond::json_response;
-use crate::sandbox::control::{Fault, Shared};
+use crate::sandbox::control::{Fault, Shapes, Shared};
 use crate::sandbox::store::{secret_eq, Store, User, CONFIDENTIAL_CLIENT_ID, PUBLIC_CLIENT_ID};
 
 fn sandbox_bad_request(msg: impl Into<String>) -> Response {
@@ -233,4 +233,64 @@ pub(super) async fn set_oauth(State(shared): State<Arc<Shared>>, body: Bytes) ->
         o.user = u;
     }
     json_response(StatusCode::OK, oauth_json(&store))
+}
+
+pub(super) async fn get_shapes(State(shared): State<Arc<Shared>>) -> Response {
+    json_response(StatusCode::OK, shared.control().shapes.to_json())
+}
+
+/// `POST /_sandbox/shapes` with any subset of `{"oauth_clients": "wrapped"|"bare",
+/// "create_status": 200|201, "oauth_connection": "wrapped"|"bare", "bundle": "wrapped"|"bare"}`
+/// (defaults: wrapped, 201, wrapped, wrapped); answers the shapes in force.
+pub(super) async fn set_shapes(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Asked {
+        oauth_clients: Option<String>,
+        create_status: Option<u16>,
+        oauth_connection: Option<String>,
+        bundle: Option<String>,
+    }
+    let a: Asked = match serde_json::from_slice(&body) {
+        Ok(a) => a,
+        Err(e) => return sandbox_bad_request(format!("invalid shapes: {e}")),
+    };
+    fn bare(field: &str, v: Option<&str>) -> Result<Option<bool>, Response> {
+        match v {
+            None => Ok(None),
+            Some("bare") => Ok(Some(true)),
+            Some("wrapped") => Ok(Some(false)),
+            Some(_) => Err(sandbox_bad_request(format!(
+                "{field} must be \"wrapped\" or \"bare\""
+            ))),
+        }
+    }
+    let parsed = (|| {
+        let clients = bare("oauth_clients", a.oauth_clients.as_deref())?;
+        let conn = bare("oauth_connection", a.oauth_connection.as_deref())?;
+        let bundle = bare("bundle", a.bundle.as_deref())?;
+        if a.create_status.is_some_and(|s| s != 200 && s != 201) {
+            return Err(sandbox_bad_request("create_status must be 200 or 201"));
+        }
+        Ok((clients, conn, bundle))
+    })();
+    let (clients, conn, bundle) = match parsed {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut c = shared.control();
+    let s: &mut Shapes = &mut c.shapes;
+    if let Some(v) = clients {
+        s.oauth_clients_bare = v;
+    }
+    if let Some(v) = conn {
+        s.oauth_connection_bare = v;
+    }
+    if let Some(v) = bundle {
+        s.bundle_bare = v;
+    }
+    if let Some(v) = a.create_status {
+        s.create_status = v;
+    }
+    json_response(StatusCode::OK, s.to_json())
 }

@@ -20,6 +20,21 @@ pub(crate) fn format_ts(t: OffsetDateTime) -> String {
     )
 }
 
+/// RFC 3339 UTC to the second, e.g. `2025-04-12T23:20:50Z` (an OAuth connection's
+/// `token_expiry`: "Format of YYYY-MM-DDThh:mm:ssZ" [doc]).
+pub(crate) fn format_ts_secs(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+}
+
 /// Now, truncated to whole milliseconds (so that what is shown is what is stored).
 pub(crate) fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();

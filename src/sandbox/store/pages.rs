@@ -1,10 +1,9 @@
-//! Cursor pagination of `GET .../connections/all`, and its opaque cursors.
+//! Cursor pagination over anything kept by name (connections, bundles, job specs), and its
+//! opaque cursors.
 
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-
-use super::model::Connection;
 
 /// Which way a page is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,52 +16,50 @@ pub(crate) enum PageFrom {
 }
 
 #[derive(Debug)]
-pub(crate) struct Page<'a> {
-    pub(crate) items: Vec<&'a Connection>,
+pub(crate) struct Page<'a, T> {
+    pub(crate) items: Vec<&'a T>,
     pub(crate) has_more: bool,
     pub(crate) after: Option<String>,
     pub(crate) before: Option<String>,
 }
 
-/// Cursor pagination over connections ordered by name (names are unique across kinds).
+/// Cursor pagination over items ordered by their key: connections by name (names are unique
+/// across kinds), bundles and job specs by name.
 ///
 /// [guess] Semantics follow Zendesk's cursor pagination: `has_more` says whether more items
 /// exist in the direction of travel; `meta.after` is the cursor of the page's last item when
 /// items follow it (else null) and `meta.before` the cursor of its first item when items
 /// precede it (else null). A client that follows `after` while `has_more` is true, or until
 /// `after` is null, reads every connection exactly once.
-pub(crate) fn paginate<'a>(
-    conns: &'a BTreeMap<String, Connection>,
+pub(crate) fn paginate<'a, T>(
+    conns: &'a BTreeMap<String, T>,
     size: usize,
     from: &PageFrom,
-) -> Page<'a> {
+) -> Page<'a, T> {
     use std::ops::Bound::{Excluded, Unbounded};
-    let (items, has_more): (Vec<&Connection>, bool) = match from {
+    let (keyed, has_more): (Vec<(&String, &T)>, bool) = match from {
         PageFrom::Start => {
-            let mut it = conns.values();
+            let mut it = conns.iter();
             let items: Vec<_> = it.by_ref().take(size).collect();
             (items, it.next().is_some())
         }
         PageFrom::After(c) => {
-            let mut it = conns
-                .range::<str, _>((Excluded(c.as_str()), Unbounded))
-                .map(|(_, v)| v);
+            let mut it = conns.range::<str, _>((Excluded(c.as_str()), Unbounded));
             let items: Vec<_> = it.by_ref().take(size).collect();
             (items, it.next().is_some())
         }
         PageFrom::Before(c) => {
             let mut it = conns
                 .range::<str, _>((Unbounded, Excluded(c.as_str())))
-                .rev()
-                .map(|(_, v)| v);
+                .rev();
             let mut items: Vec<_> = it.by_ref().take(size).collect();
             let more = it.next().is_some();
             items.reverse();
             (items, more)
         }
     };
-    let first = items.first().map(|c| c.name.as_str());
-    let last = items.last().map(|c| c.name.as_str());
+    let first = keyed.first().map(|(k, _)| k.as_str());
+    let last = keyed.last().map(|(k, _)| k.as_str());
     let after = last.and_then(|l| {
         conns
             .range::<str, _>((Excluded(l), Unbounded))
@@ -76,7 +73,7 @@ pub(crate) fn paginate<'a>(
             .map(|_| encode_cursor(f))
     });
     Page {
-        items,
+        items: keyed.into_iter().map(|(_, v)| v).collect(),
         has_more,
         after,
         before,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
+use secrecy::SecretString;
 use time::OffsetDateTime;
 
 use super::helpers::{now, random_token};
@@ -131,9 +132,10 @@ impl Store {
 
     /// `POST /api/services/zis/registry/{integration}`.
     ///
-    /// [guess] Re-registering a name this account already owns is an upsert: the description is
-    /// updated, the OAuth client (id and secret) is kept, and the full answer (with the secret)
-    /// is sent again. Names starting with `taken-` stand for integrations registered by another
+    /// Re-registering a name this account already owns is an upsert [live]: the description is
+    /// replaced (an absent one wipes it), the OAuth client keeps its id but gets a NEW secret,
+    /// and the full answer (with that secret) is sent again. Tokens minted before stay good
+    /// [guess]. Names starting with `taken-` stand for integrations registered by another
     /// Zendesk account (names are global), and are refused.
     pub(crate) fn register(
         &mut self,
@@ -146,7 +148,8 @@ impl Store {
         if name.starts_with("taken-") {
             return Err(RegisterError::TakenByAnotherAccount);
         }
-        if !self.integrations.contains_key(name) {
+        let created = !self.integrations.contains_key(name);
+        if created {
             let id = self.next_client_id();
             self.integrations
                 .insert(name.to_string(), Integration::new(name, description, id));
@@ -154,6 +157,9 @@ impl Store {
         match self.integrations.get_mut(name) {
             Some(i) => {
                 i.description = description.to_string();
+                if !created {
+                    i.client_secret = SecretString::from(random_token(48));
+                }
                 Ok(i)
             }
             None => Err(RegisterError::InvalidName),

@@ -26,6 +26,44 @@ pub(crate) fn check_connection_name(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// An OAuth client's name, or an OAuth connection's: the rule of connection names [guess],
+/// without the reservation (`zendesk` is the usual name of both).
+pub(crate) fn check_oauth_name(field: &str, name: &str) -> Result<(), String> {
+    if !(3..=64).contains(&name.len())
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        return Err(format!(
+            "{field} must be 3-64 characters of A-Z, a-z, 0-9, underscore (_) or dash (-)"
+        ));
+    }
+    Ok(())
+}
+
+/// An OAuth client's `token_url` or `auth_url`, or a flow's `origin_oauth_redirect_url`.
+/// [guess] An absolute `http` or `https` URL with a host, no user info and no whitespace, at
+/// most 2048 characters (real ZIS documents no rule; a provider's URLs are https, but the
+/// sandbox takes http for loopback tests).
+pub(crate) fn check_url(field: &str, u: &str) -> Result<(), String> {
+    if u.len() > 2048 {
+        return Err(format!("{field} must be at most 2048 characters"));
+    }
+    if u.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{field} must not contain whitespace"));
+    }
+    let Ok(parsed) = url::Url::parse(u) else {
+        return Err(format!("{field} must be an absolute URL (https://...)"));
+    };
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(format!("{field} must be an http or https URL with a host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!("{field} must not contain user info (user:pass@)"));
+    }
+    Ok(())
+}
+
 /// Allowed domain: a bare hostname or IPv4 address.
 ///
 /// [guess] No documented rule for schemes, ports or wildcards: a scheme (`://`), path (`/`),

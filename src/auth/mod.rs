@@ -3,7 +3,8 @@
 //! tokens) is `zis::{oauth, session, minted}`; this module is what zisctl adds around it.
 //!
 //! - [`store`]: zisctl's [`TokenStore`](crate::zis::TokenStore): the OS keyring, else a
-//!   0600 file, with a non-secret index and the cross-process lock.
+//!   0600 file, with a non-secret index and the cross-process lock; `os_keyring` (the
+//!   keyrings' entries) and `lock` (the lock file) beside it.
 //! - [`login`]: `auth login`: the authorization-code flow with PKCE on a loopback listener.
 //!
 //! How an admin signs in, first match wins (config::load resolves it; `auth status` says it):
@@ -26,7 +27,9 @@ use secrecy::SecretString;
 
 use crate::zis::{Error, Result};
 
+mod lock;
 pub mod login;
+mod os_keyring;
 pub mod store;
 
 pub use store::{Backend, Store};

@@ -33,7 +33,7 @@
 //! writes the new refresh token first, then the access token, then the index, all under the
 //! lock.
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -41,13 +41,15 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
+use super::lock::lock_file;
+use super::os_keyring::{keyring_delete, keyring_get, keyring_put};
 use crate::zis::parse::parse_timestamp;
 use crate::zis::{format_time, AdminTokens, Error, Result, StoreLock, TokenStore, User, ZisToken};
 
 /// Forces where tokens are stored: `auto` (default), `keyring`, `file`.
 pub const ENV_TOKEN_STORE: &str = "ZISCTL_TOKEN_STORE";
 
-const SERVICE: &str = "zisctl";
+pub(super) const SERVICE: &str = "zisctl";
 
 /// What `ZISCTL_TOKEN_STORE` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -728,151 +730,6 @@ impl TokenStore for Store {
     }
 }
 
-// ----- the keyrings ---------------------------------------------------------------------------
-
-fn keyring_entry(b: Backend, name: &str) -> std::result::Result<keyring::Entry, String> {
-    match b {
-        #[cfg(target_os = "linux")]
-        Backend::SecretService => {
-            // A Secret Service call blocks on zbus's own runtime: never on an async thread
-            // (it would panic there); the client calls the store through spawn_blocking.
-            let c = keyring::secret_service::SsCredential::new_with_target(None, SERVICE, name)
-                .map_err(|e| e.to_string())?;
-            Ok(keyring::Entry::new_with_credential(Box::new(c)))
-        }
-        #[cfg(target_os = "linux")]
-        Backend::Keyutils => {
-            use linux_keyutils::{KeyRing, KeyRingIdentifier};
-            let session = KeyRing::from_special_id(KeyRingIdentifier::Session, false)
-                .map_err(|e| format!("no session keyring: {e:?}"))?;
-            let c = keyring::keyutils::KeyutilsCredential {
-                session,
-                persistent: None,
-                description: keyutils_description(name),
-            };
-            Ok(keyring::Entry::new_with_credential(Box::new(c)))
-        }
-        #[cfg(any(target_os = "macos", target_os = "windows"))]
-        Backend::MacosKeychain | Backend::WindowsCredentialManager => {
-            keyring::Entry::new(SERVICE, name).map_err(|e| e.to_string())
-        }
-        _ => Err("not on this platform".to_string()),
-    }
-}
-
-fn keyutils_description(name: &str) -> String {
-    format!("{SERVICE}:{name}")
-}
-
-fn keyring_put(b: Backend, name: &str, value: &str, ttl: u64) -> std::result::Result<(), String> {
-    let entry = keyring_entry(b, name)?;
-    entry.set_password(value).map_err(|e| e.to_string())?;
-    #[cfg(target_os = "linux")]
-    if b == Backend::Keyutils {
-        use linux_keyutils::{KeyRing, KeyRingIdentifier};
-        let key = KeyRing::from_special_id(KeyRingIdentifier::Session, false)
-            .and_then(|k| k.search(&keyutils_description(name)))
-            .map_err(|e| format!("{e:?}"))?;
-        key.set_timeout(ttl as usize)
-            .map_err(|e| format!("{e:?}"))?;
-    }
-    let _ = ttl;
-    Ok(())
-}
-
-fn keyring_get(b: Backend, name: &str) -> std::result::Result<Option<Zeroizing<String>>, String> {
-    let entry = keyring_entry(b, name)?;
-    match entry.get_password() {
-        Ok(v) => Ok(Some(Zeroizing::new(v))),
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-fn keyring_delete(b: Backend, name: &str) -> std::result::Result<(), String> {
-    let entry = keyring_entry(b, name)?;
-    match entry.delete_credential() {
-        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-// ----- the lock -------------------------------------------------------------------------------
-
-/// An exclusive advisory lock on `path`, held until the value is dropped.
-#[cfg(unix)]
-fn lock_file(path: &Path) -> Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    use std::os::unix::io::AsRawFd;
-    let f = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| Error::config(format!("cannot open the lock {}: {e}", path.display())))?;
-    loop {
-        // SAFETY: flock takes a file descriptor we own (kept open by `f`) and an int flag.
-        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
-        if rc == 0 {
-            return Ok(f);
-        }
-        let e = std::io::Error::last_os_error();
-        if e.kind() != std::io::ErrorKind::Interrupted {
-            return Err(Error::config(format!(
-                "cannot lock {}: {e}",
-                path.display()
-            )));
-        }
-    }
-}
-
-/// Elsewhere: a lock file made with `create_new`, removed on drop; one older than a minute is
-/// taken to be left by a process that died.
-#[cfg(not(unix))]
-fn lock_file(path: &Path) -> Result<LockFile> {
-    let started = std::time::Instant::now();
-    loop {
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-        {
-            Ok(_) => return Ok(LockFile(path.to_path_buf())),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let old = std::fs::metadata(path)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age > std::time::Duration::from_secs(60));
-                if old {
-                    let _ = std::fs::remove_file(path);
-                } else if started.elapsed() > std::time::Duration::from_secs(120) {
-                    return Err(Error::config(format!("{} stays locked", path.display())));
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            Err(e) => {
-                return Err(Error::config(format!(
-                    "cannot lock {}: {e}",
-                    path.display()
-                )))
-            }
-        }
-    }
-}
-
-#[cfg(not(unix))]
-struct LockFile(PathBuf);
-
-#[cfg(not(unix))]
-impl Drop for LockFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1003,7 +860,7 @@ mod tests {
                 .save_admin_tokens(&lock, &tokens("acc-f", Some("ref-f"), 60))
                 .unwrap();
         }
-        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&store.secrets_path()), 0o600);
         assert_eq!(mode(&store.index_path()), 0o600);
         assert_eq!(mode(&d.path().join("auth")), 0o700);

@@ -183,10 +183,17 @@ fn skip_line(r: &mut impl std::io::BufRead) -> std::io::Result<()> {
 
 /// The last `n` entries (paired by [`pair`]), read from the end of the file backwards, chunk by
 /// chunk: the memory is some `2n` lines and one chunk, however large the file
-/// (`zisctl log -n N`). A mutation is two lines (pending, then its outcome), so twice as many
-/// lines are read back and paired.
+/// (`zisctl log -n N`). Pairing the last lines gives the last entries exactly (a pending
+/// line's outcome comes after it), and a mutation is at most two lines (pending, then its
+/// outcome): the last `n` lines are read first, and twice as many only when they pair into
+/// fewer than `n` entries.
 pub fn read_tail(path: &Path, n: usize) -> std::io::Result<Vec<Entry>> {
-    let mut paired = pair(read_tail_lines(path, n.saturating_mul(2))?);
+    let lines = read_tail_lines(path, n)?;
+    let whole_file = lines.len() < n;
+    let mut paired = pair(lines);
+    if paired.len() < n && !whole_file {
+        paired = pair(read_tail_lines(path, n.saturating_mul(2))?);
+    }
     let skip = paired.len().saturating_sub(n);
     paired.drain(..skip);
     Ok(paired)

@@ -67,6 +67,18 @@ pub enum Command {
     /// Sign in to the account with OAuth (login), show the sign-in (status), end it (logout).
     #[command(subcommand)]
     Auth(AuthCmd),
+    /// Print a shell completion script (bash: `source <(zisctl completions bash)`).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man {
+        /// Write zisctl.1 and a page per subcommand (zisctl-rotate.1, …) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -25,6 +25,7 @@ mod authorize;
 pub mod bundle_views;
 mod bundles;
 mod connections;
+mod docs;
 mod generated;
 pub mod input;
 mod integrations;
@@ -221,6 +222,8 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
         Command::Auth(AuthCmd::Login(args)) => auth::login(global, args).await,
         Command::Auth(AuthCmd::Status { output }) => auth::status(global, output),
         Command::Auth(AuthCmd::Logout) => auth::logout(global).await,
+        Command::Completions { shell } => docs::completions(shell).map(|_| 0),
+        Command::Man { dir } => docs::man(dir.as_deref()).map(|_| 0),
         Command::Sandbox(_) | Command::Demo(_) => Err(CliError::usage(
             "this command is not a headless command (it is run by main)",
         )),

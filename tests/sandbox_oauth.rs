@@ -657,8 +657,26 @@ fn the_binary_prints_clients_and_sign_in() {
         "zisctl auth login --client-id zisctl_sandbox_public --base-url {base}\n"
     )));
     assert!(text.contains("ZIS tokens 60 s") && text.contains("approved at once"));
-    let secret = value("ZENDESK_OAUTH_CLIENT_SECRET=").expect("the secret line");
+    let secret = value("export ZENDESK_OAUTH_CLIENT_SECRET=").expect("the secret line");
     assert_eq!(value("confidential secret:").as_ref(), Some(&secret));
+    // The lines work when pasted into a shell: a program started after them sees them.
+    let exports: String = text
+        .lines()
+        .filter(|l| l.starts_with("export "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(exports.lines().count(), 6, "two blocks of export lines");
+    let seen = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{exports}sh -c 'echo \"$ZISCTL_BASE_URL $ZENDESK_OAUTH_CLIENT_ID $ZENDESK_EMAIL\"'"
+        ))
+        .output()
+        .expect("sh runs");
+    assert_eq!(
+        String::from_utf8_lossy(&seen.stdout).trim(),
+        format!("{base} zisctl_sandbox_confidential admin@sandbox.zisctl.test")
+    );
 
     // The printed secret works against the printed address.
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -681,7 +699,7 @@ fn the_binary_logs_no_secret_even_at_trace() {
     let log = tempfile::NamedTempFile::new().unwrap();
     let (child, text) = run_sandbox(&[], Some(log.reopen().unwrap()));
     let base = printed(&text, "zisctl sandbox listening on ").expect("the base URL");
-    let client_secret = printed(&text, "ZENDESK_OAUTH_CLIENT_SECRET=").expect("the secret");
+    let client_secret = printed(&text, "export ZENDESK_OAUTH_CLIENT_SECRET=").expect("the secret");
     let c = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

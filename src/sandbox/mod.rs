@@ -516,19 +516,19 @@ fn sign_in_text(handle: &SandboxHandle, oauth: &OAuthConfig) -> String {
         handle.public_client_id
     ));
     t.push_str("\nOr use client credentials (cron, CI):\n");
-    t.push_str(&format!("ZISCTL_BASE_URL={url}\n"));
+    t.push_str(&format!("export ZISCTL_BASE_URL={url}\n"));
     t.push_str(&format!(
-        "ZENDESK_OAUTH_CLIENT_ID={}\n",
+        "export ZENDESK_OAUTH_CLIENT_ID={}\n",
         handle.confidential_client_id
     ));
     t.push_str(&format!(
-        "ZENDESK_OAUTH_CLIENT_SECRET={}\n",
+        "export ZENDESK_OAUTH_CLIENT_SECRET={}\n",
         handle.confidential_client_secret
     ));
     t.push_str("\nOr the API token (until 2027-04-30):\n");
-    t.push_str(&format!("ZISCTL_BASE_URL={url}\n"));
-    t.push_str(&format!("ZENDESK_EMAIL={}\n", handle.admin_email));
-    t.push_str(&format!("ZENDESK_API_TOKEN={}\n", handle.admin_token));
+    t.push_str(&format!("export ZISCTL_BASE_URL={url}\n"));
+    t.push_str(&format!("export ZENDESK_EMAIL={}\n", handle.admin_email));
+    t.push_str(&format!("export ZENDESK_API_TOKEN={}\n", handle.admin_token));
     t
 }
 

@@ -1716,3 +1716,30 @@ async fn hostile_server_strings_are_sanitised() {
         .last()
         .is_some_and(|l| l.starts_with("zisctl: list connections")));
 }
+
+/// Host names are case-insensitive: the allowed domain is sent in lower case, whatever was typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_allowed_domain_is_sent_in_lower_case() {
+    let env = Env::demo().await;
+    let o = env
+        .run(&[
+            "connections",
+            "create",
+            CRM,
+            "mixed_case",
+            "--allowed-domain",
+            "API.Example.COM",
+            "--username",
+            "u",
+            "--generate",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let o = env
+        .run(&["connections", "show", CRM, "mixed_case", "-o", "json"])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    assert_eq!(o.json()["allowed_domain"], "api.example.com", "as stored");
+}

@@ -528,7 +528,10 @@ fn sign_in_text(handle: &SandboxHandle, oauth: &OAuthConfig) -> String {
     t.push_str("\nOr the API token (until 2027-04-30):\n");
     t.push_str(&format!("export ZISCTL_BASE_URL={url}\n"));
     t.push_str(&format!("export ZENDESK_EMAIL={}\n", handle.admin_email));
-    t.push_str(&format!("export ZENDESK_API_TOKEN={}\n", handle.admin_token));
+    t.push_str(&format!(
+        "export ZENDESK_API_TOKEN={}\n",
+        handle.admin_token
+    ));
     t
 }
 

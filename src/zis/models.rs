@@ -338,7 +338,8 @@ impl NewConnection {
             m.insert(k.to_string(), serde_json::Value::String(v.to_string()));
         };
         put("name", &self.name);
-        put("allowed_domain", &self.allowed_domain);
+        // Host names are case-insensitive; ZIS compares and shows them as stored.
+        put("allowed_domain", &self.allowed_domain.to_ascii_lowercase());
         match &self.credential {
             NewCredential::BasicAuth { username, password } => {
                 put("username", username);

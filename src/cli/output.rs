@@ -133,23 +133,19 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-/// A human age from seconds: "now", "5m", "3h", "12d", "14mo", "2y". Days up to 99, so that
-/// ages around a 90-day rotation policy stay exact.
+/// A human age from seconds: "now", "5min", "3h", "412d".
 pub fn human_age(secs: i64) -> String {
+    // One format with the TUI's AGE column: whole days past a day ("412d", not "13mo"), and
+    // "min" for minutes so that "1m" is never read as a month.
     let secs = secs.max(0);
-    let days = secs / 86_400;
     if secs < 60 {
         "now".to_string()
     } else if secs < 3_600 {
-        format!("{}m", secs / 60)
+        format!("{}min", secs / 60)
     } else if secs < 86_400 {
         format!("{}h", secs / 3_600)
-    } else if days < 100 {
-        format!("{days}d")
-    } else if days < 730 {
-        format!("{}mo", days / 30)
     } else {
-        format!("{}y", days / 365)
+        format!("{}d", secs / 86_400)
     }
 }
 
@@ -323,14 +319,14 @@ mod tests {
     fn human_ages() {
         assert_eq!(human_age(-5), "now");
         assert_eq!(human_age(30), "now");
-        assert_eq!(human_age(5 * 60), "5m");
+        assert_eq!(human_age(5 * 60), "5min");
         assert_eq!(human_age(3 * 3600 + 10), "3h");
         assert_eq!(human_age(3 * 86_400), "3d");
         assert_eq!(human_age(59 * 86_400), "59d");
         assert_eq!(human_age(99 * 86_400), "99d");
-        assert_eq!(human_age(100 * 86_400), "3mo");
-        assert_eq!(human_age(420 * 86_400), "14mo");
-        assert_eq!(human_age(800 * 86_400), "2y");
+        assert_eq!(human_age(100 * 86_400), "100d");
+        assert_eq!(human_age(420 * 86_400), "420d");
+        assert_eq!(human_age(800 * 86_400), "800d");
     }
 
     #[test]

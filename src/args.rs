@@ -67,6 +67,10 @@ pub enum Command {
     /// Sign in to the account with OAuth (login), show the sign-in (status), end it (logout).
     #[command(subcommand)]
     Auth(AuthCmd),
+    /// Write a first config for the account, print the commented example, or say where the
+    /// config is read.
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// Print a shell completion script (bash: `source <(zisctl completions bash)`).
     Completions {
         /// The shell to complete for.
@@ -79,6 +83,27 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCmd {
+    /// Write a commented config (0600) for one account; never overwrites a config.
+    Init {
+        /// The profile to write (it becomes default_profile).
+        #[arg(long, default_value = "default", value_name = "NAME")]
+        profile: String,
+        /// The account's subdomain: NAME of NAME.zendesk.com (or give the global --base-url).
+        #[arg(long, value_name = "NAME")]
+        subdomain: Option<String>,
+        /// The unique identifier of the public OAuth client `auth login` signs in with.
+        #[arg(long, value_name = "ID")]
+        oauth_client_id: Option<String>,
+    },
+    /// Print the example config, every key explained.
+    Example,
+    /// Print the path of the config file zisctl reads (--config, ZISCTL_CONFIG, else the
+    /// platform config directory).
+    Path,
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,6 +24,7 @@ mod auth;
 mod authorize;
 pub mod bundle_views;
 mod bundles;
+mod config_cmd;
 mod connections;
 mod docs;
 mod generated;
@@ -222,6 +223,7 @@ async fn dispatch(global: &GlobalArgs, cmd: Command) -> CliResult<i32> {
         Command::Auth(AuthCmd::Login(args)) => auth::login(global, args).await,
         Command::Auth(AuthCmd::Status { output }) => auth::status(global, output),
         Command::Auth(AuthCmd::Logout) => auth::logout(global).await,
+        Command::Config(cmd) => config_cmd::run(global, cmd).map(|_| 0),
         Command::Completions { shell } => docs::completions(shell).map(|_| 0),
         Command::Man { dir } => docs::man(dir.as_deref()).map(|_| 0),
         Command::Sandbox(_) | Command::Demo(_) => Err(CliError::usage(

@@ -6,7 +6,7 @@
 //! whose effects go to the [`Worker`] (API calls) or are done here (clipboard, quit, demo).
 //! The screen is drawn after each action, never in a busy loop.
 use std::any::Any;
-use std::io::{self, Stdout, Write};
+use std::io::{self, IsTerminal, Stdout, Write};
 use std::sync::OnceLock;
 use std::thread::ThreadId;
 use std::time::Duration;
@@ -76,6 +76,12 @@ pub async fn run(global: &GlobalArgs) -> i32 {
         }
         Loaded::NotConfigured(nc) => {
             let path = nc.config_path.map(|p| p.display().to_string());
+            // No terminal to draw the first-run screen on (a pipe, cron, ssh without -t): the
+            // same guidance as text, rather than "cannot use this terminal".
+            if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+                eprint!("{}", first_run_text(path.as_deref()));
+                return 2;
+            }
             let mut state = State::first_run(path, now);
             // Said, not added to: the first-run screen only leads to the demo.
             state.kept_passwords =
@@ -106,6 +112,24 @@ pub async fn run_demo(global: &GlobalArgs, args: DemoArgs) -> i32 {
         None,
     )
     .await
+}
+
+/// What the first-run screen says, for a run without a terminal.
+fn first_run_text(config: Option<&str>) -> String {
+    let config = config.unwrap_or("(no config directory on this system: give --config PATH)");
+    format!(
+        "zisctl: no account is configured (config: {config}).
+  Try it without an account:   zisctl demo
+  Use it on an account:        zisctl config init --subdomain NAME [--oauth-client-id ID]
+                               zisctl auth login
+    (the OAuth client: Admin Center > Apps and integrations > APIs > OAuth clients, kind
+    public, redirect URL http://127.0.0.1:{port}/callback)
+  For cron and CI:             ZENDESK_SUBDOMAIN, ZENDESK_OAUTH_CLIENT_ID and
+                               ZENDESK_OAUTH_CLIENT_SECRET (a confidential client)
+  Every key of the config:     zisctl config example
+",
+        port = crate::auth::DEFAULT_REDIRECT_PORT
+    )
 }
 
 /// Where the rotated passwords the app must let go of unseen are kept, and for which account.

@@ -114,3 +114,22 @@ fn example_and_path() {
     let o = run(home.path(), &["--config", "/x/y.toml", "config", "path"]);
     assert_eq!(text(&o.stdout).trim(), "/x/y.toml");
 }
+
+/// `zisctl` with no account and no terminal says how to start, as the first-run screen does.
+#[test]
+fn no_account_and_no_terminal_prints_the_first_run_text() {
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(!err.contains("cannot use this terminal"), "{err}");
+    for says in [
+        "no account is configured",
+        "zisctl demo",
+        "zisctl config init",
+        "zisctl auth login",
+    ] {
+        assert!(err.contains(says), "{says}: {err}");
+    }
+    assert!(o.stdout.is_empty());
+}

@@ -115,6 +115,28 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// The error an answer carries, if it is one.
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            Action::IntegrationsLoaded { result, .. } => result.as_ref().err(),
+            Action::ConnectionsLoaded { result, .. } => result.as_ref().err(),
+            Action::BundlesLoaded { result, .. } => result.as_ref().err(),
+            Action::Created { result, .. } => result.as_ref().err(),
+            Action::Updated { result, .. } => result.as_ref().err(),
+            Action::Deleted { result, .. } => result.as_ref().err(),
+            Action::Registered { result, .. } => result.as_ref().err(),
+            Action::PasswordApplied { result, .. } => result.as_ref().err(),
+            Action::OAuthClientsLoaded { result, .. } => result.as_ref().err(),
+            Action::OAuthClientSaved { result, .. } => result.as_ref().err(),
+            Action::OAuthClientDeleted { result, .. } => result.as_ref().err(),
+            Action::OAuthStarted { result, .. } => result.as_ref().err(),
+            Action::OAuthWatched { result, .. } => result.as_ref().err(),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

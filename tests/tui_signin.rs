@@ -210,3 +210,21 @@ async fn a_refused_refresh_keeps_the_screen_and_says_what_to_do() {
     .await
     .expect("pty");
 }
+
+#[test]
+fn the_first_run_screen_leads_with_signing_in() {
+    // No account configured at all (a clean environment, an empty config).
+    let mut p = Pty::spawn(Options::new(&[]));
+    p.wait_for("zisctl auth login --client-id ID");
+    let screen = p.screen();
+    let sign_in = screen.find("Sign in").expect("sign in is said");
+    let api_tokens = screen.find("API tokens").expect("API tokens are said");
+    assert!(sign_in < api_tokens, "signing in comes first:\n{screen}");
+    assert!(
+        screen.contains("create a public client, redirect URL http://127.0.0.1:8765/callback"),
+        "{screen}"
+    );
+    assert!(screen.contains("2027-04-30"), "{screen}");
+    p.send("q");
+    assert_eq!(p.wait_exit(), 0);
+}

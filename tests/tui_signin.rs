@@ -228,3 +228,44 @@ fn the_first_run_screen_leads_with_signing_in() {
     p.send("q");
     assert_eq!(p.wait_exit(), 0);
 }
+
+/// The All view's findings are the audit's: a Zendesk API token held in a connection is said
+/// there, and in its details.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_all_view_finds_a_zendesk_api_token_held_in_a_connection() {
+    let env = Env::demo().await;
+    let o = env
+        .run_stdin(
+            &[
+                "connections",
+                "create",
+                CRM,
+                "zd_ops_token",
+                "--allowed-domain",
+                "acme.zendesk.com",
+                "--username",
+                "ops@acme.com/token",
+                "--password-stdin",
+            ],
+            b"Some-Secret-Value-1234\n",
+        )
+        .await;
+    assert_eq!(o.code, 0, "create: {}", o.stderr);
+    let opts = Options::new(&[]).sandbox(&env.sb);
+    tokio::task::spawn_blocking(move || {
+        let mut p = Pty::spawn(opts);
+        p.wait_for(CRM);
+        p.send("a");
+        p.wait_for("All connections");
+        p.send("/zd_ops\r");
+        p.wait_until("the finding in the All view", |s| {
+            s.lines()
+                .any(|l| l.contains("zd_ops_token") && l.contains("holds a Zendesk API token"))
+        });
+        p.wait_for("stops working 2027-04-30, and after 30 days");
+        p.send("q");
+        assert_eq!(p.wait_exit(), 0);
+    })
+    .await
+    .expect("pty");
+}

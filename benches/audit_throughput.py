@@ -9,11 +9,16 @@
    Then where the time beyond the bound goes: the sandbox's real time per request (a
    keep-alive probe), the requests that must go in turn (the registry before the tokens),
    and the same audit without latency (the fixed cost).
-2. Rate-limited regime: the same account with a budget of BUDGET requests per WINDOW seconds,
+2. Signed in with OAuth (client credentials, the sandbox's confidential client; tokens in a
+   0600 file in a temporary data directory): a first audit mints a ZIS token per integration
+   and keeps them in the store; a second one within their lifetime mints nothing. Prints the
+   requests (and mints) and the time of each, with and without bundles, over OAUTH_RUNS pairs.
+3. Rate-limited regime: the same account with a budget of BUDGET requests per WINDOW seconds,
    so the audit spans at least three windows. Prints the time, the least time the limit
    permits, and the 429s met. Target: within 1.15x of that bound, a handful of 429s.
 
-Usage: python3 benches/audit_throughput.py [--runs 5] [--rl-runs 3] [--binary target/release/zisctl]
+Usage: python3 benches/audit_throughput.py [--runs 5] [--oauth-runs 3] [--rl-runs 3]
+       [--binary target/release/zisctl]
 (builds the release binary first unless --binary is given).
 """
 import argparse
@@ -38,16 +43,20 @@ def start_sandbox(binary, *extra):
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    env = {}
+    env, oauth = {}, {}
     for line in p.stdout:
         m = re.match(r"^(ZISCTL_BASE_URL|ZENDESK_EMAIL|ZENDESK_API_TOKEN)=(.*)$", line.strip())
         if m:
             env[m.group(1)] = m.group(2)
+        m = re.match(r"^(ZENDESK_OAUTH_CLIENT_ID|ZENDESK_OAUTH_CLIENT_SECRET)=(.*)$", line.strip())
+        if m:
+            oauth[m.group(1)] = m.group(2)
         if len(env) == 3:
             break
     if len(env) != 3:
         p.kill()
         sys.exit("the sandbox did not print its address")
+    start_sandbox.oauth = oauth
     return p, env
 
 
@@ -62,11 +71,13 @@ def sandbox_call(env, method, path, body=None):
         return json.loads(text) if text else None
 
 
-def run_audit(binary, env, tmp, *extra):
-    """One audit; returns (seconds, peak RSS in kB, requests the sandbox counted)."""
+def run_audit(binary, env, tmp, *extra, child_env=None):
+    """One audit; returns (seconds, peak RSS in kB, requests the sandbox counted). `child_env`:
+    variables on top of `env` for zisctl alone."""
     sandbox_call(env, "POST", "/_sandbox/stats/reset")
     cmd = ["/usr/bin/time", "-v", binary, "audit", "--output", "json", *extra]
     full_env = dict(os.environ, **env)
+    full_env.update(child_env or {})
     full_env["ZISCTL_CONFIG"] = os.path.join(tmp, "none.toml")
     full_env["ZISCTL_AUDIT_LOG"] = os.path.join(tmp, "audit.jsonl")
     open(full_env["ZISCTL_CONFIG"], "w").close()
@@ -114,6 +125,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--rl-runs", type=int, default=3)
+    ap.add_argument("--oauth-runs", type=int, default=3)
     ap.add_argument("--binary")
     ap.add_argument("--synthetic", default="100x100")
     ap.add_argument("--latency-ms", type=int, default=20)
@@ -194,6 +206,49 @@ def main():
             f"run's {zero:.3f} s, part of which overlaps the waits); "
             f"{med / (reqs * real / conc):.2f}x the bound at the real latency"
         )
+    finally:
+        sb.terminate()
+        sb.wait()
+
+    print(
+        f"\n# signed in with OAuth (client credentials): --synthetic {args.synthetic} "
+        f"--latency-ms {args.latency_ms}"
+    )
+    sb, env = start_sandbox(binary, "--synthetic", args.synthetic, "--latency-ms", str(args.latency_ms))
+    oauth = start_sandbox.oauth
+    if len(oauth) != 2:
+        sb.kill()
+        sys.exit("the sandbox did not print its confidential OAuth client")
+    try:
+        for extra in ((), ("--no-bundles",)):
+            firsts, seconds = [], []
+            for i in range(args.oauth_runs):
+                # A fresh store each pair: the first audit mints, the second finds the tokens.
+                data = os.path.join(tmp, f"oauth-data-{'-'.join(extra) or 'bundles'}-{i}")
+                child = dict(
+                    oauth,
+                    ZENDESK_API_TOKEN="",
+                    ZISCTL_TOKEN_STORE="file",
+                    XDG_DATA_HOME=data,
+                )
+                pair = []
+                for _ in range(2):
+                    t, rss, stats, n = run_audit(
+                        binary, env, tmp, "--concurrency", str(conc), *extra, child_env=child
+                    )
+                    mints = stats["by_route"].get("POST /api/v2/oauth/tokens", 0)
+                    pair.append((t, stats["requests"], mints))
+                firsts.append(pair[0])
+                seconds.append(pair[1])
+            f_t = statistics.median(r[0] for r in firsts)
+            s_t = statistics.median(r[0] for r in seconds)
+            label = " ".join(extra) or "with bundles"
+            print(
+                f"{label}: first audit {firsts[0][1]} requests ({firsts[0][2]} mints), median "
+                f"{f_t:.3f} s; second audit {seconds[0][1]} requests ({seconds[0][2]} mints), "
+                f"median {s_t:.3f} s, over {args.oauth_runs} pairs; requests per pair: "
+                + ", ".join(f"{a[1]}/{b[1]}" for a, b in zip(firsts, seconds))
+            )
     finally:
         sb.terminate()
         sb.wait()

@@ -18,7 +18,8 @@ pub struct AuditRow {
 
 /// Audit `items` (integration, connection) as of `now`: stale when not updated for
 /// `stale_days`; findings for staleness, a username shared across several allowed domains, an
-/// allowed domain that is a bare IP address, a missing `updated_at`.
+/// allowed domain that is a bare IP address, a missing `updated_at`, and what the retirement of
+/// Zendesk API tokens breaks ([`API_TOKEN_FINDING`], [`STATIC_TOKEN_FINDING`]).
 ///
 /// An OAuth connection whose `token_expiry` is known is judged by it instead of its age (ZIS
 /// renews its token; nobody rotates it): an expiry in the past means the refresh is failing,
@@ -77,6 +78,9 @@ pub fn audit(
             if connection.allowed_domain.parse::<IpAddr>().is_ok() {
                 findings.push("allowed domain is a bare IP address".to_string());
             }
+            if let Some(f) = zendesk_token_finding(&connection) {
+                findings.push(f.to_string());
+            }
             AuditRow {
                 integration,
                 connection,
@@ -86,6 +90,41 @@ pub fn audit(
             }
         })
         .collect()
+}
+
+/// The finding on a basic_auth connection to Zendesk whose username ends in `/token`: its
+/// password is a Zendesk API token, which Zendesk is retiring.
+pub const API_TOKEN_FINDING: &str = "holds a Zendesk API token: stops working 2027-04-30, \
+     and after 30 days unused; move to an OAuth connection";
+
+/// The finding on a bearer_token connection to Zendesk: a token pasted once, which expires
+/// (OAuth access tokens now last 30 minutes by default) and nobody renews.
+pub const STATIC_TOKEN_FINDING: &str =
+    "a static Zendesk token that expires: use an OAuth connection";
+
+/// Is `domain` (an allowed domain, perhaps `*.zendesk.com`) zendesk.com or a subdomain of it?
+pub fn is_zendesk_domain(domain: &str) -> bool {
+    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let d = d.strip_prefix("*.").unwrap_or(&d);
+    d == "zendesk.com" || d.ends_with(".zendesk.com")
+}
+
+/// What the retirement of Zendesk API tokens (off on 2027-04-30) breaks in this connection.
+fn zendesk_token_finding(c: &Connection) -> Option<&'static str> {
+    if !is_zendesk_domain(&c.allowed_domain) {
+        return None;
+    }
+    match c.kind {
+        ConnectionKind::BasicAuth
+            if c.username
+                .as_deref()
+                .is_some_and(|u| u.trim_end().to_ascii_lowercase().ends_with("/token")) =>
+        {
+            Some(API_TOKEN_FINDING)
+        }
+        ConnectionKind::BearerToken => Some(STATIC_TOKEN_FINDING),
+        _ => None,
+    }
 }
 
 /// The finding of a connection that no action of any bundle names.
@@ -251,6 +290,70 @@ mod tests {
         assert!(rows[0].findings.is_empty());
         assert_eq!(rows[1].findings, [NOT_USED]);
         assert!(rows[2].findings.is_empty(), "unknown usage is no finding");
+    }
+
+    #[test]
+    fn zendesk_domains() {
+        for d in [
+            "*.zendesk.com",
+            "zendesk.com",
+            "acme.zendesk.com",
+            "ACME.Zendesk.com.",
+        ] {
+            assert!(is_zendesk_domain(d), "{d}");
+        }
+        for d in [
+            "zendesk.com.evil.io",
+            "notzendesk.com",
+            "zendesk.co",
+            "",
+            "*.example.com",
+        ] {
+            assert!(!is_zendesk_domain(d), "{d}");
+        }
+    }
+
+    #[test]
+    fn zendesk_tokens_the_retirement_breaks() {
+        let now = OffsetDateTime::now_utc();
+        let mut bearer = conn("bearer", None, "acme.zendesk.com", 5, now);
+        bearer.kind = ConnectionKind::BearerToken;
+        let mut bearer_elsewhere = conn("bearer_elsewhere", None, "api.slack.com", 5, now);
+        bearer_elsewhere.kind = ConnectionKind::BearerToken;
+        let mut key = conn("key", None, "acme.zendesk.com", 5, now);
+        key.kind = ConnectionKind::ApiKey;
+        let rows = audit(
+            vec![
+                (
+                    "a".into(),
+                    conn("tok", Some("ops@acme.com/token"), "*.zendesk.com", 5, now),
+                ),
+                (
+                    "a".into(),
+                    conn("pw", Some("ops@acme.com"), "acme.zendesk.com", 5, now),
+                ),
+                (
+                    "a".into(),
+                    conn("elsewhere", Some("svc/token"), "x.com", 5, now),
+                ),
+                ("a".into(), bearer),
+                ("a".into(), bearer_elsewhere),
+                ("a".into(), key),
+            ],
+            now,
+            90,
+        );
+        assert_eq!(rows[0].findings, [API_TOKEN_FINDING]);
+        assert!(API_TOKEN_FINDING.contains("2027-04-30") && API_TOKEN_FINDING.contains("30 days"));
+        assert!(
+            rows[1].findings.is_empty(),
+            "a password is not an API token"
+        );
+        assert!(rows[2].findings.is_empty(), "not a Zendesk host");
+        assert_eq!(rows[3].findings, [STATIC_TOKEN_FINDING]);
+        assert!(rows[4].findings.is_empty(), "not a Zendesk host");
+        assert!(rows[5].findings.is_empty(), "an api_key is neither");
+        assert!(rows.iter().all(|r| !r.stale), "a finding, not staleness");
     }
 
     fn oauth(

@@ -72,7 +72,29 @@ pub async fn run(global: &GlobalArgs) -> i32 {
             state.recovery = keep.is_some();
             state.kept_passwords = keep.as_ref().map_or(0, |k| crate::recovery::count(&k.path));
             state.audit_log_refused = settings.audit_log_refused.clone();
-            run_app(state, Some(client), audit_log, None, default_demo(), keep).await
+            // A stored `auth login`: the status line names who, and when the session ends.
+            let login = settings.auth.method == crate::auth::Method::OAuth
+                || settings.auth.admin_method == crate::auth::Method::OAuth;
+            let session = login.then(|| client.clone());
+            if login {
+                state.signed_in = settings.auth.who();
+                state.session_ends = settings.auth.login.as_ref().and_then(|l| {
+                    l.refresh_expires_at
+                        .as_deref()
+                        .or(l.access_expires_at.as_deref())
+                        .and_then(crate::zis::parse::parse_timestamp)
+                });
+            }
+            run_app(
+                state,
+                Some(client),
+                audit_log,
+                None,
+                default_demo(),
+                keep,
+                session,
+            )
+            .await
         }
         Loaded::NotConfigured(nc) => {
             let path = nc.config_path.map(|p| p.display().to_string());
@@ -86,7 +108,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
             // Said, not added to: the first-run screen only leads to the demo.
             state.kept_passwords =
                 crate::recovery::path().map_or(0, |p| crate::recovery::count(&p));
-            run_app(state, None, None, None, default_demo(), None).await
+            run_app(state, None, None, None, default_demo(), None, None).await
         }
     }
 }
@@ -109,6 +131,7 @@ pub async fn run_demo(global: &GlobalArgs, args: DemoArgs) -> i32 {
         audit_log,
         Some(demo.handle),
         args,
+        None,
         None,
     )
     .await
@@ -340,6 +363,7 @@ async fn run_app(
     handle: Option<Box<dyn Any + Send>>,
     demo: DemoArgs,
     keep: Option<Keep>,
+    session: Option<Client>,
 ) -> i32 {
     install_panic_hook();
     let mut terminal = match setup_terminal() {
@@ -364,6 +388,7 @@ async fn run_app(
         demo,
         keep.as_ref(),
         &mut notes,
+        session,
     )
     .await;
     let _ = terminal.show_cursor();
@@ -400,6 +425,7 @@ async fn event_loop(
     demo: DemoArgs,
     keep: Option<&Keep>,
     notes: &mut Vec<String>,
+    session: Option<Client>,
 ) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut worker =
@@ -442,6 +468,9 @@ async fn event_loop(
                     None => tracing::warn!(?api, "no account: effect dropped"),
                 },
             }
+        }
+        if let Some(c) = &session {
+            note_session(&mut state, c);
         }
         let drawn = match terminal.draw(|f| crate::ui::view(&state, f)) {
             Ok(frame) => frame.area,
@@ -519,6 +548,20 @@ async fn event_loop(
             }
             pending.extend(app::update_all(&mut state, burst));
         }
+    }
+}
+
+/// Tell the state when the signed-in session ends, as the client now holds it: the refresh
+/// token's end, or the access token's when there is no refresh token.
+fn note_session(state: &mut State, client: &Client) {
+    if state.signed_out {
+        state.session_ends = None;
+    } else if let Some(i) = client.session_info() {
+        state.session_ends = if i.refreshable {
+            i.refresh_expires_at
+        } else {
+            i.access_expires_at
+        };
     }
 }
 

@@ -1090,3 +1090,107 @@ async fn canary_with_the_token_file() {
 async fn canary_with_the_kernel_keyring() {
     canary(StoreKind::Keyring).await;
 }
+
+/// The audit names what the retirement of API tokens breaks inside the account: a basic_auth
+/// connection to Zendesk whose username ends in `/token`, and a bearer token pasted for
+/// Zendesk; a Zendesk password or another host's bearer token is no such finding.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_audit_finds_zendesk_api_tokens_held_in_connections() {
+    let env = Env::demo().await;
+    let create = |name: &'static str,
+                  kind: &'static str,
+                  domain: &'static str,
+                  user: Option<&'static str>| {
+        let mut args = vec![
+            "connections",
+            "create",
+            CRM,
+            name,
+            "--kind",
+            kind,
+            "--allowed-domain",
+            domain,
+        ];
+        if let Some(u) = user {
+            args.extend(["--username", u, "--password-stdin"]);
+        } else {
+            args.push("--token-stdin");
+        }
+        args
+    };
+    for args in [
+        create(
+            "zd_api_token",
+            "basic_auth",
+            "acme.zendesk.com",
+            Some("ops@acme.com/token"),
+        ),
+        create(
+            "zd_password",
+            "basic_auth",
+            "acme.zendesk.com",
+            Some("ops@acme.com"),
+        ),
+        create("zd_bearer", "bearer_token", "acme.zendesk.com", None),
+        create(
+            "other_token",
+            "basic_auth",
+            "api.example.com",
+            Some("svc/token"),
+        ),
+    ] {
+        let o = env.run_stdin(&args, b"Some-Secret-Value-1234\n").await;
+        assert_eq!(o.code, 0, "create {:?}: {}", args[3], o.stderr);
+    }
+    let o = env
+        .run(&["audit", "--integration", CRM, "-o", "json"])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let rows = o.json();
+    let findings = |name: &str| -> Vec<String> {
+        let row = rows
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|r| r["name"] == name && r["kind"] != "oauth_client")
+            })
+            .unwrap_or_else(|| panic!("no audit row for {name}"));
+        row["findings"]
+            .as_array()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let api = findings("zd_api_token");
+    assert!(
+        api.iter().any(|f| f
+            == "holds a Zendesk API token: stops working 2027-04-30, and after 30 days unused; move to an OAuth connection"),
+        "{api:?}"
+    );
+    let bearer = findings("zd_bearer");
+    assert!(
+        bearer
+            .iter()
+            .any(|f| f == "a static Zendesk token that expires: use an OAuth connection"),
+        "{bearer:?}"
+    );
+    for name in ["zd_password", "other_token"] {
+        let f = findings(name);
+        assert!(
+            !f.iter().any(|f| f.contains("Zendesk")),
+            "{name} is no Zendesk token: {f:?}"
+        );
+    }
+    // The table says it too.
+    let o = env.run(&["audit", "--integration", CRM]).await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let line = o
+        .stdout
+        .lines()
+        .find(|l| l.contains("zd_api_token"))
+        .unwrap_or_default();
+    assert!(line.contains("holds a Zendesk API token"), "{line}");
+}

@@ -115,6 +115,28 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// The error an answer carries, if it is one.
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            Action::IntegrationsLoaded { result, .. } => result.as_ref().err(),
+            Action::ConnectionsLoaded { result, .. } => result.as_ref().err(),
+            Action::BundlesLoaded { result, .. } => result.as_ref().err(),
+            Action::Created { result, .. } => result.as_ref().err(),
+            Action::Updated { result, .. } => result.as_ref().err(),
+            Action::Deleted { result, .. } => result.as_ref().err(),
+            Action::Registered { result, .. } => result.as_ref().err(),
+            Action::PasswordApplied { result, .. } => result.as_ref().err(),
+            Action::OAuthClientsLoaded { result, .. } => result.as_ref().err(),
+            Action::OAuthClientSaved { result, .. } => result.as_ref().err(),
+            Action::OAuthClientDeleted { result, .. } => result.as_ref().err(),
+            Action::OAuthStarted { result, .. } => result.as_ref().err(),
+            Action::OAuthWatched { result, .. } => result.as_ref().err(),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -344,5 +366,61 @@ impl fmt::Debug for Effect {
             Effect::KeepPasswords(k) => write!(f, "KeepPasswords({k:?})"),
             Effect::Quit(code) => write!(f, "Quit({code})"),
         }
+    }
+}
+
+#[cfg(test)]
+mod signed_out_tests {
+    use super::*;
+    use crate::app::testing::{ctx, NOW};
+    use crate::app::{init, update, State};
+    use crate::zis::ErrorKind;
+
+    #[test]
+    fn a_signed_out_answer_marks_the_state_and_says_what_to_do() {
+        let mut s = State::new(ctx(), NOW);
+        init(&mut s);
+        let req = s.integrations_req.expect("the integrations were asked for");
+        update(
+            &mut s,
+            Action::IntegrationsLoaded {
+                req,
+                result: Err(Error::signed_out(
+                    "signed out: the server refused the refresh token",
+                )),
+                now: NOW,
+            },
+        );
+        assert!(s.signed_out);
+        let text = s
+            .banner
+            .as_ref()
+            .map(|b| b.text.clone())
+            .unwrap_or_default();
+        assert!(
+            text.ends_with(crate::app::update::SIGNED_OUT_HINT),
+            "{text}"
+        );
+        assert!(s.quit.is_none(), "the screen stays");
+
+        // Another error is no sign-out; a later listing clears the mark.
+        update(
+            &mut s,
+            Action::IntegrationsLoaded {
+                req,
+                result: Err(Error::new(ErrorKind::Server, "boom")),
+                now: NOW,
+            },
+        );
+        assert!(s.signed_out, "a server error does not sign in again");
+        update(
+            &mut s,
+            Action::IntegrationsLoaded {
+                req,
+                result: Ok(Vec::new()),
+                now: NOW,
+            },
+        );
+        assert!(!s.signed_out);
     }
 }

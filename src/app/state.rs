@@ -22,6 +22,15 @@ pub struct State {
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub now: OffsetDateTime,
+    /// Who is signed in ("Ann <ann@acme.com>", from the stored `auth login`), for the status
+    /// line.
+    pub signed_in: Option<String>,
+    /// When the admin session ends for good: its refresh token's end, or its access token's
+    /// when it holds no refresh token. The status line says it when it is close.
+    pub session_ends: Option<OffsetDateTime>,
+    /// A renewal of the sign-in was refused (or it is gone): the status line says so, and
+    /// the banner what to do. The screen stays.
+    pub signed_out: bool,
 
     pub integrations: Vec<IntegrationEntry>,
     pub integrations_req: Option<ReqId>,
@@ -120,6 +129,9 @@ impl State {
             color: true,
             size: (120, 40),
             now,
+            signed_in: None,
+            session_ends: None,
+            signed_out: false,
             integrations: Vec::new(),
             integrations_req: None,
             integrations_loaded: false,

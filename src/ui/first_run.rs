@@ -1,4 +1,5 @@
-//! The first-run screen: nothing is configured; say how, and offer the demo.
+//! The first-run screen: nothing is configured; say how to sign in (OAuth first: `zisctl auth
+//! login`), and offer the demo.
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
@@ -35,30 +36,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
         .map(s)
         .unwrap_or_else(|| "~/.config/zisctl/config.toml".to_string());
     let code = theme.accent();
+    let port = crate::auth::DEFAULT_REDIRECT_PORT;
     let mut lines = vec![
         Line::raw("zisctl manages the connections of Zendesk Integration Services (ZIS)."),
-        Line::raw("Tell it which account to use, with environment variables:"),
+        Line::from(vec![
+            Span::raw("Sign in to your Zendesk account with "),
+            Span::styled("OAuth", theme.bold()),
+            Span::raw(":"),
+        ]),
         Line::raw(""),
-        Line::styled("  export ZENDESK_SUBDOMAIN=acme", code),
-        Line::styled("  export ZENDESK_EMAIL=admin@acme.com", code),
-        // `read -rs` keeps the token out of the shell history and off the screen.
-        Line::styled(
-            "  read -rs ZENDESK_API_TOKEN && export ZENDESK_API_TOKEN  # not echoed",
-            code,
-        ),
+        Line::raw(" 1. Once, in Admin Center > Apps and integrations > APIs > OAuth clients,"),
+        Line::from(vec![
+            Span::raw("    create a public client, redirect URL "),
+            Span::styled(format!("http://127.0.0.1:{port}/callback"), code),
+        ]),
+        Line::styled(" 2. export ZENDESK_SUBDOMAIN=acme", code),
+        Line::styled("    zisctl auth login --client-id ID", code),
+        Line::raw(" 3. Start zisctl again."),
         Line::raw(""),
         Line::from(vec![
             Span::raw("or a profile in "),
             Span::styled(path, theme.bold()),
             Span::raw(":"),
         ]),
-        Line::raw(""),
         Line::styled("  [profiles.default]", code),
         Line::styled("  subdomain = \"acme\"", code),
-        Line::styled("  email = \"admin@acme.com\"", code),
+        Line::styled("  oauth_client_id = \"ID\"", code),
+        Line::raw(""),
+        Line::raw("Cron and CI: ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET."),
+        // Still read, until Zendesk turns them off.
         Line::styled(
-            "  api_token_command = \"pass show zendesk/api-token\"",
-            code,
+            "API tokens (ZENDESK_EMAIL, ZENDESK_API_TOKEN) stop working on 2027-04-30.",
+            theme.muted(),
         ),
         Line::raw(""),
         Line::from(vec![

@@ -49,6 +49,20 @@ pub(super) fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         ));
         right.push(Span::styled(format!("{what} "), bar));
     }
+    if state.signed_out {
+        right.push(Span::styled(
+            " signed out ",
+            theme.banner(crate::app::Level::Error),
+        ));
+        right.push(Span::styled(" ", bar));
+    } else if let Some(text) = session_end_text(state.session_ends, time::OffsetDateTime::now_utc())
+    {
+        right.push(Span::styled(
+            format!(" {text} "),
+            theme.banner(crate::app::Level::Warn),
+        ));
+        right.push(Span::styled(" ", bar));
+    }
     if state.ctx.readonly {
         right.push(Span::styled(
             " READ-ONLY ",
@@ -65,9 +79,16 @@ pub(super) fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         sep.clone(),
         Span::styled(s(&state.ctx.base_url), bar),
     ];
+    let width = |l: &[Span]| -> usize { l.iter().map(|s| s.content.chars().count()).sum() };
+    // Who is signed in comes before where the credentials came from.
+    if let Some(who) = state.signed_in.as_deref().map(s) {
+        if width(&left) + 3 + who.chars().count() + right_w < area.width as usize {
+            left.push(sep.clone());
+            left.push(Span::styled(who, bar));
+        }
+    }
     let creds = s(&state.ctx.credential_source);
-    let left_w: usize = left.iter().map(|s| s.content.chars().count()).sum();
-    if left_w + 3 + creds.chars().count() + right_w < area.width as usize {
+    if width(&left) + 3 + creds.chars().count() + right_w < area.width as usize {
         left.push(sep);
         left.push(Span::styled(creds, bar.patch(theme.muted())));
     }
@@ -80,6 +101,27 @@ pub(super) fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
             .style(bar),
         r,
     );
+}
+
+/// How close the end of a session must be for the status line to say it.
+pub const SESSION_END_WARNING: time::Duration = time::Duration::minutes(5);
+
+/// "session ends 14:05 UTC" when the session ends within [`SESSION_END_WARNING`] of `now`
+/// ("session ended …" once past); nothing while it is further.
+pub fn session_end_text(
+    ends: Option<time::OffsetDateTime>,
+    now: time::OffsetDateTime,
+) -> Option<String> {
+    let end = ends?.to_offset(time::UtcOffset::UTC);
+    if end - now > SESSION_END_WARNING {
+        return None;
+    }
+    let verb = if end <= now { "ended" } else { "ends" };
+    Some(format!(
+        "session {verb} {:02}:{:02} UTC",
+        end.hour(),
+        end.minute()
+    ))
 }
 
 /// The banner (an error, warning or notice) across the screen, when there is one.
@@ -155,4 +197,28 @@ pub(super) fn footer_line(frame: &mut Frame, area: Rect, state: &State, theme: &
         _ => Some(h.label),
     });
     frame.render_widget(Paragraph::new(hints(&items, area.width, theme)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn the_session_end_is_said_when_close() {
+        let now = datetime!(2026-12-02 01:00:00 UTC);
+        assert_eq!(session_end_text(None, now), None);
+        assert_eq!(
+            session_end_text(Some(now + time::Duration::minutes(6)), now),
+            None
+        );
+        assert_eq!(
+            session_end_text(Some(now + time::Duration::minutes(4)), now).as_deref(),
+            Some("session ends 01:04 UTC")
+        );
+        assert_eq!(
+            session_end_text(Some(now - time::Duration::minutes(1)), now).as_deref(),
+            Some("session ended 00:59 UTC")
+        );
+    }
 }

@@ -57,6 +57,8 @@ pub struct SessionInfo {
     pub access_expires_at: Option<OffsetDateTime>,
     /// None for client credentials (renewed without end) or when not said.
     pub refresh_expires_at: Option<OffsetDateTime>,
+    /// A refresh token is held: the session goes on past `access_expires_at`.
+    pub refreshable: bool,
 }
 
 /// What [`Client::sign_out`] did.
@@ -120,6 +122,7 @@ impl Client {
             .map(|t| SessionInfo {
                 access_expires_at: t.access_expires_at,
                 refresh_expires_at: t.refresh_token.as_ref().and(t.refresh_expires_at),
+                refreshable: t.refresh_token.is_some(),
             })
     }
 

@@ -62,6 +62,15 @@ pub fn init(state: &mut State) -> Vec<Effect> {
 /// Apply one action to the state; return what must be done outside.
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     let mut fx = Vec::new();
+    let signed_out = action
+        .error()
+        .is_some_and(|e| e.kind == crate::zis::ErrorKind::SignedOut);
+    if signed_out {
+        state.signed_out = true;
+    } else if matches!(&action, Action::IntegrationsLoaded { result: Ok(_), .. }) {
+        // Signed in again (from a shell) and refreshed.
+        state.signed_out = false;
+    }
     match action {
         Action::Key(key) => {
             if key.kind != KeyEventKind::Release {
@@ -231,8 +240,16 @@ fn banner(state: &mut State, level: Level, text: impl Into<String>) {
 }
 
 fn error_text(e: &Error) -> String {
-    crate::sanitize::clean(&e.to_string())
+    let mut text = e.to_string();
+    if e.kind == crate::zis::ErrorKind::SignedOut {
+        text.push_str(SIGNED_OUT_HINT);
+    }
+    crate::sanitize::clean(&text)
 }
+
+/// What a signed-out error adds: what to do (the screen stays; sign in from a shell, then
+/// reload).
+pub const SIGNED_OUT_HINT: &str = ": run `zisctl auth login`, then press R to refresh";
 
 fn load_integrations(state: &mut State, fx: &mut Vec<Effect>) {
     let req = state.next_req();

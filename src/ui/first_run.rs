@@ -62,6 +62,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
         Line::styled("  [profiles.default]", code),
         Line::styled("  subdomain = \"acme\"", code),
         Line::styled("  oauth_client_id = \"ID\"", code),
+        Line::from(vec![
+            Span::raw("  (written by "),
+            Span::styled("zisctl config init --subdomain acme --oauth-client-id ID", code),
+            Span::raw(")"),
+        ]),
         Line::raw(""),
         Line::raw("Cron and CI: ZENDESK_OAUTH_CLIENT_ID and ZENDESK_OAUTH_CLIENT_SECRET."),
         // Still read, until Zendesk turns them off.

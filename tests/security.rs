@@ -748,7 +748,7 @@ async fn every_mutation_appends_one_audit_line() {
             &["password"],
         ),
         Step(
-            &["rotate", CRM, "aud_conn", "-o", "json"],
+            &["rotate", CRM, "aud_conn", "--yes", "-o", "json"],
             None,
             "update",
             "aud_conn",
@@ -818,7 +818,7 @@ async fn every_mutation_appends_one_audit_line() {
         .fault(json!({"status": 500, "count": 3, "method": "PATCH"}))
         .await;
     let o = env
-        .run(&["rotate", CRM, "salesforce_sandbox", "-o", "json"])
+        .run(&["rotate", CRM, "salesforce_sandbox", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 1, "{}", o.stderr);
     let lost = o.json()[0]["password"].as_str().unwrap_or("").to_string();

@@ -52,8 +52,19 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         validate::connection_name(n)?;
     }
     check_length(a.length)?;
+    // Every rotation changes a live credential at once: on a terminal it asks first (after
+    // listing what changes); without one it needs --yes, as `connections delete` does.
+    let ask = !a.yes && !a.dry_run;
+    if ask && !super::input::stdin_is_terminal() {
+        return Err(CliError::usage(
+            "refusing to rotate without confirmation: stdin is not a terminal; add --yes \
+             (or --dry-run to see what would change)",
+        ));
+    }
     let ctx = Ctx::load(global)?;
-    ctx.check_writable("rotate")?;
+    if !a.dry_run {
+        ctx.check_writable("rotate")?;
+    }
     // Registered before the first request, so that no signal kills the process while a
     // password is in flight.
     let mut signals = crate::signals::Signals::new();
@@ -86,6 +97,28 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
     };
     if targets.is_empty() {
         warn(&format!("no basic_auth connections in {integration}"));
+    }
+    if a.dry_run {
+        return dry_run(&ctx, &integration, targets, a.out.output).await;
+    }
+    if ask && !targets.is_empty() {
+        let names: Vec<String> = targets.iter().map(|t| clean(&t.name)).collect();
+        let q = format!(
+            "Rotate the password of {} basic_auth connection(s) of {}: {}? ZIS takes each new \
+             password at once, and each target system must then be given it.",
+            names.len(),
+            clean(&integration),
+            names.join(", ")
+        );
+        let answer = tokio::task::spawn_blocking(move || super::input::confirm(&q));
+        let yes = tokio::select! {
+            r = answer => r.map_err(|e| CliError { code: 1, message: Some(format!("cannot ask: {e}")) })??,
+            code = signals.recv() => return Err(CliError { code, ..CliError::interrupted() }),
+        };
+        if !yes {
+            warn("not rotated: nothing was changed (cancelled)");
+            return Err(CliError::silent(crate::exit::CANCELLED));
+        }
     }
 
     let stdout = Stdout::new();
@@ -183,6 +216,80 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         ));
     }
     Ok(combined_exit(succeeded, &failures))
+}
+
+/// One row of `--dry-run`: a password that would change.
+#[derive(serde::Serialize)]
+struct PlanRecord {
+    integration: String,
+    name: String,
+    kind: &'static str,
+    /// When its password last changed (null: unknown).
+    updated_at: Option<String>,
+    action: &'static str,
+}
+
+/// `--dry-run`: what would change, each connection read (never written); no password is made.
+async fn dry_run(
+    ctx: &Ctx,
+    integration: &str,
+    targets: Vec<Target>,
+    format: crate::args::OutputFormat,
+) -> CliResult<i32> {
+    use crate::args::OutputFormat;
+    let mut plan = Vec::new();
+    let mut failures = Vec::new();
+    for t in targets {
+        let at = match t.before {
+            Some(b) => b,
+            None => match ctx
+                .client
+                .get_connection(integration, ConnectionKind::BasicAuth, &t.name)
+                .await
+            {
+                Ok(c) => c.updated_at,
+                Err(e) => {
+                    warn(&e.to_string());
+                    failures.push(crate::exit::code_of(&e));
+                    continue;
+                }
+            },
+        };
+        plan.push(PlanRecord {
+            integration: clean(integration),
+            name: clean(&t.name),
+            kind: "basic_auth",
+            updated_at: at.map(|t| format_time(Some(t))),
+            action: "rotate",
+        });
+    }
+    let text = match format {
+        OutputFormat::Json => super::output::json(&plan)?,
+        OutputFormat::Csv | OutputFormat::Table => {
+            let mut t =
+                super::output::Table::new(&["INTEGRATION", "NAME", "KIND", "UPDATED AT", "ACTION"]);
+            for p in &plan {
+                t.push(vec![
+                    p.integration.clone(),
+                    p.name.clone(),
+                    p.kind.into(),
+                    p.updated_at.clone().unwrap_or_else(|| "-".into()),
+                    p.action.into(),
+                ]);
+            }
+            if format == OutputFormat::Csv {
+                t.to_csv()
+            } else {
+                t.render()
+            }
+        }
+    };
+    super::output::print(&text)?;
+    warn(&format!(
+        "dry run: {} password(s) would change; nothing was sent",
+        plan.len()
+    ));
+    Ok(combined_exit(plan.len(), &failures))
 }
 
 /// How one connection's rotation ended.

@@ -369,11 +369,13 @@ impl Client {
     /// ?name=`; there is no `connections/oauth/{name}` route). Not found anywhere: "Connection
     /// does not exist" (404), naming no kind.
     pub async fn find_connection(&self, integration: &str, name: &str) -> Result<Connection> {
+        // The user named no kind: an error names none either.
+        let ctx = || format!("show connection {integration}/{name}");
         for kind in ConnectionKind::CREATABLE {
             match self.get_connection(integration, kind, name).await {
                 Ok(c) => return Ok(c),
                 Err(e) if e.kind == ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.with_context(ctx())),
             }
         }
         match self.get_oauth_connection(integration, name).await {
@@ -384,7 +386,7 @@ impl Client {
                 e.code = Some("NotFound".into());
                 Err(e.with_context(format!("connection {integration}/{name}")))
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.with_context(ctx())),
         }
     }
 

@@ -538,9 +538,20 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// Show only the last N entries.
+    /// Show only the last N entries (of those the filters keep).
     #[arg(long, short = 'n')]
     pub tail: Option<usize>,
+    /// Only the mutations of this integration.
+    #[arg(long, value_name = "NAME")]
+    pub integration: Option<String>,
+    /// Only the mutations since a date (2026-11-30, or an RFC 3339 time) or for a duration
+    /// back from now (90m, 12h, 7d, 2w).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only this action: create, update, rotate, delete, register, authorize (`create` also
+    /// matches `create oauth client`, and so on).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
 }

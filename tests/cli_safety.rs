@@ -256,3 +256,94 @@ async fn output_is_accepted_before_the_command() {
         .json();
     assert!(v.is_object());
 }
+
+/// A rotation is logged as `rotate` (not `update`), with the account it changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_is_logged_as_rotate_with_its_account() {
+    let env = Env::demo().await;
+    let o = env
+        .run(&["rotate", CRM, "salesforce_prod", "--yes", "-o", "json"])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let o = env.run(&["log", "-o", "json"]).await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let v = o.json();
+    let e = v.as_array().and_then(|a| a.last()).expect("an entry");
+    assert_eq!(e["action"], "rotate");
+    assert_eq!(e["connection"], "salesforce_prod");
+    assert_eq!(e["outcome"], "ok");
+    assert_eq!(e["account"], env.sb.base_url.as_str());
+    let o = env.run(&["log"]).await;
+    assert!(o.stdout.contains(env.sb.base_url.as_str()), "{}", o.stdout);
+}
+
+/// `zisctl log`: a header, times of one width (whatever fraction a line holds) so the columns
+/// line up, and the filters --integration, --since (a date or a duration) and --action.
+#[tokio::test(flavor = "multi_thread")]
+async fn log_has_a_header_aligned_columns_and_filters() {
+    let env = Env::demo().await;
+    let recent = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
+    let lines = [
+        r#"{"time":"2024-01-01T00:00:00Z","profile":"p","integration":"acme","connection":"a","action":"update","fields":["password"],"outcome":"ok"}"#.to_string(),
+        r#"{"time":"2024-03-01T00:00:00.123456789Z","profile":"p","integration":"beta","connection":"b","action":"delete","outcome":"ok"}"#.to_string(),
+        format!(r#"{{"time":"{recent}","profile":"p","integration":"acme","connection":"c","action":"rotate","fields":["password"],"outcome":"ok"}}"#),
+        r#"{"time":"2024-05-01T00:00:00Z","profile":"p","integration":"acme","action":"create oauth client","outcome":"ok"}"#.to_string(),
+    ];
+    std::fs::write(env.audit_log(), lines.join("\n") + "\n").expect("write the audit log");
+
+    let o = env.run(&["log"]).await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let rows: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(rows.len(), 5, "{}", o.stdout);
+    assert!(rows[0].starts_with("TIME") && rows[0].contains("ACTION"));
+    let col = rows[0].find("ACTION").expect("ACTION");
+    for (row, action) in rows[1..]
+        .iter()
+        .zip(["update", "delete", "rotate", "create"])
+    {
+        assert_eq!(row.find(action), Some(col), "columns line up: {}", o.stdout);
+    }
+    assert!(rows[2].starts_with("2024-03-01 00:00:00Z "), "{}", rows[2]);
+
+    let names = |o: &common::cli_support::Out| -> Vec<String> {
+        o.json()
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|e| e["connection"].as_str().unwrap_or("-").to_string())
+            .collect()
+    };
+    let o = env
+        .run(&["log", "--integration", "acme", "-o", "json"])
+        .await;
+    assert_eq!(names(&o), ["a", "c", "-"]);
+    let o = env.run(&["log", "--action", "rotate", "-o", "json"]).await;
+    assert_eq!(names(&o), ["c"]);
+    let o = env.run(&["log", "--action", "create", "-o", "json"]).await;
+    assert_eq!(names(&o), ["-"], "create matches `create oauth client`");
+    let o = env.run(&["log", "--since", "7d", "-o", "json"]).await;
+    assert_eq!(names(&o), ["c"]);
+    let o = env
+        .run(&["log", "--since", "2024-02-01", "-o", "json"])
+        .await;
+    assert_eq!(names(&o), ["b", "c", "-"]);
+    let o = env
+        .run(&["log", "--since", "2024-02-01", "-n", "1", "-o", "json"])
+        .await;
+    assert_eq!(names(&o), ["-"]);
+    // Every key in every entry, null where it does not apply.
+    let v = env.run(&["log", "-o", "json"]).await.json();
+    for e in v.as_array().expect("array") {
+        assert_eq!(e.as_object().map(|o| o.len()), Some(10));
+    }
+    assert!(v[3]["connection"].is_null() && v[0]["account"].is_null());
+    for bad in [
+        vec!["log", "--since", "yesterday"],
+        vec!["log", "--action", "frob"],
+    ] {
+        let o = env.run(&bad).await;
+        assert_eq!(o.code, 2, "{bad:?}: {}", o.stderr);
+    }
+}

@@ -421,7 +421,7 @@ async fn an_interrupted_rotation_is_on_record() {
         .as_array()
         .expect("array")
         .iter()
-        .filter(|e| e["action"] == "update")
+        .filter(|e| e["action"] == "rotate")
         .collect();
     // A task stopped between its line and its PATCH leaves a line and no PATCH: never fewer.
     assert!(

@@ -440,6 +440,18 @@ impl Client {
         name: &str,
         update: &ConnectionUpdate,
     ) -> Result<()> {
+        self.update_connection_as(integration, name, update, "update")
+            .await
+    }
+
+    /// [`Client::update_connection`], journaled as `action` (`rotate` for a rotation).
+    async fn update_connection_as(
+        &self,
+        integration: &str,
+        name: &str,
+        update: &ConnectionUpdate,
+        action: &'static str,
+    ) -> Result<()> {
         validate::integration_name(integration)?;
         validate::connection_update(update)?;
         let kind = update.kind();
@@ -448,7 +460,7 @@ impl Client {
         let m = Mutation {
             integration,
             connection: Some(name),
-            action: "update",
+            action,
             kind: Some(kind),
             fields: &fields,
         };
@@ -483,7 +495,8 @@ impl Client {
             username: None,
             password: Some(SecretString::from(password.expose_secret().to_string())),
         };
-        self.update_connection(integration, name, &update).await?;
+        self.update_connection_as(integration, name, &update, "rotate")
+            .await?;
         match self
             .get_connection(integration, ConnectionKind::BasicAuth, name)
             .await

@@ -143,9 +143,11 @@ async fn integrations_register_shows_the_secret_only_when_asked() {
             "name",
             "description",
             "oauth_client_id",
-            "oauth_client_identifier"
+            "oauth_client_identifier",
+            "oauth_client_secret"
         ])
     );
+    assert!(v["oauth_client_secret"].is_null(), "not asked for: null");
     assert_eq!(v["name"], "new_one");
     assert_eq!(v["description"], "A test");
     assert!(v["oauth_client_id"].as_u64().is_some());
@@ -231,9 +233,15 @@ async fn connections_list_in_every_format() {
             "allowed_domain",
             "created_at",
             "updated_at",
-            "username"
+            "username",
+            "header_name",
+            "oauth_client_uuid",
+            "permission_scope",
+            "token_type",
+            "token_expiry"
         ])
     );
+    assert!(sp["header_name"].is_null() && sp["token_type"].is_null());
     assert_eq!(sp["kind"], "basic_auth");
     assert_eq!(sp["username"], "zendesk.integration@acme-corp.com");
     assert_eq!(sp["allowed_domain"], "login.salesforce.com");
@@ -243,10 +251,14 @@ async fn connections_list_in_every_format() {
     let key = by_name(&v, "hubspot_legacy_key");
     assert_eq!(key["kind"], "api_key");
     assert_eq!(key["header_name"], "X-API-Key");
-    assert!(key.get("username").is_none());
+    // A key that does not apply to the kind is null, never left out: one schema.
+    assert!(key["username"].is_null() && key.get("username").is_some());
     let bearer = by_name(&v, "hubspot_private_app");
     assert_eq!(bearer["kind"], "bearer_token");
-    assert!(bearer.get("username").is_none() && bearer.get("header_name").is_none());
+    assert!(bearer["username"].is_null() && bearer["header_name"].is_null());
+    for c in arr {
+        assert_eq!(keys(c), keys(sp), "every row has the same keys");
+    }
     assert_eq!(by_name(&v, "zendesk")["kind"], "oauth");
 
     // --kind filters.
@@ -382,9 +394,15 @@ async fn connections_show_in_every_format() {
             "allowed_domain",
             "created_at",
             "updated_at",
-            "header_name"
+            "username",
+            "header_name",
+            "oauth_client_uuid",
+            "permission_scope",
+            "token_type",
+            "token_expiry"
         ])
     );
+    assert!(v["username"].is_null(), "null for an api_key, not left out");
     assert_eq!(v["integration"], CRM);
     assert_eq!(v["kind"], "api_key");
     assert_eq!(v["name"], "pipedrive_api");
@@ -1328,6 +1346,14 @@ async fn audit_every_format() {
             "created_at",
             "updated_at",
             "username",
+            "header_name",
+            "oauth_client_uuid",
+            "permission_scope",
+            "token_type",
+            "token_expiry",
+            "client_id",
+            "token_url",
+            "oauth_connections",
             "age_days",
             "stale",
             "findings",

@@ -401,7 +401,7 @@ pub struct RotateArgs {
     pub integration: Option<String>,
     /// Connection names (basic_auth).
     #[arg(
-        required_unless_present_any = ["all", "recover"],
+        required_unless_present_any = ["all", "recover", "apply_prepared"],
         conflicts_with_all = ["all", "recover"]
     )]
     pub names: Vec<String>,
@@ -414,6 +414,14 @@ pub struct RotateArgs {
     /// Say which passwords would change, and send nothing (no password is made).
     #[arg(long, conflicts_with_all = ["recover", "yes"])]
     pub dry_run: bool,
+    /// Phase one of two: print the new passwords (in rotate's records, status `prepared`)
+    /// and apply nothing. Give each target its new password, then --apply-prepared.
+    #[arg(long, conflicts_with_all = ["recover", "dry_run", "apply_prepared"])]
+    pub prepare: bool,
+    /// Phase two: read the records --prepare printed from stdin and apply those passwords
+    /// (nothing is stored on disk). Needs --yes: stdin holds the records, not an answer.
+    #[arg(long, conflicts_with_all = ["recover", "dry_run", "all", "names"])]
+    pub apply_prepared: bool,
     /// Print the rotated passwords the TUI kept when it had to end before they were revealed
     /// or copied (SIGHUP, SIGTERM, a confirmed Ctrl-C), then forget them.
     #[arg(long)]

@@ -347,3 +347,94 @@ async fn log_has_a_header_aligned_columns_and_filters() {
         assert_eq!(o.code, 2, "{bad:?}: {}", o.stderr);
     }
 }
+
+/// Two phases: `--prepare` prints the new passwords in rotate's records and applies nothing;
+/// `--apply-prepared --yes` reads those records from stdin and applies exactly those.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_in_two_phases_applies_what_was_prepared() {
+    let env = Env::demo().await;
+    let patches = env.support.requests_by("PATCH").await;
+    let o = env
+        .run(&[
+            "rotate",
+            CRM,
+            "salesforce_prod",
+            "zoominfo_enrich",
+            "--prepare",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    assert!(o.stderr.contains("nothing was applied"), "{}", o.stderr);
+    assert_eq!(
+        env.support.requests_by("PATCH").await,
+        patches,
+        "nothing applied"
+    );
+    let prepared = o.stdout.clone();
+    let v = o.json();
+    let recs = v.as_array().expect("array");
+    assert_eq!(recs.len(), 2);
+    let mut pws = Vec::new();
+    for r in recs {
+        assert_eq!(r["record"], "password");
+        assert_eq!(r["status"], "prepared");
+        let pw = r["password"].as_str().unwrap_or("").to_string();
+        assert_eq!(pw.len(), 32);
+        let name = r["name"].as_str().unwrap_or("").to_string();
+        assert!(
+            !env.support.holds(CRM, &name, &pw).await,
+            "a prepared password is not in force"
+        );
+        pws.push((name, pw));
+    }
+
+    // Phase two needs --yes (stdin holds the records, not an answer).
+    let o = env
+        .run_stdin(&["rotate", CRM, "--apply-prepared"], prepared.as_bytes())
+        .await;
+    assert_eq!(o.code, 2, "stderr: {}", o.stderr);
+    assert_eq!(env.support.requests_by("PATCH").await, patches);
+    // Records of another integration, or no JSON: refused, nothing sent, no value quoted.
+    let o = env
+        .run_stdin(
+            &["rotate", "legacy_erp", "--apply-prepared", "--yes"],
+            prepared.as_bytes(),
+        )
+        .await;
+    assert_eq!(o.code, 2, "stderr: {}", o.stderr);
+    let o = env
+        .run_stdin(
+            &["rotate", CRM, "--apply-prepared", "--yes"],
+            b"not-json-secret-canary",
+        )
+        .await;
+    assert_eq!(o.code, 2);
+    assert!(!o.stderr.contains("not-json-secret-canary"));
+    assert_eq!(env.support.requests_by("PATCH").await, patches);
+
+    let o = env
+        .run_stdin(
+            &["rotate", CRM, "--apply-prepared", "--yes", "-o", "json"],
+            prepared.as_bytes(),
+        )
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let v = o.json();
+    let results: Vec<&Value> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["record"] == "result")
+        .collect();
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().all(|r| r["status"] == "applied"));
+    for (name, pw) in &pws {
+        assert!(
+            env.support.holds(CRM, name, pw).await,
+            "{name} holds the password prepared for it"
+        );
+    }
+    assert_eq!(env.support.requests_by("PATCH").await, patches + 2);
+}

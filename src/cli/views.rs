@@ -440,8 +440,7 @@ impl Outcome {
 
 /// The first record of a rotation: the new password, printed (and delivered) before it is
 /// sent. `status` is `sending` (rotate), `prepared` (rotate --prepare) or `kept` (rotate
-/// --recover). The one record zisctl
-/// prints a rotated secret in.
+/// --recover). The one record zisctl prints a rotated secret in.
 #[derive(Serialize)]
 pub struct PasswordRecord<'a> {
     pub record: &'static str,

@@ -38,6 +38,10 @@ pub struct GlobalArgs {
     /// Hide and refuse every mutating action.
     #[arg(long, global = true)]
     pub readonly: bool,
+    /// Output format of the commands that print data (table, json, csv); accepted before or
+    /// after the command, as in gh and kubectl (`zisctl -o json integrations list`).
+    #[arg(long, short = 'o', global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<OutputFormat>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,8 +119,8 @@ pub enum AuthCmd {
     /// How the account is signed in to: method, user, expiries, where the tokens are, the
     /// cached ZIS tokens. Never a token.
     Status {
-        /// Output format.
-        #[arg(long, short = 'o', value_enum, default_value_t = StatusFormat::Table)]
+        /// Set from the global `--output` (table or json).
+        #[arg(skip)]
         output: StatusFormat,
     },
     /// Revoke the sign-in and every cached ZIS token at the server, and forget them here.
@@ -156,10 +160,12 @@ pub enum OutputFormat {
     Csv,
 }
 
+/// A command's output format. It is set from the global `--output` (see
+/// [`Command::set_output`]): the flag itself lives in [`GlobalArgs`], so that it is accepted
+/// before the command as well as after it.
 #[derive(Debug, Args, Clone, Copy, Default)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(skip)]
     pub output: OutputFormat,
 }
 
@@ -432,13 +438,27 @@ pub struct RotateArgs {
     pub integration: Option<String>,
     /// Connection names (basic_auth).
     #[arg(
-        required_unless_present_any = ["all", "recover"],
+        required_unless_present_any = ["all", "recover", "apply_prepared"],
         conflicts_with_all = ["all", "recover"]
     )]
     pub names: Vec<String>,
     /// Rotate every basic_auth connection of the integration.
     #[arg(long, conflicts_with = "recover")]
     pub all: bool,
+    /// Do not ask before changing the passwords (required when stdin is not a terminal).
+    #[arg(long, short = 'y', conflicts_with = "recover")]
+    pub yes: bool,
+    /// Say which passwords would change, and send nothing (no password is made).
+    #[arg(long, conflicts_with_all = ["recover", "yes"])]
+    pub dry_run: bool,
+    /// Phase one of two: print the new passwords (in rotate's records, status `prepared`)
+    /// and apply nothing. Give each target its new password, then --apply-prepared.
+    #[arg(long, conflicts_with_all = ["recover", "dry_run", "apply_prepared"])]
+    pub prepare: bool,
+    /// Phase two: read the records --prepare printed from stdin and apply those passwords
+    /// (nothing is stored on disk). Needs --yes: stdin holds the records, not an answer.
+    #[arg(long, conflicts_with_all = ["recover", "dry_run", "all", "names"])]
+    pub apply_prepared: bool,
     /// Print the rotated passwords the TUI kept when it had to end before they were revealed
     /// or copied (SIGHUP, SIGTERM, a confirmed Ctrl-C), then forget them.
     #[arg(long)]
@@ -563,9 +583,64 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// Show only the last N entries.
+    /// Show only the last N entries (of those the filters keep).
     #[arg(long, short = 'n')]
     pub tail: Option<usize>,
+    /// Only the mutations of this integration.
+    #[arg(long, value_name = "NAME")]
+    pub integration: Option<String>,
+    /// Only the mutations since a date (2026-11-30, or an RFC 3339 time) or for a duration
+    /// back from now (90m, 12h, 7d, 2w).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only this action: create, update, rotate, delete, register, authorize (`create` also
+    /// matches `create oauth client`, and so on).
+    #[arg(long, value_name = "ACTION")]
+    pub action: Option<String>,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+impl Command {
+    /// Give the command the global `--output` format. `auth status` offers table and json
+    /// only: Err names the rule for csv.
+    pub fn set_output(&mut self, f: OutputFormat) -> Result<(), String> {
+        use OutputFormat as F;
+        let out = match self {
+            Command::Integrations(
+                IntegrationsCmd::List { out } | IntegrationsCmd::Register { out, .. },
+            ) => out,
+            Command::Connections(c) => match c {
+                ConnectionsCmd::List { out, .. } | ConnectionsCmd::Show { out, .. } => out,
+                ConnectionsCmd::Create(a) => &mut a.out,
+                ConnectionsCmd::Update(a) => &mut a.out,
+                ConnectionsCmd::Authorize(a) => &mut a.out,
+                ConnectionsCmd::Delete { .. } => return Ok(()),
+            },
+            Command::OauthClients(c) => match c {
+                OAuthClientsCmd::List { out, .. } | OAuthClientsCmd::Show { out, .. } => out,
+                OAuthClientsCmd::Create(a) => &mut a.out,
+                OAuthClientsCmd::Update(a) => &mut a.out,
+                OAuthClientsCmd::Delete { .. } => return Ok(()),
+            },
+            Command::Rotate(a) => &mut a.out,
+            Command::Audit(a) => &mut a.out,
+            Command::Bundles(b) => match b {
+                BundlesCmd::List { out, .. } | BundlesCmd::Show { out, .. } => out,
+                BundlesCmd::Check(a) => &mut a.out,
+            },
+            Command::Log(a) => &mut a.out,
+            Command::Auth(AuthCmd::Status { output }) => {
+                *output = match f {
+                    F::Table => StatusFormat::Table,
+                    F::Json => StatusFormat::Json,
+                    F::Csv => return Err("auth status: --output is table or json (no csv)".into()),
+                };
+                return Ok(());
+            }
+            Command::Auth(_) | Command::Sandbox(_) | Command::Demo(_) => return Ok(()),
+        };
+        out.output = f;
+        Ok(())
+    }
 }

@@ -23,6 +23,8 @@ pub const NO_OUTCOME: &str = "pending (no outcome recorded: interrupted?)";
 pub struct AuditLog {
     pub path: PathBuf,
     pub profile: String,
+    /// The account's base URL (`https://{subdomain}.zendesk.com`, or the one given).
+    pub account: String,
 }
 
 /// One line of the audit log.
@@ -31,10 +33,13 @@ pub struct Entry {
     /// RFC 3339, UTC.
     pub time: String,
     pub profile: String,
+    /// The account's base URL (absent from lines written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub integration: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
-    /// `create`, `update`, `delete`, `register`.
+    /// `create`, `update`, `rotate`, `delete`, `register`.
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -73,6 +78,7 @@ impl AuditLog {
         Entry {
             time: crate::zis::format_time(Some(time::OffsetDateTime::now_utc())),
             profile: self.profile.clone(),
+            account: Some(self.account.clone()),
             integration: m.integration.to_string(),
             connection: m.connection.map(str::to_string),
             action: m.action.to_string(),
@@ -316,6 +322,7 @@ mod tests {
         Entry {
             time: format!("2024-01-01T00:00:{:02}Z", i % 60),
             profile: "p".into(),
+            account: None,
             integration: format!("int{i}"),
             connection: None,
             action: "update".into(),
@@ -364,6 +371,7 @@ mod tests {
         let log = AuditLog {
             path: d.path().join("x").join("audit.jsonl"),
             profile: "p".into(),
+            account: "https://acme.zendesk.com".into(),
         };
         let update = m("update", &["password"]);
         let t = log.begin(&update).unwrap();
@@ -379,6 +387,7 @@ mod tests {
         assert_eq!(e.len(), 2);
         assert_eq!(e[0].fields, vec!["password".to_string()]);
         assert_eq!(e[0].outcome, "ok");
+        assert_eq!(e[0].account.as_deref(), Some("https://acme.zendesk.com"));
         assert!(e[1].outcome.starts_with("failed: Forbidden"));
         #[cfg(unix)]
         {
@@ -396,6 +405,7 @@ mod tests {
         let log = AuditLog {
             path: d.path().join("audit.jsonl"),
             profile: "p".into(),
+            account: "https://acme.zendesk.com".into(),
         };
         let a = m("update", &["password"]);
         let ta = log.begin(&a).unwrap();
@@ -418,6 +428,7 @@ mod tests {
             // A directory where the file should be.
             path: d.path().to_path_buf(),
             profile: "p".into(),
+            account: "https://acme.zendesk.com".into(),
         };
         let err = log.begin(&m("update", &[])).unwrap_err();
         assert!(err.contains(&d.path().display().to_string()), "{err}");

@@ -312,6 +312,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         Arc::new(crate::auditlog::AuditLog {
             path,
             profile: profile_name.clone(),
+            account: options.base_url.clone(),
         }) as Arc<dyn Journal>
     });
     // Fail early on a bad URL (and http to a non-loopback host).

@@ -269,6 +269,7 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
     options.journal = Some(std::sync::Arc::new(crate::auditlog::AuditLog {
         path: log_path.clone(),
         profile: "demo".into(),
+        account: handle.base_url.clone(),
     }));
     let client = Client::new(options).map_err(|e| e.to_string())?;
     let ctx = Context {

@@ -233,7 +233,7 @@ async fn audit_says_what_uses_each_connection() {
     assert_eq!(
         pd["used_by"],
         json!([{"bundle": "slack_alerts", "flow": "urgent_ticket_flow", "action": "pagerduty.trigger",
-                "job_specs": [{"name": "on_urgent_ticket", "installed": true}]}])
+                "job_specs": [{"name": "on_urgent_ticket", "installed": true}], "implicit": false}])
     );
     assert!(!unused(&pd));
     // An action calling with a literal header names no connection: opsgenie_alerts is idle.
@@ -242,10 +242,7 @@ async fn audit_says_what_uses_each_connection() {
     assert!(unused(&og));
     let zd = find("hr_onboarding", "zendesk");
     assert_eq!(zd["used_by"][0]["action"], "zendesk.create_ticket");
-    assert!(
-        zd["used_by"][0].get("implicit").is_none(),
-        "named, not implied"
-    );
+    assert!(zd["used_by"][0]["implicit"] == false, "named, not implied");
     // Every connection: known, and "unused" exactly when nothing uses it (an OAuth client's
     // row says what it carries in `oauth_connections`, and `used_by` null).
     for r in v.as_array().unwrap() {

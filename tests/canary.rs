@@ -335,7 +335,7 @@ async fn cli_refused_secrets_are_not_echoed() {
 async fn cli_rotated_and_generated_passwords_only_on_stdout() {
     let env = trace_env(0).await;
     let o = env
-        .run(&["rotate", CRM, "salesforce_prod", "-o", "json"])
+        .run(&["rotate", CRM, "salesforce_prod", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
     let v: Value = o.json();

@@ -143,9 +143,11 @@ async fn integrations_register_shows_the_secret_only_when_asked() {
             "name",
             "description",
             "oauth_client_id",
-            "oauth_client_identifier"
+            "oauth_client_identifier",
+            "oauth_client_secret"
         ])
     );
+    assert!(v["oauth_client_secret"].is_null(), "not asked for: null");
     assert_eq!(v["name"], "new_one");
     assert_eq!(v["description"], "A test");
     assert!(v["oauth_client_id"].as_u64().is_some());
@@ -231,9 +233,15 @@ async fn connections_list_in_every_format() {
             "allowed_domain",
             "created_at",
             "updated_at",
-            "username"
+            "username",
+            "header_name",
+            "oauth_client_uuid",
+            "permission_scope",
+            "token_type",
+            "token_expiry"
         ])
     );
+    assert!(sp["header_name"].is_null() && sp["token_type"].is_null());
     assert_eq!(sp["kind"], "basic_auth");
     assert_eq!(sp["username"], "zendesk.integration@acme-corp.com");
     assert_eq!(sp["allowed_domain"], "login.salesforce.com");
@@ -243,10 +251,14 @@ async fn connections_list_in_every_format() {
     let key = by_name(&v, "hubspot_legacy_key");
     assert_eq!(key["kind"], "api_key");
     assert_eq!(key["header_name"], "X-API-Key");
-    assert!(key.get("username").is_none());
+    // A key that does not apply to the kind is null, never left out: one schema.
+    assert!(key["username"].is_null() && key.get("username").is_some());
     let bearer = by_name(&v, "hubspot_private_app");
     assert_eq!(bearer["kind"], "bearer_token");
-    assert!(bearer.get("username").is_none() && bearer.get("header_name").is_none());
+    assert!(bearer["username"].is_null() && bearer["header_name"].is_null());
+    for c in arr {
+        assert_eq!(keys(c), keys(sp), "every row has the same keys");
+    }
     assert_eq!(by_name(&v, "zendesk")["kind"], "oauth");
 
     // --kind filters.
@@ -382,9 +394,15 @@ async fn connections_show_in_every_format() {
             "allowed_domain",
             "created_at",
             "updated_at",
-            "header_name"
+            "username",
+            "header_name",
+            "oauth_client_uuid",
+            "permission_scope",
+            "token_type",
+            "token_expiry"
         ])
     );
+    assert!(v["username"].is_null(), "null for an api_key, not left out");
     assert_eq!(v["integration"], CRM);
     assert_eq!(v["kind"], "api_key");
     assert_eq!(v["name"], "pipedrive_api");
@@ -600,7 +618,7 @@ async fn create_every_kind() {
     assert_eq!(o.json()["kind"], "bearer_token");
     assert!(env.support.holds(CRM, "new_tok", tok).await);
 
-    // The name is taken now: 409 in the server's words, exit 1.
+    // The name is taken now: refused before anything is sent, naming it; exit 2.
     let o = env
         .run_stdin(
             &[
@@ -617,9 +635,14 @@ async fn create_every_kind() {
             b"whatever-pw-123",
         )
         .await;
-    assert_eq!(o.code, 1, "stderr: {}", o.stderr);
+    assert_eq!(o.code, 2, "stderr: {}", o.stderr);
     assert_eq!(o.messages().len(), 1, "one line: {}", o.stderr);
-    assert!(o.stderr.contains("409"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("a connection named new_tok already exists (bearer_token)"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -728,7 +751,7 @@ async fn bad_input_is_refused_before_any_request() {
             "--header-name",
         ),
         (
-            vec!["rotate", CRM, "salesforce_prod", "--length", "4"],
+            vec!["rotate", CRM, "salesforce_prod", "--yes", "--length", "4"],
             b"",
             "--length",
         ),
@@ -966,6 +989,7 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
         .run(&[
             "rotate",
             CRM,
+            "--yes",
             "salesforce_prod",
             "zoominfo_enrich",
             "-o",
@@ -1018,6 +1042,7 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
         .run(&[
             "rotate",
             CRM,
+            "--yes",
             "salesforce_prod",
             "--charset",
             "alnum",
@@ -1052,7 +1077,7 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
     assert_eq!(recs[1]["verified"], "true");
     assert!(env.support.holds(CRM, "salesforce_prod", pw).await);
 
-    let o = env.run(&["rotate", CRM, "dynamics_crm"]).await;
+    let o = env.run(&["rotate", CRM, "dynamics_crm", "--yes"]).await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert!(lines[0].starts_with("INTEGRATION") && lines[0].contains("PASSWORD"));
@@ -1066,11 +1091,11 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
 
     // Not found: 4; another kind: 2; neither prints a password.
     let o = env
-        .run(&["rotate", CRM, "no_such_conn", "-o", "json"])
+        .run(&["rotate", CRM, "no_such_conn", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 4, "stderr: {}", o.stderr);
     assert_eq!(o.json(), json!([]));
-    let o = env.run(&["rotate", CRM, "pipedrive_api"]).await;
+    let o = env.run(&["rotate", CRM, "pipedrive_api", "--yes"]).await;
     assert_eq!(o.code, 2, "stderr: {}", o.stderr);
     assert!(
         o.stderr.contains("basic_auth passwords only"),
@@ -1090,7 +1115,9 @@ async fn rotate_all_goes_on_when_one_fails() {
         "body": "{\"errors\":[{\"code\":\"Forbidden\",\"title\":\"Cannot access this resource. Missing scope write\"}]}"
     }))
     .await;
-    let o = env.run(&["rotate", CRM, "--all", "-o", "json"]).await;
+    let o = env
+        .run(&["rotate", CRM, "--all", "--yes", "-o", "json"])
+        .await;
     assert_eq!(o.code, 1, "a partial failure: stderr {}", o.stderr);
     assert!(o.stderr.contains("salesforce_sandbox"), "{}", o.stderr);
     assert!(
@@ -1137,7 +1164,7 @@ async fn rotate_all_goes_on_when_one_fails() {
         .fault(json!({"status": 403, "count": 10, "method": "PATCH"}))
         .await;
     let o = env
-        .run(&["rotate", "legacy_erp", "--all", "-o", "json"])
+        .run(&["rotate", "legacy_erp", "--all", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
     let v = merged(&o.json());
@@ -1167,6 +1194,7 @@ async fn rotate_keeps_a_password_whose_answer_was_lost() {
         .run(&[
             "rotate",
             CRM,
+            "--yes",
             "salesforce_prod",
             "zoominfo_enrich",
             "-o",
@@ -1223,7 +1251,7 @@ async fn rotate_stopped_by(sig: libc::c_int, label: &str, code: i32) {
     env.support
         .fault(json!({"delay_ms": 10_000, "count": 1, "method": "PATCH"}))
         .await;
-    let mut c = env.command(&["rotate", CRM, "salesforce_prod", "-o", "json"]);
+    let mut c = env.command(&["rotate", CRM, "salesforce_prod", "--yes", "-o", "json"]);
     c.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -1318,6 +1346,14 @@ async fn audit_every_format() {
             "created_at",
             "updated_at",
             "username",
+            "header_name",
+            "oauth_client_uuid",
+            "permission_scope",
+            "token_type",
+            "token_expiry",
+            "client_id",
+            "token_url",
+            "oauth_connections",
             "age_days",
             "stale",
             "findings",
@@ -1483,11 +1519,11 @@ async fn a_429_waits_and_says_so() {
 async fn exit_codes() {
     let mut env = Env::demo().await;
 
-    // 1: unknown integration, in the server's words.
+    // 4: unknown integration (not found), in the server's words.
     let o = env
         .run(&["connections", "list", "no_such_integration"])
         .await;
-    assert_eq!(o.code, 1, "stderr: {}", o.stderr);
+    assert_eq!(o.code, 4, "stderr: {}", o.stderr);
     assert!(
         o.stderr.contains("Specified integration is not valid"),
         "{}",
@@ -1525,7 +1561,7 @@ async fn exit_codes() {
     // 2: read-only refuses every change, before any request.
     let before = env.support.requests().await;
     for args in [
-        vec!["--readonly", "rotate", CRM, "--all"],
+        vec!["--readonly", "rotate", CRM, "--all", "--yes"],
         vec![
             "--readonly",
             "connections",

@@ -317,7 +317,7 @@ async fn oauth_clients_create_update_delete_in_every_shape() {
         assert_eq!(env.support.requests_by("PATCH").await, patches + 1);
         assert_eq!(env.support.requests_by("PUT").await, 0, "PUT is never used");
     }
-    // A taken name: the server's 409, in its words.
+    // A taken name: the server's 409, in its words; exit 2 (a name already taken).
     let o = env
         .run_stdin(
             &[
@@ -334,7 +334,8 @@ async fn oauth_clients_create_update_delete_in_every_shape() {
             b"whatever-secret\n",
         )
         .await;
-    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("409"), "{}", o.stderr);
     // Nothing to change, no terminal: refused before anything is sent.
     let before = env.support.requests().await;
     let o = env.run(&["oauth-clients", "update", SLACK, "slack"]).await;

@@ -108,7 +108,8 @@ async fn delete_asks_on_a_terminal() {
         (t.wait_exit(), t.text())
     })
     .await;
-    assert_eq!(code, 1, "screen: {screen}");
+    // A declined delete is a cancel (6), not an API failure (1).
+    assert_eq!(code, 6, "screen: {screen}");
     assert!(screen.contains("Delete api_key connection acme_crm_sync/segment_write_key"));
     assert!(screen.contains("not deleted"));
     assert_eq!(
@@ -135,12 +136,36 @@ async fn delete_asks_on_a_terminal() {
     );
 }
 
+/// On a terminal, rotate asks first, naming every connection whose password changes; no is a
+/// cancel (6) and sends nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_asks_on_a_terminal() {
+    let env = Arc::new(Env::demo().await);
+    let e = env.clone();
+    let (code, screen) = blocking(move || {
+        let mut t = term(&e, &["rotate", CRM, "salesforce_prod", "zoominfo_enrich"]);
+        t.wait_raw("[y/N] ");
+        t.send("n\r");
+        (t.wait_exit(), t.text())
+    })
+    .await;
+    assert_eq!(code, 6, "screen: {screen}");
+    assert!(
+        screen.contains("Rotate the password of 2 basic_auth connection(s) of acme_crm_sync: salesforce_prod, zoominfo_enrich?"),
+        "screen: {screen}"
+    );
+    assert!(screen.contains("not rotated: nothing was changed (cancelled)"));
+    assert_eq!(env.support.requests_by("PATCH").await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_printed_to_a_terminal_come_with_a_warning() {
     let env = Arc::new(Env::demo().await);
     let e = env.clone();
     let (code, screen) = blocking(move || {
         let mut t = term(&e, &["rotate", CRM, "salesforce_prod"]);
+        t.wait_raw("[y/N] ");
+        t.send("y\r");
         t.wait_raw("  yes  ");
         (t.wait_exit(), t.text())
     })

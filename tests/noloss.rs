@@ -133,7 +133,7 @@ async fn rotate_onto_a_full_disk_changes_nothing() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full");
-        let mut c = env.command(&["rotate", SYN, "--all", "-o", fmt]);
+        let mut c = env.command(&["rotate", SYN, "--all", "--yes", "-o", fmt]);
         c.stdin(Stdio::null())
             .stdout(Stdio::from(full))
             .stderr(Stdio::piped());
@@ -172,7 +172,7 @@ async fn rotate_into_head_loses_nothing_and_stops() {
             .spawn()
             .expect("head");
         let pipe = head.stdin.take().expect("head's stdin");
-        let mut c = env.command(&["rotate", SYN, "--all", "-o", fmt]);
+        let mut c = env.command(&["rotate", SYN, "--all", "--yes", "-o", fmt]);
         c.stdin(Stdio::null())
             .stdout(Stdio::from(pipe))
             .stderr(Stdio::piped());
@@ -212,7 +212,9 @@ async fn rotate_into_head_loses_nothing_and_stops() {
 async fn every_password_comes_before_its_result() {
     let env = synthetic(30).await;
     let before = updated(&env, SYN).await;
-    let o: Out = env.run(&["rotate", SYN, "--all", "-o", "json"]).await;
+    let o: Out = env
+        .run(&["rotate", SYN, "--all", "--yes", "-o", "json"])
+        .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
     let all = o.json();
     let arr = all.as_array().expect("a JSON array");
@@ -316,7 +318,7 @@ async fn rotation_under_way(env: &Env, delay_ms: u64, patches: u64) -> Running {
     env.support
         .fault(json!({"delay_ms": delay_ms, "count": 1000, "method": "PATCH"}))
         .await;
-    let run = Running::spawn(env.command(&["rotate", SYN, "--all", "-o", "json"]));
+    let run = Running::spawn(env.command(&["rotate", SYN, "--all", "--yes", "-o", "json"]));
     let started = Instant::now();
     while env.support.requests_by("PATCH").await < patches {
         assert!(
@@ -419,7 +421,7 @@ async fn an_interrupted_rotation_is_on_record() {
         .as_array()
         .expect("array")
         .iter()
-        .filter(|e| e["action"] == "update")
+        .filter(|e| e["action"] == "rotate")
         .collect();
     // A task stopped between its line and its PATCH leaves a line and no PATCH: never fewer.
     assert!(

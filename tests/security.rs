@@ -748,9 +748,9 @@ async fn every_mutation_appends_one_audit_line() {
             &["password"],
         ),
         Step(
-            &["rotate", CRM, "aud_conn", "-o", "json"],
+            &["rotate", CRM, "aud_conn", "--yes", "-o", "json"],
             None,
-            "update",
+            "rotate",
             "aud_conn",
             &["password"],
         ),
@@ -787,6 +787,11 @@ async fn every_mutation_appends_one_audit_line() {
         assert_eq!(e["action"], *action, "{args:?}");
         assert_eq!(e["outcome"], "ok", "{args:?}");
         assert_eq!(e["profile"], "default");
+        assert_eq!(
+            e["account"],
+            env.sb.base_url.as_str(),
+            "the account is recorded"
+        );
         let integration = if *action == "register" {
             "aud_integration"
         } else {
@@ -818,7 +823,7 @@ async fn every_mutation_appends_one_audit_line() {
         .fault(json!({"status": 500, "count": 3, "method": "PATCH"}))
         .await;
     let o = env
-        .run(&["rotate", CRM, "salesforce_sandbox", "-o", "json"])
+        .run(&["rotate", CRM, "salesforce_sandbox", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 1, "{}", o.stderr);
     let lost = o.json()[0]["password"].as_str().unwrap_or("").to_string();
@@ -831,7 +836,7 @@ async fn every_mutation_appends_one_audit_line() {
         outcome.starts_with("failed: ") && outcome.contains("403"),
         "{outcome}"
     );
-    assert_eq!(l[6]["action"], "update");
+    assert_eq!(l[6]["action"], "rotate", "a rotation is logged as rotate");
     let outcome = l[6]["outcome"].as_str().unwrap_or("");
     assert!(outcome.starts_with("unknown: "), "{outcome}");
 
@@ -846,6 +851,7 @@ async fn every_mutation_appends_one_audit_line() {
                 [
                     "time",
                     "profile",
+                    "account",
                     "integration",
                     "connection",
                     "action",
@@ -864,11 +870,40 @@ async fn every_mutation_appends_one_audit_line() {
     assert_absent("the audit log", &audit, &secrets, None);
     let o = env.run(&["log", "-o", "json"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert_eq!(o.json(), Value::Array(l.clone()));
+    // The same entries, each with every key (`null` where the line has none).
+    let shown = o.json();
+    let shown = shown.as_array().expect("array");
+    assert_eq!(shown.len(), l.len());
+    for (file, out) in l.iter().zip(shown) {
+        let keys = out.as_object().map(|o| o.len()).unwrap_or(0);
+        assert_eq!(keys, 10, "one stable schema");
+        for k in [
+            "time",
+            "profile",
+            "account",
+            "integration",
+            "connection",
+            "action",
+            "kind",
+            "outcome",
+            "id",
+        ] {
+            assert_eq!(file.get(k).unwrap_or(&Value::Null), &out[k], "{k}");
+        }
+        assert_eq!(
+            file.get("fields").cloned().unwrap_or_else(|| json!([])),
+            out["fields"]
+        );
+    }
     let o = env.run(&["log"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert_eq!(o.stdout.lines().count(), 7);
-    assert!(o.stdout.lines().all(|line| line.contains("default")));
+    assert_eq!(o.stdout.lines().count(), 8, "a header and 7 entries");
+    assert!(o.stdout.starts_with("TIME "));
+    assert!(o
+        .stdout
+        .lines()
+        .skip(1)
+        .all(|line| line.contains("default")));
     let o = env.run(&["log", "-n", "2", "-o", "csv"]).await;
     assert_eq!(o.csv().len(), 3, "a header and two lines");
     assert_absent("zisctl log", o.stdout.as_bytes(), &secrets, None);

@@ -398,6 +398,7 @@ fn audit_log() {
             |action: &str, conn: &str, fields: &[&str], outcome: &str| zisctl::auditlog::Entry {
                 time: "2026-11-22T10:00:00.000Z".into(),
                 profile: "prod".into(),
+                account: None,
                 integration: "acme_crm_sync".into(),
                 connection: Some(conn.into()),
                 action: action.into(),

@@ -939,6 +939,7 @@ fn log_entry(action: &str, connection: &str, outcome: &str) -> crate::auditlog::
     crate::auditlog::Entry {
         time: "2026-11-22T10:00:00.000Z".into(),
         profile: "test".into(),
+        account: None,
         integration: "acme_crm_sync".into(),
         connection: Some(connection.into()),
         action: action.into(),

@@ -138,7 +138,6 @@ pub struct UseView {
     pub action: String,
     pub job_specs: Vec<TriggerView>,
     /// The `zendesk` connection, used by a path action without naming it.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub implicit: bool,
 }
 
@@ -215,7 +214,6 @@ pub struct ActionView {
     pub target: String,
     /// The connection it names (None: none, or chosen at run time: see `dynamic`).
     pub connection: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub dynamic: bool,
     /// A path action: it calls the account's Zendesk API (through `zendesk`).
     pub zendesk_path: bool,
@@ -245,7 +243,6 @@ pub struct BundleDetailView {
     pub uuid: String,
     pub description: String,
     /// Why the bundle could not be read, if it could not.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unreadable: Option<String>,
     pub flows: Vec<FlowView>,
     pub actions: Vec<ActionView>,
@@ -443,7 +440,7 @@ mod tests {
         assert!(!v.path().contains('\x1b'));
         assert!(v.path().ends_with("› (no flow) › a"));
         let j = serde_json::to_value(&v).unwrap();
-        assert!(j.get("implicit").is_none());
+        assert_eq!(j["implicit"], false, "every key, always");
         assert!(j["flow"].is_null());
         assert_eq!(used_by_cell(None), "unknown");
         assert_eq!(used_by_cell(Some(&[])), "");

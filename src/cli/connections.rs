@@ -9,8 +9,8 @@ use secrecy::SecretString;
 use crate::args::{CreateArgs, GlobalArgs, KindArg, OutputFormat, UpdateArgs};
 use crate::signals::Signals;
 use crate::zis::{
-    oauth_validate, validate, Connection, ConnectionKind, ConnectionUpdate, NewConnection,
-    NewCredential,
+    oauth_validate, validate, Connection, ConnectionKind, ConnectionUpdate, Error, ErrorKind,
+    NewConnection, NewCredential,
 };
 
 use super::generated::Generated;
@@ -279,6 +279,12 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
         };
     let ctx = Ctx::load(global)?;
     ctx.check_writable("connections create")?;
+    // One listing call: a name already taken is refused before anything is sent (before the
+    // prompt, so nobody types a secret for nothing; after the local checks otherwise).
+    let prompted = matches!(source, Source::Prompt);
+    if prompted {
+        name_free(&ctx, &a.integration, &a.name).await?;
+    }
     let secret = match source {
         Source::Stdin => read_secret_stdin(field)?,
         Source::Generate => new_password(a.length, a.charset)?,
@@ -303,6 +309,10 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
         allowed_domain: a.allowed_domain.clone(),
         credential,
     };
+    if !prompted {
+        validate::new_connection(&new)?;
+        name_free(&ctx, &a.integration, &a.name).await?;
+    }
     // What was sent, for the record's tail when no answer says more.
     let sent = Connection {
         kind,
@@ -357,10 +367,46 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
                 Some(false),
                 ctx.now,
             )?;
-            Err(e.into())
+            Err(conflict_or(e, &ctx, &a.integration, &a.name).await)
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(conflict_or(e, &ctx, &a.integration, &a.name).await),
     }
+}
+
+/// Refuse a name the integration already has (one listing call).
+async fn name_free(ctx: &Ctx, integration: &str, name: &str) -> CliResult {
+    let existing = ctx.client.list_connections(integration).await?;
+    match existing.iter().find(|c| c.name == name) {
+        Some(c) => Err(name_taken(integration, name, Some(c.kind))),
+        None => Ok(()),
+    }
+}
+
+/// "A connection named X already exists": exit 2, naming the kind when known.
+fn name_taken(integration: &str, name: &str, kind: Option<ConnectionKind>) -> CliError {
+    let kind = kind.map(|k| format!(" ({k})")).unwrap_or_default();
+    CliError {
+        code: 2,
+        message: Some(format!(
+            "a connection named {name} already exists{kind} in {integration}: nothing was \
+             created (pick another name, or change it with `zisctl connections update`)"
+        )),
+    }
+}
+
+/// A create refused with 409 (another created the name meanwhile): say which connection
+/// holds the name. Any other error as it is.
+async fn conflict_or(e: Error, ctx: &Ctx, integration: &str, name: &str) -> CliError {
+    if e.kind != ErrorKind::Conflict || may_have_applied(&e) {
+        return e.into();
+    }
+    let kind = ctx
+        .client
+        .find_connection(integration, name)
+        .await
+        .ok()
+        .map(|c| c.kind);
+    name_taken(integration, name, kind)
 }
 
 pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
@@ -573,8 +619,8 @@ pub async fn delete(
             )
         };
         if !super::input::confirm(&q)? {
-            warn("not deleted");
-            return Err(CliError::silent(1));
+            warn("not deleted: nothing was changed (cancelled)");
+            return Err(CliError::silent(crate::exit::CANCELLED));
         }
     }
     ctx.client

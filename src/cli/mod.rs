@@ -4,8 +4,9 @@
 //! Each command validates its arguments before loading the config or sending anything, prints
 //! its data on stdout (table, JSON or CSV) and every message on stderr, one line each:
 //! `zisctl: <what happened>`. Exit codes: 0 success, 1 API or network failure, 2 usage or
-//! validation, 3 authentication or permission, 4 not found, 5 findings (with
-//! `--fail-on-findings`, and only when nothing failed), 128 + the signal when interrupted
+//! validation (a name already taken too), 3 authentication or permission, 4 not found (an
+//! unknown integration too), 5 findings (with `--fail-on-findings`, and only when nothing
+//! failed), 6 cancelled (a confirmation answered no), 128 + the signal when interrupted
 //! (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
@@ -138,7 +139,11 @@ pub fn warn(msg: &str) {
 }
 
 /// Run one headless command; returns the process exit code.
-pub async fn run(global: &GlobalArgs, cmd: Command) -> i32 {
+pub async fn run(global: &GlobalArgs, mut cmd: Command) -> i32 {
+    if let Err(m) = cmd.set_output(global.output.unwrap_or_default()) {
+        warn(&m);
+        return 2;
+    }
     match dispatch(global, cmd).await {
         Ok(code) => code,
         Err(e) => {

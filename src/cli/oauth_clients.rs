@@ -365,8 +365,8 @@ pub async fn delete(
             cascade.len()
         );
         if !super::input::confirm(&q)? {
-            warn("not deleted");
-            return Err(CliError::silent(1));
+            warn("not deleted: nothing was changed (cancelled)");
+            return Err(CliError::silent(crate::exit::CANCELLED));
         }
     }
     ctx.client

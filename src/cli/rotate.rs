@@ -11,6 +11,10 @@
 //!   is printed as `unknown` before exiting with 128 + the signal's number (130, 143, 129, 131).
 //!
 //! A clean refusal (403, 404, validation) is a `not_applied` result: the old password stays.
+//!
+//! It asks first on a terminal and needs `--yes` without one; `--dry-run` says what would
+//! change; `--prepare` prints the new passwords and applies nothing, and `--apply-prepared`
+//! reads those records back from stdin and applies them.
 use std::collections::HashSet;
 use std::sync::{Mutex, MutexGuard};
 
@@ -52,8 +56,31 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         validate::connection_name(n)?;
     }
     check_length(a.length)?;
+    if a.apply_prepared && !a.yes {
+        return Err(CliError::usage(
+            "--apply-prepared reads the prepared records from stdin, so it cannot ask: add \
+             --yes",
+        ));
+    }
+    let prepared = if a.apply_prepared {
+        Some(read_prepared(&integration)?)
+    } else {
+        None
+    };
+    // Every rotation changes a live credential at once: on a terminal it asks first (after
+    // listing what changes); without one it needs --yes, as `connections delete` does.
+    // --prepare and --dry-run change nothing.
+    let ask = !a.yes && !a.dry_run && !a.prepare;
+    if ask && !super::input::stdin_is_terminal() {
+        return Err(CliError::usage(
+            "refusing to rotate without confirmation: stdin is not a terminal; add --yes \
+             (or --dry-run to see what would change)",
+        ));
+    }
     let ctx = Ctx::load(global)?;
-    ctx.check_writable("rotate")?;
+    if !a.dry_run && !a.prepare {
+        ctx.check_writable("rotate")?;
+    }
     // Registered before the first request, so that no signal kills the process while a
     // password is in flight.
     let mut signals = crate::signals::Signals::new();
@@ -73,6 +100,13 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
             .collect();
         t.sort_by(|x, y| x.name.cmp(&y.name));
         t
+    } else if let Some(p) = &prepared {
+        p.iter()
+            .map(|(n, _)| Target {
+                name: n.clone(),
+                before: None,
+            })
+            .collect()
     } else {
         let mut seen = HashSet::new();
         a.names
@@ -86,6 +120,31 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
     };
     if targets.is_empty() {
         warn(&format!("no basic_auth connections in {integration}"));
+    }
+    if a.dry_run {
+        return dry_run(&ctx, &integration, targets, a.out.output).await;
+    }
+    if a.prepare {
+        return prepare(&ctx, &integration, targets, &a).await;
+    }
+    if ask && !targets.is_empty() {
+        let names: Vec<String> = targets.iter().map(|t| clean(&t.name)).collect();
+        let q = format!(
+            "Rotate the password of {} basic_auth connection(s) of {}: {}? ZIS takes each new \
+             password at once, and each target system must then be given it.",
+            names.len(),
+            clean(&integration),
+            names.join(", ")
+        );
+        let answer = tokio::task::spawn_blocking(move || super::input::confirm(&q));
+        let yes = tokio::select! {
+            r = answer => r.map_err(|e| CliError { code: 1, message: Some(format!("cannot ask: {e}")) })??,
+            code = signals.recv() => return Err(CliError { code, ..CliError::interrupted() }),
+        };
+        if !yes {
+            warn("not rotated: nothing was changed (cancelled)");
+            return Err(CliError::silent(crate::exit::CANCELLED));
+        }
     }
 
     let stdout = Stdout::new();
@@ -123,6 +182,9 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
     let job = Job {
         ctx: &ctx,
         integration: &integration,
+        prepared: prepared
+            .map(|p| p.into_iter().collect())
+            .unwrap_or_default(),
         length: a.length,
         charset: a.charset,
         state: &state,
@@ -183,6 +245,215 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         ));
     }
     Ok(combined_exit(succeeded, &failures))
+}
+
+/// One row of `--dry-run`: a password that would change.
+#[derive(serde::Serialize)]
+struct PlanRecord {
+    integration: String,
+    name: String,
+    kind: &'static str,
+    /// When its password last changed (null: unknown).
+    updated_at: Option<String>,
+    action: &'static str,
+}
+
+/// `--dry-run`: what would change, each connection read (never written); no password is made.
+async fn dry_run(
+    ctx: &Ctx,
+    integration: &str,
+    targets: Vec<Target>,
+    format: crate::args::OutputFormat,
+) -> CliResult<i32> {
+    use crate::args::OutputFormat;
+    let mut plan = Vec::new();
+    let mut failures = Vec::new();
+    for t in targets {
+        let at = match t.before {
+            Some(b) => b,
+            None => match ctx
+                .client
+                .get_connection(integration, ConnectionKind::BasicAuth, &t.name)
+                .await
+            {
+                Ok(c) => c.updated_at,
+                Err(e) => {
+                    warn(&e.to_string());
+                    failures.push(crate::exit::code_of(&e));
+                    continue;
+                }
+            },
+        };
+        plan.push(PlanRecord {
+            integration: clean(integration),
+            name: clean(&t.name),
+            kind: "basic_auth",
+            updated_at: at.map(|t| format_time(Some(t))),
+            action: "rotate",
+        });
+    }
+    let text = match format {
+        OutputFormat::Json => super::output::json(&plan)?,
+        OutputFormat::Csv | OutputFormat::Table => {
+            let mut t =
+                super::output::Table::new(&["INTEGRATION", "NAME", "KIND", "UPDATED AT", "ACTION"]);
+            for p in &plan {
+                t.push(vec![
+                    p.integration.clone(),
+                    p.name.clone(),
+                    p.kind.into(),
+                    p.updated_at.clone().unwrap_or_else(|| "-".into()),
+                    p.action.into(),
+                ]);
+            }
+            if format == OutputFormat::Csv {
+                t.to_csv()
+            } else {
+                t.render()
+            }
+        }
+    };
+    super::output::print(&text)?;
+    warn(&format!(
+        "dry run: {} password(s) would change; nothing was sent",
+        plan.len()
+    ));
+    Ok(combined_exit(plan.len(), &failures))
+}
+
+/// One record of `--prepare`'s output, as `--apply-prepared` reads it back (the password
+/// record; the other fields of a record are ignored).
+#[derive(serde::Deserialize)]
+struct PreparedIn {
+    record: String,
+    integration: String,
+    name: String,
+    password: Option<SecretString>,
+}
+
+/// Read the records `--prepare` printed (JSON) from stdin: each connection's password.
+/// Every record must be of `integration`; a name given twice is refused.
+fn read_prepared(integration: &str) -> CliResult<Vec<(String, SecretString)>> {
+    use std::io::Read;
+    const MAX: usize = 4 * 1024 * 1024;
+    let mut buf = zeroize::Zeroizing::new(Vec::new());
+    std::io::stdin()
+        .lock()
+        .take(MAX as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| CliError::usage(format!("--apply-prepared: cannot read stdin ({e})")))?;
+    if buf.len() > MAX {
+        return Err(CliError::usage(format!(
+            "--apply-prepared: stdin is longer than {MAX} bytes; nothing was sent"
+        )));
+    }
+    // The error names the position only: serde_json's message may quote the input.
+    let records: Vec<PreparedIn> = serde_json::from_slice(&buf).map_err(|e| {
+        CliError::usage(format!(
+            "--apply-prepared: stdin is not the JSON records of `rotate --prepare -o json` \
+             (line {}, column {}); nothing was sent",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let mut out: Vec<(String, SecretString)> = Vec::new();
+    for r in records {
+        if r.record != PASSWORD_RECORD {
+            continue;
+        }
+        if r.integration != integration {
+            return Err(CliError::usage(format!(
+                "--apply-prepared: a record is of integration {}, not {integration}; nothing \
+                 was sent",
+                clean(&r.integration)
+            )));
+        }
+        validate::connection_name(&r.name)?;
+        let Some(pw) = r.password else {
+            return Err(CliError::usage(format!(
+                "--apply-prepared: the record of {} has no password; nothing was sent",
+                clean(&r.name)
+            )));
+        };
+        if out.iter().any(|(n, _)| *n == r.name) {
+            return Err(CliError::usage(format!(
+                "--apply-prepared: {} is given twice; nothing was sent",
+                clean(&r.name)
+            )));
+        }
+        out.push((r.name, pw));
+    }
+    if out.is_empty() {
+        return Err(CliError::usage(
+            "--apply-prepared: stdin holds no password record; nothing was sent",
+        ));
+    }
+    Ok(out)
+}
+
+/// `--prepare`: check each connection is a basic_auth one, make its new password and print it
+/// in rotate's password record (status `prepared`). Nothing is applied.
+async fn prepare(
+    ctx: &Ctx,
+    integration: &str,
+    targets: Vec<Target>,
+    a: &RotateArgs,
+) -> CliResult<i32> {
+    let mut found = Vec::new();
+    let mut failures = Vec::new();
+    for t in targets {
+        if t.before.is_none() {
+            if let Err(e) = ctx
+                .client
+                .get_connection(integration, ConnectionKind::BasicAuth, &t.name)
+                .await
+            {
+                warn(&e.to_string());
+                failures.push(crate::exit::code_of(&e));
+                continue;
+            }
+        }
+        found.push(t.name);
+    }
+    let stdout = Stdout::new();
+    let mut records = Records::new(
+        a.out.output,
+        found.iter().map(|n| (integration, n.as_str())),
+        a.length,
+        Box::new({
+            let stdout = stdout.clone();
+            move |text: &str, durable: bool| stdout.write(text, durable)
+        }),
+    );
+    let io_err = |e: std::io::Error| CliError {
+        code: 1,
+        message: Some(format!("cannot write to stdout ({e}): nothing was applied")),
+    };
+    records.begin().map_err(io_err)?;
+    if !found.is_empty() && stdout_is_terminal() {
+        warn("new passwords are printed below: store them now, then clear the scrollback");
+    }
+    for name in &found {
+        let pw = new_password(a.length, a.charset)?;
+        let rec = PasswordRecord {
+            record: PASSWORD_RECORD,
+            integration: clean(integration),
+            name: clean(name),
+            password: &pw,
+            status: "prepared",
+        };
+        records.password(&rec).map_err(io_err)?;
+    }
+    records.end().map_err(io_err)?;
+    let end = stdout.written();
+    stdout.delivered(end).await.map_err(io_err)?;
+    warn(&format!(
+        "prepared {} new password(s); nothing was applied: give each target its new password, \
+         then feed these records to `zisctl rotate {} --apply-prepared --yes` on stdin",
+        found.len(),
+        clean(integration)
+    ));
+    Ok(combined_exit(found.len(), &failures))
 }
 
 /// How one connection's rotation ended.
@@ -281,6 +552,8 @@ impl Run {
 struct Job<'a> {
     ctx: &'a Ctx,
     integration: &'a str,
+    /// --apply-prepared: the password of each connection, read from stdin.
+    prepared: std::collections::HashMap<String, SecretString>,
     length: usize,
     charset: CharsetArg,
     state: &'a Mutex<Run>,
@@ -320,7 +593,11 @@ impl Job<'_> {
                 }
             },
         };
-        let pw = match new_password(self.length, self.charset) {
+        let made = match self.prepared.get(name) {
+            Some(p) => Ok(p.clone()),
+            None => new_password(self.length, self.charset),
+        };
+        let pw = match made {
             Ok(p) => p,
             Err(e) => {
                 warn(&e.to_string());

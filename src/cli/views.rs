@@ -28,28 +28,24 @@ fn expose_opt<S: Serializer>(s: &Option<&SecretString>, ser: S) -> Result<S::Ok,
     }
 }
 
-/// A connection, as `connections list` / `show` print it. Never a secret field.
+/// A connection, as `connections list` / `show` print it. Never a secret field. One schema
+/// for every kind: a key that does not apply to the kind is `null`, never left out.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ConnectionView {
     pub integration: String,
     pub kind: &'static str,
     pub name: String,
     pub allowed_domain: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub header_name: Option<String>,
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
-    /// oauth only (null when the server did not say): the client it was made with, its
-    /// scopes, its token type and when its access token expires. Never a token.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// oauth only (null for the other kinds, and when the server did not say): the client it
+    /// was made with, its scopes, its token type and when its access token expires. Never a
+    /// token.
     pub oauth_client_uuid: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permission_scope: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_expiry: Option<Option<String>>,
 }
 
@@ -244,7 +240,7 @@ pub const INTEGRATION_CSV: &[&str] = &[
 pub struct RegisteredView<'a> {
     #[serde(flatten)]
     pub integration: IntegrationView,
-    #[serde(serialize_with = "expose_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "expose_opt")]
     pub oauth_client_secret: Option<&'a SecretString>,
 }
 
@@ -267,11 +263,8 @@ impl<'a> RegisteredView<'a> {
 pub struct AuditView {
     #[serde(flatten)]
     pub connection: ConnectionView,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_connections: Option<Vec<String>>,
     pub age_days: Option<i64>,
     pub stale: bool,
@@ -446,8 +439,8 @@ impl Outcome {
 }
 
 /// The first record of a rotation: the new password, printed (and delivered) before it is
-/// sent. `status` is `sending` (rotate) or `kept` (rotate --recover). The one record zisctl
-/// prints a rotated secret in.
+/// sent. `status` is `sending` (rotate), `prepared` (rotate --prepare) or `kept` (rotate
+/// --recover). The one record zisctl prints a rotated secret in.
 #[derive(Serialize)]
 pub struct PasswordRecord<'a> {
     pub record: &'static str,
@@ -583,13 +576,20 @@ mod tests {
             [
                 "allowed_domain",
                 "created_at",
+                "header_name",
                 "integration",
                 "kind",
                 "name",
+                "oauth_client_uuid",
+                "permission_scope",
+                "token_expiry",
+                "token_type",
                 "updated_at",
                 "username"
-            ]
+            ],
+            "one schema for every kind"
         );
+        assert!(o["header_name"].is_null() && o["token_type"].is_null());
         assert_eq!(o["kind"], "basic_auth");
         assert_eq!(o["updated_at"], "2024-02-01T12:00:00Z");
         assert!(!o["username"].as_str().unwrap().contains('\x1b'));
@@ -600,14 +600,16 @@ mod tests {
         k.header_name = Some("X-Key".into());
         let v = serde_json::to_value(ConnectionView::new("acme", &k)).unwrap();
         assert_eq!(v["header_name"], "X-Key");
-        assert!(v.get("username").is_none());
+        assert!(v["username"].is_null(), "null, not left out");
+        assert_eq!(v.as_object().map(|o| o.len()), Some(12));
 
         let mut b = basic();
         b.kind = ConnectionKind::BearerToken;
         b.username = None;
         b.updated_at = None;
         let v = serde_json::to_value(ConnectionView::new("acme", &b)).unwrap();
-        assert!(v.get("username").is_none() && v.get("header_name").is_none());
+        assert!(v["username"].is_null() && v["header_name"].is_null());
+        assert_eq!(v.as_object().map(|o| o.len()), Some(12));
         assert!(v["updated_at"].is_null());
     }
 
@@ -710,7 +712,7 @@ mod tests {
         };
         let hidden = serde_json::to_string(&RegisteredView::new(&r, false)).unwrap();
         assert!(!hidden.contains("client-secret-canary"));
-        assert!(!hidden.contains("oauth_client_secret"));
+        assert!(hidden.contains("\"oauth_client_secret\":null"), "{hidden}");
         let shown = serde_json::to_value(RegisteredView::new(&r, true)).unwrap();
         assert!(shown["oauth_client_secret"] == "client-secret-canary");
         assert_eq!(shown["oauth_client_id"], 7);

@@ -369,11 +369,13 @@ impl Client {
     /// ?name=`; there is no `connections/oauth/{name}` route). Not found anywhere: "Connection
     /// does not exist" (404), naming no kind.
     pub async fn find_connection(&self, integration: &str, name: &str) -> Result<Connection> {
+        // The user named no kind: an error names none either.
+        let ctx = || format!("show connection {integration}/{name}");
         for kind in ConnectionKind::CREATABLE {
             match self.get_connection(integration, kind, name).await {
                 Ok(c) => return Ok(c),
                 Err(e) if e.kind == ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.with_context(ctx())),
             }
         }
         match self.get_oauth_connection(integration, name).await {
@@ -384,7 +386,7 @@ impl Client {
                 e.code = Some("NotFound".into());
                 Err(e.with_context(format!("connection {integration}/{name}")))
             }
-            Err(e) => Err(e),
+            Err(e) => Err(e.with_context(ctx())),
         }
     }
 
@@ -438,6 +440,18 @@ impl Client {
         name: &str,
         update: &ConnectionUpdate,
     ) -> Result<()> {
+        self.update_connection_as(integration, name, update, "update")
+            .await
+    }
+
+    /// [`Client::update_connection`], journaled as `action` (`rotate` for a rotation).
+    async fn update_connection_as(
+        &self,
+        integration: &str,
+        name: &str,
+        update: &ConnectionUpdate,
+        action: &'static str,
+    ) -> Result<()> {
         validate::integration_name(integration)?;
         validate::connection_update(update)?;
         let kind = update.kind();
@@ -446,7 +460,7 @@ impl Client {
         let m = Mutation {
             integration,
             connection: Some(name),
-            action: "update",
+            action,
             kind: Some(kind),
             fields: &fields,
         };
@@ -481,7 +495,8 @@ impl Client {
             username: None,
             password: Some(SecretString::from(password.expose_secret().to_string())),
         };
-        self.update_connection(integration, name, &update).await?;
+        self.update_connection_as(integration, name, &update, "rotate")
+            .await?;
         match self
             .get_connection(integration, ConnectionKind::BasicAuth, name)
             .await

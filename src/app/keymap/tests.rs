@@ -103,6 +103,7 @@ fn log_entry(connection: &str) -> crate::auditlog::Entry {
     crate::auditlog::Entry {
         time: "2026-11-22T10:00:00.000Z".into(),
         profile: "test".into(),
+        account: None,
         integration: "acme_crm_sync".into(),
         connection: Some(connection.into()),
         action: "update".into(),

@@ -638,7 +638,12 @@ impl Command {
                 };
                 return Ok(());
             }
-            Command::Auth(_) | Command::Sandbox(_) | Command::Demo(_) => return Ok(()),
+            Command::Auth(_)
+            | Command::Sandbox(_)
+            | Command::Demo(_)
+            | Command::Config(_)
+            | Command::Completions { .. }
+            | Command::Man { .. } => return Ok(()),
         };
         out.output = f;
         Ok(())

@@ -208,7 +208,9 @@ pub enum KindArg {
 pub enum ConnectionsCmd {
     /// List the connections of an integration (every page).
     List {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
+        /// Only connections of this kind.
         #[arg(long, value_enum)]
         kind: Option<KindArg>,
         #[command(flatten)]
@@ -216,7 +218,9 @@ pub enum ConnectionsCmd {
     },
     /// Show one connection.
     Show {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
+        /// The connection's name.
         name: String,
         #[command(flatten)]
         out: OutputArgs,
@@ -227,7 +231,9 @@ pub enum ConnectionsCmd {
     Update(UpdateArgs),
     /// Delete a connection (asks on a terminal unless --yes).
     Delete {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
+        /// The connection's name.
         name: String,
         /// Do not ask for confirmation (required when stdin is not a terminal).
         #[arg(long, short = 'y')]
@@ -251,6 +257,7 @@ pub enum GrantTypeArg {
 
 #[derive(Debug, Args)]
 pub struct AuthorizeArgs {
+    /// The integration (its name, as `integrations list` shows it).
     pub integration: String,
     /// The OAuth connection's name (ZIS stores the new token under it).
     pub name: String,
@@ -278,12 +285,14 @@ pub struct AuthorizeArgs {
 pub enum OAuthClientsCmd {
     /// List the integration's OAuth clients (never their secrets).
     List {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
         #[command(flatten)]
         out: OutputArgs,
     },
     /// Show one OAuth client, and the OAuth connections built on it.
     Show {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
         /// The client's name (or its uuid).
         name: String,
@@ -296,6 +305,7 @@ pub enum OAuthClientsCmd {
     Update(OAuthClientUpdateArgs),
     /// Delete an OAuth client and, with it, every OAuth connection built on it.
     Delete {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
         /// The client's name (or its uuid).
         name: String,
@@ -310,6 +320,7 @@ pub enum OAuthClientsCmd {
 
 #[derive(Debug, Args)]
 pub struct OAuthClientCreateArgs {
+    /// The integration (its name, as `integrations list` shows it).
     pub integration: String,
     /// The client's name: 3-64 chars of A-Z a-z 0-9 - _
     pub name: String,
@@ -325,6 +336,7 @@ pub struct OAuthClientCreateArgs {
     /// Default scopes, space-delimited.
     #[arg(long, value_name = "S")]
     pub scopes: Option<String>,
+    /// The grant the client's OAuth connections use.
     #[arg(long, value_enum)]
     pub grant_type: Option<GrantTypeArg>,
     /// Read the client secret from stdin.
@@ -336,21 +348,26 @@ pub struct OAuthClientCreateArgs {
 
 #[derive(Debug, Args)]
 pub struct OAuthClientUpdateArgs {
+    /// The integration (its name, as `integrations list` shows it).
     pub integration: String,
     /// The client's name (or its uuid).
     pub name: String,
     /// Read the new client secret from stdin.
     #[arg(long)]
     pub client_secret_stdin: bool,
+    /// A new client id (the OAuth provider's).
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
+    /// A new token URL (https).
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
+    /// A new authorization URL (https).
     #[arg(long, value_name = "URL")]
     pub auth_url: Option<String>,
     /// Default scopes, space-delimited.
     #[arg(long, value_name = "S")]
     pub scopes: Option<String>,
+    /// The grant the client's OAuth connections use.
     #[arg(long, value_enum)]
     pub grant_type: Option<GrantTypeArg>,
     #[command(flatten)]
@@ -359,11 +376,14 @@ pub struct OAuthClientUpdateArgs {
 
 #[derive(Debug, Args)]
 pub struct CreateArgs {
+    /// The integration (its name, as `integrations list` shows it).
     pub integration: String,
+    /// The connection's name.
     pub name: String,
     /// Hostname the connection may be used on (no scheme, path, port or whitespace).
     #[arg(long, value_name = "HOST")]
     pub allowed_domain: String,
+    /// The kind of connection (its credential).
     #[arg(long, value_enum, default_value_t = KindArg::BasicAuth)]
     pub kind: KindArg,
     /// basic_auth username.
@@ -384,8 +404,10 @@ pub struct CreateArgs {
     /// Read the bearer token from stdin.
     #[arg(long)]
     pub token_stdin: bool,
+    /// Length of a generated password.
     #[arg(long, default_value_t = 32)]
     pub length: usize,
+    /// Characters of a generated password.
     #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
     pub charset: CharsetArg,
     #[command(flatten)]
@@ -394,7 +416,9 @@ pub struct CreateArgs {
 
 #[derive(Debug, Args)]
 pub struct UpdateArgs {
+    /// The integration (its name, as `integrations list` shows it).
     pub integration: String,
+    /// The connection's name.
     pub name: String,
     /// New basic_auth username.
     #[arg(long)]
@@ -414,8 +438,10 @@ pub struct UpdateArgs {
     /// bearer_token: read the new token from stdin.
     #[arg(long)]
     pub token_stdin: bool,
+    /// Length of a generated password.
     #[arg(long, default_value_t = 32)]
     pub length: usize,
+    /// Characters of a generated password.
     #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
     pub charset: CharsetArg,
     #[command(flatten)]
@@ -463,8 +489,10 @@ pub struct RotateArgs {
     /// or copied (SIGHUP, SIGTERM, a confirmed Ctrl-C), then forget them.
     #[arg(long)]
     pub recover: bool,
+    /// Length of a generated password.
     #[arg(long, default_value_t = 32)]
     pub length: usize,
+    /// Characters of a generated password.
     #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
     pub charset: CharsetArg,
     #[command(flatten)]
@@ -497,6 +525,7 @@ pub struct AuditArgs {
 pub enum BundlesCmd {
     /// List the bundles of an integration (metadata).
     List {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
         #[command(flatten)]
         out: OutputArgs,
@@ -504,7 +533,9 @@ pub enum BundlesCmd {
     /// Show one bundle (by name or uuid): its flows, actions with their connection, job specs
     /// installed or not, and its problems.
     Show {
+        /// The integration (its name, as `integrations list` shows it).
         integration: String,
+        /// The bundle's name (or its uuid).
         name: String,
         #[command(flatten)]
         out: OutputArgs,

@@ -131,3 +131,24 @@ fn every_command_has_help() {
         assert!(help.contains("Usage: zisctl"), "{p:?}");
     }
 }
+
+/// Every argument of every command says what it is (clap shows a bare `<NAME>` otherwise).
+#[test]
+fn every_argument_has_a_description() {
+    fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for a in c.get_arguments() {
+            if a.is_hide_set() || a.get_help().is_some() {
+                continue;
+            }
+            missing.push(format!("{path} {}", a.get_id()));
+        }
+        for sub in c.get_subcommands() {
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    let mut cmd = zisctl::args::Cli::command();
+    cmd.build();
+    walk(&cmd, "zisctl", &mut missing);
+    assert!(missing.is_empty(), "no description: {missing:#?}");
+}

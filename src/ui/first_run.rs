@@ -64,7 +64,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, fr: &FirstRun, theme: 
         Line::styled("  oauth_client_id = \"ID\"", code),
         Line::from(vec![
             Span::raw("  (written by "),
-            Span::styled("zisctl config init --subdomain acme --oauth-client-id ID", code),
+            Span::styled(
+                "zisctl config init --subdomain acme --oauth-client-id ID",
+                code,
+            ),
             Span::raw(")"),
         ]),
         Line::raw(""),

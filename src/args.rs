@@ -47,10 +47,10 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// ZIS integrations (the registry).
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "int")]
     Integrations(IntegrationsCmd),
     /// Connections of an integration.
-    #[command(subcommand)]
+    #[command(subcommand, visible_alias = "conn")]
     Connections(ConnectionsCmd),
     /// ZIS OAuth clients of an integration (what its OAuth connections are made with).
     #[command(name = "oauth-clients", subcommand)]
@@ -172,6 +172,7 @@ pub struct OutputArgs {
 #[derive(Debug, Subcommand)]
 pub enum IntegrationsCmd {
     /// List the account's integrations.
+    #[command(visible_alias = "ls")]
     List {
         #[command(flatten)]
         out: OutputArgs,
@@ -207,6 +208,7 @@ pub enum KindArg {
 #[derive(Debug, Subcommand)]
 pub enum ConnectionsCmd {
     /// List the connections of an integration (every page).
+    #[command(visible_alias = "ls")]
     List {
         /// The integration (its name, as `integrations list` shows it).
         integration: String,
@@ -284,6 +286,7 @@ pub struct AuthorizeArgs {
 #[derive(Debug, Subcommand)]
 pub enum OAuthClientsCmd {
     /// List the integration's OAuth clients (never their secrets).
+    #[command(visible_alias = "ls")]
     List {
         /// The integration (its name, as `integrations list` shows it).
         integration: String,
@@ -524,6 +527,7 @@ pub struct AuditArgs {
 #[derive(Debug, Subcommand)]
 pub enum BundlesCmd {
     /// List the bundles of an integration (metadata).
+    #[command(visible_alias = "ls")]
     List {
         /// The integration (its name, as `integrations list` shows it).
         integration: String,

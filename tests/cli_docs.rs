@@ -152,3 +152,27 @@ fn every_argument_has_a_description() {
     walk(&cmd, "zisctl", &mut missing);
     assert!(missing.is_empty(), "no description: {missing:#?}");
 }
+
+/// The short names k9s and kubectl users type: `int`, `conn`, `ls`.
+#[test]
+fn short_aliases() {
+    let home = tempfile::tempdir().unwrap();
+    for (short, long) in [
+        (vec!["conn", "ls"], vec!["connections", "list"]),
+        (vec!["int", "ls"], vec!["integrations", "list"]),
+        (vec!["oauth-clients", "ls"], vec!["oauth-clients", "list"]),
+        (vec!["bundles", "ls"], vec!["bundles", "list"]),
+    ] {
+        let help = |mut a: Vec<&str>| {
+            a.push("--help");
+            let o = run(home.path(), &a);
+            assert_eq!(o.status.code(), Some(0), "{a:?}");
+            text(&o.stdout)
+        };
+        assert_eq!(
+            help(short.clone()),
+            help(long.clone()),
+            "{short:?} is {long:?}"
+        );
+    }
+}

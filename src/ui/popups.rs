@@ -255,7 +255,9 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
     lines.push(Line::raw(""));
     let w = area.width.saturating_sub(4).min(96);
     let text_w = w.saturating_sub(4).max(1) as usize;
+    let mut blocks: Vec<Vec<Line>> = Vec::with_capacity(n);
     for (i, item) in rot.items.iter().enumerate() {
+        let mut lines: Vec<Line> = Vec::new();
         let sel = i == rot.selected;
         let pointer = if sel && n > 1 { "▶ " } else { "  " };
         lines.push(Line::from(vec![
@@ -310,16 +312,54 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
                 Span::styled(part, style),
             ]));
         }
+        blocks.push(lines);
     }
+    let mut tail: Vec<Line> = Vec::new();
     if rot.confirm_discard || rot.confirm_quit {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(leave_question(state, rot), theme.warn()));
+        tail.push(Line::raw(""));
+        tail.push(Line::styled(leave_question(state, rot), theme.warn()));
     }
 
-    let body_h: u16 = lines
-        .iter()
-        .map(|l| (l.width().max(1).div_ceil(text_w)) as u16)
-        .sum();
+    // As many connections as fit, always with the selected one: the window scrolls with the
+    // selection and says how many it shows.
+    let rows =
+        |ls: &[Line]| -> usize { ls.iter().map(|l| l.width().max(1).div_ceil(text_w)).sum() };
+    let room = area.height.saturating_sub(2 + 4) as usize;
+    let fixed = rows(&lines) + rows(&tail);
+    let heights: Vec<usize> = blocks.iter().map(|b| rows(b)).collect();
+    let (first, last) = shown_items(&heights, rot.selected, room.saturating_sub(fixed));
+    let cut = first > 0 || last + 1 < n;
+    let room = if cut { room.saturating_sub(1) } else { room };
+    let (first, last) = if cut {
+        shown_items(&heights, rot.selected, room.saturating_sub(fixed))
+    } else {
+        (first, last)
+    };
+    for b in blocks.drain(..).skip(first).take(last + 1 - first) {
+        lines.extend(b);
+    }
+    if cut {
+        let shown = last + 1 - first;
+        let mut more = Vec::new();
+        if first > 0 {
+            more.push(format!("{first} above"));
+        }
+        if last + 1 < n {
+            more.push(format!("{} below", n - 1 - last));
+        }
+        lines.push(Line::styled(
+            format!(
+                "{shown} of {n} shown ({}; {}/{} selects)",
+                more.join(", "),
+                key(Command::Down),
+                key(Command::Up)
+            ),
+            theme.accent(),
+        ));
+    }
+    lines.extend(tail);
+
+    let body_h: u16 = rows(&lines).min(u16::MAX as usize) as u16;
     let h = (body_h + 4).min(area.height.saturating_sub(2));
     let inner = window(frame, area, w, h, title(heading, theme), theme);
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
@@ -341,6 +381,26 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         },
     );
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+}
+
+/// The items `first..=last` of a list whose items are `heights` lines tall that fit in `room`
+/// lines and hold `selected`: from the top while the selection fits, else ending at it.
+fn shown_items(heights: &[usize], selected: usize, room: usize) -> (usize, usize) {
+    if heights.is_empty() {
+        return (0, 0);
+    }
+    let selected = selected.min(heights.len() - 1);
+    let mut first = 0;
+    while first < selected && heights[first..=selected].iter().sum::<usize>() > room {
+        first += 1;
+    }
+    let mut last = selected;
+    let mut used: usize = heights[first..=selected].iter().sum();
+    while last + 1 < heights.len() && used + heights[last + 1] <= room {
+        last += 1;
+        used += heights[last];
+    }
+    (first, last)
 }
 
 /// What one more Esc (or Ctrl-C) would do, and why it asks.

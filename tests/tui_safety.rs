@@ -1,0 +1,66 @@
+//! Safety on the TUI's paths that change or reveal a secret (issue 14): the real binary in a
+//! pty (the harness of `tests/common/pty.rs`) against a sandbox of this test process. Every
+//! step waits for text on the emulated screen; no fixed sleeps. Secrets are compared, never
+//! printed.
+#![cfg(unix)]
+
+mod common;
+
+use common::pty::{Options, Pty, ENTER, TAB};
+use common::sandbox::SyncSandbox;
+
+/// zisctl against `sb` (the demo account) on a `cols`×`rows` terminal.
+fn ready(sb: &SyncSandbox, cols: u16, rows: u16) -> Pty {
+    let app = Pty::spawn(Options::new(&[]).sandbox(&sb.handle).size(cols, rows));
+    app.wait_for("salesforce_prod");
+    app
+}
+
+/// All connections, filtered to the basic_auth ones, the first four marked, and `r`.
+fn rotate_four(app: &mut Pty) {
+    app.send("k");
+    app.send(TAB);
+    app.send("/basic");
+    app.send(ENTER);
+    app.wait_for("/basic (substring)");
+    // Space marks and moves down.
+    app.send("    ");
+    app.wait_until("four marked", |s| s.matches("● ").count() == 4);
+    app.send("r");
+    app.wait_for("Rotate 4 passwords");
+}
+
+/// The name on the selected line (`▶ name  in integration`) of the rotation window.
+fn selected_name(screen: &str) -> Option<String> {
+    let line = screen.lines().find(|l| l.contains("▶ "))?;
+    let rest = line.split("▶ ").nth(1)?;
+    rest.split_whitespace().next().map(str::to_string)
+}
+
+/// At 80×24 four connections do not fit: the window says how many it shows, scrolls to keep
+/// the selection on screen down to the fourth, and the "copied" banner is not behind it.
+#[test]
+fn rotation_window_scrolls_to_the_selection_and_shows_the_copied_banner() {
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb, 80, 24);
+    rotate_four(&mut app);
+    app.wait_for("of 4 shown");
+    assert!(app.screen().contains("below;"), "{}", app.screen());
+    app.send("jjj");
+    app.wait_until("the last one selected, nothing below", |s| {
+        s.contains("▶ ")
+            && s.contains("of 4 shown")
+            && s.contains("above;")
+            && !s.contains("below;")
+    });
+    let name = selected_name(&app.screen()).expect("a selected line");
+    app.send("c");
+    app.wait_for("copied the new password of");
+    let screen = app.screen();
+    let banner: String = screen.lines().take(3).collect::<Vec<_>>().join(" ");
+    assert!(
+        banner.contains(&format!("/{name} (OSC 52)")),
+        "the banner names the selected connection above the window: {screen}"
+    );
+    assert!(screen.contains(&format!("▶ {name}")), "{screen}");
+}

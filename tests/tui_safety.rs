@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::pty::{Options, Pty, ENTER, TAB};
+use common::pty::{Options, Pty, ENTER, ESC, TAB};
 use common::sandbox::SyncSandbox;
 
 /// zisctl against `sb` (the demo account) on a `cols`×`rows` terminal.
@@ -63,4 +63,38 @@ fn rotation_window_scrolls_to_the_selection_and_shows_the_copied_banner() {
         "the banner names the selected connection above the window: {screen}"
     );
     assert!(screen.contains(&format!("▶ {name}")), "{screen}");
+}
+
+/// Enter with a password nobody revealed or copied asks first; Esc goes back with nothing
+/// sent, `y` applies. Copied, Enter applies at once.
+#[test]
+fn enter_asks_before_applying_a_password_nobody_has() {
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb, 120, 40);
+    app.select("salesforce_prod");
+    app.send("r");
+    app.wait_for("step 1 of 2");
+    app.send(ENTER);
+    app.wait_for("not copied or revealed yet: apply anyway?");
+    assert!(app.screen().contains("not applied yet"), "nothing sent yet");
+    app.send(ESC);
+    app.wait_gone("apply anyway?");
+    assert!(app.screen().contains("not applied yet"), "{}", app.screen());
+    app.send(ENTER);
+    app.wait_for("apply anyway?");
+    app.send("y");
+    app.wait_for("applied and verified");
+
+    // The next one copied first: no question.
+    app.send(ESC);
+    app.wait_for("was never revealed or copied");
+    app.send(ESC);
+    app.wait_gone("Rotate 1 password");
+    app.send("r");
+    app.wait_for("step 1 of 2");
+    app.send("c");
+    app.wait_for("copied the new password");
+    app.send(ENTER);
+    app.wait_for("applied and verified");
+    assert!(!app.screen().contains("apply anyway?"));
 }

@@ -484,6 +484,7 @@ pub static KEYMAP: &[Section] = &[
         on(Rotation, &[ch('j'), code(K::Down).alias()], C::Down).hint("select"),
         on(Rotation, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(Rotation, &[code(K::Enter)], C::Apply).hint("apply in ZIS").help("apply in ZIS, then verify").mutates(),
+        on(Rotation, &[ch('y'), ch('Y').alias()], C::Confirm).hint("apply anyway").mutates(),
         on(Rotation, &[code(K::Esc), ch('q').alias()], C::Close).hint("cancel").help("close; the password is forgotten"),
         on(Registered, &[ch('v')], C::Reveal).hint("reveal"),
         on(Registered, &[ch('c')], C::Copy).hint("copy"),

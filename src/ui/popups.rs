@@ -319,6 +319,25 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         tail.push(Line::raw(""));
         tail.push(Line::styled(leave_question(state, rot), theme.warn()));
     }
+    if rot.confirm_apply {
+        let u = rot.unseen_to_send();
+        let what = if u == 1 {
+            "1 new password is".to_string()
+        } else {
+            format!("{u} new passwords are")
+        };
+        tail.push(Line::raw(""));
+        tail.push(Line::styled(
+            format!(
+                "{what} not copied or revealed yet: apply anyway? {} applies (ZIS then holds a \
+                 password nobody has); any other key goes back ({} copies, {} reveals).",
+                key(Command::Confirm),
+                key(Command::Copy),
+                key(Command::Reveal)
+            ),
+            theme.warn(),
+        ));
+    }
 
     // As many connections as fit, always with the selected one: the window scrolls with the
     // selection and says how many it shows.
@@ -368,6 +387,10 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
     let items = hints_now(
         keymap::hints(Scope::Rotation, state.ctx.readonly),
         |h| match (h.command, phase) {
+            (Command::Confirm, _) if rot.confirm_apply => Some(h.label),
+            (Command::Confirm, _) => None,
+            (Command::Apply, _) if rot.confirm_apply => None,
+            (Command::Close, _) if rot.confirm_apply => Some("go back"),
             (Command::Reveal, _) if rot.revealed => Some("hide"),
             (Command::Down, _) => (n > 1).then_some(h.label),
             (Command::Apply, RotPhase::Ready) => Some(h.label),

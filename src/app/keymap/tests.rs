@@ -230,6 +230,10 @@ fn prepare(scope: Scope, command: Command) -> State {
             if command == Command::Up {
                 update(&mut s, ch('j'));
             }
+            // y answers the question Enter asks while nobody has seen the passwords.
+            if command == Command::Confirm {
+                update(&mut s, key(KeyCode::Enter));
+            }
             s
         }
         Scope::Registered => {

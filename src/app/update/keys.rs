@@ -561,6 +561,7 @@ fn start_rotation(state: &mut State) {
         copied: false,
         confirm_discard: false,
         confirm_quit: false,
+        confirm_apply: false,
         skipped,
     })));
 }

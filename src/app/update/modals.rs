@@ -257,7 +257,19 @@ fn rotation_key(
 ) {
     let phase = rot.phase();
     let was_armed = std::mem::replace(&mut rot.confirm_discard, false);
+    let was_asked = std::mem::replace(&mut rot.confirm_apply, false);
     rot.confirm_quit = false;
+    // "apply anyway?": y applies; Esc, Enter or any other key only goes back (copy, reveal and
+    // the selection still work).
+    if was_asked
+        && !matches!(
+            command,
+            Some(Command::Confirm | Command::Copy | Command::Reveal | Command::Up | Command::Down)
+        )
+    {
+        state.modal = Some(Modal::Rotation(rot));
+        return;
+    }
     match command {
         Some(Command::Close) => {
             // Applied and verified is not enough: a password nobody revealed or copied is
@@ -302,36 +314,45 @@ fn rotation_key(
                 banner(state, Level::Info, text);
             }
         }
+        Some(Command::Confirm) if was_asked => apply(state, &mut rot, fx),
         Some(Command::Apply) => match phase {
             RotPhase::Applying => {}
             RotPhase::Done if rot.all_applied() => {}
-            _ => {
-                for item in &mut rot.items {
-                    let again = matches!(
-                        item.status,
-                        RotStatus::Ready | RotStatus::Failed(_) | RotStatus::Unknown(_)
-                    );
-                    if !again {
-                        continue;
-                    }
-                    let req = state.next_req;
-                    state.next_req += 1;
-                    state
-                        .in_flight
-                        .insert(req, format!("rotating {}", item.key));
-                    item.status = RotStatus::Applying(req);
-                    fx.push(Effect::ApplyPassword {
-                        req,
-                        key: item.key.clone(),
-                        password: item.password.clone(),
-                        before: item.before,
-                    });
-                }
-            }
+            // ZIS would then hold a password that exists nowhere else.
+            _ if rot.unseen_to_send() > 0 => rot.confirm_apply = true,
+            _ => apply(state, &mut rot, fx),
         },
         _ => {}
     }
     state.modal = Some(Modal::Rotation(rot));
+}
+
+/// Send every password not applied yet (ready, refused, or its answer lost).
+fn apply(state: &mut State, rot: &mut Rotation, fx: &mut Vec<Effect>) {
+    if rot.phase() == RotPhase::Applying || rot.all_applied() {
+        return;
+    }
+    for item in &mut rot.items {
+        let again = matches!(
+            item.status,
+            RotStatus::Ready | RotStatus::Failed(_) | RotStatus::Unknown(_)
+        );
+        if !again {
+            continue;
+        }
+        let req = state.next_req;
+        state.next_req += 1;
+        state
+            .in_flight
+            .insert(req, format!("rotating {}", item.key));
+        item.status = RotStatus::Applying(req);
+        fx.push(Effect::ApplyPassword {
+            req,
+            key: item.key.clone(),
+            password: item.password.clone(),
+            before: item.before,
+        });
+    }
 }
 
 /// Ctrl-C while a rotation window is open. Returns true when it only asked (one more Ctrl-C

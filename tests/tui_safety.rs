@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::pty::{Options, Pty, ENTER, ESC, TAB};
+use common::pty::{Options, Pty, CTRL_S, ENTER, ESC, TAB};
+
+const CTRL_C: &str = "\x03";
 use common::sandbox::SyncSandbox;
 
 /// zisctl against `sb` (the demo account) on a `cols`×`rows` terminal.
@@ -97,4 +99,53 @@ fn enter_asks_before_applying_a_password_nobody_has() {
     app.send(ENTER);
     app.wait_for("applied and verified");
     assert!(!app.screen().contains("apply anyway?"));
+}
+
+/// Ctrl-C on a half-filled form asks, as Esc does with a password shown; any other key goes
+/// back (what was typed still there); the second Ctrl-C exits 130.
+#[test]
+fn ctrl_c_on_a_half_filled_form_asks_then_exits_130() {
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb, 120, 40);
+    app.send(TAB);
+    app.send("n");
+    app.wait_for("New connection");
+    app.send("half_typed");
+    app.wait_for("half_typed");
+    app.send(CTRL_C);
+    app.wait_for("again quits and discards this form");
+    app.send("x");
+    app.wait_gone("again quits");
+    assert!(app.screen().contains("half_typedx"), "{}", app.screen());
+    app.send(CTRL_C);
+    app.wait_for("again quits and discards this form");
+    app.send(CTRL_C);
+    assert_eq!(app.wait_exit(), 130);
+}
+
+/// Ctrl-C in the new client secret's window, before it was revealed or copied, asks; the
+/// second exits 130. From the main screen Ctrl-C exits 130 at once.
+#[test]
+fn ctrl_c_in_the_registered_window_asks_and_ctrl_c_exits_130() {
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb, 120, 40);
+    app.send("I");
+    app.wait_for("Register");
+    app.send("zz_ctrl_c");
+    app.wait_for("zz_ctrl_c");
+    app.send(CTRL_S);
+    app.wait_for("Integration registered");
+    app.send(CTRL_C);
+    app.wait_for("again quits and forgets it for good");
+    app.send("x");
+    app.wait_gone("again quits");
+    assert!(app.screen().contains("Integration registered"));
+    app.send(CTRL_C);
+    app.wait_for("again quits and forgets it for good");
+    app.send(CTRL_C);
+    assert_eq!(app.wait_exit(), 130);
+
+    let mut app = ready(&sb, 120, 40);
+    app.send(CTRL_C);
+    assert_eq!(app.wait_exit(), 130);
 }

@@ -306,6 +306,10 @@ pub struct Form {
     pub secret_shown: bool,
     /// Esc was pressed once with `secret_shown`; the next Esc discards.
     pub confirm_discard: bool,
+    /// Something was typed (or generated) here: Ctrl-C asks before it is thrown away.
+    pub touched: bool,
+    /// Ctrl-C was pressed once on a touched form; the next Ctrl-C quits.
+    pub confirm_quit: bool,
 }
 
 impl fmt::Debug for Form {
@@ -345,6 +349,8 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            touched: false,
+            confirm_quit: false,
             grant: GrantType::AuthorizationCode,
         }
     }
@@ -392,6 +398,8 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            touched: false,
+            confirm_quit: false,
             grant: GrantType::AuthorizationCode,
         })
     }
@@ -415,6 +423,8 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            touched: false,
+            confirm_quit: false,
             grant: GrantType::AuthorizationCode,
         }
     }

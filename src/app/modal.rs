@@ -219,6 +219,8 @@ pub struct RegisteredView {
     pub revealed: bool,
     pub copied: bool,
     pub confirm_discard: bool,
+    /// Ctrl-C was pressed once before the secret was revealed or copied.
+    pub confirm_quit: bool,
 }
 
 impl fmt::Debug for RegisteredView {
@@ -227,6 +229,10 @@ impl fmt::Debug for RegisteredView {
             .field("name", &self.name)
             .field("client_id", &self.client_id)
             .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .field("revealed", &self.revealed)
+            .field("copied", &self.copied)
+            .field("confirm_discard", &self.confirm_discard)
+            .field("confirm_quit", &self.confirm_quit)
             .finish()
     }
 }

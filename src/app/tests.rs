@@ -876,11 +876,30 @@ fn quit_keys_and_signals() {
         update(&mut s, ch('q')).as_slice(),
         [Effect::Quit(0)]
     ));
+    // Ctrl-C exits 130; from an untouched form at once.
     let mut s = loaded(120, 40);
     update(&mut s, ch('n'));
     assert!(matches!(
         update(&mut s, ctrl('c')).as_slice(),
-        [Effect::Quit(0)]
+        [Effect::Quit(130)]
+    ));
+    // A form with something typed asks first, as Esc does; any other key goes back.
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    update(&mut s, ch('x'));
+    assert!(update(&mut s, ctrl('c')).is_empty(), "asked, not quit");
+    let Some(Modal::Form(f)) = &s.modal else {
+        panic!("the form stays")
+    };
+    assert!(f.error.as_deref().unwrap_or("").contains("again quits"));
+    update(&mut s, ch('y'));
+    assert!(
+        update(&mut s, ctrl('c')).is_empty(),
+        "asks again after going back"
+    );
+    assert!(matches!(
+        update(&mut s, ctrl('c')).as_slice(),
+        [Effect::Quit(130)]
     ));
     let mut s = loaded(120, 40);
     assert!(matches!(

@@ -544,12 +544,20 @@ pub fn registered(
             theme.muted(),
         )),
     }
-    if reg.confirm_discard {
-        lines.push(Line::styled(
+    if reg.confirm_discard || reg.confirm_quit {
+        let again = if reg.confirm_quit {
             format!(
-                "You have not revealed or copied it. {} again forgets it for good.",
+                "{} again quits and forgets it for good; any other key goes back.",
+                keymap::key_label(Scope::Global, Command::Quit)
+            )
+        } else {
+            format!(
+                "{} again forgets it for good.",
                 keymap::key_label(Scope::Registered, Command::Close)
-            ),
+            )
+        };
+        lines.push(Line::styled(
+            format!("You have not revealed or copied it. {again}"),
             theme.error(),
         ));
     }

@@ -246,6 +246,7 @@ fn prepare(scope: Scope, command: Command) -> State {
                 revealed: false,
                 copied: false,
                 confirm_discard: false,
+                confirm_quit: false,
             })));
             s
         }

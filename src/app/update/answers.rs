@@ -358,6 +358,7 @@ pub(super) fn on_registered(
                 revealed: false,
                 copied: false,
                 confirm_discard: false,
+                confirm_quit: false,
             })));
             banner(state, Level::Info, format!("registered integration {name}"));
             state.recompute();

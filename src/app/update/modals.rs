@@ -143,8 +143,9 @@ fn form_key(
         // a banner.
         return;
     }
-    if form.confirm_discard {
+    if form.confirm_discard || form.confirm_quit {
         form.confirm_discard = false;
+        form.confirm_quit = false;
         form.error = None;
     }
     if form.pending.is_some() {
@@ -158,6 +159,7 @@ fn form_key(
                 match secret::generate(PASSWORD_LENGTH, Charset::Default) {
                     Ok(p) => {
                         form.secret_shown = true;
+                        form.touched = true;
                         let revealed = form.revealed;
                         if let Some(f) = form.focused_mut() {
                             f.set_text(p.expose_secret());
@@ -195,6 +197,7 @@ fn form_key(
         _ => {
             if let Some(f) = form.focused_mut() {
                 f.input_key(key);
+                form.touched = true;
             }
         }
     }
@@ -370,6 +373,45 @@ pub(super) fn quit_from_rotation(state: &mut State, fx: &mut Vec<Effect>) -> boo
     false
 }
 
+/// Ctrl-C in a form: true when it only asked (what was typed, and any password shown, would
+/// be lost; one more Ctrl-C quits).
+pub(super) fn quit_from_form(state: &mut State) -> bool {
+    let Some(Modal::Form(form)) = &mut state.modal else {
+        return false;
+    };
+    if !(form.touched || form.secret_shown) || form.confirm_quit {
+        return false;
+    }
+    form.confirm_quit = true;
+    form.confirm_discard = false;
+    let password = if form.secret_shown {
+        " and its password"
+    } else {
+        ""
+    };
+    form.error = Some(format!(
+        "{} again quits and discards this form{password}; {} saves it, any other key goes back",
+        keymap::key_label(Scope::Global, Command::Quit),
+        keymap::key_label(Scope::Form, Command::Submit),
+    ));
+    true
+}
+
+/// Ctrl-C in the new client secret's window: true when it only asked (nobody has revealed or
+/// copied the secret; one more Ctrl-C quits and it is gone).
+pub(super) fn quit_from_registered(state: &mut State) -> bool {
+    let Some(Modal::Registered(reg)) = &mut state.modal else {
+        return false;
+    };
+    let seen = reg.revealed || reg.copied || reg.secret.is_none();
+    if seen || reg.confirm_quit {
+        return false;
+    }
+    reg.confirm_quit = true;
+    reg.confirm_discard = false;
+    true
+}
+
 /// The program ends now (a confirmed Ctrl-C, SIGHUP, SIGTERM, the terminal gone): every
 /// rotated password that may be in force and that nobody revealed or copied goes to the
 /// recovery store (the runtime writes it; `zisctl rotate --recover` prints it).
@@ -389,6 +431,7 @@ fn registered_key(
     fx: &mut Vec<Effect>,
 ) {
     let was_armed = std::mem::replace(&mut reg.confirm_discard, false);
+    reg.confirm_quit = false;
     match command {
         Some(Command::Close) => {
             let seen = reg.revealed || reg.copied || reg.secret.is_none();

@@ -149,3 +149,30 @@ fn ctrl_c_in_the_registered_window_asks_and_ctrl_c_exits_130() {
     app.send(CTRL_C);
     assert_eq!(app.wait_exit(), 130);
 }
+
+/// The "copied" banner says what zisctl does (overwrite the clipboard) and, inside tmux, how
+/// to drop tmux's own copy; outside tmux it names no tmux.
+#[test]
+fn the_copied_banner_says_only_what_is_true_and_names_tmux_buffers() {
+    let sb = SyncSandbox::demo();
+    for tmux in [false, true] {
+        let mut opts = Options::new(&[]).sandbox(&sb.handle);
+        if tmux {
+            opts = opts.env("TMUX", "/tmp/tmux-1000/default,1,0");
+        }
+        let mut app = Pty::spawn(opts);
+        app.wait_for("salesforce_prod");
+        app.select("salesforce_prod");
+        app.send("r");
+        app.wait_for("step 1 of 2");
+        app.send("c");
+        // The banner may wrap: compare its words.
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        app.wait_until("the copied banner", |s| {
+            words(s).contains("zisctl overwrites the clipboard with a space")
+        });
+        let screen = words(&app.screen());
+        assert!(!screen.contains("is cleared"), "{screen}");
+        assert_eq!(screen.contains("tmux delete-buffer"), tmux, "{screen}");
+    }
+}

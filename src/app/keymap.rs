@@ -480,7 +480,7 @@ pub static KEYMAP: &[Section] = &[
     ]},
     Section { heading: Some("Rotation and secrets"), bindings: &[
         on(Rotation, &[ch('v')], C::Reveal).hint("reveal").help("reveal / hide"),
-        on(Rotation, &[ch('c')], C::Copy).hint("copy").help("copy (cleared after {clipboard})"),
+        on(Rotation, &[ch('c')], C::Copy).hint("copy").help("copy (overwritten after {clipboard})"),
         on(Rotation, &[ch('j'), code(K::Down).alias()], C::Down).hint("select"),
         on(Rotation, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(Rotation, &[code(K::Enter)], C::Apply).hint("apply in ZIS").help("apply in ZIS, then verify").mutates(),

@@ -548,7 +548,7 @@ fn every_help_line_names_keys_of_the_table_and_every_described_binding_is_on_it(
 
 #[test]
 fn the_clipboard_line_says_the_clipboard_constant() {
-    let secs = format!("cleared after {} s", CLIPBOARD_CLEAR.as_secs());
+    let secs = format!("overwritten after {} s", CLIPBOARD_CLEAR.as_secs());
     let page = format!("{:?}", help_page(false));
     assert!(page.contains(&secs), "{page}");
 }

@@ -209,6 +209,19 @@ fn quit(state: &mut State, fx: &mut Vec<Effect>, code: i32) {
     fx.push(Effect::Quit(code));
 }
 
+/// The banner after copying `what` with OSC 52: only what is true (the terminal may refuse
+/// OSC 52; tmux keeps a buffer of its own that zisctl cannot clear).
+fn copied_text(state: &State, what: &str) -> String {
+    let mut t = format!(
+        "copied {what} (OSC 52); in {} s zisctl overwrites the clipboard with a space",
+        CLIPBOARD_CLEAR.as_secs()
+    );
+    if state.tmux {
+        t.push_str("; tmux keeps its own copy: `tmux delete-buffer` drops it");
+    }
+    t
+}
+
 /// Set the banner. While the audit log cannot be written, that is said in every banner (as
 /// an error, until Esc dismisses it).
 fn banner(state: &mut State, level: Level, text: impl Into<String>) {

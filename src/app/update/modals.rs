@@ -13,7 +13,7 @@ use crate::app::state::State;
 use crate::secret::{self, Charset};
 
 use super::keys::run;
-use super::{banner, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
+use super::{banner, copied_text, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
 
 pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
     state.modal = Some(Modal::AuditLog {
@@ -309,11 +309,7 @@ fn rotation_key(
                     clear_after: Some(CLIPBOARD_CLEAR),
                 });
                 rot.copied = true;
-                let text = format!(
-                    "copied the new password of {} (OSC 52); the clipboard is cleared in {} s",
-                    item.key,
-                    CLIPBOARD_CLEAR.as_secs()
-                );
+                let text = copied_text(state, &format!("the new password of {}", item.key));
                 banner(state, Level::Info, text);
             }
         }
@@ -448,14 +444,7 @@ fn registered_key(
                     clear_after: Some(CLIPBOARD_CLEAR),
                 });
                 reg.copied = true;
-                banner(
-                    state,
-                    Level::Info,
-                    format!(
-                        "copied the client secret (OSC 52); the clipboard is cleared in {} s",
-                        CLIPBOARD_CLEAR.as_secs()
-                    ),
-                );
+                banner(state, Level::Info, copied_text(state, "the client secret"));
             }
         }
         _ => {}

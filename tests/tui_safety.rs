@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::pty::{Options, Pty, CTRL_S, ENTER, ESC, TAB};
+use common::pty::{field_after, Options, Pty, CTRL_R, CTRL_S, ENTER, ESC, TAB};
+
+const LEFT: &str = "\x1b[D";
 
 const CTRL_C: &str = "\x03";
 use common::sandbox::SyncSandbox;
@@ -175,4 +177,59 @@ fn the_copied_banner_says_only_what_is_true_and_names_tmux_buffers() {
         assert!(!screen.contains("is cleared"), "{screen}");
         assert_eq!(screen.contains("tmux delete-buffer"), tmux, "{screen}");
     }
+}
+
+const CTRL_U: &str = "\x15";
+
+/// Ctrl-U deletes to the start of the line, as in a shell, in a text field, a secret field,
+/// the filter and the command line (it used to undo in some and clear the secret whole).
+#[test]
+fn ctrl_u_clears_to_the_start_everywhere() {
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb, 120, 40);
+    app.send(TAB);
+    app.send("n");
+    app.wait_for("New connection");
+    app.send("bad name!");
+    app.wait_for("bad name!");
+    app.send(CTRL_U);
+    app.send("ux_basic_1");
+    app.wait_for("ux_basic_1");
+    assert_eq!(
+        field_after(&app.screen(), "Name  ").as_deref(),
+        Some("ux_basic_1")
+    );
+    // A secret field: the part after the cursor stays.
+    app.send(TAB);
+    app.send(TAB);
+    app.send("abcdef");
+    app.send(LEFT);
+    app.send(LEFT);
+    app.send(CTRL_U);
+    app.send(CTRL_R);
+    app.wait_for("hide");
+    app.wait_until("the password is ef", |s| {
+        field_after(s, "Password  ").as_deref() == Some("ef")
+    });
+    app.send(ESC);
+    app.wait_for("again discards this form");
+    app.send(ESC);
+    app.wait_gone("New connection");
+
+    // The filter, and the command line.
+    app.send("/");
+    app.send("nothing_like_it");
+    app.wait_for("/nothing_like_it");
+    app.send(CTRL_U);
+    app.send("salesforce_prod");
+    app.send(ENTER);
+    app.wait_for("/salesforce_prod (substring)");
+    app.send(":");
+    app.send("nonsense");
+    app.wait_for(":nonsense");
+    app.send(CTRL_U);
+    app.send("help");
+    app.send(ENTER);
+    app.wait_for("Help");
+    assert!(!app.screen().contains("unknown command"));
 }

@@ -219,6 +219,8 @@ pub enum Command {
     Reveal,
     KindPrev,
     KindNext,
+    /// Ctrl-U in a text field, the filter or the command line: delete to the start.
+    ClearToStart,
     // Rotation.
     Apply,
     // First run.
@@ -476,6 +478,7 @@ pub static KEYMAP: &[Section] = &[
         on(Form, &[ctrl('r')], C::Reveal).hint("reveal").help("reveal / hide secrets"),
         on(KindField, &[code(K::Left), ch('h').alias()], C::KindPrev).help("change the kind"),
         on(KindField, &[code(K::Right), ch('l').alias(), ch(' ').alias()], C::KindNext).help_above(),
+        on(Form, &[ctrl('u')], C::ClearToStart).help("clear to the start (in / and : too)"),
         on(Form, &[code(K::Esc)], C::Cancel).hint("cancel").help("cancel"),
     ]},
     Section { heading: Some("Rotation and secrets"), bindings: &[

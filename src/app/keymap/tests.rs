@@ -207,6 +207,9 @@ fn prepare(scope: Scope, command: Command) -> State {
         Scope::Form => {
             let mut s = on_table();
             update(&mut s, ch('n'));
+            if command == Command::ClearToStart {
+                type_text(&mut s, "some_name");
+            }
             if command == Command::Generate {
                 while !matches!(&s.modal, Some(Modal::Form(f)) if f.focus == FieldId::Password) {
                     update(&mut s, key(KeyCode::Tab));

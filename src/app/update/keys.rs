@@ -197,6 +197,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         | Command::Generate
         | Command::Reveal
         | Command::KindPrev
+        | Command::ClearToStart
         | Command::KindNext
         | Command::Apply
         | Command::Authorize

@@ -194,6 +194,17 @@ fn form_key(
         Some(Command::PrevField) => form.move_focus(false),
         Some(Command::KindPrev) => form.cycle_kind(false),
         Some(Command::KindNext) => form.cycle_kind(true),
+        Some(Command::ClearToStart) => match form.focused_mut() {
+            Some(f) if !f.id.is_selector() => f.clear_to_start(),
+            _ => {
+                form.error = Some(format!(
+                    "{} clears a text field; {} and {} change the kind",
+                    keymap::key_label(Scope::Form, Command::ClearToStart),
+                    keymap::key_label(Scope::KindField, Command::KindPrev),
+                    keymap::key_label(Scope::KindField, Command::KindNext),
+                ))
+            }
+        },
         _ => {
             if let Some(f) = form.focused_mut() {
                 f.input_key(key);

@@ -233,3 +233,40 @@ fn ctrl_u_clears_to_the_start_everywhere() {
     app.wait_for("Help");
     assert!(!app.screen().contains("unknown command"));
 }
+
+/// A name the integration already has is refused in the form, before anything is sent,
+/// naming the existing connection's kind; the cursor goes to Name and nothing typed is lost.
+#[test]
+fn a_duplicate_name_is_refused_in_the_form() {
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb, 120, 40);
+    app.select("salesforce_prod");
+    app.send("n");
+    app.wait_for("New connection");
+    app.send("salesforce_prod");
+    app.send(TAB);
+    app.send("bob");
+    app.send(TAB);
+    let pw = "Dup-name-pw-0123456789";
+    app.secrets.push(pw.to_string());
+    app.send(pw);
+    app.send(TAB);
+    app.send("login.salesforce.com");
+    app.wait_for("login.salesforce.com");
+    app.send(CTRL_S);
+    app.wait_for("a connection named salesforce_prod already exists (basic_auth)");
+    let screen = app.screen();
+    assert!(screen.contains("▸ Name"), "the cursor is on Name: {screen}");
+    assert!(screen.contains("New connection"), "the form stays");
+    assert!(!screen.contains("creating"), "{screen}");
+    assert!(
+        !sb.holds("acme_crm_sync", "salesforce_prod", pw),
+        "nothing was sent"
+    );
+    // Another name goes through.
+    app.send(CTRL_U);
+    app.send("salesforce_dup2");
+    app.send(CTRL_S);
+    app.wait_for("created basic_auth connection acme_crm_sync/salesforce_dup2");
+    assert!(sb.holds("acme_crm_sync", "salesforce_dup2", pw));
+}

@@ -232,6 +232,29 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
             return;
         }
     }
+    if let Submission::Create { integration, new } = &sub {
+        // The app holds the integration's connections: a name it already has would only be
+        // refused by the server (409), after the password may have been set elsewhere.
+        let existing = state
+            .entry(integration)
+            .and_then(|e| e.connections.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.name == new.name));
+        if let Some(c) = existing {
+            let text = format!(
+                "a connection named {} already exists ({}); nothing was sent: choose another \
+                 name, or edit that one",
+                crate::sanitize::clean(&c.name),
+                c.kind.as_str()
+            );
+            form.focus = FieldId::Name;
+            let kind = c.kind.as_str();
+            if let Some(f) = form.field_mut(FieldId::Name) {
+                f.error = Some(format!("taken: a {kind} connection has this name"));
+            }
+            form.error = Some(text);
+            return;
+        }
+    }
     let req = state.next_req();
     form.pending = Some(req);
     match sub {

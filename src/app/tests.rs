@@ -1526,3 +1526,46 @@ fn kept_passwords_are_announced_at_start() {
     );
     assert_eq!(b.ttl, None, "until dismissed");
 }
+
+/// An error banner does not stay for good: a successful reload ends it, and so does a while
+/// (issue 14). What the audit log cannot record is not touched here.
+#[test]
+fn an_error_banner_ends_with_a_successful_reload_or_after_a_while() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch(':'));
+    type_text(&mut s, "nonsense");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(&s.banner, Some(b) if b.level == Level::Error));
+    for _ in 0..(30 * crate::app::state::TICKS_PER_SEC) {
+        update(&mut s, Action::Tick);
+    }
+    assert!(s.banner.is_none(), "gone after a while");
+
+    // R: "refreshing…" (not a ✓), then the answer ends the banner.
+    update(&mut s, ch(':'));
+    type_text(&mut s, "nonsense");
+    update(&mut s, key(KeyCode::Enter));
+    let fx = update(&mut s, ch('R'));
+    assert!(matches!(&s.banner, Some(b) if b.text == "refreshing…"));
+    let Some(Effect::LoadIntegrations { req }) = fx.into_iter().next() else {
+        panic!("no reload")
+    };
+    let list = s
+        .integrations
+        .iter()
+        .map(|e| e.integration.clone())
+        .collect();
+    update(
+        &mut s,
+        Action::IntegrationsLoaded {
+            req,
+            result: Ok(list),
+            now: NOW,
+        },
+    );
+    assert!(
+        s.banner.is_none(),
+        "{:?}",
+        s.banner.as_ref().map(|b| &b.text)
+    );
+}

@@ -90,7 +90,11 @@ pub(super) fn on_integrations(
                         .unwrap_or(LeftSel::All);
                 }
             }
-            if matches!(&state.banner, Some(b) if b.text == "refreshing…") {
+            // A successful reload ends "refreshing…" and an error it may have answered.
+            let stale = |b: &crate::app::Banner| {
+                b.text == "refreshing…" || (b.level == Level::Error && b.ttl.is_some())
+            };
+            if state.banner.as_ref().is_some_and(stale) {
                 state.banner = None;
             }
             // The selected integration first, then the others (the worker bounds concurrency).

@@ -33,6 +33,8 @@ pub const CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
 const EXIT_CTRL_C: i32 = 130;
 /// Informational banners disappear after this many ticks.
 const INFO_TTL: u32 = 5 * TICKS_PER_SEC;
+/// Error banners disappear after this many ticks (unless the audit log cannot be written).
+const ERROR_TTL: u32 = 30 * TICKS_PER_SEC;
 
 /// The effects to run when the app starts on a configured account.
 pub fn init(state: &mut State) -> Vec<Effect> {
@@ -232,7 +234,10 @@ fn banner(state: &mut State, level: Level, text: impl Into<String>) {
         level = Level::Error;
     }
     let ttl = match level {
-        Level::Error => None,
+        // What the audit log cannot record stays until dismissed; other errors until the
+        // next answer replaces them, a successful reload, or a while.
+        Level::Error if state.audit_failure.is_some() => None,
+        Level::Error => Some(ERROR_TTL),
         Level::Warn => Some(INFO_TTL * 2),
         Level::Info => Some(INFO_TTL),
     };

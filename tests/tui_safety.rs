@@ -270,3 +270,22 @@ fn a_duplicate_name_is_refused_in_the_form() {
     app.wait_for("created basic_auth connection acme_crm_sync/salesforce_dup2");
     assert!(sb.holds("acme_crm_sync", "salesforce_dup2", pw));
 }
+
+/// A 401 says which credential was refused and what to do, not "R tries again".
+#[test]
+fn a_401_names_the_refused_credential_and_what_to_do() {
+    let sb = SyncSandbox::demo();
+    let app = Pty::spawn(
+        Options::new(&[])
+            .sandbox(&sb.handle)
+            .env("ZENDESK_API_TOKEN", "not-the-admin-token"),
+    );
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    app.wait_until("the refused banner", |s| {
+        words(s).contains("were refused; trying again will not help")
+    });
+    let screen = words(&app.screen());
+    assert!(screen.contains("(env ZENDESK_API_TOKEN)"), "{screen}");
+    assert!(screen.contains("`zisctl auth login`"), "{screen}");
+    assert!(!screen.contains("tries again"), "{screen}");
+}

@@ -414,6 +414,15 @@ fn audit_log() {
                 entry("create", "salesforce_prod", &["username", "password"], "ok"),
                 entry("update", "salesforce_prod", &["password"], "ok"),
                 entry("delete", "old_conn", &[], "failed: Forbidden (403)"),
+                // Longer than any line: wrapped whole under the entry, its end still drawn.
+                entry(
+                    "update",
+                    "netsuite_suitetalk",
+                    &["password"],
+                    "failed: update basic_auth connection acme_crm_sync/netsuite_suitetalk: \
+                     The allowed domain does not match the one of the connection, and the \
+                     server refused the change (422 InvalidConnection); END-OF-FAILURE",
+                ),
             ])),
         );
         s

@@ -617,7 +617,7 @@ pub fn audit_log(
         Some(Ok(list)) => list
             .iter()
             .skip(scroll as usize)
-            .map(|e| {
+            .flat_map(|e| {
                 // "2026-11-22T19:17:03.123Z" -> "2026-11-22 19:17:03"
                 let when: String = e
                     .time
@@ -633,16 +633,34 @@ pub fn audit_log(
                 } else {
                     theme.error()
                 };
-                Line::from(vec![
+                let head = vec![
                     Span::styled(format!("{} ", s(&when)), theme.muted()),
                     Span::styled(format!("{:<9}", s(&e.action)), theme.key()),
                     Span::raw(format!("{}{} ", s(&target), s(&fields))),
-                    Span::styled(s(&e.outcome), outcome_style),
-                ])
+                ];
+                let outcome = s(&e.outcome);
+                let used: usize = head.iter().map(|sp| sp.width()).sum();
+                let room = body.width as usize;
+                if used + outcome.chars().count() <= room {
+                    let mut spans = head;
+                    spans.push(Span::styled(outcome, outcome_style));
+                    return vec![Line::from(spans)];
+                }
+                // A failure longer than the line: whole, wrapped under the entry.
+                let indent = 20usize.min(room / 3);
+                let mut lines = vec![Line::from(head)];
+                for part in wrap_words(&outcome, room.saturating_sub(indent).max(10)) {
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(indent)),
+                        Span::styled(part, outcome_style),
+                    ]));
+                }
+                lines
             })
             .collect(),
     };
-    frame.render_widget(Paragraph::new(lines), body);
+    // Nothing cut: a line longer than the window wraps.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     let items = keymap::hints(Scope::AuditLog, state.ctx.readonly);
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }

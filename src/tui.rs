@@ -376,6 +376,7 @@ async fn run_app(
     };
     let restore = Restore;
     state.color = !no_color();
+    state.tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
     if let Ok(size) = terminal.size() {
         state.size = (size.width, size.height);
     }
@@ -411,9 +412,13 @@ fn osc52(out: &mut impl Write, text: &SecretString) {
     let _ = out.flush();
 }
 
+/// What the clipboard is overwritten with: one space. An empty OSC 52 payload is a request
+/// to clear that tmux (and others) ignore; a non-empty one replaces the secret everywhere
+/// OSC 52 reaches.
+pub const CLIPBOARD_FILLER: &str = " ";
+
 fn osc52_clear(out: &mut impl Write) {
-    let _ = out.write_all(b"\x1b]52;c;\x07");
-    let _ = out.flush();
+    osc52(out, &SecretString::from(CLIPBOARD_FILLER.to_string()));
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -577,4 +582,27 @@ fn report_viewport(state: &mut State, w: u16, h: u16) -> Vec<Effect> {
         return Vec::new();
     }
     app::update(state, Action::Viewport { table_rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+
+    /// The clear is a real payload (tmux ignores an empty one): one space, base64.
+    #[test]
+    fn the_clipboard_clear_overwrites_with_a_space() {
+        let mut out = Vec::new();
+        super::osc52_clear(&mut out);
+        let seq = String::from_utf8(out).expect("ASCII");
+        let payload = seq
+            .strip_prefix("\x1b]52;c;")
+            .and_then(|s| s.strip_suffix('\x07'))
+            .expect("an OSC 52 set");
+        assert!(!payload.is_empty(), "an empty payload is ignored by tmux");
+        let text = base64::engine::general_purpose::STANDARD
+            .decode(payload)
+            .expect("base64");
+        assert_eq!(text, super::CLIPBOARD_FILLER.as_bytes());
+        assert!(!super::CLIPBOARD_FILLER.is_empty());
+    }
 }

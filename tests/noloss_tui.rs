@@ -41,12 +41,15 @@ fn kept_password(records: &[Value], name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Rotate salesforce_prod and apply it, never revealing or copying it.
+/// Rotate salesforce_prod and apply it, never revealing or copying it (`y` to the question
+/// Enter then asks).
 fn rotate_unseen(app: &mut Pty) {
     app.select("salesforce_prod");
     app.send("r");
     app.wait_for("step 1 of 2");
     app.send(ENTER);
+    app.wait_for("apply anyway?");
+    app.send("y");
 }
 
 /// zisctl against `sb`, with the demo account loaded.

@@ -123,7 +123,9 @@ fn rotation_ready(w: u16, h: u16) -> State {
 
 fn rotation_applied(w: u16, h: u16, result: Result<Applied, Error>) -> State {
     let mut s = rotation_ready(w, h);
-    let fx = update(&mut s, key(KeyCode::Enter));
+    // Nobody revealed or copied it: Enter asks, y applies anyway.
+    update(&mut s, key(KeyCode::Enter));
+    let fx = update(&mut s, ch('y'));
     let Some(Effect::ApplyPassword { req, key: k, .. }) = fx.into_iter().next() else {
         panic!("no apply")
     };
@@ -413,6 +415,15 @@ fn audit_log() {
                 entry("create", "salesforce_prod", &["username", "password"], "ok"),
                 entry("update", "salesforce_prod", &["password"], "ok"),
                 entry("delete", "old_conn", &[], "failed: Forbidden (403)"),
+                // Longer than any line: wrapped whole under the entry, its end still drawn.
+                entry(
+                    "update",
+                    "netsuite_suitetalk",
+                    &["password"],
+                    "failed: update basic_auth connection acme_crm_sync/netsuite_suitetalk: \
+                     The allowed domain does not match the one of the connection, and the \
+                     server refused the change (422 InvalidConnection); END-OF-FAILURE",
+                ),
             ])),
         );
         s
@@ -431,6 +442,15 @@ fn confirm_delete() {
 #[test]
 fn rotation_step_one() {
     snap("rotation_ready", rotation_ready);
+}
+
+#[test]
+fn rotation_asks_before_applying_a_password_nobody_has() {
+    snap("rotation_apply_anyway", |w, h| {
+        let mut s = rotation_ready(w, h);
+        update(&mut s, key(KeyCode::Enter));
+        s
+    });
 }
 
 #[test]

@@ -153,6 +153,20 @@ impl Field {
         }
     }
 
+    /// Delete from the cursor to the start of the line (Ctrl-U, as in a shell); a secret's
+    /// old text is wiped, and nothing goes to a yank buffer.
+    pub fn clear_to_start(&mut self) {
+        if self.id.is_selector() {
+            return;
+        }
+        let col = self.input.cursor().1;
+        let text = self.text();
+        let rest: Zeroizing<String> = Zeroizing::new(text.chars().skip(col).collect());
+        self.set_text(rest.as_str());
+        self.input.move_cursor(CursorMove::Head);
+        self.error = None;
+    }
+
     /// Feed a key to the text input. Keys that would add a second line are refused.
     pub fn input_key(&mut self, key: KeyEvent) {
         if self.id.is_selector() {
@@ -168,7 +182,7 @@ impl Field {
         if self.id.is_secret() {
             // A minimal editor: no shortcut that copies the text into the yank buffer.
             match key.code {
-                KeyCode::Char('u') if ctrl => self.set_text(""),
+                KeyCode::Char('u') if ctrl => return self.clear_to_start(),
                 KeyCode::Char(c) if !ctrl && !alt => self.input.insert_char(c),
                 KeyCode::Backspace => {
                     self.input.delete_char();
@@ -182,6 +196,9 @@ impl Field {
                 KeyCode::End => self.input.move_cursor(CursorMove::End),
                 _ => {}
             }
+        } else if ctrl && key.code == KeyCode::Char('u') {
+            // Ctrl-U clears to the start, as in every shell (the text area's own undoes).
+            return self.clear_to_start();
         } else {
             self.input.input(key);
         }
@@ -306,6 +323,10 @@ pub struct Form {
     pub secret_shown: bool,
     /// Esc was pressed once with `secret_shown`; the next Esc discards.
     pub confirm_discard: bool,
+    /// Something was typed (or generated) here: Ctrl-C asks before it is thrown away.
+    pub touched: bool,
+    /// Ctrl-C was pressed once on a touched form; the next Ctrl-C quits.
+    pub confirm_quit: bool,
 }
 
 impl fmt::Debug for Form {
@@ -345,6 +366,8 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            touched: false,
+            confirm_quit: false,
             grant: GrantType::AuthorizationCode,
         }
     }
@@ -392,6 +415,8 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            touched: false,
+            confirm_quit: false,
             grant: GrantType::AuthorizationCode,
         })
     }
@@ -415,6 +440,8 @@ impl Form {
             revealed: false,
             secret_shown: false,
             confirm_discard: false,
+            touched: false,
+            confirm_quit: false,
             grant: GrantType::AuthorizationCode,
         }
     }

@@ -219,6 +219,8 @@ pub enum Command {
     Reveal,
     KindPrev,
     KindNext,
+    /// Ctrl-U in a text field, the filter or the command line: delete to the start.
+    ClearToStart,
     // Rotation.
     Apply,
     // First run.
@@ -476,14 +478,16 @@ pub static KEYMAP: &[Section] = &[
         on(Form, &[ctrl('r')], C::Reveal).hint("reveal").help("reveal / hide secrets"),
         on(KindField, &[code(K::Left), ch('h').alias()], C::KindPrev).help("change the kind"),
         on(KindField, &[code(K::Right), ch('l').alias(), ch(' ').alias()], C::KindNext).help_above(),
+        on(Form, &[ctrl('u')], C::ClearToStart).help("clear to the start (in / and : too)"),
         on(Form, &[code(K::Esc)], C::Cancel).hint("cancel").help("cancel"),
     ]},
     Section { heading: Some("Rotation and secrets"), bindings: &[
         on(Rotation, &[ch('v')], C::Reveal).hint("reveal").help("reveal / hide"),
-        on(Rotation, &[ch('c')], C::Copy).hint("copy").help("copy (cleared after {clipboard})"),
+        on(Rotation, &[ch('c')], C::Copy).hint("copy").help("copy (overwritten after {clipboard})"),
         on(Rotation, &[ch('j'), code(K::Down).alias()], C::Down).hint("select"),
         on(Rotation, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(Rotation, &[code(K::Enter)], C::Apply).hint("apply in ZIS").help("apply in ZIS, then verify").mutates(),
+        on(Rotation, &[ch('y'), ch('Y').alias()], C::Confirm).hint("apply anyway").mutates(),
         on(Rotation, &[code(K::Esc), ch('q').alias()], C::Close).hint("cancel").help("close; the password is forgotten"),
         on(Registered, &[ch('v')], C::Reveal).hint("reveal"),
         on(Registered, &[ch('c')], C::Copy).hint("copy"),
@@ -538,69 +542,6 @@ const FOOTER_CONNECTIONS: &[Command] = &[
 const FOOTER_OAUTH_CLIENTS: &[Command] = &[
     C::Help, C::Details, C::New, C::Edit, C::Delete, C::OAuthClients, C::Rotate, C::OpenFilter,
     C::Sort, C::SwitchPane, C::OpenCommandLine, C::Refresh, C::Quit,
-];
-
-/// A command typed after `:`: its names (the first is the one help shows), what follows it.
-#[derive(Debug, Clone, Copy)]
-pub struct Verb {
-    pub names: &'static [&'static str],
-    pub args: &'static str,
-    pub command: Command,
-    pub help: &'static str,
-    pub mutates: bool,
-}
-
-const fn verb(
-    names: &'static [&'static str],
-    args: &'static str,
-    command: Command,
-    help: &'static str,
-) -> Verb {
-    Verb {
-        names,
-        args,
-        command,
-        help,
-        mutates: false,
-    }
-}
-
-impl Verb {
-    const fn mutates(self) -> Verb {
-        Verb {
-            mutates: true,
-            ..self
-        }
-    }
-
-    /// `int NAME`: what the help page shows after the `:`.
-    pub fn usage(&self) -> String {
-        let name = self.names.first().copied().unwrap_or_default();
-        if self.args.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name} {}", self.args)
-        }
-    }
-}
-
-/// The commands the `:` line accepts, in the order `:help` lists them.
-#[rustfmt::skip]
-pub static COMMANDS: &[Verb] = &[
-    verb(&["q", "q!", "quit", "exit"], "", C::Quit, "quit"),
-    verb(&["all", "audit"], "", C::ShowAll, "All connections"),
-    verb(&["clients", "oauth"], "", C::OAuthClients, "the OAuth clients tab"),
-    verb(&["findings", "stale"], "", C::Findings, "only the ones with findings"),
-    verb(&["unused"], "", C::Unused, "only ones no bundle uses"),
-    verb(&["bundles", "b"], "[NAME]", C::Bundles, "bundles of an integration"),
-    verb(&["int", "i", "integration"], "NAME", C::GoTo, "go to an integration"),
-    verb(&["register", "reg"], "NAME [DESC]", C::Register, "register an integration").mutates(),
-    verb(&["new"], "", C::New, "new connection").mutates(),
-    verb(&["sort"], "KEY [asc|desc]", C::SortBy, "name kind age domain …"),
-    verb(&["filter", "f"], "[fuzzy] TEXT", C::FilterBy, "filter the table"),
-    verb(&["refresh", "reload", "r"], "", C::Refresh, "reload everything"),
-    verb(&["log", "audit-log"], "", C::AuditLog, "the audit log of changes"),
-    verb(&["help", "h", "?"], "", C::Help, "this help"),
 ];
 
 /// Every binding, in table order.
@@ -806,3 +747,6 @@ fn help_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+mod verbs;
+
+pub use verbs::{Verb, COMMANDS};

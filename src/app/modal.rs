@@ -83,6 +83,9 @@ pub struct Rotation {
     pub confirm_discard: bool,
     /// Ctrl-C was pressed once where quitting would lose a password (see `Rotation::ask`).
     pub confirm_quit: bool,
+    /// Enter was pressed while a password to send was never revealed nor copied: `y` applies
+    /// anyway, any other key goes back.
+    pub confirm_apply: bool,
     /// Marked connections that were not basic_auth and so were left out.
     pub skipped: usize,
 }
@@ -114,6 +117,20 @@ impl Rotation {
         self.items
             .iter()
             .all(|i| matches!(i.status, RotStatus::Applied { .. }))
+    }
+
+    /// How many passwords Enter would send that nobody has revealed or copied.
+    pub fn unseen_to_send(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| {
+                !i.seen
+                    && matches!(
+                        i.status,
+                        RotStatus::Ready | RotStatus::Failed(_) | RotStatus::Unknown(_)
+                    )
+            })
+            .count()
     }
 
     /// How many passwords closing the window would lose (in force, never revealed or copied).
@@ -185,6 +202,10 @@ impl fmt::Debug for Rotation {
         f.debug_struct("Rotation")
             .field("items", &self.items)
             .field("revealed", &self.revealed)
+            .field("selected", &self.selected)
+            .field("confirm_discard", &self.confirm_discard)
+            .field("confirm_quit", &self.confirm_quit)
+            .field("confirm_apply", &self.confirm_apply)
             .finish()
     }
 }
@@ -198,6 +219,8 @@ pub struct RegisteredView {
     pub revealed: bool,
     pub copied: bool,
     pub confirm_discard: bool,
+    /// Ctrl-C was pressed once before the secret was revealed or copied.
+    pub confirm_quit: bool,
 }
 
 impl fmt::Debug for RegisteredView {
@@ -206,6 +229,10 @@ impl fmt::Debug for RegisteredView {
             .field("name", &self.name)
             .field("client_id", &self.client_id)
             .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .field("revealed", &self.revealed)
+            .field("copied", &self.copied)
+            .field("confirm_discard", &self.confirm_discard)
+            .field("confirm_quit", &self.confirm_quit)
             .finish()
     }
 }

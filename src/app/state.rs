@@ -77,6 +77,8 @@ pub struct State {
     /// A recovery store takes the rotated passwords the app must let go of unseen (none in
     /// the demo: its sandbox ends with it).
     pub recovery: bool,
+    /// Inside tmux (`$TMUX`): it keeps its own copy of what OSC 52 copies.
+    pub tmux: bool,
     /// Passwords the recovery store held when the app started.
     pub kept_passwords: usize,
     /// Why the audit log was refused at start (the app is then read-only), said in a banner.
@@ -168,6 +170,7 @@ impl State {
             quit: None,
             audit_failure: None,
             recovery: false,
+            tmux: false,
             kept_passwords: 0,
             audit_log_refused: None,
             left_rows: vec![LeftItem::All],

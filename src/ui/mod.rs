@@ -52,8 +52,12 @@ pub fn view(state: &State, frame: &mut Frame) {
             popups::confirm_delete(frame, area, state, key, &theme)
         }
         Some(Modal::Form(f)) => form::draw(frame, area, state, f, &theme),
-        Some(Modal::Rotation(r)) => popups::rotation(frame, area, state, r, &theme),
-        Some(Modal::Registered(r)) => popups::registered(frame, area, state, r, &theme),
+        Some(Modal::Rotation(r)) => {
+            popups::rotation(frame, below_banner(state, area), state, r, &theme)
+        }
+        Some(Modal::Registered(r)) => {
+            popups::registered(frame, below_banner(state, area), state, r, &theme)
+        }
         Some(Modal::AuditLog { entries, scroll }) => {
             popups::audit_log(frame, area, state, entries.as_ref(), *scroll, &theme)
         }
@@ -118,6 +122,18 @@ pub fn layout(state: &State, area: Rect) -> Areas {
 /// scrolling move by what is on screen.
 pub fn table_rows(state: &State, width: u16, height: u16) -> usize {
     table::visible_rows(layout(state, Rect::new(0, 0, width, height)).table)
+}
+
+/// `area` under the status bar and the banner: the windows whose keys answer with a banner
+/// ("copied …") stay clear of it, so that the answer is seen.
+fn below_banner(state: &State, area: Rect) -> Rect {
+    let a = layout(state, area);
+    let top = a.banner.y + a.banner.height;
+    Rect {
+        y: top,
+        height: area.height.saturating_sub(top - area.y),
+        ..area
+    }
 }
 
 /// The main screen: status bar, banner, integrations pane, connections table, details, hints.

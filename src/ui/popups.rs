@@ -255,7 +255,9 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
     lines.push(Line::raw(""));
     let w = area.width.saturating_sub(4).min(96);
     let text_w = w.saturating_sub(4).max(1) as usize;
+    let mut blocks: Vec<Vec<Line>> = Vec::with_capacity(n);
     for (i, item) in rot.items.iter().enumerate() {
+        let mut lines: Vec<Line> = Vec::new();
         let sel = i == rot.selected;
         let pointer = if sel && n > 1 { "▶ " } else { "  " };
         lines.push(Line::from(vec![
@@ -310,16 +312,73 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
                 Span::styled(part, style),
             ]));
         }
+        blocks.push(lines);
     }
+    let mut tail: Vec<Line> = Vec::new();
     if rot.confirm_discard || rot.confirm_quit {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(leave_question(state, rot), theme.warn()));
+        tail.push(Line::raw(""));
+        tail.push(Line::styled(leave_question(state, rot), theme.warn()));
+    }
+    if rot.confirm_apply {
+        let u = rot.unseen_to_send();
+        let what = if u == 1 {
+            "1 new password is".to_string()
+        } else {
+            format!("{u} new passwords are")
+        };
+        tail.push(Line::raw(""));
+        tail.push(Line::styled(
+            format!(
+                "{what} not copied or revealed yet: apply anyway? {} applies (ZIS then holds a \
+                 password nobody has); any other key goes back ({} copies, {} reveals).",
+                key(Command::Confirm),
+                key(Command::Copy),
+                key(Command::Reveal)
+            ),
+            theme.warn(),
+        ));
     }
 
-    let body_h: u16 = lines
-        .iter()
-        .map(|l| (l.width().max(1).div_ceil(text_w)) as u16)
-        .sum();
+    // As many connections as fit, always with the selected one: the window scrolls with the
+    // selection and says how many it shows.
+    let rows =
+        |ls: &[Line]| -> usize { ls.iter().map(|l| l.width().max(1).div_ceil(text_w)).sum() };
+    let room = area.height.saturating_sub(2 + 4) as usize;
+    let fixed = rows(&lines) + rows(&tail);
+    let heights: Vec<usize> = blocks.iter().map(|b| rows(b)).collect();
+    let (first, last) = shown_items(&heights, rot.selected, room.saturating_sub(fixed));
+    let cut = first > 0 || last + 1 < n;
+    let room = if cut { room.saturating_sub(1) } else { room };
+    let (first, last) = if cut {
+        shown_items(&heights, rot.selected, room.saturating_sub(fixed))
+    } else {
+        (first, last)
+    };
+    for b in blocks.drain(..).skip(first).take(last + 1 - first) {
+        lines.extend(b);
+    }
+    if cut {
+        let shown = last + 1 - first;
+        let mut more = Vec::new();
+        if first > 0 {
+            more.push(format!("{first} above"));
+        }
+        if last + 1 < n {
+            more.push(format!("{} below", n - 1 - last));
+        }
+        lines.push(Line::styled(
+            format!(
+                "{shown} of {n} shown ({}; {}/{} selects)",
+                more.join(", "),
+                key(Command::Down),
+                key(Command::Up)
+            ),
+            theme.accent(),
+        ));
+    }
+    lines.extend(tail);
+
+    let body_h: u16 = rows(&lines).min(u16::MAX as usize) as u16;
     let h = (body_h + 4).min(area.height.saturating_sub(2));
     let inner = window(frame, area, w, h, title(heading, theme), theme);
     let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
@@ -328,6 +387,10 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
     let items = hints_now(
         keymap::hints(Scope::Rotation, state.ctx.readonly),
         |h| match (h.command, phase) {
+            (Command::Confirm, _) if rot.confirm_apply => Some(h.label),
+            (Command::Confirm, _) => None,
+            (Command::Apply, _) if rot.confirm_apply => None,
+            (Command::Close, _) if rot.confirm_apply => Some("go back"),
             (Command::Reveal, _) if rot.revealed => Some("hide"),
             (Command::Down, _) => (n > 1).then_some(h.label),
             (Command::Apply, RotPhase::Ready) => Some(h.label),
@@ -341,6 +404,26 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         },
     );
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+}
+
+/// The items `first..=last` of a list whose items are `heights` lines tall that fit in `room`
+/// lines and hold `selected`: from the top while the selection fits, else ending at it.
+fn shown_items(heights: &[usize], selected: usize, room: usize) -> (usize, usize) {
+    if heights.is_empty() {
+        return (0, 0);
+    }
+    let selected = selected.min(heights.len() - 1);
+    let mut first = 0;
+    while first < selected && heights[first..=selected].iter().sum::<usize>() > room {
+        first += 1;
+    }
+    let mut last = selected;
+    let mut used: usize = heights[first..=selected].iter().sum();
+    while last + 1 < heights.len() && used + heights[last + 1] <= room {
+        last += 1;
+        used += heights[last];
+    }
+    (first, last)
 }
 
 /// What one more Esc (or Ctrl-C) would do, and why it asks.
@@ -461,12 +544,20 @@ pub fn registered(
             theme.muted(),
         )),
     }
-    if reg.confirm_discard {
-        lines.push(Line::styled(
+    if reg.confirm_discard || reg.confirm_quit {
+        let again = if reg.confirm_quit {
             format!(
-                "You have not revealed or copied it. {} again forgets it for good.",
+                "{} again quits and forgets it for good; any other key goes back.",
+                keymap::key_label(Scope::Global, Command::Quit)
+            )
+        } else {
+            format!(
+                "{} again forgets it for good.",
                 keymap::key_label(Scope::Registered, Command::Close)
-            ),
+            )
+        };
+        lines.push(Line::styled(
+            format!("You have not revealed or copied it. {again}"),
             theme.error(),
         ));
     }
@@ -526,7 +617,7 @@ pub fn audit_log(
         Some(Ok(list)) => list
             .iter()
             .skip(scroll as usize)
-            .map(|e| {
+            .flat_map(|e| {
                 // "2026-11-22T19:17:03.123Z" -> "2026-11-22 19:17:03"
                 let when: String = e
                     .time
@@ -542,16 +633,34 @@ pub fn audit_log(
                 } else {
                     theme.error()
                 };
-                Line::from(vec![
+                let head = vec![
                     Span::styled(format!("{} ", s(&when)), theme.muted()),
                     Span::styled(format!("{:<9}", s(&e.action)), theme.key()),
                     Span::raw(format!("{}{} ", s(&target), s(&fields))),
-                    Span::styled(s(&e.outcome), outcome_style),
-                ])
+                ];
+                let outcome = s(&e.outcome);
+                let used: usize = head.iter().map(|sp| sp.width()).sum();
+                let room = body.width as usize;
+                if used + outcome.chars().count() <= room {
+                    let mut spans = head;
+                    spans.push(Span::styled(outcome, outcome_style));
+                    return vec![Line::from(spans)];
+                }
+                // A failure longer than the line: whole, wrapped under the entry.
+                let indent = 20usize.min(room / 3);
+                let mut lines = vec![Line::from(head)];
+                for part in wrap_words(&outcome, room.saturating_sub(indent).max(10)) {
+                    lines.push(Line::from(vec![
+                        Span::raw(" ".repeat(indent)),
+                        Span::styled(part, outcome_style),
+                    ]));
+                }
+                lines
             })
             .collect(),
     };
-    frame.render_widget(Paragraph::new(lines), body);
+    // Nothing cut: a line longer than the window wraps.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     let items = keymap::hints(Scope::AuditLog, state.ctx.readonly);
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }

@@ -127,9 +127,12 @@ pub fn session_end_text(
 /// The banner (an error, warning or notice) across the screen, when there is one.
 pub(super) fn banner(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(b) = &state.banner {
+        // No check mark for work still running ("refreshing…"): a spinner.
+        let running = format!("{} ", super::widgets::spinner(state));
         let icon = match b.level {
             crate::app::Level::Error => "✗ ",
             crate::app::Level::Warn => "! ",
+            crate::app::Level::Info if b.text.ends_with('…') => running.as_str(),
             crate::app::Level::Info => "✓ ",
         };
         let p = Paragraph::new(Line::from(vec![

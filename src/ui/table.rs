@@ -369,6 +369,10 @@ fn empty_message(state: &State) -> String {
     let key = |c| keymap::key_label(Scope::Main, c);
     if !state.integrations_loaded {
         return match &state.integrations_error {
+            // Refused credentials: trying again will not help (the banner says what will).
+            Some(e) if e.contains(" refused") => {
+                format!("The integrations could not be loaded: {}", s(e))
+            }
             Some(_) => format!(
                 "The integrations could not be loaded. {} tries again.",
                 key(Command::Refresh)
@@ -383,6 +387,10 @@ fn empty_message(state: &State) -> String {
         );
     }
     match state.selected_entry() {
+        Some(e) if e.error.as_deref().is_some_and(|t| t.contains(" refused")) => format!(
+            "The connections could not be loaded: {}",
+            s(e.error.as_deref().unwrap_or(""))
+        ),
         Some(e) if e.error.is_some() => format!(
             "The connections could not be loaded (see the banner). {} tries again.",
             key(Command::Refresh)

@@ -60,3 +60,16 @@ fn a_new_state_assumes_the_table_rows_of_its_default_size() {
     assert_eq!(s.table_rows, crate::app::DEFAULT_TABLE_ROWS);
     assert_eq!(s.table_rows, super::table_rows(&s, w, h));
 }
+
+/// Work still running has no check mark: "refreshing…" turns with a spinner.
+#[test]
+fn refreshing_has_no_check_mark() {
+    let mut s = crate::app::testing::loaded(120, 40);
+    crate::app::update(&mut s, crate::app::testing::ch('R'));
+    let lines = screen(&s, 120, 40);
+    let line = lines
+        .iter()
+        .find(|l| l.contains("refreshing…"))
+        .expect("the banner is drawn");
+    assert!(!line.contains('✓'), "{line}");
+}

@@ -208,6 +208,9 @@ fn prepare(scope: Scope, command: Command) -> State {
         Scope::Form => {
             let mut s = on_table();
             update(&mut s, ch('n'));
+            if command == Command::ClearToStart {
+                type_text(&mut s, "some_name");
+            }
             if command == Command::Generate {
                 while !matches!(&s.modal, Some(Modal::Form(f)) if f.focus == FieldId::Password) {
                     update(&mut s, key(KeyCode::Tab));
@@ -231,6 +234,10 @@ fn prepare(scope: Scope, command: Command) -> State {
             if command == Command::Up {
                 update(&mut s, ch('j'));
             }
+            // y answers the question Enter asks while nobody has seen the passwords.
+            if command == Command::Confirm {
+                update(&mut s, key(KeyCode::Enter));
+            }
             s
         }
         Scope::Registered => {
@@ -243,6 +250,7 @@ fn prepare(scope: Scope, command: Command) -> State {
                 revealed: false,
                 copied: false,
                 confirm_discard: false,
+                confirm_quit: false,
             })));
             s
         }
@@ -544,7 +552,7 @@ fn every_help_line_names_keys_of_the_table_and_every_described_binding_is_on_it(
 
 #[test]
 fn the_clipboard_line_says_the_clipboard_constant() {
-    let secs = format!("cleared after {} s", CLIPBOARD_CLEAR.as_secs());
+    let secs = format!("overwritten after {} s", CLIPBOARD_CLEAR.as_secs());
     let page = format!("{:?}", help_page(false));
     assert!(page.contains(&secs), "{page}");
 }

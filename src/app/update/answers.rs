@@ -90,7 +90,11 @@ pub(super) fn on_integrations(
                         .unwrap_or(LeftSel::All);
                 }
             }
-            if matches!(&state.banner, Some(b) if b.text == "refreshing…") {
+            // A successful reload ends "refreshing…" and an error it may have answered.
+            let stale = |b: &crate::app::Banner| {
+                b.text == "refreshing…" || (b.level == Level::Error && b.ttl.is_some())
+            };
+            if state.banner.as_ref().is_some_and(stale) {
                 state.banner = None;
             }
             // The selected integration first, then the others (the worker bounds concurrency).
@@ -125,10 +129,48 @@ pub(super) fn on_integrations(
             state.recompute();
         }
         Err(e) => {
-            let text = error_text(&e);
+            let text = error_text(&e) + &refused(state, &e, None);
             state.integrations_error = Some(text.clone());
             banner(state, Level::Error, text);
         }
+    }
+}
+
+/// What a 401 adds: which credential was refused and what to do (trying again will not help).
+/// `of`: the integration whose ZIS token was used, and where that token came from; `None`
+/// for the admin's own Zendesk credentials.
+pub(super) fn refused(
+    state: &State,
+    e: &Error,
+    of: Option<(&str, Option<crate::zis::TokenSource>)>,
+) -> String {
+    use crate::zis::{ErrorKind, TokenSource};
+    if e.kind != ErrorKind::Unauthorized {
+        return String::new();
+    }
+    let refresh = crate::app::keymap::key_label(
+        crate::app::keymap::Scope::Main,
+        crate::app::keymap::Command::Refresh,
+    );
+    let src = crate::sanitize::clean(&state.ctx.credential_source);
+    let admin =
+        format!("sign in again (`zisctl auth login`) or set a working API token, then {refresh}");
+    match of {
+        None => format!(
+            ". The Zendesk credentials ({src}) were refused; trying again will not help: {admin}"
+        ),
+        Some((name, Some(TokenSource::Configured))) => format!(
+            ". The ZIS token the config sets for {name} was refused: put a new one in the \
+             config (or remove it so that zisctl mints one), then {refresh}"
+        ),
+        Some((name, Some(TokenSource::Environment))) => format!(
+            ". The ZIS token in ZIS_OAUTH_TOKEN was refused for {name}: set a new one (or \
+             unset it so that zisctl mints one), then {refresh}"
+        ),
+        Some((name, _)) => format!(
+            ". The ZIS token minted for {name} with your Zendesk credentials ({src}) was \
+             refused: {admin}"
+        ),
     }
 }
 
@@ -162,8 +204,9 @@ pub(super) fn on_connections(
             rebuild_usage(state, integration);
         }
         Err(e) => {
-            let text = error_text(&e);
-            entry.error = Some(text.clone());
+            let token = entry.token;
+            let text = error_text(&e) + &refused(state, &e, Some((integration, token)));
+            state.integrations[i].error = Some(text.clone());
             let shown = state.left_sel == LeftSel::Integration(integration.to_string())
                 || state.is_all_view();
             if shown {
@@ -358,6 +401,7 @@ pub(super) fn on_registered(
                 revealed: false,
                 copied: false,
                 confirm_discard: false,
+                confirm_quit: false,
             })));
             banner(state, Level::Info, format!("registered integration {name}"));
             state.recompute();

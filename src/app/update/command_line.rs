@@ -97,6 +97,11 @@ fn edit_text(state: &mut State, key: KeyEvent) {
         // it does nothing rather than move the cursor).
         KeyCode::Tab | KeyCode::BackTab => {}
         KeyCode::Char('m' | 'j' | 'f') if ctrl => {}
+        // Ctrl-U clears to the start, as in a shell (the text area's own undoes).
+        KeyCode::Char('u') if ctrl => {
+            input.input.delete_line_by_head();
+            sync_filter(state);
+        }
         _ => {
             input.input.input(key);
             if input.input.lines().len() > 1 {

@@ -2,7 +2,7 @@
 //! mutate in read-only mode, and dispatched on their command. The main screen's commands
 //! (moving, selecting, marking, sorting, copying, opening the forms, the delete question and
 //! a rotation) are done here, for keys and `:` commands alike; the first-run screen's too.
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, KeyModifiers};
 use secrecy::SecretString;
 
 use crate::app::action::Effect;
@@ -17,7 +17,9 @@ use crate::secret::{self, Charset};
 use crate::zis::ConnectionKind;
 
 use super::command_line::{input_key, open_input, sync_filter};
-use super::modals::{modal_key, open_audit_log, quit_from_rotation};
+use super::modals::{
+    modal_key, open_audit_log, quit_from_form, quit_from_registered, quit_from_rotation,
+};
 use super::{
     banner, ensure_loaded, load_bundles, load_integrations, quit, refuse_readonly, EXIT_CTRL_C,
     PASSWORD_LENGTH,
@@ -31,16 +33,22 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             return;
         }
         if b.command == Command::Quit {
-            // A rotation window asks first when quitting would lose a password; Ctrl-C there
-            // exits as Ctrl-C does (130).
-            if scope == Scope::Rotation {
-                if quit_from_rotation(state, fx) {
-                    return;
-                }
-                quit(state, fx, EXIT_CTRL_C);
-                return;
+            // Ctrl-C exits as Ctrl-C does (130); q is a plain quit (0).
+            let code = if key.modifiers.contains(KeyModifiers::CONTROL) {
+                EXIT_CTRL_C
+            } else {
+                0
+            };
+            // A window that would lose something asks first, as Esc does there.
+            let asked = match scope {
+                Scope::Rotation => quit_from_rotation(state, fx),
+                Scope::Form | Scope::KindField => quit_from_form(state),
+                Scope::Registered => quit_from_registered(state),
+                _ => false,
+            };
+            if !asked {
+                quit(state, fx, code);
             }
-            quit(state, fx, 0);
             return;
         }
     }
@@ -87,6 +95,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
         if form.pending.is_none() {
             if let Some(f) = form.focused_mut() {
                 f.paste(text);
+                form.touched = true;
             }
         }
     }
@@ -188,6 +197,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         | Command::Generate
         | Command::Reveal
         | Command::KindPrev
+        | Command::ClearToStart
         | Command::KindNext
         | Command::Apply
         | Command::Authorize
@@ -561,6 +571,7 @@ fn start_rotation(state: &mut State) {
         copied: false,
         confirm_discard: false,
         confirm_quit: false,
+        confirm_apply: false,
         skipped,
     })));
 }

@@ -33,6 +33,8 @@ pub const CLIPBOARD_CLEAR: Duration = Duration::from_secs(30);
 const EXIT_CTRL_C: i32 = 130;
 /// Informational banners disappear after this many ticks.
 const INFO_TTL: u32 = 5 * TICKS_PER_SEC;
+/// Error banners disappear after this many ticks (unless the audit log cannot be written).
+const ERROR_TTL: u32 = 30 * TICKS_PER_SEC;
 
 /// The effects to run when the app starts on a configured account.
 pub fn init(state: &mut State) -> Vec<Effect> {
@@ -218,6 +220,19 @@ fn quit(state: &mut State, fx: &mut Vec<Effect>, code: i32) {
     fx.push(Effect::Quit(code));
 }
 
+/// The banner after copying `what` with OSC 52: only what is true (the terminal may refuse
+/// OSC 52; tmux keeps a buffer of its own that zisctl cannot clear).
+fn copied_text(state: &State, what: &str) -> String {
+    let mut t = format!(
+        "copied {what} (OSC 52); in {} s zisctl overwrites the clipboard with a space",
+        CLIPBOARD_CLEAR.as_secs()
+    );
+    if state.tmux {
+        t.push_str("; tmux keeps its own copy: `tmux delete-buffer` drops it");
+    }
+    t
+}
+
 /// Set the banner. While the audit log cannot be written, that is said in every banner (as
 /// an error, until Esc dismisses it).
 fn banner(state: &mut State, level: Level, text: impl Into<String>) {
@@ -228,7 +243,10 @@ fn banner(state: &mut State, level: Level, text: impl Into<String>) {
         level = Level::Error;
     }
     let ttl = match level {
-        Level::Error => None,
+        // What the audit log cannot record stays until dismissed; other errors until the
+        // next answer replaces them, a successful reload, or a while.
+        Level::Error if state.audit_failure.is_some() => None,
+        Level::Error => Some(ERROR_TTL),
         Level::Warn => Some(INFO_TTL * 2),
         Level::Info => Some(INFO_TTL),
     };

@@ -13,7 +13,7 @@ use crate::app::state::State;
 use crate::secret::{self, Charset};
 
 use super::keys::run;
-use super::{banner, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
+use super::{banner, copied_text, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
 
 pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
     state.modal = Some(Modal::AuditLog {
@@ -143,8 +143,9 @@ fn form_key(
         // a banner.
         return;
     }
-    if form.confirm_discard {
+    if form.confirm_discard || form.confirm_quit {
         form.confirm_discard = false;
+        form.confirm_quit = false;
         form.error = None;
     }
     if form.pending.is_some() {
@@ -158,6 +159,7 @@ fn form_key(
                 match secret::generate(PASSWORD_LENGTH, Charset::Default) {
                     Ok(p) => {
                         form.secret_shown = true;
+                        form.touched = true;
                         let revealed = form.revealed;
                         if let Some(f) = form.focused_mut() {
                             f.set_text(p.expose_secret());
@@ -192,9 +194,21 @@ fn form_key(
         Some(Command::PrevField) => form.move_focus(false),
         Some(Command::KindPrev) => form.cycle_kind(false),
         Some(Command::KindNext) => form.cycle_kind(true),
+        Some(Command::ClearToStart) => match form.focused_mut() {
+            Some(f) if !f.id.is_selector() => f.clear_to_start(),
+            _ => {
+                form.error = Some(format!(
+                    "{} clears a text field; {} and {} change the kind",
+                    keymap::key_label(Scope::Form, Command::ClearToStart),
+                    keymap::key_label(Scope::KindField, Command::KindPrev),
+                    keymap::key_label(Scope::KindField, Command::KindNext),
+                ))
+            }
+        },
         _ => {
             if let Some(f) = form.focused_mut() {
                 f.input_key(key);
+                form.touched = true;
             }
         }
     }
@@ -215,6 +229,29 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
                  working). Nothing was sent; `zisctl integrations register {name} \
                  --update-existing` does it on purpose"
             ));
+            return;
+        }
+    }
+    if let Submission::Create { integration, new } = &sub {
+        // The app holds the integration's connections: a name it already has would only be
+        // refused by the server (409), after the password may have been set elsewhere.
+        let existing = state
+            .entry(integration)
+            .and_then(|e| e.connections.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.name == new.name));
+        if let Some(c) = existing {
+            let text = format!(
+                "a connection named {} already exists ({}); nothing was sent: choose another \
+                 name, or edit that one",
+                crate::sanitize::clean(&c.name),
+                c.kind.as_str()
+            );
+            form.focus = FieldId::Name;
+            let kind = c.kind.as_str();
+            if let Some(f) = form.field_mut(FieldId::Name) {
+                f.error = Some(format!("taken: a {kind} connection has this name"));
+            }
+            form.error = Some(text);
             return;
         }
     }
@@ -257,7 +294,19 @@ fn rotation_key(
 ) {
     let phase = rot.phase();
     let was_armed = std::mem::replace(&mut rot.confirm_discard, false);
+    let was_asked = std::mem::replace(&mut rot.confirm_apply, false);
     rot.confirm_quit = false;
+    // "apply anyway?": y applies; Esc, Enter or any other key only goes back (copy, reveal and
+    // the selection still work).
+    if was_asked
+        && !matches!(
+            command,
+            Some(Command::Confirm | Command::Copy | Command::Reveal | Command::Up | Command::Down)
+        )
+    {
+        state.modal = Some(Modal::Rotation(rot));
+        return;
+    }
     match command {
         Some(Command::Close) => {
             // Applied and verified is not enough: a password nobody revealed or copied is
@@ -294,44 +343,49 @@ fn rotation_key(
                     clear_after: Some(CLIPBOARD_CLEAR),
                 });
                 rot.copied = true;
-                let text = format!(
-                    "copied the new password of {} (OSC 52); the clipboard is cleared in {} s",
-                    item.key,
-                    CLIPBOARD_CLEAR.as_secs()
-                );
+                let text = copied_text(state, &format!("the new password of {}", item.key));
                 banner(state, Level::Info, text);
             }
         }
+        Some(Command::Confirm) if was_asked => apply(state, &mut rot, fx),
         Some(Command::Apply) => match phase {
             RotPhase::Applying => {}
             RotPhase::Done if rot.all_applied() => {}
-            _ => {
-                for item in &mut rot.items {
-                    let again = matches!(
-                        item.status,
-                        RotStatus::Ready | RotStatus::Failed(_) | RotStatus::Unknown(_)
-                    );
-                    if !again {
-                        continue;
-                    }
-                    let req = state.next_req;
-                    state.next_req += 1;
-                    state
-                        .in_flight
-                        .insert(req, format!("rotating {}", item.key));
-                    item.status = RotStatus::Applying(req);
-                    fx.push(Effect::ApplyPassword {
-                        req,
-                        key: item.key.clone(),
-                        password: item.password.clone(),
-                        before: item.before,
-                    });
-                }
-            }
+            // ZIS would then hold a password that exists nowhere else.
+            _ if rot.unseen_to_send() > 0 => rot.confirm_apply = true,
+            _ => apply(state, &mut rot, fx),
         },
         _ => {}
     }
     state.modal = Some(Modal::Rotation(rot));
+}
+
+/// Send every password not applied yet (ready, refused, or its answer lost).
+fn apply(state: &mut State, rot: &mut Rotation, fx: &mut Vec<Effect>) {
+    if rot.phase() == RotPhase::Applying || rot.all_applied() {
+        return;
+    }
+    for item in &mut rot.items {
+        let again = matches!(
+            item.status,
+            RotStatus::Ready | RotStatus::Failed(_) | RotStatus::Unknown(_)
+        );
+        if !again {
+            continue;
+        }
+        let req = state.next_req;
+        state.next_req += 1;
+        state
+            .in_flight
+            .insert(req, format!("rotating {}", item.key));
+        item.status = RotStatus::Applying(req);
+        fx.push(Effect::ApplyPassword {
+            req,
+            key: item.key.clone(),
+            password: item.password.clone(),
+            before: item.before,
+        });
+    }
 }
 
 /// Ctrl-C while a rotation window is open. Returns true when it only asked (one more Ctrl-C
@@ -347,6 +401,45 @@ pub(super) fn quit_from_rotation(state: &mut State, fx: &mut Vec<Effect>) -> boo
     }
     keep_rotated(state, fx);
     false
+}
+
+/// Ctrl-C in a form: true when it only asked (what was typed, and any password shown, would
+/// be lost; one more Ctrl-C quits).
+pub(super) fn quit_from_form(state: &mut State) -> bool {
+    let Some(Modal::Form(form)) = &mut state.modal else {
+        return false;
+    };
+    if !(form.touched || form.secret_shown) || form.confirm_quit {
+        return false;
+    }
+    form.confirm_quit = true;
+    form.confirm_discard = false;
+    let password = if form.secret_shown {
+        " and its password"
+    } else {
+        ""
+    };
+    form.error = Some(format!(
+        "{} again quits and discards this form{password}; {} saves it, any other key goes back",
+        keymap::key_label(Scope::Global, Command::Quit),
+        keymap::key_label(Scope::Form, Command::Submit),
+    ));
+    true
+}
+
+/// Ctrl-C in the new client secret's window: true when it only asked (nobody has revealed or
+/// copied the secret; one more Ctrl-C quits and it is gone).
+pub(super) fn quit_from_registered(state: &mut State) -> bool {
+    let Some(Modal::Registered(reg)) = &mut state.modal else {
+        return false;
+    };
+    let seen = reg.revealed || reg.copied || reg.secret.is_none();
+    if seen || reg.confirm_quit {
+        return false;
+    }
+    reg.confirm_quit = true;
+    reg.confirm_discard = false;
+    true
 }
 
 /// The program ends now (a confirmed Ctrl-C, SIGHUP, SIGTERM, the terminal gone): every
@@ -368,6 +461,7 @@ fn registered_key(
     fx: &mut Vec<Effect>,
 ) {
     let was_armed = std::mem::replace(&mut reg.confirm_discard, false);
+    reg.confirm_quit = false;
     match command {
         Some(Command::Close) => {
             let seen = reg.revealed || reg.copied || reg.secret.is_none();
@@ -384,14 +478,7 @@ fn registered_key(
                     clear_after: Some(CLIPBOARD_CLEAR),
                 });
                 reg.copied = true;
-                banner(
-                    state,
-                    Level::Info,
-                    format!(
-                        "copied the client secret (OSC 52); the clipboard is cleared in {} s",
-                        CLIPBOARD_CLEAR.as_secs()
-                    ),
-                );
+                banner(state, Level::Info, copied_text(state, "the client secret"));
             }
         }
         _ => {}

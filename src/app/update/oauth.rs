@@ -367,10 +367,7 @@ pub(super) fn authorize_key(
                 banner(
                     state,
                     Level::Info,
-                    format!(
-                        "copied the authorisation URL (OSC 52); the clipboard is cleared in {} s",
-                        CLIPBOARD_CLEAR.as_secs()
-                    ),
+                    super::copied_text(state, "the authorisation URL"),
                 );
             }
         }

@@ -156,8 +156,12 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     all.sort_by(|x, y| x.order().cmp(&y.order()));
     let text = match a.out.output {
         OutputFormat::Json => {
-            let views: Vec<AuditView> = all.iter().map(|r| r.view(&used)).collect();
-            output::json(&views)?
+            // Each row's view is made as it is written: the audit is never held twice.
+            output::print_json(&Views {
+                rows: &all,
+                used: &used,
+            })?;
+            String::new()
         }
         OutputFormat::Csv => {
             let mut t = Table::new(&audit_csv_headers());
@@ -198,7 +202,9 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
             s
         }
     };
-    output::print(&text)?;
+    if !text.is_empty() {
+        output::print(&text)?;
+    }
     if !failures.is_empty() {
         warn(&format!(
             "{} of {total} integration(s) could not be read; the audit above is incomplete",
@@ -210,6 +216,18 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
         return Ok(EXIT_FINDINGS);
     }
     Ok(code)
+}
+
+/// The audit's rows as a JSON array, each row's view made as it is serialised.
+struct Views<'a> {
+    rows: &'a [Audited],
+    used: &'a dyn Fn(&AuditRow) -> Option<Vec<UseView>>,
+}
+
+impl serde::Serialize for Views<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.rows.iter().map(|r| r.view(self.used)))
+    }
 }
 
 /// One row of the audit: a connection, or an OAuth client.

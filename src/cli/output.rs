@@ -181,6 +181,16 @@ pub fn json<T: serde::Serialize + ?Sized>(v: &T) -> io::Result<String> {
     String::from_utf8(buf).map_err(io::Error::other)
 }
 
+/// [`json`] written straight to stdout through a buffer: a large answer (an audit of 10,000
+/// rows) is never held whole in memory.
+pub fn print_json<T: serde::Serialize + ?Sized>(v: &T) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, CleanFormatter::new());
+    v.serialize(&mut ser).map_err(io::Error::other)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
 /// serde_json's pretty printer, with strings written through the sanitiser. Writes straight
 /// into the output (no copy of a string is made, so a secret is not duplicated).
 struct CleanFormatter(serde_json::ser::PrettyFormatter<'static>);

@@ -45,10 +45,10 @@ def start_sandbox(binary, *extra):
     )
     env, oauth = {}, {}
     for line in p.stdout:
-        m = re.match(r"^(ZISCTL_BASE_URL|ZENDESK_EMAIL|ZENDESK_API_TOKEN)=(.*)$", line.strip())
+        m = re.match(r"^(?:export )?(ZISCTL_BASE_URL|ZENDESK_EMAIL|ZENDESK_API_TOKEN)=(.*)$", line.strip())
         if m:
             env[m.group(1)] = m.group(2)
-        m = re.match(r"^(ZENDESK_OAUTH_CLIENT_ID|ZENDESK_OAUTH_CLIENT_SECRET)=(.*)$", line.strip())
+        m = re.match(r"^(?:export )?(ZENDESK_OAUTH_CLIENT_ID|ZENDESK_OAUTH_CLIENT_SECRET)=(.*)$", line.strip())
         if m:
             oauth[m.group(1)] = m.group(2)
         if len(env) == 3:

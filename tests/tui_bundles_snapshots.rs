@@ -2,36 +2,18 @@
 //! 120×40: the bundles view, "Used by" in the details window, the delete question of a
 //! connection nothing uses, the All view of unused connections, and a hostile bundle whose
 //! literal credential must never be drawn (nor its control characters).
+mod common;
+
+use common::screen::{render, text_of, SIZES};
 use crossterm::event::KeyCode;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use serde_json::json;
 use zisctl::app::testing::{bundles, ch, connections, integrations, key, loaded, type_text, NOW};
 use zisctl::app::{update, Action, Effect, State};
 use zisctl::zis::bundle_parse::parse_bundle_value;
 use zisctl::zis::{Error, ErrorKind};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 /// A literal credential written in a bundle: a secret too, never drawn.
 const LEAKED: &str = "Bundle-Leaked-Canary-9f3";
-
-fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    t.draw(|f| zisctl::ui::view(state, f)).expect("draw");
-    t
-}
-
-fn text_of(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
 
 fn snap(name: &str, state_at: impl Fn(u16, u16) -> State) {
     for (w, h) in SIZES {

@@ -1,37 +1,19 @@
 //! View snapshots (insta, TestBackend) at 80×24 and 120×40. Every screen is also checked for
 //! the plaintext of the secrets typed or generated in it: they must not be in the buffer.
+mod common;
+
+use common::screen::{render, text_of, SIZES};
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use secrecy::ExposeSecret;
 use zisctl::app::testing::{ch, ctrl, key, loaded, shift_tab, type_text, NOW};
 use zisctl::app::{update, Action, Effect, Modal, State};
 use zisctl::zis::Applied;
 use zisctl::zis::{ClientEvent, Error, ErrorKind, RegisteredIntegration};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 /// A password typed into forms; it must never be drawn in clear unless revealed.
 const TYPED: &str = "Hunter2-Canary-Pw";
-
-fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    t.draw(|f| zisctl::ui::view(state, f)).expect("draw");
-    t
-}
-
-fn text_of(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
 
 /// Compare without ever printing the secret.
 fn assert_absent(screen: &str, secret: &str, what: &str) {

@@ -3,38 +3,20 @@
 //! questions, an OAuth connection's details and the re-authorise window in each phase. Every
 //! screen is checked for the plaintext of the secrets typed into it and of the secrets a
 //! server sends in clear (they never reach the state, so they must never reach the buffer).
+mod common;
+
+use common::screen::{render, text_of, SIZES};
 use crossterm::event::KeyCode;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use time::Duration;
 use zisctl::app::testing::{answer_loads, ch, conn, ctrl, key, loaded, type_text, NOW};
 use zisctl::app::{update, Action, ConnKey, Effect, State};
 use zisctl::zis::{Connection, ConnectionKind, OAuthDetails};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 /// A client secret typed into the forms: never drawn in clear.
 const TYPED: &str = "Typed-Client-Secret-Canary";
 /// What a server sends in clear for the OAuth clients and connections of these screens: the
 /// state never holds them. They are checked anyway.
 const SERVER_SENT: [&str; 2] = ["my_client_secret", "at-in-clear"];
-
-fn render(state: &State, w: u16, h: u16) -> Terminal<TestBackend> {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
-    t.draw(|f| zisctl::ui::view(state, f)).expect("draw");
-    t
-}
-
-fn text_of(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
 
 fn snap(name: &str, state_at: impl Fn(u16, u16) -> State) {
     for (w, h) in SIZES {

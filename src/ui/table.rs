@@ -10,7 +10,7 @@ use crate::app::keymap::{self, Command, Scope};
 use crate::app::{LeftSel, Pane, SortKey, State};
 
 use super::theme::Theme;
-use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s};
+use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s, truncate};
 
 /// A table column: header, size rules, and which ones go first when space is short.
 struct Col {
@@ -26,7 +26,14 @@ struct Col {
 pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Connections;
 
-    let block = pane_block(title(state, theme), focused, theme);
+    let mut block = pane_block(title(state, theme), focused, theme);
+    // Where the selection is: `37/122` on the bottom border, as k9s and gitui show it.
+    if let Some(sel) = state.selected_index() {
+        block = block.title_bottom(
+            Line::styled(format!(" {}/{} ", sel + 1, state.rows.len()), theme.dim())
+                .right_aligned(),
+        );
+    }
     let inner = block.inner(area);
 
     // Columns, dropping the least useful ones while the table is narrow. One column goes
@@ -34,8 +41,10 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
     let avail = inner.width.saturating_sub(1);
     let (shown, shown_wants) = fit_columns(state, columns(state), avail);
 
-    let header = Row::new(shown.iter().map(|c| {
-        let mut l = Line::from(c.header);
+    let widths = column_widths(&shown, &shown_wants, avail);
+    let sorted = sorted_header(state);
+    let header = Row::new(shown.iter().zip(&widths).map(|(c, w)| {
+        let mut l = Line::from(truncate(&header_text(c, sorted), *w as usize));
         if c.right {
             l = l.alignment(Alignment::Right);
         }
@@ -59,12 +68,11 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
     let rows: Vec<Row> = state.rows[start..end]
         .iter()
         .filter_map(|r| state.row_connection(*r).map(|(e, c)| (*r, e, c)))
-        .map(|(r, e, c)| row(state, r, e, c, &shown, theme))
+        .map(|(r, e, c)| row(state, r, e, c, &shown, &widths, theme))
         .collect();
 
     let empty = rows.is_empty();
-    let widths = column_widths(&shown, &shown_wants, avail);
-    let table = Table::new(rows, widths)
+    let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .header(header)
         .block(block)
         .column_spacing(1)
@@ -129,6 +137,28 @@ fn title(state: &State, theme: &Theme) -> Vec<Span<'static>> {
         ));
     }
     title
+}
+
+/// The header of the column the table is sorted by, and the arrow it shows (`↑` ascending).
+fn sorted_header(state: &State) -> (&'static str, &'static str) {
+    let sort = state.sort();
+    let header = match sort.key {
+        SortKey::Name => "NAME",
+        SortKey::Kind => "KIND",
+        SortKey::Age => "AGE",
+        SortKey::Domain => "ALLOWED DOMAIN",
+        SortKey::Integration => "INTEGRATION",
+    };
+    (header, if sort.descending { "↓" } else { "↑" })
+}
+
+/// A column's header as drawn: with the sort arrow when it is the sorted column.
+fn header_text(c: &Col, (sorted, arrow): (&str, &str)) -> String {
+    if c.header == sorted {
+        format!("{} {arrow}", c.header)
+    } else {
+        c.header.to_string()
+    }
 }
 
 /// Every column the view could show, in order.
@@ -251,6 +281,7 @@ fn row(
     e: &crate::app::IntegrationEntry,
     c: &crate::zis::Connection,
     shown: &[Col],
+    widths: &[u16],
     theme: &Theme,
 ) -> Row<'static> {
     let audit = state.audit_at(r.entry, r.conn);
@@ -258,7 +289,9 @@ fn row(
     let marked = state.marked.contains(&key);
     let cells: Vec<Cell> = shown
         .iter()
-        .map(|col| match col.header {
+        .zip(widths)
+        .map(|(col, w)| (col, *w as usize))
+        .map(|(col, w)| match col.header {
             "" => {
                 if marked {
                     Cell::from(Span::styled("●", theme.mark()))
@@ -266,11 +299,12 @@ fn row(
                     Cell::from(" ")
                 }
             }
-            "INTEGRATION" => Cell::from(Span::styled(s(e.name()), theme.muted())),
+            // Text cut to its column ends in `…`, so a cut value is never taken for whole.
+            "INTEGRATION" => Cell::from(Span::styled(truncate(&s(e.name()), w), theme.muted())),
             "KIND" => Cell::from(kind_badge(c.kind, theme)),
-            "NAME" => Cell::from(Span::styled(s(&c.name), theme.bold())),
-            "USER / HEADER" => Cell::from(s(c.principal())),
-            "ALLOWED DOMAIN" => Cell::from(s(&c.allowed_domain)),
+            "NAME" => Cell::from(Span::styled(truncate(&s(&c.name), w), theme.bold())),
+            "USER / HEADER" => Cell::from(truncate(&s(c.principal()), w)),
+            "ALLOWED DOMAIN" => Cell::from(truncate(&s(&c.allowed_domain), w)),
             "UPDATED" => Cell::from(Span::styled(date_text(c.updated_at), theme.muted())),
             "AGE" => {
                 let days = audit.and_then(|a| a.age_days);
@@ -285,7 +319,7 @@ fn row(
             }
             "FINDINGS" => {
                 let f = audit.map(|a| a.findings.join("; ")).unwrap_or_default();
-                Cell::from(Span::styled(f, theme.stale()))
+                Cell::from(Span::styled(truncate(&f, w), theme.stale()))
             }
             _ => Cell::from(""),
         })
@@ -314,7 +348,8 @@ fn want_width(state: &State, c: &Col) -> u16 {
         "FINDINGS" => w.findings,
         _ => 0,
     }
-    .max(c.header.len())
+    // Room for the sort arrow too.
+    .max(c.header.chars().count() + 2)
     .min(CAP);
     (widest as u16).max(c.min)
 }
@@ -322,7 +357,7 @@ fn want_width(state: &State, c: &Col) -> u16 {
 /// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
 /// not all fit, the name comes first, then the others grow evenly from their minimum, so the
 /// longest columns are the ones cut.
-fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
+fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<u16> {
     let spacing = shown.len().saturating_sub(1) as u16;
     let room = avail.saturating_sub(spacing);
     let total: u16 = want.iter().sum();
@@ -335,7 +370,7 @@ fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
         {
             w[i] += room - total;
         }
-        return w.into_iter().map(Constraint::Length).collect();
+        return w;
     }
     let mins: u16 = shown.iter().map(|c| c.min).sum();
     // One cell stays free so that the right-aligned age does not touch the border.
@@ -362,7 +397,7 @@ fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
         widths[i] += 1;
         spare -= 1;
     }
-    widths.into_iter().map(Constraint::Length).collect()
+    widths
 }
 
 fn empty_message(state: &State) -> String {

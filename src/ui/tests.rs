@@ -73,3 +73,90 @@ fn refreshing_has_no_check_mark() {
         .expect("the banner is drawn");
     assert!(!line.contains('✓'), "{line}");
 }
+
+/// The lines of the table drawn for `s`, and the connections of the integration it shows.
+fn table_of(s: &State, w: u16, h: u16) -> Vec<String> {
+    let top = super::layout(s, ratatui::layout::Rect::new(0, 0, w, h)).table;
+    screen(s, w, h)
+        .into_iter()
+        .skip(top.y as usize)
+        .take(top.height as usize)
+        .map(|l| l.chars().skip(top.x as usize).collect())
+        .collect()
+}
+
+/// Every text cell is whole, or a prefix of its value that ends in `…`.
+#[test]
+fn cut_cells_end_in_an_ellipsis() {
+    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+        let mut s = crate::app::testing::loaded(w, h);
+        crate::app::update(
+            &mut s,
+            crate::app::testing::key(crossterm::event::KeyCode::Tab),
+        );
+        let lines = table_of(&s, w, h);
+        let mut cut = 0;
+        let conns = s.selected_entry().and_then(|e| e.connections.clone());
+        for c in conns.expect("the integration is loaded") {
+            let line = lines
+                .iter()
+                .find(|l| l.contains(&format!(" {} ", c.name)))
+                .unwrap_or_else(|| panic!("{w}x{h}: {} is drawn", c.name));
+            for value in [c.principal(), c.allowed_domain.as_str()] {
+                if value.is_empty() || line.contains(&format!(" {value} ")) {
+                    continue;
+                }
+                let chars: Vec<char> = value.chars().collect();
+                let prefix_cut = (1..chars.len()).any(|k| {
+                    let p: String = chars[..k].iter().collect();
+                    line.contains(&format!(" {p}… "))
+                });
+                assert!(
+                    prefix_cut || !line.contains(&chars[0].to_string()),
+                    "{w}x{h}: {value} in {line}"
+                );
+                cut += usize::from(prefix_cut);
+            }
+        }
+        if w == 120 {
+            assert!(
+                cut > 0,
+                "{w}x{h}: the fixture has values too long for the table"
+            );
+        }
+    }
+}
+
+/// The sorted column's header carries the sort's arrow; the bottom border says where the
+/// selection is.
+#[test]
+fn the_table_shows_its_sort_and_the_position() {
+    use crate::app::testing::{ch, key};
+    let mut s = crate::app::testing::loaded(120, 40);
+    crate::app::update(&mut s, key(crossterm::event::KeyCode::Tab));
+    let n = s.rows.len();
+    let lines = table_of(&s, 120, 40);
+    assert!(lines[1].contains("NAME ↑"), "{}", lines[1]);
+    assert!(
+        lines.iter().any(|l| l.contains(&format!(" 1/{n} "))),
+        "{lines:#?}"
+    );
+    crate::app::update(&mut s, ch('j'));
+    crate::app::update(&mut s, ch('j'));
+    let lines = table_of(&s, 120, 40);
+    assert!(
+        lines.last().unwrap().contains(&format!(" 3/{n} ")),
+        "{lines:#?}"
+    );
+    // `s` sorts by the next key.
+    crate::app::update(&mut s, ch('s'));
+    let sort = s.sort();
+    assert_ne!(sort.key, crate::app::SortKey::Name);
+    let lines = table_of(&s, 120, 40);
+    assert!(!lines[1].contains("NAME ↑"), "{}", lines[1]);
+    assert!(
+        lines[1].contains('↑') || lines[1].contains('↓'),
+        "{}",
+        lines[1]
+    );
+}

@@ -630,6 +630,52 @@ fn delete_asks_first_naming_the_connection() {
     assert!(!names(&s).contains(&"salesforce_prod".to_string()));
 }
 
+/// Delete the selected connection, the server agreeing.
+fn delete_selected(s: &mut State) {
+    update(s, ch('d'));
+    let fx = update(s, ch('y'));
+    let [Effect::DeleteConnection { req, key: k }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let (req, k) = (*req, k.clone());
+    update(
+        s,
+        Action::Deleted {
+            req,
+            key: k,
+            result: Ok(()),
+        },
+    );
+}
+
+#[test]
+fn after_a_delete_the_selection_goes_to_the_neighbouring_row() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    let before = names(&s);
+    let at = before.iter().position(|n| n == "salesforce_prod").unwrap();
+    assert!(at > 0 && at + 1 < before.len(), "{before:?}");
+    select(&mut s, "salesforce_prod");
+    delete_selected(&mut s);
+    assert_eq!(
+        selected_name(&s),
+        Some(before[at + 1].clone()),
+        "the next row"
+    );
+    // The last row's neighbour is the one before it.
+    update(&mut s, ch('/'));
+    type_text(&mut s, "hubspot");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(names(&s), ["hubspot_legacy_key", "hubspot_private_app"]);
+    select(&mut s, "hubspot_private_app");
+    delete_selected(&mut s);
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("hubspot_legacy_key"),
+        "the row before"
+    );
+}
+
 #[test]
 fn rotation_shows_the_password_before_anything_is_sent() {
     let mut s = loaded(120, 40);

@@ -160,3 +160,52 @@ fn the_table_shows_its_sort_and_the_position() {
         lines[1]
     );
 }
+
+/// In help, `j` stops at the last line (no blank box), `G` goes there and `g` back.
+#[test]
+fn help_scrolls_to_its_end_and_no_further() {
+    use crate::app::testing::{ch, loaded};
+    use crate::app::update;
+    let last = crate::app::keymap::help_commands(false)
+        .last()
+        .expect("there are commands");
+    let last = format!(":{}", last.usage());
+    for (w, h) in [(80, 24), (120, 40), (120, 30)] {
+        let mut s = loaded(w, h);
+        update(&mut s, ch('?'));
+        let top = screen(&s, w, h);
+        assert!(top.iter().any(|l| l.contains("Move around")), "{w}x{h}");
+        assert!(
+            !top.iter().any(|l| l.contains(&last)),
+            "{w}x{h}: the page is longer than the window"
+        );
+        update(&mut s, ch('G'));
+        let end = screen(&s, w, h);
+        assert!(
+            end.iter().any(|l| l.contains(&last)),
+            "{w}x{h}: G shows the end {end:#?}"
+        );
+        for _ in 0..200 {
+            update(&mut s, ch('j'));
+        }
+        assert_eq!(screen(&s, w, h), end, "{w}x{h}: j stops at the end");
+        update(&mut s, ch('k'));
+        assert_ne!(screen(&s, w, h), end, "{w}x{h}: k scrolls back at once");
+        update(&mut s, ch('g'));
+        assert_eq!(screen(&s, w, h), top, "{w}x{h}: g goes to the start");
+    }
+}
+
+/// Help says that Space marks and moves down.
+#[test]
+fn help_says_space_marks_and_moves_down() {
+    let mut s = crate::app::testing::loaded(120, 40);
+    crate::app::update(&mut s, crate::app::testing::ch('?'));
+    let lines = screen(&s, 120, 40);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Space") && l.contains("mark and move down")),
+        "{lines:#?}"
+    );
+}

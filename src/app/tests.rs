@@ -1616,3 +1616,73 @@ fn an_error_banner_ends_with_a_successful_reload_or_after_a_while() {
         s.banner.as_ref().map(|b| &b.text)
     );
 }
+
+/// Moving to an integration whose connections still wait in the worker's queue asks for them
+/// next; one already loaded asks nothing.
+#[test]
+fn the_integration_on_screen_is_loaded_first() {
+    let mut s = State::new(ctx(), NOW);
+    s.size = (120, 40);
+    let fx = init(&mut s);
+    let Some(Effect::LoadIntegrations { req }) = fx
+        .into_iter()
+        .find(|e| matches!(e, Effect::LoadIntegrations { .. }))
+    else {
+        panic!("the integrations are asked for")
+    };
+    let fx = update(
+        &mut s,
+        Action::IntegrationsLoaded {
+            req,
+            result: Ok(integrations()),
+            now: NOW,
+        },
+    );
+    let queued: Vec<String> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadConnections { integration, .. } => Some(integration.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(queued.len() > 2, "{queued:?}");
+    assert_eq!(s.focus, Pane::Integrations);
+    let fx = update(&mut s, ch('j'));
+    let LeftSel::Integration(now) = s.left_sel.clone() else {
+        panic!("an integration is selected")
+    };
+    assert_ne!(Some(&now), queued.first(), "the selection moved");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadFirst { integration } if *integration == now)),
+        "{fx:?}"
+    );
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::LoadConnections { .. })),
+        "not asked twice: {fx:?}"
+    );
+    // Once loaded, coming back asks nothing.
+    answer_loads(&mut s, fx);
+    let mut rest = Vec::new();
+    for name in &queued {
+        let req = s.entry(name).and_then(|e| e.loading);
+        if let Some(req) = req {
+            rest.extend(update(
+                &mut s,
+                Action::ConnectionsLoaded {
+                    req,
+                    integration: name.clone(),
+                    result: Ok(connections(name)),
+                    token: None,
+                    now: NOW,
+                },
+            ));
+        }
+    }
+    let fx = update(&mut s, ch('k'));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::LoadFirst { .. })),
+        "{fx:?}"
+    );
+}

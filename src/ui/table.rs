@@ -40,8 +40,9 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
     // to the selection marker.
     let avail = inner.width.saturating_sub(1);
     let (shown, shown_wants) = fit_columns(state, columns(state), avail);
+    let full: Vec<u16> = shown.iter().map(|c| full_width(state, c)).collect();
 
-    let widths = column_widths(&shown, &shown_wants, avail);
+    let widths = column_widths(&shown, &shown_wants, &full, avail);
     let sorted = sorted_header(state);
     let header = Row::new(shown.iter().zip(&widths).map(|(c, w)| {
         let mut l = Line::from(truncate(&header_text(c, sorted), *w as usize));
@@ -335,7 +336,13 @@ pub(super) fn visible_rows(area: Rect) -> usize {
 
 /// How wide a column would like to be: its widest cell (capped), at least its minimum.
 fn want_width(state: &State, c: &Col) -> u16 {
-    const CAP: usize = 40;
+    const CAP: u16 = 40;
+    full_width(state, c).min(CAP.max(c.min))
+}
+
+/// How wide a column's widest cell is (and its header, with room for the sort arrow), at
+/// least its minimum.
+fn full_width(state: &State, c: &Col) -> u16 {
     if c.fixed {
         return c.min;
     }
@@ -348,27 +355,37 @@ fn want_width(state: &State, c: &Col) -> u16 {
         "FINDINGS" => w.findings,
         _ => 0,
     }
-    // Room for the sort arrow too.
-    .max(c.header.chars().count() + 2)
-    .min(CAP);
-    (widest as u16).max(c.min)
+    .max(c.header.chars().count() + 2);
+    (widest.min(usize::from(u16::MAX)) as u16).max(c.min)
 }
 
 /// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
 /// not all fit, the name comes first, then the others grow evenly from their minimum, so the
 /// longest columns are the ones cut.
-fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<u16> {
+fn column_widths(shown: &[Col], want: &[u16], full: &[u16], avail: u16) -> Vec<u16> {
     let spacing = shown.len().saturating_sub(1) as u16;
     let room = avail.saturating_sub(spacing);
     let total: u16 = want.iter().sum();
     if total <= room {
-        // Everything fits: the spare room goes to the last flexible column.
+        // Everything fits at its capped width: the spare room goes first to the columns the
+        // cap cut (the narrowest first), what is left to the last flexible column.
         let mut w = want.to_vec();
+        let mut spare = room - total;
+        while spare > 0 {
+            let Some(i) = (0..shown.len())
+                .filter(|&i| w[i] < full[i])
+                .min_by_key(|&i| w[i])
+            else {
+                break;
+            };
+            w[i] += 1;
+            spare -= 1;
+        }
         if let Some(i) = shown
             .iter()
             .rposition(|c| !c.fixed && c.header != "FINDINGS")
         {
-            w[i] += room - total;
+            w[i] += spare;
         }
         return w;
     }
@@ -455,5 +472,42 @@ fn empty_message(state: &State) -> String {
                 "No connections in this account.".into()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(header: &'static str, fixed: bool, min: u16) -> Col {
+        Col {
+            header,
+            fixed,
+            min,
+            drop_order: 1,
+            right: false,
+        }
+    }
+
+    /// With room to spare, a column the cap cut gets it before the last flexible one.
+    #[test]
+    fn spare_width_goes_to_the_columns_that_were_cut() {
+        let shown = [
+            col("KIND", true, 8),
+            col("NAME", false, 16),
+            col("USER / HEADER", false, 10),
+            col("ALLOWED DOMAIN", false, 12),
+        ];
+        // The principal wants 40 (the cap) but is 52 wide; the domain is whole at 20.
+        let want = [8, 20, 40, 20];
+        let full = [8, 20, 52, 20];
+        let w = column_widths(&shown, &want, &full, 3 + 8 + 20 + 52 + 20 + 10);
+        assert_eq!(
+            w,
+            vec![8, 20, 52, 30],
+            "the principal whole, the rest to the domain"
+        );
+        let w = column_widths(&shown, &want, &full, 3 + 8 + 20 + 46 + 20);
+        assert_eq!(w, vec![8, 20, 46, 20], "all the spare to the cut column");
     }
 }

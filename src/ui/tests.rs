@@ -209,3 +209,63 @@ fn help_says_space_marks_and_moves_down() {
         "{lines:#?}"
     );
 }
+
+/// Below 80 columns the integrations pane folds while the table has the focus, and every
+/// connection name shows whole; Tab back to the pane shows it again.
+#[test]
+fn a_narrow_terminal_folds_the_integrations_pane() {
+    use crate::app::testing::{key, loaded};
+    use crossterm::event::KeyCode;
+    let (w, h) = (60, 20);
+    let mut s = loaded(w, h);
+    assert!(screen(&s, w, h).iter().any(|l| l.contains("Integrations")));
+    crate::app::update(&mut s, key(KeyCode::Tab));
+    let lines = screen(&s, w, h);
+    assert!(
+        !lines.iter().any(|l| l.contains("Integrations")),
+        "{lines:#?}"
+    );
+    let conns = s.selected_entry().and_then(|e| e.connections.clone());
+    for c in conns.expect("loaded") {
+        assert!(
+            lines.iter().any(|l| l.contains(&format!(" {} ", c.name))),
+            "{} whole: {lines:#?}",
+            c.name
+        );
+    }
+    crate::app::update(&mut s, key(KeyCode::Tab));
+    assert!(screen(&s, w, h).iter().any(|l| l.contains("Integrations")));
+    // 80 columns and more keep the pane.
+    let mut s = loaded(80, 24);
+    crate::app::update(&mut s, key(KeyCode::Tab));
+    assert!(screen(&s, 80, 24)
+        .iter()
+        .any(|l| l.contains("Integrations")));
+}
+
+/// Typing a filter keeps the columns and their widths: the header line does not move.
+#[test]
+fn the_columns_stay_put_while_filtering() {
+    use crate::app::testing::{ch, key, loaded};
+    use crossterm::event::KeyCode;
+    for (w, h) in [(80, 24), (120, 40)] {
+        for all in [false, true] {
+            let mut s = loaded(w, h);
+            crate::app::update(&mut s, key(KeyCode::Tab));
+            if all {
+                crate::app::update(&mut s, ch('a'));
+            }
+            let header = table_of(&s, w, h)[1].clone();
+            crate::app::update(&mut s, ch('/'));
+            for c in "hubspot".chars() {
+                crate::app::update(&mut s, ch(c));
+                assert!(!s.rows.is_empty());
+                assert_eq!(
+                    table_of(&s, w, h)[1],
+                    header,
+                    "{w}x{h} all={all}, after {c}"
+                );
+            }
+        }
+    }
+}

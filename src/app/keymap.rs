@@ -468,6 +468,8 @@ pub static KEYMAP: &[Section] = &[
         on(Main, &[ch(':')], C::OpenCommandLine).hint("command").help("command line"),
         on(CommandLine, &[code(K::Enter)], C::Accept).hint("run"),
         on(CommandLine, &[code(K::Esc)], C::Cancel).hint("cancel"),
+        on(CommandLine, &[code(K::Up)], C::Up).hint("history").help("earlier commands (in :)"),
+        on(CommandLine, &[code(K::Down)], C::Down).hint_above().help_above(),
     ]},
     Section { heading: Some("Forms"), bindings: &[
         on(Form, &[code(K::Tab), code(K::Down).alias()], C::NextField).hint("next").help("next / previous field"),

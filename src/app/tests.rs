@@ -1686,3 +1686,45 @@ fn the_integration_on_screen_is_loaded_first() {
         "{fx:?}"
     );
 }
+
+/// `:` keeps the lines run: Up goes back through them, Down forward and back to the draft.
+#[test]
+fn the_command_line_has_a_history() {
+    let mut s = loaded(120, 40);
+    let line = |s: &State| s.input.as_ref().map(|i| i.text());
+    for cmd in ["sort age", "all", "all", "sort name"] {
+        update(&mut s, ch(':'));
+        type_text(&mut s, cmd);
+        update(&mut s, key(KeyCode::Enter));
+    }
+    assert_eq!(
+        s.command_history,
+        ["sort age", "all", "sort name"],
+        "no repeats"
+    );
+    update(&mut s, ch(':'));
+    type_text(&mut s, "fi");
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("sort name"));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("sort age"), "stops at the oldest");
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(line(&s).as_deref(), Some("all"));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(line(&s).as_deref(), Some("fi"), "back to what was typed");
+    // A line from the history runs as typed.
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("sort age"));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.sort().key, SortKey::Age);
+    // The filter line has no history: Up does nothing there.
+    update(&mut s, ch('/'));
+    type_text(&mut s, "x");
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("x"));
+}

@@ -185,8 +185,12 @@ fn prepare(scope: Scope, command: Command) -> State {
         }
         Scope::CommandLine => {
             let mut s = on_table();
+            s.command_history = vec!["sort age".into(), "sort name".into()];
             update(&mut s, ch(':'));
             type_text(&mut s, "all");
+            if command == Command::Down {
+                update(&mut s, key(KeyCode::Up));
+            }
             s
         }
         Scope::Help => {

@@ -7,7 +7,7 @@ use ratatui::widgets::{
 use ratatui::Frame;
 
 use crate::app::keymap::{self, Command, Scope};
-use crate::app::{LeftSel, Pane, SortKey, State};
+use crate::app::{FilterMode, LeftSel, Pane, SortKey, State};
 
 use super::theme::Theme;
 use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s, truncate};
@@ -66,10 +66,16 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
         }
     }
     let end = (start + page).min(state.rows.len());
+    // The substring filter's words, to underline where they matched.
+    let f = &state.table_filter;
+    let words: Vec<String> = if f.mode == FilterMode::Substring {
+        f.text.split_whitespace().map(str::to_lowercase).collect()
+    } else {
+        Vec::new()
+    };
     let rows: Vec<Row> = state.rows[start..end]
         .iter()
-        .filter_map(|r| state.row_connection(*r).map(|(e, c)| (*r, e, c)))
-        .map(|(r, e, c)| row(state, r, e, c, &shown, &widths, theme))
+        .filter_map(|r| row(state, *r, &shown, &widths, &words, theme))
         .collect();
 
     let empty = rows.is_empty();
@@ -279,12 +285,12 @@ fn fit_columns(state: &State, cols: Vec<Col>, avail: u16) -> (Vec<Col>, Vec<u16>
 fn row(
     state: &State,
     r: crate::app::Row,
-    e: &crate::app::IntegrationEntry,
-    c: &crate::zis::Connection,
     shown: &[Col],
     widths: &[u16],
+    words: &[String],
     theme: &Theme,
-) -> Row<'static> {
+) -> Option<Row<'static>> {
+    let (e, c) = state.row_connection(r)?;
     let audit = state.audit_at(r.entry, r.conn);
     let key = crate::app::ConnKey::of(e.name(), c);
     let marked = state.marked.contains(&key);
@@ -300,12 +306,13 @@ fn row(
                     Cell::from(" ")
                 }
             }
-            // Text cut to its column ends in `…`, so a cut value is never taken for whole.
-            "INTEGRATION" => Cell::from(Span::styled(truncate(&s(e.name()), w), theme.muted())),
+            // Text cut to its column ends in `…`, so a cut value is never taken for whole;
+            // what the filter matched is underlined.
+            "INTEGRATION" => text_cell(e.name(), w, theme.muted(), words, theme),
             "KIND" => Cell::from(kind_badge(c.kind, theme)),
-            "NAME" => Cell::from(Span::styled(truncate(&s(&c.name), w), theme.bold())),
-            "USER / HEADER" => Cell::from(truncate(&s(c.principal()), w)),
-            "ALLOWED DOMAIN" => Cell::from(truncate(&s(&c.allowed_domain), w)),
+            "NAME" => text_cell(&c.name, w, theme.bold(), words, theme),
+            "USER / HEADER" => text_cell(c.principal(), w, theme.base(), words, theme),
+            "ALLOWED DOMAIN" => text_cell(&c.allowed_domain, w, theme.base(), words, theme),
             "UPDATED" => Cell::from(Span::styled(date_text(c.updated_at), theme.muted())),
             "AGE" => {
                 let days = audit.and_then(|a| a.age_days);
@@ -325,7 +332,55 @@ fn row(
             _ => Cell::from(""),
         })
         .collect();
-    Row::new(cells)
+    Some(Row::new(cells))
+}
+
+/// A server string cut to `w` cells in `style`, with what `words` match (case-insensitive)
+/// drawn in the theme's `matched` style.
+fn text_cell(
+    text: &str,
+    w: usize,
+    style: ratatui::style::Style,
+    words: &[String],
+    theme: &Theme,
+) -> Cell<'static> {
+    let text = truncate(&s(text), w);
+    if words.is_empty() {
+        return Cell::from(Span::styled(text, style));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    let mut hit = vec![false; chars.len()];
+    for word in words {
+        let word: Vec<char> = word.chars().collect();
+        if word.is_empty() || word.len() > lower.len() {
+            continue;
+        }
+        for at in 0..=lower.len() - word.len() {
+            if lower[at..at + word.len()] == word[..] {
+                hit[at..at + word.len()].iter_mut().for_each(|h| *h = true);
+            }
+        }
+    }
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let j = (i..chars.len())
+            .find(|&j| hit[j] != hit[i])
+            .unwrap_or(chars.len());
+        let part: String = chars[i..j].iter().collect();
+        let st = if hit[i] {
+            style.patch(theme.matched())
+        } else {
+            style
+        };
+        spans.push(Span::styled(part, st));
+        i = j;
+    }
+    Cell::from(Line::from(spans))
 }
 
 /// How many rows a table drawn in `area` shows: inside its border, under the header line.

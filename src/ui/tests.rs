@@ -269,3 +269,38 @@ fn the_columns_stay_put_while_filtering() {
         }
     }
 }
+
+/// With a substring filter, the matched letters of each cell are underlined, the others not.
+#[test]
+fn the_filter_underlines_what_it_matched() {
+    use crate::app::testing::{ch, key, loaded, type_text};
+    use crossterm::event::KeyCode;
+    use ratatui::style::Modifier;
+    let (w, h) = (120, 40);
+    let mut s = loaded(w, h);
+    crate::app::update(&mut s, key(KeyCode::Tab));
+    crate::app::update(&mut s, ch('/'));
+    type_text(&mut s, "FORCE");
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    t.draw(|f| super::view(&s, f)).expect("draw");
+    let buf = t.backend().buffer();
+    let lines = screen(&s, w, h);
+    let table = super::layout(&s, ratatui::layout::Rect::new(0, 0, w, h)).table;
+    let mut checked = 0;
+    for (y, line) in lines.iter().enumerate() {
+        if !(table.y..table.y + table.height).contains(&(y as u16)) {
+            continue;
+        }
+        let Some(at) = line.find(" salesforce_") else {
+            continue;
+        };
+        let x0 = line[..at].chars().count() as u16 + 1;
+        let under = |x: u16| buf[(x, y as u16)].modifier.contains(Modifier::UNDERLINED);
+        // "salesforce_…": "sales" plain, "force" underlined, "_" plain.
+        assert!((0..5).all(|i| !under(x0 + i)), "{line}");
+        assert!((5..10).all(|i| under(x0 + i)), "{line}");
+        assert!(!under(x0 + 10), "{line}");
+        checked += 1;
+    }
+    assert_eq!(checked, 2, "both salesforce rows: {lines:#?}");
+}

@@ -22,8 +22,18 @@ use crate::zis::{Client, Error, ErrorKind};
 const WATCH_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 const WATCH_LIMIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
-/// Requests in flight at once for bulk work (listing every integration, rotating many).
-pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Requests in flight at once for bulk work (listing every integration, rotating many): the
+/// default of `zisctl audit --concurrency`, which loads the same listings.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+type Job = futures::future::BoxFuture<'static, ()>;
+
+/// The bulk jobs waiting, first in first out; a listing of connections is named by its
+/// integration so that [`Effect::LoadFirst`] can move it to the front.
+#[derive(Default)]
+struct Waiting {
+    jobs: std::sync::Mutex<std::collections::VecDeque<(Option<String>, Job)>>,
+}
 
 #[derive(Clone)]
 pub struct Worker {
@@ -32,7 +42,9 @@ pub struct Worker {
     /// Bulk jobs (listing, applying passwords) wait here and are served first in, first out
     /// by `concurrency` runner tasks: the integration the user is looking at, asked for first,
     /// is fetched first.
-    queue: UnboundedSender<futures::future::BoxFuture<'static, ()>>,
+    /// One `()` per job pushed on `waiting`: a runner takes one, then the front job.
+    queue: UnboundedSender<()>,
+    waiting: Arc<Waiting>,
     /// The audit log `LoadAuditLog` reads (None: this session records none).
     audit_log: Option<PathBuf>,
     /// The waits for a new OAuth token under way, to stop one whose window was closed.
@@ -54,17 +66,22 @@ impl Worker {
         let client = client.with_observer(move |ev| {
             let _ = events.send(Action::Client(ev.clone()));
         });
-        let (queue, rx) = mpsc::unbounded_channel::<futures::future::BoxFuture<'static, ()>>();
+        let (queue, rx) = mpsc::unbounded_channel::<()>();
         let rx = Arc::new(Mutex::new(rx));
+        let waiting = Arc::new(Waiting::default());
         for _ in 0..concurrency.max(1) {
             let rx = rx.clone();
+            let waiting = waiting.clone();
             tokio::spawn(async move {
                 loop {
                     // The lock is held only while waiting for the next job, not while it runs.
                     let next = rx.lock().await.recv().await;
-                    match next {
-                        Some(job) => job.await,
-                        None => return,
+                    if next.is_none() {
+                        return;
+                    }
+                    let job = lock(&waiting.jobs).pop_front();
+                    if let Some((_, job)) = job {
+                        job.await;
                     }
                 }
             });
@@ -73,6 +90,7 @@ impl Worker {
             client,
             tx,
             queue,
+            waiting,
             audit_log: None,
             watches: Arc::default(),
         }
@@ -94,7 +112,21 @@ impl Worker {
                 | Effect::LoadBundles { .. }
                 | Effect::ApplyPassword { .. }
         );
+        let listing = match &effect {
+            Effect::LoadConnections { integration, .. } => Some(integration.clone()),
+            _ => None,
+        };
         let watch = match &effect {
+            Effect::LoadFirst { integration } => {
+                let mut jobs = lock(&self.waiting.jobs);
+                let at = jobs
+                    .iter()
+                    .position(|(name, _)| name.as_deref() == Some(integration.as_str()));
+                if let Some(job) = at.and_then(|at| jobs.remove(at)) {
+                    jobs.push_front(job);
+                }
+                return;
+            }
             Effect::CancelWatch { req } => {
                 if let Some(h) = lock(&self.watches).remove(req) {
                     h.abort();
@@ -122,9 +154,12 @@ impl Worker {
             let _ = tx.send(action);
         };
         if queued {
-            // Sent in the order the effects came: served in that order.
-            if let Err(e) = self.queue.send(task.boxed()) {
-                tokio::spawn(e.0);
+            // Queued in the order the effects came: served in that order.
+            lock(&self.waiting.jobs).push_back((listing, task.boxed()));
+            if self.queue.send(()).is_err() {
+                if let Some((_, job)) = lock(&self.waiting.jobs).pop_back() {
+                    tokio::spawn(job);
+                }
             }
         } else if let Some(req) = watch {
             let watches = self.watches.clone();
@@ -492,7 +527,8 @@ impl Worker {
             | Effect::StartDemo
             | Effect::KeepPasswords(_)
             | Effect::Quit(_)
-            | Effect::CancelWatch { .. } => return None,
+            | Effect::CancelWatch { .. }
+            | Effect::LoadFirst { .. } => return None,
         })
     }
 }

@@ -300,6 +300,11 @@ pub enum Effect {
     CancelWatch {
         req: ReqId,
     },
+    /// The user is looking at `integration` while its connections still wait in the worker's
+    /// queue: serve that listing next.
+    LoadFirst {
+        integration: String,
+    },
     /// Keep these rotated passwords in the recovery store (before a `Quit`).
     KeepPasswords(Vec<KeptPassword>),
     /// Leave the app with this exit code.
@@ -363,6 +368,7 @@ impl fmt::Debug for Effect {
             Effect::StartOAuth { req, key, .. } => write!(f, "StartOAuth(#{req}, {key})"),
             Effect::WatchOAuth { req, key, .. } => write!(f, "WatchOAuth(#{req}, {key})"),
             Effect::CancelWatch { req } => write!(f, "CancelWatch(#{req})"),
+            Effect::LoadFirst { integration } => write!(f, "LoadFirst({integration})"),
             Effect::KeepPasswords(k) => write!(f, "KeepPasswords({k:?})"),
             Effect::Quit(code) => write!(f, "Quit({code})"),
         }

@@ -449,7 +449,7 @@ pub static KEYMAP: &[Section] = &[
         on(Main, &[ch('n')], C::New).hint("new").help("new connection").mutates(),
         on(Main, &[ch('e')], C::Edit).hint("edit").help("edit its credentials").mutates(),
         on(Main, &[ch('r')], C::Rotate).hint("rotate").help("rotate password, Enter applies").mutates(),
-        on(Connections, &[ch(' ')], C::Mark).hint("mark").help("mark, to rotate several").mutates(),
+        on(Connections, &[ch(' ')], C::Mark).hint("mark").help("mark and move down (rotate several)").mutates(),
         on(Main, &[ch('d')], C::Delete).hint("delete").help("delete (y confirms)").mutates(),
         on(Main, &[ch('I')], C::Register).hint("register").help("register an integration").mutates(),
         on(Main, &[ch('L')], C::AuditLog).help("audit log of changes (also :log)"),
@@ -468,6 +468,8 @@ pub static KEYMAP: &[Section] = &[
         on(Main, &[ch(':')], C::OpenCommandLine).hint("command").help("command line"),
         on(CommandLine, &[code(K::Enter)], C::Accept).hint("run"),
         on(CommandLine, &[code(K::Esc)], C::Cancel).hint("cancel"),
+        on(CommandLine, &[code(K::Up)], C::Up).hint("history").help("earlier commands (in :)"),
+        on(CommandLine, &[code(K::Down)], C::Down).hint_above().help_above(),
     ]},
     Section { heading: Some("Forms"), bindings: &[
         on(Form, &[code(K::Tab), code(K::Down).alias()], C::NextField).hint("next").help("next / previous field"),
@@ -496,6 +498,10 @@ pub static KEYMAP: &[Section] = &[
     Section { heading: None, bindings: &[
         on(Help, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
         on(Help, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
+        on(Help, &[ch('g'), code(K::Home).alias()], C::First).hint("start / end"),
+        on(Help, &[ch('G'), code(K::End).alias()], C::Last).hint_above(),
+        on(Help, &[code(K::PageDown), ctrl('d').alias(), ch(' ').alias()], C::PageDown),
+        on(Help, &[code(K::PageUp), ctrl('u').alias()], C::PageUp),
         on(Help, &[code(K::Esc), ch('?'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
         on(Details, &[ch('e')], C::Edit).hint("edit").mutates(),
         on(Details, &[ch('r')], C::Rotate).hint("rotate").mutates(),
@@ -720,6 +726,31 @@ pub fn help_page(readonly: bool) -> Vec<HelpSection> {
             Some(HelpSection { heading, lines })
         })
         .collect()
+}
+
+/// From this width on, the help page is drawn in two columns.
+pub const HELP_WIDE: u16 = 110;
+/// In two columns, the first this many sections of [`help_page`] go on the left.
+pub const HELP_LEFT_SECTIONS: usize = 2;
+
+/// How far the help page scrolls on a `width`×`height` terminal: until its last line is at
+/// the bottom of its window (the window is the terminal less one line around, its border and
+/// its footer line), never into a blank box.
+pub fn help_max_scroll(readonly: bool, (width, height): (u16, u16)) -> u16 {
+    let sections: Vec<usize> = help_page(readonly)
+        .iter()
+        .map(|s| s.lines.len() + 2)
+        .collect();
+    let commands = 1 + help_commands(readonly).count();
+    let lines = if width >= HELP_WIDE {
+        let left: usize = sections.iter().take(HELP_LEFT_SECTIONS).sum();
+        let right: usize = sections.iter().skip(HELP_LEFT_SECTIONS).sum::<usize>() + commands;
+        left.max(right)
+    } else {
+        sections.iter().sum::<usize>() + commands
+    };
+    let visible = usize::from(height.saturating_sub(5));
+    lines.saturating_sub(visible).min(usize::from(u16::MAX)) as u16
 }
 
 /// The `:` commands `:help` lists: every one, without the mutating ones in read-only mode.

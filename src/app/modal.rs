@@ -22,6 +22,8 @@ pub struct InputLine {
     pub input: TextArea<'static>,
     /// The pane a filter applies to.
     pub pane: Pane,
+    /// Browsing the `:` history (Up/Down): the entry shown, and the line typed before.
+    pub history: Option<(usize, String)>,
 }
 
 impl InputLine {

@@ -64,6 +64,9 @@ pub struct State {
 
     pub modal: Option<Modal>,
     pub input: Option<InputLine>,
+    /// The `:` lines run this session, oldest first (Up/Down on the command line). Kept in
+    /// memory only; no command takes a secret.
+    pub command_history: Vec<String>,
     pub banner: Option<Banner>,
     /// "rate limited, waiting N s" with ticks left.
     pub rate_note: Option<(String, u32)>,
@@ -142,6 +145,7 @@ impl State {
             left_sel: LeftSel::All,
             left_filter: Filter::default(),
             table_sel: None,
+            command_history: Vec::new(),
             remembered: HashMap::new(),
             table_filter: Filter::default(),
             sort_one: Sort {

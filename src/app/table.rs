@@ -439,17 +439,27 @@ impl State {
                 keyed.reverse();
             }
         }
+        // The widest values of the whole view, not of the rows the filter kept: the columns
+        // and their widths stay put while a filter is typed.
         let mut w = Widest::default();
-        let mut integration_w = vec![None; self.integrations.len()];
-        for (_, r) in &keyed {
-            let [name, principal, domain, findings] = d.widths[d.first[r.entry] + r.conn];
-            let iw = *integration_w[r.entry]
-                .get_or_insert_with(|| self.integrations[r.entry].name().chars().count());
-            w.integration = w.integration.max(iw);
-            w.name = w.name.max(name as usize);
-            w.principal = w.principal.max(principal as usize);
-            w.domain = w.domain.max(domain as usize);
-            w.findings = w.findings.max(findings as usize);
+        let view: Vec<usize> = match &self.left_sel {
+            LeftSel::All => (0..self.integrations.len()).collect(),
+            LeftSel::Integration(n) => self.entry_index(n).into_iter().collect(),
+        };
+        for ei in view {
+            let e = &self.integrations[ei];
+            let n = e.connections.as_ref().map_or(0, Vec::len);
+            if n == 0 {
+                continue;
+            }
+            w.integration = w.integration.max(e.name().chars().count());
+            let first = d.first[ei];
+            for [name, principal, domain, findings] in &d.widths[first..first + n] {
+                w.name = w.name.max(*name as usize);
+                w.principal = w.principal.max(*principal as usize);
+                w.domain = w.domain.max(*domain as usize);
+                w.findings = w.findings.max(*findings as usize);
+            }
         }
         self.widest = w;
         self.rows = keyed.into_iter().map(|(_, r)| r).collect();

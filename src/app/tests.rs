@@ -630,6 +630,52 @@ fn delete_asks_first_naming_the_connection() {
     assert!(!names(&s).contains(&"salesforce_prod".to_string()));
 }
 
+/// Delete the selected connection, the server agreeing.
+fn delete_selected(s: &mut State) {
+    update(s, ch('d'));
+    let fx = update(s, ch('y'));
+    let [Effect::DeleteConnection { req, key: k }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let (req, k) = (*req, k.clone());
+    update(
+        s,
+        Action::Deleted {
+            req,
+            key: k,
+            result: Ok(()),
+        },
+    );
+}
+
+#[test]
+fn after_a_delete_the_selection_goes_to_the_neighbouring_row() {
+    let mut s = loaded(120, 40);
+    focus_table(&mut s);
+    let before = names(&s);
+    let at = before.iter().position(|n| n == "salesforce_prod").unwrap();
+    assert!(at > 0 && at + 1 < before.len(), "{before:?}");
+    select(&mut s, "salesforce_prod");
+    delete_selected(&mut s);
+    assert_eq!(
+        selected_name(&s),
+        Some(before[at + 1].clone()),
+        "the next row"
+    );
+    // The last row's neighbour is the one before it.
+    update(&mut s, ch('/'));
+    type_text(&mut s, "hubspot");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(names(&s), ["hubspot_legacy_key", "hubspot_private_app"]);
+    select(&mut s, "hubspot_private_app");
+    delete_selected(&mut s);
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("hubspot_legacy_key"),
+        "the row before"
+    );
+}
+
 #[test]
 fn rotation_shows_the_password_before_anything_is_sent() {
     let mut s = loaded(120, 40);
@@ -1569,4 +1615,116 @@ fn an_error_banner_ends_with_a_successful_reload_or_after_a_while() {
         "{:?}",
         s.banner.as_ref().map(|b| &b.text)
     );
+}
+
+/// Moving to an integration whose connections still wait in the worker's queue asks for them
+/// next; one already loaded asks nothing.
+#[test]
+fn the_integration_on_screen_is_loaded_first() {
+    let mut s = State::new(ctx(), NOW);
+    s.size = (120, 40);
+    let fx = init(&mut s);
+    let Some(Effect::LoadIntegrations { req }) = fx
+        .into_iter()
+        .find(|e| matches!(e, Effect::LoadIntegrations { .. }))
+    else {
+        panic!("the integrations are asked for")
+    };
+    let fx = update(
+        &mut s,
+        Action::IntegrationsLoaded {
+            req,
+            result: Ok(integrations()),
+            now: NOW,
+        },
+    );
+    let queued: Vec<String> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadConnections { integration, .. } => Some(integration.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(queued.len() > 2, "{queued:?}");
+    assert_eq!(s.focus, Pane::Integrations);
+    let fx = update(&mut s, ch('j'));
+    let LeftSel::Integration(now) = s.left_sel.clone() else {
+        panic!("an integration is selected")
+    };
+    assert_ne!(Some(&now), queued.first(), "the selection moved");
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadFirst { integration } if *integration == now)),
+        "{fx:?}"
+    );
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::LoadConnections { .. })),
+        "not asked twice: {fx:?}"
+    );
+    // Once loaded, coming back asks nothing.
+    answer_loads(&mut s, fx);
+    let mut rest = Vec::new();
+    for name in &queued {
+        let req = s.entry(name).and_then(|e| e.loading);
+        if let Some(req) = req {
+            rest.extend(update(
+                &mut s,
+                Action::ConnectionsLoaded {
+                    req,
+                    integration: name.clone(),
+                    result: Ok(connections(name)),
+                    token: None,
+                    now: NOW,
+                },
+            ));
+        }
+    }
+    let fx = update(&mut s, ch('k'));
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::LoadFirst { .. })),
+        "{fx:?}"
+    );
+}
+
+/// `:` keeps the lines run: Up goes back through them, Down forward and back to the draft.
+#[test]
+fn the_command_line_has_a_history() {
+    let mut s = loaded(120, 40);
+    let line = |s: &State| s.input.as_ref().map(|i| i.text());
+    for cmd in ["sort age", "all", "all", "sort name"] {
+        update(&mut s, ch(':'));
+        type_text(&mut s, cmd);
+        update(&mut s, key(KeyCode::Enter));
+    }
+    assert_eq!(
+        s.command_history,
+        ["sort age", "all", "sort name"],
+        "no repeats"
+    );
+    update(&mut s, ch(':'));
+    type_text(&mut s, "fi");
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("sort name"));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("sort age"), "stops at the oldest");
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(line(&s).as_deref(), Some("all"));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(line(&s).as_deref(), Some("fi"), "back to what was typed");
+    // A line from the history runs as typed.
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("sort age"));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.sort().key, SortKey::Age);
+    // The filter line has no history: Up does nothing there.
+    update(&mut s, ch('/'));
+    type_text(&mut s, "x");
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(line(&s).as_deref(), Some("x"));
 }

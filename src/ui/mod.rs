@@ -27,6 +27,9 @@ use ratatui::Frame;
 use crate::app::{Modal, Screen, State};
 use theme::Theme;
 
+/// Terminals narrower than this fold the integrations pane while the table has the focus.
+pub const NARROW: u16 = 80;
+
 /// How the server's `"*****"` is shown.
 pub const SERVER_SECRET: &str = "•••••";
 
@@ -99,7 +102,14 @@ pub fn layout(state: &State, area: Rect) -> Areas {
     ])
     .areas(area);
 
-    let left_w = (area.width / 4).clamp(20, 34);
+    // Below 80 columns the integrations pane folds away while the table has the focus (its
+    // title names the integration), so that connection names stay readable; Tab brings it
+    // back.
+    let left_w = if area.width < NARROW && state.focus != crate::app::Pane::Integrations {
+        0
+    } else {
+        (area.width / 4).clamp(20, 34)
+    };
     let [integrations, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(body);
 
@@ -141,7 +151,9 @@ fn main_screen(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let a = layout(state, area);
     status::status_bar(frame, a.status, state, theme);
     status::banner(frame, a.banner, state, theme);
-    integrations::integrations_pane(frame, a.integrations, state, theme);
+    if a.integrations.width > 0 {
+        integrations::integrations_pane(frame, a.integrations, state, theme);
+    }
     if state.clients_tab() {
         oauth::clients_table(frame, a.table, state, theme);
     } else {

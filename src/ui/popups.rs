@@ -64,7 +64,9 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
     }
     blocks.push(cmds);
 
-    let wide = area.width >= 110;
+    let wide = area.width >= keymap::HELP_WIDE;
+    // The state keeps the scroll within the page; a resize may have made the page shorter.
+    let scroll = scroll.min(keymap::help_max_scroll(ro, (area.width, area.height)));
     let w = if wide {
         108
     } else {
@@ -84,7 +86,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
         let mut left: Vec<Line> = Vec::new();
         let mut right: Vec<Line> = Vec::new();
         for (i, b) in blocks.into_iter().enumerate() {
-            if i < 2 {
+            if i < keymap::HELP_LEFT_SECTIONS {
                 left.extend(b);
             } else {
                 right.extend(b);

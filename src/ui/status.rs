@@ -25,6 +25,8 @@ pub(super) fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
         right.push(Span::styled(" ", bar));
     }
     if state.busy() {
+        // The one request under way, or while the account loads how far it got.
+        let (loaded, total) = state.load_progress();
         let what = if state.in_flight.len() == 1 {
             state
                 .in_flight
@@ -32,16 +34,10 @@ pub(super) fn status_bar(frame: &mut Frame, area: Rect, state: &State, theme: &T
                 .next()
                 .map(|v| s(v))
                 .unwrap_or_default()
+        } else if loaded < total {
+            format!("{loaded} of {total} loaded")
         } else {
-            let (loaded, total) = state.load_progress();
-            if loaded < total {
-                format!(
-                    "{} requests · {loaded}/{total} loaded",
-                    state.in_flight.len()
-                )
-            } else {
-                format!("{} requests", state.in_flight.len())
-            }
+            format!("{} requests", state.in_flight.len())
         };
         right.push(Span::styled(
             format!("{} ", spinner(state)),

@@ -7,10 +7,10 @@ use ratatui::widgets::{
 use ratatui::Frame;
 
 use crate::app::keymap::{self, Command, Scope};
-use crate::app::{LeftSel, Pane, SortKey, State};
+use crate::app::{FilterMode, LeftSel, Pane, SortKey, State};
 
 use super::theme::Theme;
-use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s};
+use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s, truncate};
 
 /// A table column: header, size rules, and which ones go first when space is short.
 struct Col {
@@ -26,16 +26,26 @@ struct Col {
 pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let focused = state.focus == Pane::Connections;
 
-    let block = pane_block(title(state, theme), focused, theme);
+    let mut block = pane_block(title(state, theme), focused, theme);
+    // Where the selection is: `37/122` on the bottom border, as k9s and gitui show it.
+    if let Some(sel) = state.selected_index() {
+        block = block.title_bottom(
+            Line::styled(format!(" {}/{} ", sel + 1, state.rows.len()), theme.dim())
+                .right_aligned(),
+        );
+    }
     let inner = block.inner(area);
 
     // Columns, dropping the least useful ones while the table is narrow. One column goes
     // to the selection marker.
     let avail = inner.width.saturating_sub(1);
     let (shown, shown_wants) = fit_columns(state, columns(state), avail);
+    let full: Vec<u16> = shown.iter().map(|c| full_width(state, c)).collect();
 
-    let header = Row::new(shown.iter().map(|c| {
-        let mut l = Line::from(c.header);
+    let widths = column_widths(&shown, &shown_wants, &full, avail);
+    let sorted = sorted_header(state);
+    let header = Row::new(shown.iter().zip(&widths).map(|(c, w)| {
+        let mut l = Line::from(truncate(&header_text(c, sorted), *w as usize));
         if c.right {
             l = l.alignment(Alignment::Right);
         }
@@ -56,15 +66,20 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
         }
     }
     let end = (start + page).min(state.rows.len());
+    // The substring filter's words, to underline where they matched.
+    let f = &state.table_filter;
+    let words: Vec<String> = if f.mode == FilterMode::Substring {
+        f.text.split_whitespace().map(str::to_lowercase).collect()
+    } else {
+        Vec::new()
+    };
     let rows: Vec<Row> = state.rows[start..end]
         .iter()
-        .filter_map(|r| state.row_connection(*r).map(|(e, c)| (*r, e, c)))
-        .map(|(r, e, c)| row(state, r, e, c, &shown, theme))
+        .filter_map(|r| row(state, *r, &shown, &widths, &words, theme))
         .collect();
 
     let empty = rows.is_empty();
-    let widths = column_widths(&shown, &shown_wants, avail);
-    let table = Table::new(rows, widths)
+    let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .header(header)
         .block(block)
         .column_spacing(1)
@@ -129,6 +144,28 @@ fn title(state: &State, theme: &Theme) -> Vec<Span<'static>> {
         ));
     }
     title
+}
+
+/// The header of the column the table is sorted by, and the arrow it shows (`↑` ascending).
+fn sorted_header(state: &State) -> (&'static str, &'static str) {
+    let sort = state.sort();
+    let header = match sort.key {
+        SortKey::Name => "NAME",
+        SortKey::Kind => "KIND",
+        SortKey::Age => "AGE",
+        SortKey::Domain => "ALLOWED DOMAIN",
+        SortKey::Integration => "INTEGRATION",
+    };
+    (header, if sort.descending { "↓" } else { "↑" })
+}
+
+/// A column's header as drawn: with the sort arrow when it is the sorted column.
+fn header_text(c: &Col, (sorted, arrow): (&str, &str)) -> String {
+    if c.header == sorted {
+        format!("{} {arrow}", c.header)
+    } else {
+        c.header.to_string()
+    }
 }
 
 /// Every column the view could show, in order.
@@ -248,17 +285,20 @@ fn fit_columns(state: &State, cols: Vec<Col>, avail: u16) -> (Vec<Col>, Vec<u16>
 fn row(
     state: &State,
     r: crate::app::Row,
-    e: &crate::app::IntegrationEntry,
-    c: &crate::zis::Connection,
     shown: &[Col],
+    widths: &[u16],
+    words: &[String],
     theme: &Theme,
-) -> Row<'static> {
+) -> Option<Row<'static>> {
+    let (e, c) = state.row_connection(r)?;
     let audit = state.audit_at(r.entry, r.conn);
     let key = crate::app::ConnKey::of(e.name(), c);
     let marked = state.marked.contains(&key);
     let cells: Vec<Cell> = shown
         .iter()
-        .map(|col| match col.header {
+        .zip(widths)
+        .map(|(col, w)| (col, *w as usize))
+        .map(|(col, w)| match col.header {
             "" => {
                 if marked {
                     Cell::from(Span::styled("●", theme.mark()))
@@ -266,11 +306,13 @@ fn row(
                     Cell::from(" ")
                 }
             }
-            "INTEGRATION" => Cell::from(Span::styled(s(e.name()), theme.muted())),
+            // Text cut to its column ends in `…`, so a cut value is never taken for whole;
+            // what the filter matched is underlined.
+            "INTEGRATION" => text_cell(e.name(), w, theme.muted(), words, theme),
             "KIND" => Cell::from(kind_badge(c.kind, theme)),
-            "NAME" => Cell::from(Span::styled(s(&c.name), theme.bold())),
-            "USER / HEADER" => Cell::from(s(c.principal())),
-            "ALLOWED DOMAIN" => Cell::from(s(&c.allowed_domain)),
+            "NAME" => text_cell(&c.name, w, theme.bold(), words, theme),
+            "USER / HEADER" => text_cell(c.principal(), w, theme.base(), words, theme),
+            "ALLOWED DOMAIN" => text_cell(&c.allowed_domain, w, theme.base(), words, theme),
             "UPDATED" => Cell::from(Span::styled(date_text(c.updated_at), theme.muted())),
             "AGE" => {
                 let days = audit.and_then(|a| a.age_days);
@@ -285,12 +327,60 @@ fn row(
             }
             "FINDINGS" => {
                 let f = audit.map(|a| a.findings.join("; ")).unwrap_or_default();
-                Cell::from(Span::styled(f, theme.stale()))
+                Cell::from(Span::styled(truncate(&f, w), theme.stale()))
             }
             _ => Cell::from(""),
         })
         .collect();
-    Row::new(cells)
+    Some(Row::new(cells))
+}
+
+/// A server string cut to `w` cells in `style`, with what `words` match (case-insensitive)
+/// drawn in the theme's `matched` style.
+fn text_cell(
+    text: &str,
+    w: usize,
+    style: ratatui::style::Style,
+    words: &[String],
+    theme: &Theme,
+) -> Cell<'static> {
+    let text = truncate(&s(text), w);
+    if words.is_empty() {
+        return Cell::from(Span::styled(text, style));
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    let mut hit = vec![false; chars.len()];
+    for word in words {
+        let word: Vec<char> = word.chars().collect();
+        if word.is_empty() || word.len() > lower.len() {
+            continue;
+        }
+        for at in 0..=lower.len() - word.len() {
+            if lower[at..at + word.len()] == word[..] {
+                hit[at..at + word.len()].iter_mut().for_each(|h| *h = true);
+            }
+        }
+    }
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let j = (i..chars.len())
+            .find(|&j| hit[j] != hit[i])
+            .unwrap_or(chars.len());
+        let part: String = chars[i..j].iter().collect();
+        let st = if hit[i] {
+            style.patch(theme.matched())
+        } else {
+            style
+        };
+        spans.push(Span::styled(part, st));
+        i = j;
+    }
+    Cell::from(Line::from(spans))
 }
 
 /// How many rows a table drawn in `area` shows: inside its border, under the header line.
@@ -301,7 +391,13 @@ pub(super) fn visible_rows(area: Rect) -> usize {
 
 /// How wide a column would like to be: its widest cell (capped), at least its minimum.
 fn want_width(state: &State, c: &Col) -> u16 {
-    const CAP: usize = 40;
+    const CAP: u16 = 40;
+    full_width(state, c).min(CAP.max(c.min))
+}
+
+/// How wide a column's widest cell is (and its header, with room for the sort arrow), at
+/// least its minimum.
+fn full_width(state: &State, c: &Col) -> u16 {
     if c.fixed {
         return c.min;
     }
@@ -314,28 +410,39 @@ fn want_width(state: &State, c: &Col) -> u16 {
         "FINDINGS" => w.findings,
         _ => 0,
     }
-    .max(c.header.len())
-    .min(CAP);
-    (widest as u16).max(c.min)
+    .max(c.header.chars().count() + 2);
+    (widest.min(usize::from(u16::MAX)) as u16).max(c.min)
 }
 
 /// Widths that fit `avail`: each flexible column wants its widest cell (capped); when they do
 /// not all fit, the name comes first, then the others grow evenly from their minimum, so the
 /// longest columns are the ones cut.
-fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
+fn column_widths(shown: &[Col], want: &[u16], full: &[u16], avail: u16) -> Vec<u16> {
     let spacing = shown.len().saturating_sub(1) as u16;
     let room = avail.saturating_sub(spacing);
     let total: u16 = want.iter().sum();
     if total <= room {
-        // Everything fits: the spare room goes to the last flexible column.
+        // Everything fits at its capped width: the spare room goes first to the columns the
+        // cap cut (the narrowest first), what is left to the last flexible column.
         let mut w = want.to_vec();
+        let mut spare = room - total;
+        while spare > 0 {
+            let Some(i) = (0..shown.len())
+                .filter(|&i| w[i] < full[i])
+                .min_by_key(|&i| w[i])
+            else {
+                break;
+            };
+            w[i] += 1;
+            spare -= 1;
+        }
         if let Some(i) = shown
             .iter()
             .rposition(|c| !c.fixed && c.header != "FINDINGS")
         {
-            w[i] += room - total;
+            w[i] += spare;
         }
-        return w.into_iter().map(Constraint::Length).collect();
+        return w;
     }
     let mins: u16 = shown.iter().map(|c| c.min).sum();
     // One cell stays free so that the right-aligned age does not touch the border.
@@ -362,7 +469,7 @@ fn column_widths(shown: &[Col], want: &[u16], avail: u16) -> Vec<Constraint> {
         widths[i] += 1;
         spare -= 1;
     }
-    widths.into_iter().map(Constraint::Length).collect()
+    widths
 }
 
 fn empty_message(state: &State) -> String {
@@ -420,5 +527,42 @@ fn empty_message(state: &State) -> String {
                 "No connections in this account.".into()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(header: &'static str, fixed: bool, min: u16) -> Col {
+        Col {
+            header,
+            fixed,
+            min,
+            drop_order: 1,
+            right: false,
+        }
+    }
+
+    /// With room to spare, a column the cap cut gets it before the last flexible one.
+    #[test]
+    fn spare_width_goes_to_the_columns_that_were_cut() {
+        let shown = [
+            col("KIND", true, 8),
+            col("NAME", false, 16),
+            col("USER / HEADER", false, 10),
+            col("ALLOWED DOMAIN", false, 12),
+        ];
+        // The principal wants 40 (the cap) but is 52 wide; the domain is whole at 20.
+        let want = [8, 20, 40, 20];
+        let full = [8, 20, 52, 20];
+        let w = column_widths(&shown, &want, &full, 3 + 8 + 20 + 52 + 20 + 10);
+        assert_eq!(
+            w,
+            vec![8, 20, 52, 30],
+            "the principal whole, the rest to the domain"
+        );
+        let w = column_widths(&shown, &want, &full, 3 + 8 + 20 + 46 + 20);
+        assert_eq!(w, vec![8, 20, 46, 20], "all the spare to the cut column");
     }
 }

@@ -48,6 +48,17 @@ impl Theme {
         )
     }
 
+    /// The part of a cell the `/` filter matched: underlined, in colour too (so it shows on
+    /// the selected row and without colour).
+    pub fn matched(&self) -> Style {
+        self.c(
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::UNDERLINED),
+            Style::default().add_modifier(Modifier::UNDERLINED),
+        )
+    }
+
     pub fn key(&self) -> Style {
         self.c(
             Style::default()

@@ -185,8 +185,12 @@ fn prepare(scope: Scope, command: Command) -> State {
         }
         Scope::CommandLine => {
             let mut s = on_table();
+            s.command_history = vec!["sort age".into(), "sort name".into()];
             update(&mut s, ch(':'));
             type_text(&mut s, "all");
+            if command == Command::Down {
+                update(&mut s, key(KeyCode::Up));
+            }
             s
         }
         Scope::Help => {
@@ -603,6 +607,15 @@ fn key_labels() {
     assert_eq!(key_label(Scope::Connections, Command::Register), "I");
     let move_hint = &hints(Scope::Integrations, false)[1];
     assert_eq!((move_hint.keys.as_str(), move_hint.label), ("j/k", "move"));
-    let close = hints(Scope::Help, false);
-    assert_eq!(close[1].keys, "Esc ? q");
+    let help = hints(Scope::Help, false);
+    let close = help
+        .iter()
+        .find(|h| h.label == "close")
+        .expect("help closes");
+    assert_eq!(close.keys, "Esc ? q");
+    let ends = help
+        .iter()
+        .find(|h| h.label == "start / end")
+        .expect("help has g/G");
+    assert_eq!(ends.keys, "g/G");
 }

@@ -362,6 +362,21 @@ pub(super) fn on_deleted(
     state.in_flight.remove(&req);
     match result {
         Ok(()) => {
+            // The selection goes to the row after the deleted one (else the one before), not
+            // back to the top: the next row is the one a cleanup goes on with.
+            if state.table_sel.as_ref() == Some(key) {
+                if let Some(at) = state
+                    .rows
+                    .iter()
+                    .position(|r| state.row_key(*r).as_ref() == Some(key))
+                {
+                    let next = state
+                        .rows
+                        .get(at + 1)
+                        .or(at.checked_sub(1).and_then(|p| state.rows.get(p)));
+                    state.table_sel = next.and_then(|r| state.row_key(*r));
+                }
+            }
             if let Some(i) = state.entry_index(&key.integration) {
                 if let Some(list) = &mut state.integrations[i].connections {
                     list.retain(|c| !(c.name == key.name && c.kind == key.kind));

@@ -28,6 +28,7 @@ pub(super) fn open_input(state: &mut State, kind: InputKind) {
         kind,
         input: ta,
         pane: state.focus,
+        history: None,
     });
 }
 
@@ -73,8 +74,12 @@ pub(super) fn input_key(
             let text = input.text();
             state.input = None;
             if kind == InputKind::Command {
+                remember_command(state, text.trim());
                 run_command(state, text.trim(), fx);
             }
+        }
+        Some(c @ (Command::Up | Command::Down)) if kind == InputKind::Command => {
+            browse_history(state, c == Command::Up);
         }
         Some(Command::ToggleMode) => {
             let f = filter_mut(state, pane);
@@ -82,6 +87,50 @@ pub(super) fn input_key(
         }
         _ => edit_text(state, key),
     }
+}
+
+/// How many `:` lines the history keeps.
+const HISTORY: usize = 100;
+
+fn remember_command(state: &mut State, line: &str) {
+    if line.is_empty() || state.command_history.last().is_some_and(|l| l == line) {
+        return;
+    }
+    if state.command_history.len() == HISTORY {
+        state.command_history.remove(0);
+    }
+    state.command_history.push(line.to_string());
+}
+
+/// Up (`back`) shows the line run before the one shown, Down the one after; past the newest
+/// comes back what was typed.
+fn browse_history(state: &mut State, back: bool) {
+    let Some(input) = &mut state.input else {
+        return;
+    };
+    let n = state.command_history.len();
+    let next = match (input.history.as_ref().map(|h| h.0), back) {
+        (None, true) if n > 0 => Some(n - 1),
+        (None, _) => return,
+        (Some(i), true) => Some(i.saturating_sub(1)),
+        (Some(i), false) if i + 1 < n => Some(i + 1),
+        (Some(_), false) => None,
+    };
+    let draft = match input.history.take() {
+        Some((_, d)) => d,
+        None => input.text(),
+    };
+    let text = match next {
+        Some(i) => {
+            input.history = Some((i, draft));
+            state.command_history[i].clone()
+        }
+        None => draft,
+    };
+    let mut ta = TextArea::new(vec![text]);
+    ta.set_cursor_line_style(ratatui::style::Style::default());
+    ta.move_cursor(CursorMove::End);
+    input.input = ta;
 }
 
 /// A key that is not a binding, on the input line: it edits the text.
@@ -103,6 +152,8 @@ fn edit_text(state: &mut State, key: KeyEvent) {
             sync_filter(state);
         }
         _ => {
+            // An edited line is a new draft: Up starts again from the newest.
+            input.history = None;
             input.input.input(key);
             if input.input.lines().len() > 1 {
                 let t = input.text();

@@ -336,12 +336,16 @@ fn rebuild_usage(state: &mut State, integration: &str) {
     }
 }
 
-/// Load the selected integration's connections if they were never asked for.
+/// Load the selected integration's connections if they were never asked for, or ask for them
+/// next if they are still queued.
 fn ensure_loaded(state: &mut State, fx: &mut Vec<Effect>) {
     if let LeftSel::Integration(n) = state.left_sel.clone() {
         if let Some(e) = state.entry(&n) {
             if e.connections.is_none() && e.loading.is_none() && e.error.is_none() {
                 load_connections(state, &n, fx);
+            } else if e.connections.is_none() && e.loading.is_some() {
+                // Asked for, still waiting behind others: it is the one on screen now.
+                fx.push(Effect::LoadFirst { integration: n });
             }
         }
     }

@@ -413,23 +413,16 @@ impl Client {
             kind: Some(kind),
             fields,
         };
-        let ticket = self.journal_begin(&m);
         let ans = self
-            .send_conn(
+            .send_journaled(
+                &m,
                 Method::POST,
                 url,
                 Some(new.to_body()),
-                integration,
                 Retry::Create,
+                || format!("create {kind} connection {integration}/{}", new.name),
             )
-            .await
-            .map_err(|e| {
-                e.with_context(format!(
-                    "create {kind} connection {integration}/{}",
-                    new.name
-                ))
-            });
-        self.journal_finish(ticket, &m, &ans);
+            .await;
         parse_wrapped(&ans?.body, kind)
     }
 
@@ -464,18 +457,16 @@ impl Client {
             kind: Some(kind),
             fields: &fields,
         };
-        let ticket = self.journal_begin(&m);
         let res = self
-            .send_conn(
+            .send_journaled(
+                &m,
                 Method::PATCH,
                 url,
                 Some(update.to_body()),
-                integration,
                 Retry::Idempotent,
+                || format!("update {kind} connection {integration}/{name}"),
             )
-            .await
-            .map_err(|e| e.with_context(format!("update {kind} connection {integration}/{name}")));
-        self.journal_finish(ticket, &m, &res);
+            .await;
         res.map(|_| ())
     }
 
@@ -538,16 +529,35 @@ impl Client {
             kind: Some(kind),
             fields: &[],
         };
-        let ticket = self.journal_begin(&m);
         let res = self
-            .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
-            .await
-            .map_err(|e| e.with_context(format!("delete {kind} connection {integration}/{name}")));
-        self.journal_finish(ticket, &m, &res);
+            .send_journaled(&m, Method::DELETE, url, None, Retry::Idempotent, || {
+                format!("delete {kind} connection {integration}/{name}")
+            })
+            .await;
         res.map(|_| ())
     }
 
     // ----- plumbing -------------------------------------------------------------------------
+
+    /// Send a mutation to an integration's connections on record: the journal hears of it
+    /// before it goes and of how it ended; an error says what was being done (`context`).
+    pub(super) async fn send_journaled(
+        &self,
+        m: &Mutation<'_>,
+        method: Method,
+        url: Url,
+        body: Option<Value>,
+        retry: Retry,
+        context: impl FnOnce() -> String,
+    ) -> Result<Answer> {
+        let ticket = self.journal_begin(m);
+        let res = self
+            .send_conn(method, url, body, m.integration, retry)
+            .await
+            .map_err(|e| e.with_context(context()));
+        self.journal_finish(ticket, m, &res);
+        res
+    }
 
     /// Tell the journal a mutation is about to be sent. If it cannot record it, say so to the
     /// observer: the mutation goes ahead.

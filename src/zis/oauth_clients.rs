@@ -115,19 +115,17 @@ impl Client {
             kind: None,
             fields: &fields,
         };
-        let ticket = self.journal_begin(&m);
         // The transport scrubs the client_secret sent from whatever error the server answers.
         let res = self
-            .send_conn(
+            .send_journaled(
+                &m,
                 Method::POST,
                 url,
                 Some(new.to_body()),
-                integration,
                 Retry::Create,
+                || format!("create OAuth client {integration}/{}", new.name),
             )
-            .await
-            .map_err(|e| e.with_context(format!("create OAuth client {integration}/{}", new.name)));
-        self.journal_finish(ticket, &m, &res);
+            .await;
         let answer = read_then_wipe(res?, parse_client_answer)?;
         let mut c = match answer {
             Some(c) => c,
@@ -169,19 +167,17 @@ impl Client {
             kind: None,
             fields: &fields,
         };
-        let ticket = self.journal_begin(&m);
         // The transport scrubs the client_secret sent from whatever error the server answers.
         let res = self
-            .send_conn(
+            .send_journaled(
+                &m,
                 Method::PATCH,
                 url,
                 Some(update.to_body()),
-                integration,
                 Retry::Idempotent,
+                || format!("update OAuth client {integration}/{name}"),
             )
-            .await
-            .map_err(|e| e.with_context(format!("update OAuth client {integration}/{name}")));
-        self.journal_finish(ticket, &m, &res);
+            .await;
         let answer = read_then_wipe(res?, parse_client_answer);
         // The change was applied (2xx): an answer that cannot be read does not undo it.
         Ok(answer.ok().flatten())
@@ -205,12 +201,11 @@ impl Client {
             kind: None,
             fields: &[],
         };
-        let ticket = self.journal_begin(&m);
         let res = self
-            .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
-            .await
-            .map_err(|e| e.with_context(format!("delete OAuth client {integration}/{name}")));
-        self.journal_finish(ticket, &m, &res);
+            .send_journaled(&m, Method::DELETE, url, None, Retry::Idempotent, || {
+                format!("delete OAuth client {integration}/{name}")
+            })
+            .await;
         res.map(|_| ())
     }
 
@@ -241,12 +236,11 @@ impl Client {
             kind: Some(ConnectionKind::OAuth),
             fields: &[],
         };
-        let ticket = self.journal_begin(&m);
         let res = self
-            .send_conn(Method::DELETE, url, None, integration, Retry::Idempotent)
-            .await
-            .map_err(|e| e.with_context(format!("delete OAuth connection {integration}/{name}")));
-        self.journal_finish(ticket, &m, &res);
+            .send_journaled(&m, Method::DELETE, url, None, Retry::Idempotent, || {
+                format!("delete OAuth connection {integration}/{name}")
+            })
+            .await;
         res.map(|_| ())
     }
 
@@ -289,23 +283,16 @@ impl Client {
             kind: Some(ConnectionKind::OAuth),
             fields: &[],
         };
-        let ticket = self.journal_begin(&m);
         let res = self
-            .send_conn(
+            .send_journaled(
+                &m,
                 Method::POST,
                 url,
                 Some(start.to_body()),
-                integration,
                 Retry::Create,
+                || format!("start the OAuth flow of {integration}/{}", start.name),
             )
-            .await
-            .map_err(|e| {
-                e.with_context(format!(
-                    "start the OAuth flow of {integration}/{}",
-                    start.name
-                ))
-            });
-        self.journal_finish(ticket, &m, &res);
+            .await;
         read_then_wipe(res?, parse_redirect_url)
     }
 

@@ -71,6 +71,9 @@ pub struct Profile {
     pub readonly: Option<bool>,
     #[serde(default)]
     pub integrations: BTreeMap<String, IntegrationConfig>,
+    /// Rotation recipes (`[[profiles.NAME.rotation]]`), the first match wins.
+    #[serde(default)]
+    pub rotation: Vec<crate::rotation::RecipeConfig>,
 }
 
 #[derive(Default, Deserialize)]
@@ -94,6 +97,8 @@ pub struct Settings {
     pub credential_source: String,
     pub readonly: bool,
     pub stale_days: u32,
+    /// The profile's rotation recipes, checked.
+    pub recipes: crate::rotation::Recipes,
     /// How the account is signed in to (method, stored login, OAuth client).
     pub auth: AuthInfo,
 }
@@ -317,6 +322,8 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     });
     // Fail early on a bad URL (and http to a non-loopback host).
     crate::zis::validate::parse_base_url(&options.base_url)?;
+    let recipes = crate::rotation::Recipes::from_config(&profile.rotation)
+        .map_err(|why| Error::config(format!("profile {profile_name}: {why}")))?;
     Ok(Loaded::Ready(Box::new(Settings {
         profile: profile_name,
         config_path: path.filter(|p| p.exists()),
@@ -330,6 +337,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         },
         readonly: global.readonly || profile.readonly.unwrap_or(false),
         stale_days: profile.stale_days.unwrap_or(90),
+        recipes,
         auth: AuthInfo {
             method: choice.method,
             admin_method: choice.admin_method,
@@ -595,13 +603,7 @@ fn check_private(_path: &Path, _meta: &std::fs::Metadata, _file: &ConfigFile) ->
 /// True for a variable a `*_command` must not see: see [`SECRET_ENV`].
 fn is_secret_env(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    SECRET_ENV.iter().any(|s| upper == *s)
-        || (["ZENDESK_", "ZIS_", "ZISCTL_"]
-            .iter()
-            .any(|p| upper.starts_with(p))
-            && ["TOKEN", "SECRET", "PASSWORD", "KEY"]
-                .iter()
-                .any(|w| upper.contains(w)))
+    SECRET_ENV.iter().any(|s| upper == *s) || crate::secret::is_secret_env(name)
 }
 
 /// Run a `*_command` with `sh -c` and take its trimmed stdout as the secret.
@@ -687,6 +689,23 @@ mod tests {
             assert!(e.message.contains("line 2: invalid type: "));
             assert!(e.message.contains(", expected "));
         }
+    }
+
+    /// The example config is a config zisctl reads, recipes included.
+    #[test]
+    fn the_example_config_reads_and_its_recipes_check() {
+        let d = tempfile::tempdir().unwrap();
+        let p = write_cfg(d.path(), crate::cli::config_cmd::EXAMPLE, 0o644);
+        let file = read_config_file(&p).unwrap();
+        for (name, profile) in &file.profiles {
+            let r = crate::rotation::Recipes::from_config(&profile.rotation)
+                .unwrap_or_else(|e| panic!("profile {name}: {e}"));
+            assert!(!r.is_empty(), "profile {name} shows a recipe");
+        }
+        let sandbox = &file.profiles["sandbox"];
+        let r = crate::rotation::Recipes::from_config(&sandbox.rotation).unwrap();
+        assert!(r.find("intranet_portal", "portal_admin").is_some());
+        assert!(r.find("acme_crm_sync", "salesforce_prod").is_none());
     }
 
     #[test]

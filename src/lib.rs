@@ -24,6 +24,7 @@ pub mod exit;
 pub mod files;
 pub mod logging;
 pub mod recovery;
+pub mod rotation;
 pub mod sandbox;
 pub mod sanitize;
 pub mod secret;

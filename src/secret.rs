@@ -18,6 +18,21 @@ const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 const SYMBOLS: &[u8] = b"!#%+-.=?@^_~";
 
 pub const MIN_LENGTH: usize = 12;
+
+/// True for an environment variable a child program (a `*_command`, a rotation recipe's
+/// command) must not inherit: a `ZENDESK_`, `ZIS_` or `ZISCTL_` name with TOKEN, SECRET,
+/// PASSWORD or KEY in it. The child keeps the rest (PATH, HOME, the agent sockets of a
+/// password manager), and nothing another process of the user could read from its
+/// `/proc/PID/environ` holds one of zisctl's secrets.
+pub fn is_secret_env(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["ZENDESK_", "ZIS_", "ZISCTL_"]
+        .iter()
+        .any(|p| upper.starts_with(p))
+        && ["TOKEN", "SECRET", "PASSWORD", "KEY"]
+            .iter()
+            .any(|w| upper.contains(w))
+}
 pub const MAX_LENGTH: usize = 256;
 
 /// A fresh password of `length` characters from the OS CSPRNG, with at least one upper-case

@@ -25,7 +25,7 @@ mod auth;
 mod authorize;
 pub mod bundle_views;
 mod bundles;
-mod config_cmd;
+pub mod config_cmd;
 mod connections;
 mod docs;
 mod generated;

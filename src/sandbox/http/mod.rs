@@ -5,8 +5,8 @@
 //! revoking OAuth tokens), `oauth` (`POST /oauth/tokens`), `consent` (the authorization
 //! endpoint and its page), `users` (`users/me`), `connections`, `oauth_clients` (ZIS OAuth
 //! clients), `oauth_connections` (show and delete by `?name=`, the start flow), `provider` (the
-//! stand-in provider's consent page), `bundles` (bundles and job specs) and `support`
-//! (`/_sandbox/...`).
+//! stand-in provider's consent page), `bundles` (bundles and job specs), `support`
+//! (`/_sandbox/...`) and `target` (the stand-in target system of a rotation).
 //!
 //! Request bodies are parsed by hand from a JSON object so that every error names the field and
 //! the rule, and so that secret values move straight from the parsed body into a
@@ -29,6 +29,7 @@ mod registry;
 mod respond;
 mod router;
 mod support;
+mod target;
 mod tokens;
 mod users;
 

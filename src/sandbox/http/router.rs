@@ -28,6 +28,10 @@ use super::support::{
     add_fault, clear_faults, get_oauth, get_shapes, get_switches, list_faults, reset_stats,
     revoke_tokens, set_oauth, set_shapes, set_switches, stats, verify,
 };
+use super::target::{
+    check as target_check, redirect as target_redirect, set_password as target_set,
+    users as target_users,
+};
 use super::tokens::{mint_token, revoke_token, show_token};
 use super::users::me;
 use crate::sandbox::control::{gate, Shared};
@@ -95,6 +99,13 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/_sandbox/provider/authorize", get(provider_authorize))
         .route("/_sandbox/provider/decision", post(provider_decision))
+        .route("/_sandbox/target/passwords", post(target_set))
+        .route(
+            "/_sandbox/target/check",
+            get(target_check).head(target_check).post(target_check),
+        )
+        .route("/_sandbox/target/redirect", get(target_redirect))
+        .route("/_sandbox/target/users", get(target_users))
         .fallback(fallback)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(shared.clone(), gate))

@@ -23,6 +23,7 @@ mod oauth_clients;
 mod pages;
 mod registry;
 mod rules;
+mod target;
 
 use std::collections::BTreeMap;
 
@@ -45,6 +46,7 @@ pub(crate) use self::rules::{
     check_allowed_domain, check_connection_name, check_header_name, check_oauth_name, check_secret,
     check_url, check_username, valid_integration_name,
 };
+pub(crate) use self::target::{Target, TargetRefusal};
 
 /// First OAuth client id handed out (the contract's example id is 10066).
 const FIRST_CLIENT_ID: u64 = 10_000;
@@ -57,6 +59,8 @@ pub(crate) struct Store {
     pub(crate) oauth: OAuthState,
     /// OAuth connection flows in progress (`POST .../oauth/start/{integration}`).
     pub(crate) flows: FlowTable,
+    /// The stand-in target system (`/_sandbox/target/...`).
+    pub(crate) target: Target,
     next_client_id: u64,
     next_token_id: u64,
 }
@@ -68,6 +72,7 @@ impl Default for Store {
             tokens: TokenTable::default(),
             oauth: OAuthState::new(OAuthSettings::default()),
             flows: FlowTable::default(),
+            target: Target::default(),
             next_client_id: FIRST_CLIENT_ID,
             next_token_id: 1,
         }

@@ -532,6 +532,18 @@ fn sign_in_text(handle: &SandboxHandle, oauth: &OAuthConfig) -> String {
         "export ZENDESK_API_TOKEN={}\n",
         handle.admin_token
     ));
+    t.push_str(
+        "\nIt plays a rotation target too (/_sandbox/target/...). A recipe for the connections\n\
+         whose allowed_domain is localhost (config.example.toml; the script is in the\n\
+         source tree's assets/):\n",
+    );
+    t.push_str(&format!(
+        "set_command = \"python3 assets/sandbox-target-set.py {url}\"\n"
+    ));
+    t.push_str(&format!(
+        "test_url = \"{}/_sandbox/target/check\"\n",
+        url.replacen("127.0.0.1", "localhost", 1)
+    ));
     t
 }
 

@@ -4,24 +4,13 @@
 //! `load_bundles` with a bundle that cannot be read.
 mod common;
 
-use std::time::Duration;
-
 use common::sandbox::demo;
 use common::support::Support;
-use secrecy::SecretString;
 use serde_json::json;
 use zisctl::sandbox::SandboxHandle;
 use zisctl::zis::*;
 
-fn admin_client(h: &SandboxHandle) -> Client {
-    let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials::ApiToken {
-        email: h.admin_email.clone(),
-        api_token: SecretString::from(h.admin_token.clone()),
-    });
-    o.backoff = Duration::from_millis(10);
-    Client::new(o).unwrap()
-}
+use common::sandbox::admin_client;
 
 async fn add_bundle(h: &SandboxHandle, body: serde_json::Value) {
     let r = reqwest::Client::new()

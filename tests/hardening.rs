@@ -17,15 +17,7 @@ use zisctl::zis::*;
 
 const CRM: &str = "acme_crm_sync";
 
-fn admin_options(h: &SandboxHandle) -> ClientOptions {
-    let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials::ApiToken {
-        email: h.admin_email.clone(),
-        api_token: SecretString::from(h.admin_token.clone()),
-    });
-    o.backoff = Duration::from_millis(10);
-    o
-}
+use common::sandbox::admin_options;
 
 /// A `connections/all` page with `n` basic_auth connections named `{prefix}_{i}`.
 fn page(prefix: &str, n: usize, has_more: bool, after: Option<&str>) -> String {

@@ -140,12 +140,7 @@ fn details_and_the_delete_question_say_what_uses_the_connection() {
 }
 
 async fn sb_connection_count(sb: &SyncSandbox, integration: &str) -> usize {
-    let mut o = zisctl::zis::ClientOptions::new(&sb.handle.base_url);
-    o.admin = Some(zisctl::zis::AdminCredentials::ApiToken {
-        email: sb.handle.admin_email.clone(),
-        api_token: secrecy::SecretString::from(sb.handle.admin_token.clone()),
-    });
-    let c = zisctl::zis::Client::new(o).expect("client");
+    let c = common::sandbox::admin_client(&sb.handle);
     c.list_connections(integration).await.expect("listed").len()
 }
 

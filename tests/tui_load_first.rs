@@ -3,12 +3,10 @@
 mod common;
 
 use common::sandbox as sb;
-use secrecy::SecretString;
 use tokio::sync::mpsc;
 use zisctl::app::{Action, Effect};
 use zisctl::sandbox::Seed;
 use zisctl::worker::Worker;
-use zisctl::zis::{AdminCredentials, Client, ClientOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn load_first_moves_a_queued_listing_to_the_front() {
@@ -17,12 +15,7 @@ async fn load_first_moves_a_queued_listing_to_the_front() {
         connections: 3,
     })
     .await;
-    let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials::ApiToken {
-        email: h.admin_email.clone(),
-        api_token: SecretString::from(h.admin_token.clone()),
-    });
-    let client = Client::new(o).unwrap();
+    let client = sb::admin_client(&h);
     let names: Vec<String> = client
         .list_integrations()
         .await

@@ -12,15 +12,7 @@ use serde_json::json;
 use zisctl::sandbox::{SandboxHandle, Seed};
 use zisctl::zis::*;
 
-fn admin_client(h: &SandboxHandle) -> Client {
-    let mut o = ClientOptions::new(&h.base_url);
-    o.admin = Some(AdminCredentials::ApiToken {
-        email: h.admin_email.clone(),
-        api_token: SecretString::from(h.admin_token.clone()),
-    });
-    o.backoff = Duration::from_millis(10);
-    Client::new(o).unwrap()
-}
+use common::sandbox::admin_client;
 
 fn token_client(h: &SandboxHandle, integration: &str, token: &str) -> Client {
     let mut o = ClientOptions::new(&h.base_url);

@@ -19,6 +19,22 @@ pub async fn demo() -> SandboxHandle {
     start(Seed::Demo).await
 }
 
+/// Client options signed in as the sandbox's admin (API token), with short retry backoffs.
+pub fn admin_options(h: &SandboxHandle) -> zisctl::zis::ClientOptions {
+    let mut o = zisctl::zis::ClientOptions::new(&h.base_url);
+    o.admin = Some(zisctl::zis::AdminCredentials::ApiToken {
+        email: h.admin_email.clone(),
+        api_token: secrecy::SecretString::from(h.admin_token.clone()),
+    });
+    o.backoff = std::time::Duration::from_millis(10);
+    o
+}
+
+/// A client signed in as the sandbox's admin.
+pub fn admin_client(h: &SandboxHandle) -> zisctl::zis::Client {
+    zisctl::zis::Client::new(admin_options(h)).expect("client")
+}
+
 /// Mint a token with the given scopes straight from the sandbox (not through the client).
 pub async fn raw_token(h: &SandboxHandle, integration: &str, scopes: &[&str]) -> String {
     let c = reqwest::Client::new();

@@ -87,8 +87,12 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         RotPhase::Done => {
             if rot.all_applied() && rot.at_risk() == 0 && recipes == n {
                 lines.push(Line::styled(
-                    "Done: the target and ZIS hold the new password. It stays here until you \
-                     close this window; then it is forgotten.",
+                    format!(
+                        "Done: the target and ZIS hold the new password{plural}. {} here \
+                         until you close this window; then {} forgotten.",
+                        if n == 1 { "It stays" } else { "They stay" },
+                        if n == 1 { "it is" } else { "they are" }
+                    ),
                     theme.ok(),
                 ));
             } else if rot.all_applied() && rot.at_risk() > 0 {
@@ -144,6 +148,7 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         }
     };
     let mut blocks: Vec<Vec<Line>> = Vec::with_capacity(n);
+    let mut compact: Vec<Vec<Line>> = Vec::with_capacity(n);
     for (i, item) in rot.items.iter().enumerate() {
         let mut lines: Vec<Line> = Vec::new();
         let sel = i == rot.selected;
@@ -250,6 +255,13 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
             wrapped(&mut lines, "last step", &said, theme.dim());
         }
         blocks.push(lines);
+        // The short form, for the others when not every connection fits: its name and steps.
+        let mut short = vec![
+            Span::styled(if sel && n > 1 { "▶ " } else { "  " }, theme.key()),
+            Span::styled(format!("{:<20}", cut(&s(&item.key.name), 19)), theme.bold()),
+        ];
+        short.extend(steps(&item.progress, theme));
+        compact.push(vec![Line::from(short)]);
     }
     let mut tail: Vec<Line> = Vec::new();
     if rot.confirm_discard || rot.confirm_quit {
@@ -282,7 +294,16 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         |ls: &[Line]| -> usize { ls.iter().map(|l| l.width().max(1).div_ceil(text_w)).sum() };
     let room = area.height.saturating_sub(2 + 4) as usize;
     let fixed = rows(&lines) + rows(&tail);
-    let heights: Vec<usize> = blocks.iter().map(|b| rows(b)).collect();
+    let mut heights: Vec<usize> = blocks.iter().map(|b| rows(b)).collect();
+    if heights.iter().sum::<usize>() + fixed > room && n > 1 {
+        // Not all in full: the selected one in full, the others one line each.
+        for (i, c) in compact.into_iter().enumerate() {
+            if i != rot.selected {
+                heights[i] = rows(&c);
+                blocks[i] = c;
+            }
+        }
+    }
     let (first, last) = shown_items(&heights, rot.selected, room.saturating_sub(fixed));
     let cut = first > 0 || last + 1 < n;
     let room = if cut { room.saturating_sub(1) } else { room };
@@ -353,6 +374,16 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
 
+/// `text` cut to `max` characters (ending in `…`).
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut t: String = text.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
 /// "generate ✓ → set … → test · → apply · → verify ·", each step in its mark's colour.
 fn steps(p: &Progress, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
@@ -407,22 +438,32 @@ fn leave_question(state: &State, rot: &Rotation) -> String {
     } else {
         ("them", "end")
     };
+    let risky = || rot.items.iter().filter(|i| i.at_risk());
+    // In ZIS and never seen (no recipe); set at the target by a recipe and not in ZIS.
+    let manual = risky().filter(|i| i.recipe.is_none()).count();
+    let target = risky().filter(|i| i.recipe.is_some()).count();
+    let held = risky().filter(|i| i.recipe.is_some() && i.held).count();
     // Applied for sure, or perhaps (sent, or its answer lost).
-    let sure = rot
-        .items
-        .iter()
-        .filter(|i| i.at_risk())
+    let sure = risky()
+        .filter(|i| i.recipe.is_none())
         .all(|i| matches!(i.status, RotStatus::Applied { .. }));
     let where_ = if sure {
         "in force in ZIS"
     } else {
         "that may be in force in ZIS"
     };
-    let unseen = match n {
+    let mut unseen = match manual {
         0 => String::new(),
         1 => format!("1 password {where_} was never revealed or copied: "),
-        n => format!("{n} passwords {where_} were never revealed or copied: "),
+        m => format!("{m} passwords {where_} were never revealed or copied: "),
     };
+    match target {
+        0 => {}
+        1 => unseen.push_str("1 password set (or being set) at the target is not in ZIS yet: "),
+        t => unseen.push_str(&format!(
+            "{t} passwords set (or being set) at the target are not in ZIS yet: "
+        )),
+    }
     let waiting = if rot.phase() == RotPhase::Applying {
         "Still waiting for the answer. "
     } else {
@@ -442,6 +483,20 @@ fn leave_question(state: &State, rot: &Rotation) -> String {
                 )
             }
         };
+    }
+    if n > 0 && manual == 0 && held == target {
+        return format!(
+            "{waiting}{unseen}{esc} again closes; the recovery store keeps {them} (`zisctl \
+             rotate --recover` prints {them})."
+        );
+    }
+    if n > 0 && manual == 0 {
+        return format!(
+            "{waiting}{unseen}{} copies, {} reveals; {esc} again forgets {them}, and the \
+             target may keep a password nobody has.",
+            key(Command::Copy),
+            key(Command::Reveal)
+        );
     }
     if n > 0 {
         return format!(

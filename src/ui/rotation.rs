@@ -33,49 +33,50 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
     };
     let mut lines: Vec<Line> = Vec::new();
     match phase {
-        RotPhase::Ready => {
+        RotPhase::Ready if recipes == 0 => {
             lines.push(Line::raw(
                 "A new password was generated for each connection below. Nothing has \
                  been changed in Zendesk yet.",
             ));
-            if recipes > 0 {
-                let kept = if state.recovery {
-                    "it is kept in the recovery store (a file only you can read) until ZIS \
-                     holds it"
-                } else {
-                    "it stays on this screen until ZIS holds it"
-                };
-                let who = if recipes == n {
-                    "Press "
-                } else {
-                    "With a recipe: press "
-                };
-                lines.push(Line::from(vec![
-                    Span::raw(who),
-                    Span::styled(key(Command::Apply), theme.key()),
-                    Span::raw(format!(
-                        ": zisctl sets it at the target, tests it there, then applies it in \
-                         ZIS and verifies it. You need not see it: {kept}."
-                    )),
-                ]));
-            }
+            lines.push(Line::from(vec![
+                Span::styled("1. ", theme.key()),
+                Span::raw("Copy it ("),
+                Span::styled(key(Command::Copy), theme.key()),
+                Span::raw(") or reveal it ("),
+                Span::styled(key(Command::Reveal), theme.key()),
+                Span::raw(") and set it on the target system."),
+            ]));
+            lines.push(Line::from(vec![
+                Span::styled("2. ", theme.key()),
+                Span::raw("Press "),
+                Span::styled(key(Command::Apply), theme.key()),
+                Span::raw(": zisctl sets it in ZIS and checks that it took."),
+            ]));
+        }
+        RotPhase::Ready => {
+            let kept = if state.recovery {
+                "the recovery store keeps it until ZIS holds it"
+            } else {
+                "it stays here until ZIS holds it"
+            };
+            let mut spans = vec![
+                Span::raw("New passwords, nothing changed yet. "),
+                Span::styled(key(Command::Apply), theme.key()),
+                Span::raw(format!(
+                    " sets each at its target, tests it there, then applies it in ZIS and \
+                     verifies it; you need not see it ({kept})."
+                )),
+            ];
             if recipes < n {
-                let lead = if recipes > 0 { "Without one: " } else { "" };
-                lines.push(Line::from(vec![
-                    Span::styled("1. ", theme.key()),
-                    Span::raw(format!("{lead}Copy it (")),
-                    Span::styled(key(Command::Copy), theme.key()),
-                    Span::raw(") or reveal it ("),
-                    Span::styled(key(Command::Reveal), theme.key()),
-                    Span::raw(") and set it on the target system."),
-                ]));
-                lines.push(Line::from(vec![
-                    Span::styled("2. ", theme.key()),
-                    Span::raw("Press "),
-                    Span::styled(key(Command::Apply), theme.key()),
-                    Span::raw(": zisctl sets it in ZIS and checks that it took."),
-                ]));
+                spans.push(Span::raw(" Without a recipe: copy ("));
+                spans.push(Span::styled(key(Command::Copy), theme.key()));
+                spans.push(Span::raw(") or reveal ("));
+                spans.push(Span::styled(key(Command::Reveal), theme.key()));
+                spans.push(Span::raw(
+                    ") it and set it at the target by hand first: Enter applies it in ZIS.",
+                ));
             }
+            lines.push(Line::from(spans));
         }
         RotPhase::Applying if recipes == 0 => {
             lines.push(Line::raw("Setting the new passwords in ZIS…"))
@@ -245,7 +246,9 @@ pub fn rotation(frame: &mut Frame, area: Rect, state: &State, rot: &Rotation, th
         };
         wrapped(&mut lines, "status", &text, style);
         // What the target said last, while it is not in the status already.
+        let asking = rot.confirm_discard || rot.confirm_quit || rot.confirm_apply;
         let show_said = recipe
+            && !asking
             && matches!(
                 item.status,
                 RotStatus::AtTarget { .. } | RotStatus::Applying(_)

@@ -72,7 +72,8 @@ fn r_and_enter_set_test_apply_and_verify_with_the_recipe() {
     let before = sb.target_changes();
     let mut app = rotate(&sb, &config(&sb, &example_script(&sb)), "portal_admin");
     assert!(
-        app.screen().contains("intranet_portal/*: set (command), test"),
+        app.screen()
+            .contains("intranet_portal/*: set (command), test"),
         "the header names the recipe: {}",
         app.screen()
     );
@@ -126,7 +127,11 @@ fn a_failing_set_command_shows_why_and_applies_nothing_in_zis() {
     assert_eq!(app.wait_exit(), 130);
     let store = store_text(app.dir.path());
     assert!(store.contains("wiki_sync") && store.contains("at_target"));
-    assert_eq!(store.matches("wiki_sync").count(), 1, "kept once, not twice");
+    assert_eq!(
+        store.matches("wiki_sync").count(),
+        1,
+        "kept once, not twice"
+    );
     assert_eq!(sb.requests_by("PATCH"), 0);
 }
 

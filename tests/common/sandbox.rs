@@ -101,7 +101,8 @@ impl SyncSandbox {
 
     /// [`Support::target_takes`] (compares; never displays the password).
     pub fn target_takes(&self, username: &str, password: &str) -> bool {
-        self.rt.block_on(self.support.target_takes(username, password))
+        self.rt
+            .block_on(self.support.target_takes(username, password))
     }
 
     /// [`Support::requests_by`].

@@ -114,7 +114,7 @@ async fn integrations_list_in_every_format() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert!(lines[0].starts_with("NAME") && lines[0].contains("OAUTH CLIENT ID"));
-    assert_eq!(lines.len(), 9);
+    assert_eq!(lines.len(), 10);
     assert!(lines
         .iter()
         .any(|l| l.starts_with(CRM) && l.contains("10066")));

@@ -2,6 +2,8 @@
 //! (SIGHUP, SIGTERM, a confirmed Ctrl-C while one was applied or being applied, the terminal
 //! gone), kept where only the admin can reach them: `recovery.json` in the data directory,
 //! 0600 in a 0700 directory, rewritten atomically (temp file, fsync, rename) under a lock.
+//! A rotation recipe's new password is kept here too before its first set at the target
+//! (status `at_target`), and forgotten once ZIS holds it (applied and verified).
 //! `zisctl rotate --recover` prints them and then forgets them.
 //!
 //! The file holds secrets, so its text is read into a zeroised buffer and every password
@@ -27,7 +29,8 @@ pub struct Kept {
     pub integration: String,
     pub name: String,
     pub password: SecretString,
-    /// `applied` or `unknown` (sent, no answer).
+    /// `applied`, `unknown` (sent, no answer), or `at_target` (a rotation recipe set it, or
+    /// began to, at the target; ZIS does not hold it).
     pub status: String,
     pub verified: bool,
 }
@@ -40,7 +43,19 @@ impl Kept {
             && self.name == other.name
             && self.password.expose_secret() == other.password.expose_secret()
     }
+
+    /// The same password of the same connection of the same account, whenever it was kept.
+    fn same_password(&self, other: &Kept) -> bool {
+        self.account == other.account
+            && self.integration == other.integration
+            && self.name == other.name
+            && self.password.expose_secret() == other.password.expose_secret()
+    }
 }
+
+/// The status of a password a rotation recipe set (or began to set) at the target system and
+/// ZIS does not hold.
+pub const AT_TARGET: &str = "at_target";
 
 /// The file's shape, as read.
 #[derive(Deserialize)]
@@ -134,6 +149,47 @@ pub fn keep(path: &Path, more: &[Kept]) -> io::Result<()> {
     let mut all = load(path)?;
     all.extend(more.iter().cloned());
     save(path, &all)
+}
+
+/// Add `more` to the store in place of any copy of the same password of the same connection
+/// kept before (the TUI keeps a recipe's password before setting it at the target, then
+/// again with what it knows when it must end).
+pub fn keep_replacing(path: &Path, more: &[Kept]) -> io::Result<()> {
+    if more.is_empty() {
+        return Ok(());
+    }
+    let _lock = Lock::take(path)?;
+    let mut all: Vec<Kept> = load(path)?
+        .into_iter()
+        .filter(|k| !more.iter().any(|m| m.same_password(k)))
+        .collect();
+    all.extend(more.iter().cloned());
+    save(path, &all)
+}
+
+/// Remove every copy of these passwords of these connections, whenever kept (ZIS and the
+/// target both hold them now). Others stay.
+pub fn forget_passwords(path: &Path, gone: &[Kept]) -> io::Result<()> {
+    if gone.is_empty() {
+        return Ok(());
+    }
+    let _lock = Lock::take(path)?;
+    let all = load(path)?;
+    let before = all.len();
+    let left: Vec<Kept> = all
+        .into_iter()
+        .filter(|k| !gone.iter().any(|g| g.same_password(k)))
+        .collect();
+    if left.len() == before {
+        return Ok(());
+    }
+    if left.is_empty() {
+        return match std::fs::remove_file(path) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        };
+    }
+    save(path, &left)
 }
 
 /// Remove `printed` from the store (the file goes once empty). Passwords kept meanwhile by
@@ -251,6 +307,36 @@ mod tests {
         assert_eq!(left[0].name, "b");
         forget(&p, &left).unwrap();
         assert!(!p.exists(), "an empty store is removed");
+    }
+
+    #[test]
+    fn a_password_kept_again_replaces_its_copy_and_goes_once_both_sides_hold_it() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("recovery.json");
+        let mut held = kept("a", "pw-held-canary");
+        held.status = AT_TARGET.into();
+        held.verified = false;
+        keep(&p, &[held.clone(), kept("b", "pw-other-canary")]).unwrap();
+        let mut later = kept("a", "pw-held-canary");
+        later.kept_at = "2026-01-01T00:05:00Z".into();
+        later.status = "unknown".into();
+        keep_replacing(&p, &[later]).unwrap();
+        let all = load(&p).unwrap();
+        assert_eq!(all.len(), 2, "replaced, not added");
+        assert_eq!(
+            crate::app::AT_TARGET,
+            AT_TARGET,
+            "the TUI writes this status"
+        );
+        let a = all.iter().find(|k| k.name == "a").unwrap();
+        assert_eq!(a.status, "unknown");
+        // Another password of the same connection is another entry.
+        forget_passwords(&p, &[kept("a", "another-canary")]).unwrap();
+        assert_eq!(load(&p).unwrap().len(), 2);
+        forget_passwords(&p, &[held]).unwrap();
+        let left = load(&p).unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].name, "b");
     }
 
     #[test]

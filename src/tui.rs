@@ -72,6 +72,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
             state.recovery = keep.is_some();
             state.kept_passwords = keep.as_ref().map_or(0, |k| crate::recovery::count(&k.path));
             state.audit_log_refused = settings.audit_log_refused.clone();
+            state.recipes = settings.recipes.clone();
             // A stored `auth login`: the status line names who, and when the session ends.
             let login = settings.auth.method == crate::auth::Method::OAuth
                 || settings.auth.admin_method == crate::auth::Method::OAuth;
@@ -122,7 +123,8 @@ pub async fn run_demo(global: &GlobalArgs, args: DemoArgs) -> i32 {
             return 1;
         }
     };
-    let state = State::new(demo.ctx, OffsetDateTime::now_utc());
+    let mut state = State::new(demo.ctx, OffsetDateTime::now_utc());
+    state.recipes = demo.recipes;
     let audit_log = Some(demo.audit_log);
     // The demo keeps nothing: its passwords end with its sandbox.
     run_app(
@@ -163,30 +165,63 @@ struct Keep {
 }
 
 impl Keep {
-    /// Write `passwords` to the recovery store; what to say once the terminal is back.
-    fn keep(keep: Option<&Keep>, passwords: Vec<app::KeptPassword>) -> String {
-        let n = passwords.len();
-        let s = if n == 1 { "" } else { "s" };
-        let Some(k) = keep else {
-            return format!("{n} rotated password{s} never revealed or copied ended with the demo");
-        };
+    /// The store's entries for `passwords`, kept now.
+    fn entries(&self, passwords: Vec<app::KeptPassword>) -> Vec<crate::recovery::Kept> {
         let now = crate::zis::format_time(Some(OffsetDateTime::now_utc()));
-        let kept: Vec<crate::recovery::Kept> = passwords
+        passwords
             .into_iter()
             .map(|p| crate::recovery::Kept {
                 kept_at: now.clone(),
-                profile: k.profile.clone(),
-                account: k.account.clone(),
+                profile: self.profile.clone(),
+                account: self.account.clone(),
                 integration: p.key.integration,
                 name: p.key.name,
                 password: p.password,
                 status: p.status.to_string(),
                 verified: p.verified,
             })
-            .collect();
-        match crate::recovery::keep(&k.path, &kept) {
+            .collect()
+    }
+
+    /// Before a recipe sets them at the target: write `passwords` to the recovery store.
+    /// Ok(false): there is no store (the demo: its passwords end with its sandbox).
+    fn hold(keep: Option<&Keep>, passwords: Vec<app::KeptPassword>) -> Result<bool, String> {
+        let Some(k) = keep else {
+            return Ok(false);
+        };
+        crate::recovery::keep_replacing(&k.path, &k.entries(passwords))
+            .map(|()| true)
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot keep rotated passwords before the set");
+                format!("{}: {e}", k.path.display())
+            })
+    }
+
+    /// ZIS and the target hold them: forget them from the recovery store.
+    fn forget(keep: Option<&Keep>, passwords: Vec<app::KeptPassword>) {
+        if let Some(k) = keep {
+            if let Err(e) = crate::recovery::forget_passwords(&k.path, &k.entries(passwords)) {
+                tracing::warn!(error = %e, "cannot forget a rotated password ZIS now holds");
+            }
+        }
+    }
+
+    /// Write `passwords` to the recovery store (in place of a copy held before); what to say
+    /// once the terminal is back.
+    fn keep(keep: Option<&Keep>, passwords: Vec<app::KeptPassword>) -> String {
+        let n = passwords.len();
+        let s = if n == 1 { "" } else { "s" };
+        let Some(k) = keep else {
+            return format!(
+                "{n} rotated password{s} not safe yet (never revealed or copied, or set at the \
+                 target and not in ZIS) ended with the demo"
+            );
+        };
+        let kept = k.entries(passwords);
+        match crate::recovery::keep_replacing(&k.path, &kept) {
             Ok(()) => format!(
-                "{n} rotated password{s} never revealed or copied {} kept in {}: run `zisctl \
+                "{n} rotated password{s} not safe yet (never revealed or copied, or set at the \
+                 target and not in ZIS) {} kept in {}: run `zisctl \
                  rotate --recover`",
                 if n == 1 { "is" } else { "are" },
                 k.path.display()
@@ -194,7 +229,7 @@ impl Keep {
             Err(e) => {
                 tracing::error!(error = %e, "cannot keep rotated passwords");
                 format!(
-                    "cannot keep {n} rotated password{s} never revealed or copied ({e}): check \
+                    "cannot keep {n} rotated password{s} not safe yet ({e}): check \
                      those connections and rotate them again"
                 )
             }
@@ -221,6 +256,9 @@ struct Demo {
     client: Client,
     /// The demo's own audit log (its client's journal).
     audit_log: std::path::PathBuf,
+    /// The demo's rotation recipe: `intranet_portal/*` set and tested at the sandbox's
+    /// stand-in target, with the example script.
+    recipes: crate::rotation::Recipes,
     handle: Box<dyn Any + Send>,
 }
 
@@ -272,6 +310,7 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         account: handle.base_url.clone(),
     }));
     let client = Client::new(options).map_err(|e| e.to_string())?;
+    let recipes = demo_recipes(&dir, &handle.base_url)?;
     let ctx = Context {
         profile: "demo".into(),
         base_url: display_url(&handle.base_url),
@@ -283,8 +322,43 @@ async fn start_demo(readonly: bool, args: &DemoArgs) -> Result<Demo, String> {
         ctx,
         client,
         audit_log: log_path.clone(),
+        recipes,
         handle: Box::new((handle, cleanup)),
     })
+}
+
+/// The example `set_command` (assets/), written into the demo's private directory.
+const DEMO_SET_SCRIPT: &str = include_str!("../assets/sandbox-target-set.py");
+
+/// The demo's recipe, as the sandbox profile of config.example.toml writes it: connections of
+/// `intranet_portal` are set at the sandbox's stand-in target by the example script
+/// (`python3`) and tested there with Basic auth on `localhost`, their allowed domain.
+fn demo_recipes(dir: &std::path::Path, base_url: &str) -> Result<crate::rotation::Recipes, String> {
+    let script = dir.join("sandbox-target-set.py");
+    crate::files::write_private(&script, DEMO_SET_SCRIPT.as_bytes())
+        .map_err(|e| format!("cannot write the demo's set_command script: {e}"))?;
+    let base = base_url.trim_end_matches('/');
+    let check = url::Url::parse(base)
+        .ok()
+        .and_then(|u| u.port())
+        .map(|port| format!("http://localhost:{port}/_sandbox/target/check"))
+        .ok_or_else(|| format!("the sandbox's address {base} has no port"))?;
+    let config = crate::rotation::RecipeConfig {
+        pattern: "intranet_portal/*".into(),
+        set_command: Some(format!(
+            "python3 {} {}",
+            shell_quote(&script.to_string_lossy()),
+            shell_quote(base)
+        )),
+        test_url: Some(check),
+        ..Default::default()
+    };
+    crate::rotation::Recipes::from_config(&[config])
+}
+
+/// `text` as one word for `sh -c`.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
 }
 
 // ----- terminal setup and restore -----------------------------------------------------------
@@ -456,6 +530,11 @@ async fn event_loop(
                     return code;
                 }
                 Effect::KeepPasswords(passwords) => notes.push(Keep::keep(keep, passwords)),
+                Effect::HoldPasswords { req, passwords } => {
+                    let result = Keep::hold(keep, passwords);
+                    let _ = tx.send(Action::PasswordsHeld { req, result });
+                }
+                Effect::ForgetPasswords(passwords) => Keep::forget(keep, passwords),
                 Effect::Copy { text, clear_after } => {
                     osc52(terminal.backend_mut(), &text);
                     clear_at = clear_after.map(|d| tokio::time::Instant::now() + d);
@@ -529,6 +608,8 @@ async fn event_loop(
                 demo_rx = None;
                 match result {
                     Ok(d) => {
+                        // The demo's recipe comes with its account (as a profile's would).
+                        state.recipes = d.recipes;
                         let w = Worker::new(&d.client, tx.clone(), DEFAULT_CONCURRENCY);
                         worker = Some(w.with_audit_log(Some(d.audit_log)));
                         handle = Some(d.handle);

@@ -1,10 +1,11 @@
 //! Runs effects (API calls) on tokio tasks and sends each result back as an [`Action`].
 //!
 //! Nothing here touches the state: the answer carries the request id it answers, and `update`
-//! decides whether it still matters. Listing connections, reading bundles and applying
-//! passwords go through one first-in, first-out queue served by a few runner tasks, so an
-//! account with hundreds of integrations is loaded a few at a time, in the order `update` asked
-//! (the selected one first, every connections listing before the first bundle).
+//! decides whether it still matters. Listing connections, reading bundles, applying passwords
+//! and a rotation recipe's steps at the target go through one first-in, first-out queue served
+//! by a few runner tasks, so an account with hundreds of integrations is loaded a few at a
+//! time, in the order `update` asked (the selected one first, every connections listing before
+//! the first bundle), and twenty rotations run a few at a time.
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -111,6 +112,7 @@ impl Worker {
             Effect::LoadConnections { .. }
                 | Effect::LoadBundles { .. }
                 | Effect::ApplyPassword { .. }
+                | Effect::RunAtTarget { .. }
         );
         let listing = match &effect {
             Effect::LoadConnections { integration, .. } => Some(integration.clone()),
@@ -348,6 +350,31 @@ impl Worker {
                     .boxed(),
                 )
             }
+            Effect::RunAtTarget { req, step, job } => {
+                let key = job.key.clone();
+                let k = key.clone();
+                (
+                    Box::new(move |e: Error| Action::AtTargetDone {
+                        req,
+                        key: k,
+                        step,
+                        result: Err(crate::rotation::StepFailed(crate::sanitize::clean(
+                            &e.message,
+                        ))),
+                    }),
+                    async move {
+                        let result = at_target(step, &job).await;
+                        drop(job);
+                        Action::AtTargetDone {
+                            req,
+                            key,
+                            step,
+                            result,
+                        }
+                    }
+                    .boxed(),
+                )
+            }
             Effect::LoadAuditLog => {
                 let path = self.audit_log.clone();
                 (
@@ -526,10 +553,39 @@ impl Worker {
             Effect::Copy { .. }
             | Effect::StartDemo
             | Effect::KeepPasswords(_)
+            | Effect::HoldPasswords { .. }
+            | Effect::ForgetPasswords(_)
             | Effect::Quit(_)
             | Effect::CancelWatch { .. }
             | Effect::LoadFirst { .. } => return None,
         })
+    }
+}
+
+/// Run a recipe's step at the target: its `set_command`, or its test (the built-in request or
+/// its `test_command`), with the connection as the JSON subject on the child's stdin.
+async fn at_target(
+    step: crate::rotation::Step,
+    job: &crate::app::TargetJob,
+) -> Result<String, crate::rotation::StepFailed> {
+    use crate::rotation::{run_command, run_test, Step, StepFailed, Subject};
+    let subject = Subject {
+        integration: &job.key.integration,
+        name: &job.key.name,
+        kind: "basic_auth",
+        username: &job.username,
+        allowed_domain: &job.allowed_domain,
+        new_password: &job.password,
+        old_password: None,
+    };
+    match (step, &job.recipe.test) {
+        (Step::Set, _) => run_command(&job.recipe.set, &subject).await,
+        (Step::Test, Some(test)) => run_test(test, &subject).await,
+        (Step::Test, None) => Ok("the recipe has no test".into()),
+        (other, _) => Err(StepFailed(format!(
+            "{} is not a step at the target",
+            other.as_str()
+        ))),
     }
 }
 

@@ -377,7 +377,7 @@ async fn login_then_work(store: StoreKind) {
     set_oauth(&env, json!({"refuse_api_tokens": true})).await;
     let o = env.run(&["integrations", "list", "-o", "json"]).await;
     assert_eq!(o.code, 0, "integrations list: {}", o.stderr);
-    assert_eq!(o.json().as_array().map(Vec::len), Some(8));
+    assert_eq!(o.json().as_array().map(Vec::len), Some(9));
     assert!(
         !o.stderr.contains("API token"),
         "signed in with OAuth: {}",
@@ -802,7 +802,7 @@ async fn api_tokens_warn_and_point_at_login() {
     let (env, _wipe) = oauth_env(OAuthConfig::default(), StoreKind::File).await;
     let o = env.run(&["integrations", "list", "-o", "json"]).await;
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert_eq!(o.json().as_array().map(Vec::len), Some(8));
+    assert_eq!(o.json().as_array().map(Vec::len), Some(9));
     let notices: Vec<&str> = o.stderr.lines().collect();
     assert_eq!(notices.len(), 1, "{}", o.stderr);
     assert!(notices[0].starts_with("zisctl: "));

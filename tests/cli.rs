@@ -71,7 +71,7 @@ async fn integrations_list_in_every_format() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     let arr = v.as_array().expect("an array");
-    assert_eq!(arr.len(), 8);
+    assert_eq!(arr.len(), 9);
     let names: Vec<&str> = arr.iter().filter_map(|i| i["name"].as_str()).collect();
     let mut expect = names.clone();
     expect.sort();
@@ -105,7 +105,7 @@ async fn integrations_list_in_every_format() {
         ]
     );
     let recs = csv_records(&rows);
-    assert_eq!(recs.len(), 8);
+    assert_eq!(recs.len(), 9);
     let crm = recs.iter().find(|r| r["name"] == CRM).expect("crm row");
     assert_eq!(crm["oauth_client_id"], "10066");
     assert_eq!(crm["oauth_client_identifier"], "zis_acme_crm_sync");
@@ -114,7 +114,7 @@ async fn integrations_list_in_every_format() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert!(lines[0].starts_with("NAME") && lines[0].contains("OAUTH CLIENT ID"));
-    assert_eq!(lines.len(), 9);
+    assert_eq!(lines.len(), 10);
     assert!(lines
         .iter()
         .any(|l| l.starts_with(CRM) && l.contains("10066")));
@@ -1304,12 +1304,12 @@ async fn audit_every_format() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     let arr = v.as_array().expect("array");
-    // acme, billing, hr (+ microsoft_graph, OAuth), jira, legacy, shopify, slack (+ slack_oauth),
-    // and the OAuth clients: acme 1, hr 2, jira 2, slack 1.
+    // acme, billing, hr (+ microsoft_graph, OAuth), intranet_portal, jira, legacy, shopify,
+    // slack (+ slack_oauth), and the OAuth clients: acme 1, hr 2, jira 2, slack 1.
     let is_client = |r: &&Value| r["kind"] == "oauth_client";
     assert_eq!(
         arr.iter().filter(|r| !is_client(r)).count(),
-        11 + 11 + 10 + 9 + 6 + 122 + 11
+        11 + 11 + 10 + 3 + 9 + 6 + 122 + 11
     );
     assert_eq!(arr.iter().filter(is_client).count(), 6);
     // Sorted by integration, then name.

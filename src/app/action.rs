@@ -15,6 +15,7 @@ use crate::zis::{
 
 use super::modal::KeptPassword;
 use super::model::{ConnKey, Context, ReqId};
+use crate::rotation::{Recipe, Step, StepFailed};
 
 /// Everything `update` reacts to: terminal input, worker answers, runtime events.
 pub enum Action {
@@ -76,6 +77,19 @@ pub enum Action {
         req: ReqId,
         key: ConnKey,
         result: Result<Applied, Error>,
+    },
+    /// A recipe's step at the target (set or test) ended: its outcome line (safe to show).
+    AtTargetDone {
+        req: ReqId,
+        key: ConnKey,
+        step: Step,
+        result: Result<String, StepFailed>,
+    },
+    /// The runtime wrote the passwords of [`Effect::HoldPasswords`] to the recovery store
+    /// (`Ok(true)`), has no store to write them to (`Ok(false)`: the demo), or could not.
+    PasswordsHeld {
+        req: ReqId,
+        result: Result<bool, String>,
     },
     /// The client reports what it waits for (rate limits, retries).
     Client(ClientEvent),
@@ -177,6 +191,20 @@ impl fmt::Debug for Action {
             Action::PasswordApplied { req, key, .. } => {
                 write!(f, "PasswordApplied(#{req}, {key})")
             }
+            Action::AtTargetDone {
+                req,
+                key,
+                step,
+                result,
+            } => write!(
+                f,
+                "AtTargetDone(#{req}, {key}, {}, ok={})",
+                step.as_str(),
+                result.is_ok()
+            ),
+            Action::PasswordsHeld { req, result } => {
+                write!(f, "PasswordsHeld(#{req}, {result:?})")
+            }
             Action::Client(ev) => write!(f, "Client({ev})"),
             Action::DemoStarted(r) => write!(f, "DemoStarted(ok={})", r.is_ok()),
             Action::AuditLogLoaded(r) => {
@@ -250,6 +278,22 @@ pub enum Effect {
         password: SecretString,
         before: Option<OffsetDateTime>,
     },
+    /// Run a recipe's step at the target (set or test) with the connection's new password:
+    /// queued with the bulk work (a bounded number at a time), answered by
+    /// [`Action::AtTargetDone`].
+    RunAtTarget {
+        req: ReqId,
+        step: Step,
+        job: TargetJob,
+    },
+    /// Keep these passwords in the recovery store before a recipe sets them at the target
+    /// (done by the runtime, answered by [`Action::PasswordsHeld`]).
+    HoldPasswords {
+        req: ReqId,
+        passwords: Vec<KeptPassword>,
+    },
+    /// Forget these passwords from the recovery store: the target and ZIS both hold them.
+    ForgetPasswords(Vec<KeptPassword>),
     /// Put text on the clipboard (OSC 52); clear it after `clear_after` when set.
     Copy {
         text: SecretString,
@@ -311,6 +355,26 @@ pub enum Effect {
     Quit(i32),
 }
 
+/// What a recipe's step at the target needs: the connection, its new password and the recipe.
+/// Not `Debug` by derive: it holds the password.
+pub struct TargetJob {
+    pub key: ConnKey,
+    pub username: String,
+    pub allowed_domain: String,
+    pub password: SecretString,
+    pub recipe: Recipe,
+}
+
+impl fmt::Debug for TargetJob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TargetJob")
+            .field("key", &self.key)
+            .field("password", &"[REDACTED]")
+            .field("recipe", &self.recipe.pattern)
+            .finish()
+    }
+}
+
 impl fmt::Debug for Effect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -336,6 +400,16 @@ impl fmt::Debug for Effect {
             Effect::ApplyPassword { req, key, .. } => {
                 write!(f, "ApplyPassword(#{req}, {key}, [REDACTED])")
             }
+            Effect::RunAtTarget { req, step, job } => write!(
+                f,
+                "RunAtTarget(#{req}, {}, {}, [REDACTED])",
+                step.as_str(),
+                job.key
+            ),
+            Effect::HoldPasswords { req, passwords } => {
+                write!(f, "HoldPasswords(#{req}, {passwords:?})")
+            }
+            Effect::ForgetPasswords(k) => write!(f, "ForgetPasswords({k:?})"),
             Effect::Copy { clear_after, .. } => {
                 write!(f, "Copy([REDACTED], clear_after={clear_after:?})")
             }

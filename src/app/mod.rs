@@ -31,11 +31,13 @@ pub mod testing;
 #[cfg(test)]
 mod oauth_tests;
 #[cfg(test)]
+mod rotation_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod usage_tests;
 
-pub use action::{Action, Effect};
+pub use action::{Action, Effect, TargetJob};
 pub use filter::{Filter, FilterMode};
 pub use form::{Field, FieldId, Form, FormPurpose, Submission, MASK};
 pub use modal::*;

@@ -9,6 +9,7 @@ use tui_textarea::TextArea;
 
 use super::form::Form;
 use super::model::{ConnKey, Pane, ReqId};
+use crate::rotation::{Progress, Recipe, Step};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -43,6 +44,17 @@ pub struct RotItem {
     pub status: RotStatus,
     /// Revealed (`v`) or copied (`c`): the admin has had it.
     pub seen: bool,
+    /// The profile's recipe for this connection: zisctl sets and tests the password at the
+    /// target. None: the admin sets it by hand (the two-step flow).
+    pub recipe: Option<Recipe>,
+    /// Where each step stands.
+    pub progress: Progress,
+    /// What the latest step said (safe to show: a recipe's outcome line, or ZIS's answer).
+    pub outcome: Option<String>,
+    /// The set at the target was started: the target may hold this password from now on.
+    pub touched: bool,
+    /// The recovery store holds a copy (kept before the first set).
+    pub held: bool,
 }
 
 impl RotItem {
@@ -54,9 +66,45 @@ impl RotItem {
         )
     }
 
-    /// Closing the window would lose it: it may be in force and nobody has seen it.
+    /// Applied in ZIS and read back: ZIS holds it for sure.
+    pub fn verified(&self) -> bool {
+        self.status == RotStatus::Applied { verified: true }
+    }
+
+    /// A recipe's set was started at the target and ZIS has not been seen to hold the
+    /// password: the target may hold a password that exists nowhere else.
+    pub fn pending_at_target(&self) -> bool {
+        self.recipe.is_some() && self.touched && !self.verified()
+    }
+
+    /// Closing the window would lose it: it may be in force (in ZIS, or at the target after
+    /// a recipe's set) and nobody has seen it, or a recipe's set started and ZIS does not
+    /// hold it yet.
     pub fn at_risk(&self) -> bool {
+        if self.recipe.is_some() {
+            // Seen or not: the admin may not have stored it, and ZIS does not hold it.
+            return self.pending_at_target();
+        }
         self.may_be_in_force() && !self.seen
+    }
+
+    /// A step is running for it (the recovery store's write, a recipe's step, the apply).
+    pub fn running(&self) -> bool {
+        matches!(
+            self.status,
+            RotStatus::Holding(_) | RotStatus::AtTarget { .. } | RotStatus::Applying(_)
+        )
+    }
+
+    /// What Enter does for it now: start, retry a failed step, or nothing.
+    pub fn next_on_enter(&self) -> Option<Step> {
+        match &self.status {
+            RotStatus::Ready if self.recipe.is_some() => Some(Step::Set),
+            RotStatus::Ready => Some(Step::Apply),
+            RotStatus::TargetFailed { step } => Some(*step),
+            RotStatus::Failed(_) | RotStatus::Unknown(_) => Some(Step::Apply),
+            _ => None,
+        }
     }
 }
 
@@ -64,6 +112,19 @@ impl RotItem {
 pub enum RotStatus {
     /// Generated and shown; not sent.
     Ready,
+    /// A recipe's item: the password is being written to the recovery store before the first
+    /// set at the target.
+    Holding(ReqId),
+    /// A recipe's step at the target (set or test) is running.
+    AtTarget {
+        step: Step,
+        req: ReqId,
+    },
+    /// A recipe's step at the target failed (its outcome says why): nothing was applied in
+    /// ZIS; Enter runs that step again.
+    TargetFailed {
+        step: Step,
+    },
     Applying(ReqId),
     Applied {
         verified: bool,
@@ -74,7 +135,7 @@ pub enum RotStatus {
     Unknown(String),
 }
 
-/// The two-step rotation screen.
+/// The rotation window: the manual two-step flow, or a recipe's steps, per connection.
 pub struct Rotation {
     pub items: Vec<RotItem>,
     pub selected: usize,
@@ -101,11 +162,7 @@ pub enum RotPhase {
 
 impl Rotation {
     pub fn phase(&self) -> RotPhase {
-        if self
-            .items
-            .iter()
-            .any(|i| matches!(i.status, RotStatus::Applying(_)))
-        {
+        if self.items.iter().any(RotItem::running) {
             RotPhase::Applying
         } else if self.items.iter().all(|i| i.status == RotStatus::Ready) {
             RotPhase::Ready
@@ -121,12 +178,20 @@ impl Rotation {
             .all(|i| matches!(i.status, RotStatus::Applied { .. }))
     }
 
-    /// How many passwords Enter would send that nobody has revealed or copied.
+    /// Some connection has a recipe (zisctl sets it at the target).
+    pub fn any_recipe(&self) -> bool {
+        self.items.iter().any(|i| i.recipe.is_some())
+    }
+
+    /// How many passwords Enter would send to ZIS by hand's word (no recipe) that nobody has
+    /// revealed or copied. A recipe's item needs no one to see it: the recovery store and
+    /// the target hold it before ZIS does.
     pub fn unseen_to_send(&self) -> usize {
         self.items
             .iter()
             .filter(|i| {
-                !i.seen
+                i.recipe.is_none()
+                    && !i.seen
                     && matches!(
                         i.status,
                         RotStatus::Ready | RotStatus::Failed(_) | RotStatus::Unknown(_)
@@ -135,16 +200,20 @@ impl Rotation {
             .count()
     }
 
-    /// How many passwords closing the window would lose (in force, never revealed or copied).
+    /// How many passwords closing the window would lose (see [`RotItem::at_risk`]).
     pub fn at_risk(&self) -> usize {
         self.items.iter().filter(|i| i.at_risk()).count()
     }
 
-    /// Leaving the window (Esc, Ctrl-C) needs one more confirmation: something is applying,
-    /// a password in force was never seen, not everything was applied, or a password was seen
-    /// (so maybe set on the target) before anything was applied.
+    /// Leaving the window (Esc, Ctrl-C) needs one more confirmation: something is running,
+    /// a password in force was never seen, a recipe's set started and ZIS does not hold the
+    /// password yet, not everything was applied, or a password was seen (so maybe set on the
+    /// target) before anything was applied.
     pub fn ask(&self) -> bool {
         let seen = self.revealed || self.copied || self.items.iter().any(|i| i.seen);
+        if self.items.iter().any(RotItem::pending_at_target) {
+            return true;
+        }
         match self.phase() {
             RotPhase::Ready => seen,
             RotPhase::Applying => true,
@@ -152,7 +221,8 @@ impl Rotation {
         }
     }
 
-    /// The passwords to keep in the recovery store when the program must end now.
+    /// The passwords to keep in the recovery store when the program must end now: those at
+    /// risk, with what is known of them.
     pub fn to_keep(&self) -> Vec<KeptPassword> {
         self.items
             .iter()
@@ -162,7 +232,9 @@ impl Rotation {
                 password: i.password.clone(),
                 status: match i.status {
                     RotStatus::Applied { .. } => "applied",
-                    _ => "unknown",
+                    RotStatus::Applying(_) | RotStatus::Unknown(_) => "unknown",
+                    // A recipe's set started; ZIS does not hold it.
+                    _ => AT_TARGET,
                 },
                 verified: matches!(i.status, RotStatus::Applied { verified: true }),
             })
@@ -170,11 +242,16 @@ impl Rotation {
     }
 }
 
+/// The recovery store's status of a password a recipe set (or began to set) at the target
+/// and ZIS does not hold: `rotate --recover` says to apply it in ZIS.
+pub const AT_TARGET: &str = "at_target";
+
 /// A rotated password to keep in the recovery store (the runtime writes it).
 pub struct KeptPassword {
     pub key: ConnKey,
     pub password: SecretString,
-    /// `applied`, or `unknown` (sent, no answer yet, or the answer lost).
+    /// `applied`, `unknown` (sent, no answer yet, or the answer lost), or [`AT_TARGET`] (a
+    /// recipe's set started at the target; not applied in ZIS).
     pub status: &'static str,
     pub verified: bool,
 }
@@ -195,6 +272,8 @@ impl fmt::Debug for RotItem {
             .field("key", &self.key)
             .field("password", &"[REDACTED]")
             .field("status", &self.status)
+            .field("progress", &self.progress)
+            .field("recipe", &self.recipe.as_ref().map(|r| &r.pattern))
             .finish()
     }
 }

@@ -84,6 +84,9 @@ pub struct State {
     pub tmux: bool,
     /// Passwords the recovery store held when the app started.
     pub kept_passwords: usize,
+    /// The profile's rotation recipes: which connections zisctl sets and tests at their
+    /// target before ZIS takes the new password.
+    pub recipes: crate::rotation::Recipes,
     /// Why the audit log was refused at start (the app is then read-only), said in a banner.
     pub audit_log_refused: Option<String>,
 
@@ -176,6 +179,7 @@ impl State {
             recovery: false,
             tmux: false,
             kept_passwords: 0,
+            recipes: crate::rotation::Recipes::default(),
             audit_log_refused: None,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),

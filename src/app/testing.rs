@@ -463,3 +463,15 @@ pub fn big(w: u16, h: u16, n: usize) -> State {
     report_viewport(&mut s, w, h);
     s
 }
+
+/// A rotation recipe for `pattern` (`INTEGRATION/NAME` glob), as a profile would give it: a
+/// `set_command` and the built-in test on `test_url` (None: no test).
+pub fn recipes(pattern: &str, test_url: Option<&str>) -> crate::rotation::Recipes {
+    crate::rotation::Recipes::from_config(&[crate::rotation::RecipeConfig {
+        pattern: pattern.into(),
+        set_command: Some("/usr/local/bin/set-password".into()),
+        test_url: test_url.map(str::to_string),
+        ..Default::default()
+    }])
+    .expect("a good recipe")
+}

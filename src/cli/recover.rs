@@ -79,10 +79,10 @@ pub async fn run(integration: Option<&str>, fmt: OutputFormat) -> CliResult<i32>
                 record: RESULT_RECORD,
                 integration: clean(&k.integration),
                 name: clean(&k.name),
-                status: Outcome::parse(&k.status).unwrap_or(Outcome::Unknown),
+                status: kept_outcome(&k.status),
                 verified: k.verified,
                 updated_at: None,
-                error: None,
+                error: (k.status == recovery::AT_TARGET).then(|| at_target_note(k)),
             })
             .map_err(failed)?;
     }
@@ -109,6 +109,14 @@ pub async fn run(integration: Option<&str>, fmt: OutputFormat) -> CliResult<i32>
             names.join(", ")
         ));
     }
+    for k in picked.iter().filter(|k| k.status == recovery::AT_TARGET) {
+        warn(&format!(
+            "{}/{}: {}",
+            clean(&k.integration),
+            clean(&k.name),
+            at_target_note(k)
+        ));
+    }
     recovery::forget(&path, &picked).map_err(|e| CliError {
         code: 1,
         message: Some(format!(
@@ -122,4 +130,23 @@ pub async fn run(integration: Option<&str>, fmt: OutputFormat) -> CliResult<i32>
         picked.len()
     ));
     Ok(0)
+}
+
+/// What a kept status says of ZIS: `at_target` (a rotation recipe set it at the target, or
+/// began to) is not applied there.
+fn kept_outcome(status: &str) -> Outcome {
+    if status == recovery::AT_TARGET {
+        return Outcome::NotApplied;
+    }
+    Outcome::parse(status).unwrap_or(Outcome::Unknown)
+}
+
+/// For a password a recipe set (or began to set) at the target and ZIS does not hold.
+fn at_target_note(k: &Kept) -> String {
+    format!(
+        "set (or being set) at the target by a rotation recipe, not applied in ZIS: the target \
+         may hold it; apply it with `zisctl connections update {} {} --password-stdin`",
+        clean(&k.integration),
+        clean(&k.name)
+    )
 }

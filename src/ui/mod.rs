@@ -15,6 +15,7 @@ mod form;
 mod integrations;
 mod oauth;
 mod popups;
+mod rotation;
 mod status;
 mod table;
 pub mod theme;
@@ -56,7 +57,7 @@ pub fn view(state: &State, frame: &mut Frame) {
         }
         Some(Modal::Form(f)) => form::draw(frame, area, state, f, &theme),
         Some(Modal::Rotation(r)) => {
-            popups::rotation(frame, below_banner(state, area), state, r, &theme)
+            rotation::rotation(frame, below_banner(state, area), state, r, &theme)
         }
         Some(Modal::Registered(r)) => {
             popups::registered(frame, below_banner(state, area), state, r, &theme)

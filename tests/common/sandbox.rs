@@ -109,4 +109,20 @@ impl SyncSandbox {
         self.rt
             .block_on(self.support.holds(integration, name, secret))
     }
+
+    /// [`Support::target_changes`].
+    pub fn target_changes(&self) -> std::collections::BTreeMap<String, u64> {
+        self.rt.block_on(self.support.target_changes())
+    }
+
+    /// [`Support::target_takes`] (compares; never displays the password).
+    pub fn target_takes(&self, username: &str, password: &str) -> bool {
+        self.rt
+            .block_on(self.support.target_takes(username, password))
+    }
+
+    /// [`Support::requests_by`].
+    pub fn requests_by(&self, method: &str) -> u64 {
+        self.rt.block_on(self.support.requests_by(method))
+    }
 }

@@ -99,4 +99,35 @@ impl Support {
             .expect("verify answer");
         v["matches"] == Value::Bool(true)
     }
+
+    /// The stand-in target's accounts (`GET /_sandbox/target/users`): username → how many
+    /// times its password was set.
+    pub async fn target_changes(&self) -> std::collections::BTreeMap<String, u64> {
+        let v: Value = self
+            .http
+            .get(self.url("/_sandbox/target/users"))
+            .send()
+            .await
+            .expect("GET /_sandbox/target/users")
+            .json()
+            .await
+            .expect("users answer");
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| Some((u["username"].as_str()?.to_string(), u["changes"].as_u64()?)))
+            .collect()
+    }
+
+    /// Does the stand-in target take this pair (`/_sandbox/target/check`, Basic auth: 200)?
+    pub async fn target_takes(&self, username: &str, password: &str) -> bool {
+        let r = self
+            .http
+            .get(self.url("/_sandbox/target/check"))
+            .basic_auth(username, Some(password))
+            .send()
+            .await
+            .expect("GET /_sandbox/target/check");
+        r.status().as_u16() == 200
+    }
 }

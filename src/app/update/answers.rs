@@ -1,7 +1,7 @@
 //! What arrives without a key: the tick, the client's waits, and every worker answer.
 use crate::app::action::Effect;
 use crate::app::form::Form;
-use crate::app::modal::{Modal, RegisteredView, RotStatus};
+use crate::app::modal::{Modal, RegisteredView};
 use crate::app::model::{ConnKey, IntegrationEntry, LeftSel, Level, Pane, ReqId};
 use crate::app::state::{State, TICKS_PER_SEC};
 use crate::zis::{ClientEvent, Connection, Error};
@@ -424,52 +424,4 @@ pub(super) fn on_registered(
         }
         Err(e) => form_failed(state, req, &e),
     }
-}
-
-pub(super) fn on_password_applied(
-    state: &mut State,
-    req: ReqId,
-    key: &ConnKey,
-    result: Result<crate::zis::Applied, Error>,
-    fx: &mut Vec<Effect>,
-) {
-    state.in_flight.remove(&req);
-    let item = match &mut state.modal {
-        Some(Modal::Rotation(rot)) => rot
-            .items
-            .iter_mut()
-            .find(|i| i.status == RotStatus::Applying(req)),
-        _ => None,
-    };
-    match (item, result) {
-        (Some(item), Ok(applied)) => {
-            item.status = RotStatus::Applied {
-                verified: applied.verified,
-            };
-            // Rotated: no longer marked for rotation.
-            state.marked.remove(key);
-        }
-        (Some(item), Err(e)) => {
-            item.status = if e.may_have_applied {
-                RotStatus::Unknown(format!(
-                    "the answer was lost ({}): the new password may or may not be in force. \
-                     Keep it; Enter applies it again",
-                    crate::sanitize::clean(&e.message)
-                ))
-            } else {
-                RotStatus::Failed(error_text(&e))
-            };
-        }
-        (None, Ok(_)) => banner(
-            state,
-            Level::Info,
-            format!("rotated {key} (its screen was closed)"),
-        ),
-        (None, Err(e)) => banner(
-            state,
-            Level::Error,
-            format!("rotation of {key}: {}", error_text(&e)),
-        ),
-    }
-    load_connections(state, &key.integration, fx);
 }

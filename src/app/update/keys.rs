@@ -13,13 +13,13 @@ use crate::app::modal::{InputKind, Modal, RotItem, RotStatus, Rotation};
 use crate::app::model::{ConnKey, LeftItem, LeftSel, Level, Pane, Screen};
 use crate::app::state::State;
 use crate::app::table::{Sort, SortKey};
+use crate::rotation::Progress;
 use crate::secret::{self, Charset};
 use crate::zis::ConnectionKind;
 
 use super::command_line::{input_key, open_input, sync_filter};
-use super::modals::{
-    modal_key, open_audit_log, quit_from_form, quit_from_registered, quit_from_rotation,
-};
+use super::modals::{modal_key, open_audit_log, quit_from_form, quit_from_registered};
+use super::rotation::quit_from_rotation;
 use super::{
     banner, ensure_loaded, load_bundles, load_integrations, quit, refuse_readonly, EXIT_CTRL_C,
     PASSWORD_LENGTH,
@@ -502,7 +502,8 @@ fn ask_delete(state: &mut State) {
     }
 }
 
-/// Step one of a rotation: generate a password for each target and show it. Nothing is sent.
+/// Step one of a rotation: generate a password for each target and show it, with the
+/// profile's recipe for it (if any). Nothing is sent.
 fn start_rotation(state: &mut State) {
     let targets: Vec<ConnKey> = if state.marked.is_empty() {
         state
@@ -542,6 +543,11 @@ fn start_rotation(state: &mut State) {
                 return;
             }
         };
+        let recipe = state.recipes.find(&key.integration, &key.name).cloned();
+        let progress = Progress::new(
+            recipe.is_some(),
+            recipe.as_ref().is_some_and(|r| r.test.is_some()),
+        );
         items.push(RotItem {
             username: conn.username.clone().unwrap_or_default(),
             allowed_domain: conn.allowed_domain.clone(),
@@ -550,6 +556,11 @@ fn start_rotation(state: &mut State) {
             password,
             status: RotStatus::Ready,
             seen: false,
+            recipe,
+            progress,
+            outcome: None,
+            touched: false,
+            held: false,
         });
     }
     if items.is_empty() {

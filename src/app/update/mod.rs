@@ -18,12 +18,14 @@ mod command_line;
 mod keys;
 mod modals;
 mod oauth;
+mod rotation;
 
 use answers::{
     on_bundles, on_client_event, on_connections, on_created, on_deleted, on_integrations,
-    on_password_applied, on_registered, on_tick, on_updated,
+    on_registered, on_tick, on_updated,
 };
 use keys::{on_key, on_paste};
+use rotation::{on_at_target, on_held, on_password_applied};
 
 /// Length of generated passwords.
 pub const PASSWORD_LENGTH: usize = 32;
@@ -99,7 +101,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Terminate(code) => {
             // No one to ask: keep what would be lost, then go.
-            modals::keep_rotated(state, &mut fx);
+            rotation::keep_rotated(state, &mut fx);
             quit(state, &mut fx, code)
         }
         Action::IntegrationsLoaded { req, result, now } => {
@@ -138,6 +140,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::PasswordApplied { req, key, result } => {
             on_password_applied(state, req, &key, result, &mut fx)
         }
+        Action::AtTargetDone {
+            req,
+            key,
+            step,
+            result,
+        } => on_at_target(state, req, &key, step, result, &mut fx),
+        Action::PasswordsHeld { req, result } => on_held(state, req, result, &mut fx),
         Action::Client(ev) => on_client_event(state, &ev),
         Action::DemoStarted(result) => match result {
             Ok(ctx) => {

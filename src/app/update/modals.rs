@@ -7,7 +7,7 @@ use secrecy::ExposeSecret;
 use crate::app::action::Effect;
 use crate::app::form::{FieldId, Form, Submission};
 use crate::app::keymap::{self, Command, Scope};
-use crate::app::modal::{Modal, RegisteredView, RotPhase, RotStatus, Rotation};
+use crate::app::modal::{Modal, RegisteredView};
 use crate::app::model::Level;
 use crate::app::state::State;
 use crate::secret::{self, Charset};
@@ -118,7 +118,7 @@ pub(super) fn modal_key(
         Modal::Form(form) => form_key(state, form, command, key, fx),
         Modal::Delete(q) => super::oauth::delete_key(state, q, command, key, fx),
         Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),
-        Modal::Rotation(rot) => rotation_key(state, rot, command, fx),
+        Modal::Rotation(rot) => super::rotation::rotation_key(state, rot, command, fx),
         Modal::Registered(reg) => registered_key(state, reg, command, fx),
     }
 }
@@ -290,123 +290,6 @@ fn submit(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
     }
 }
 
-fn rotation_key(
-    state: &mut State,
-    mut rot: Box<Rotation>,
-    command: Option<Command>,
-    fx: &mut Vec<Effect>,
-) {
-    let phase = rot.phase();
-    let was_armed = std::mem::replace(&mut rot.confirm_discard, false);
-    let was_asked = std::mem::replace(&mut rot.confirm_apply, false);
-    rot.confirm_quit = false;
-    // "apply anyway?": y applies; Esc, Enter or any other key only goes back (copy, reveal and
-    // the selection still work).
-    if was_asked
-        && !matches!(
-            command,
-            Some(Command::Confirm | Command::Copy | Command::Reveal | Command::Up | Command::Down)
-        )
-    {
-        state.modal = Some(Modal::Rotation(rot));
-        return;
-    }
-    match command {
-        Some(Command::Close) => {
-            // Applied and verified is not enough: a password nobody revealed or copied is
-            // then in force and nowhere else.
-            if !rot.ask() || was_armed {
-                if phase == RotPhase::Ready {
-                    banner(
-                        state,
-                        Level::Info,
-                        "rotation cancelled: nothing was changed",
-                    );
-                }
-                return;
-            }
-            rot.confirm_discard = true;
-        }
-        Some(Command::Down) => {
-            rot.selected = (rot.selected + 1).min(rot.items.len().saturating_sub(1));
-        }
-        Some(Command::Up) => rot.selected = rot.selected.saturating_sub(1),
-        Some(Command::Reveal) => {
-            rot.revealed = !rot.revealed;
-            if rot.revealed {
-                for item in &mut rot.items {
-                    item.seen = true;
-                }
-            }
-        }
-        Some(Command::Copy) => {
-            if let Some(item) = rot.items.get_mut(rot.selected) {
-                item.seen = true;
-                fx.push(Effect::Copy {
-                    text: item.password.clone(),
-                    clear_after: Some(CLIPBOARD_CLEAR),
-                });
-                rot.copied = true;
-                let text = copied_text(state, &format!("the new password of {}", item.key));
-                banner(state, Level::Info, text);
-            }
-        }
-        Some(Command::Confirm) if was_asked => apply(state, &mut rot, fx),
-        Some(Command::Apply) => match phase {
-            RotPhase::Applying => {}
-            RotPhase::Done if rot.all_applied() => {}
-            // ZIS would then hold a password that exists nowhere else.
-            _ if rot.unseen_to_send() > 0 => rot.confirm_apply = true,
-            _ => apply(state, &mut rot, fx),
-        },
-        _ => {}
-    }
-    state.modal = Some(Modal::Rotation(rot));
-}
-
-/// Send every password not applied yet (ready, refused, or its answer lost).
-fn apply(state: &mut State, rot: &mut Rotation, fx: &mut Vec<Effect>) {
-    if rot.phase() == RotPhase::Applying || rot.all_applied() {
-        return;
-    }
-    for item in &mut rot.items {
-        let again = matches!(
-            item.status,
-            RotStatus::Ready | RotStatus::Failed(_) | RotStatus::Unknown(_)
-        );
-        if !again {
-            continue;
-        }
-        let req = state.next_req;
-        state.next_req += 1;
-        state
-            .in_flight
-            .insert(req, format!("rotating {}", item.key));
-        item.status = RotStatus::Applying(req);
-        fx.push(Effect::ApplyPassword {
-            req,
-            key: item.key.clone(),
-            password: item.password.clone(),
-            before: item.before,
-        });
-    }
-}
-
-/// Ctrl-C while a rotation window is open. Returns true when it only asked (one more Ctrl-C
-/// quits); false: quit now, after keeping (`keep_rotated`) what would be lost.
-pub(super) fn quit_from_rotation(state: &mut State, fx: &mut Vec<Effect>) -> bool {
-    let Some(Modal::Rotation(rot)) = &mut state.modal else {
-        return false;
-    };
-    if rot.ask() && !rot.confirm_quit {
-        rot.confirm_quit = true;
-        rot.confirm_discard = false;
-        return true;
-    }
-    keep_rotated(state, fx);
-    false
-}
-
 /// Ctrl-C in a form: true when it only asked (what was typed, and any password shown, would
 /// be lost; one more Ctrl-C quits).
 pub(super) fn quit_from_form(state: &mut State) -> bool {
@@ -444,18 +327,6 @@ pub(super) fn quit_from_registered(state: &mut State) -> bool {
     reg.confirm_quit = true;
     reg.confirm_discard = false;
     true
-}
-
-/// The program ends now (a confirmed Ctrl-C, SIGHUP, SIGTERM, the terminal gone): every
-/// rotated password that may be in force and that nobody revealed or copied goes to the
-/// recovery store (the runtime writes it; `zisctl rotate --recover` prints it).
-pub(super) fn keep_rotated(state: &State, fx: &mut Vec<Effect>) {
-    if let Some(Modal::Rotation(rot)) = &state.modal {
-        let kept = rot.to_keep();
-        if !kept.is_empty() {
-            fx.push(Effect::KeepPasswords(kept));
-        }
-    }
 }
 
 fn registered_key(

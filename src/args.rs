@@ -462,22 +462,41 @@ pub enum CharsetArg {
 
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// The integration (with --recover: only its kept passwords).
-    #[arg(required_unless_present = "recover")]
+    /// The integration (with --recover: only its kept passwords; with --stale: only its
+    /// connections, else the whole account's).
+    #[arg(required_unless_present_any = ["recover", "stale"])]
     pub integration: Option<String>,
     /// Connection names (basic_auth).
     #[arg(
-        required_unless_present_any = ["all", "recover", "apply_prepared"],
-        conflicts_with_all = ["all", "recover"]
+        required_unless_present_any = ["all", "recover", "apply_prepared", "stale"],
+        conflicts_with_all = ["all", "recover", "stale"]
     )]
     pub names: Vec<String>,
-    /// Rotate every basic_auth connection of the integration.
-    #[arg(long, conflicts_with = "recover")]
+    /// Rotate every basic_auth connection of the integration that has a rotation recipe
+    /// (the others are listed and skipped unless --manual).
+    #[arg(long, conflicts_with_all = ["recover", "stale"])]
     pub all: bool,
+    /// Rotate the basic_auth connections the audit flags as stale (not updated in the
+    /// profile's stale_days, else 90, or --older-than), of INTEGRATION or of the account;
+    /// those without a recipe are listed and skipped unless --manual.
+    #[arg(long, conflicts_with_all = ["recover", "prepare", "apply_prepared"])]
+    pub stale: bool,
+    /// With --stale: stale when not updated for this many days.
+    #[arg(long, value_name = "DAYS", requires = "stale")]
+    pub older_than: Option<u32>,
+    /// With --all or --stale: rotate the connections without a recipe too, in the manual
+    /// flow (set the printed password at the target by hand).
+    #[arg(long, conflicts_with = "recover")]
+    pub manual: bool,
+    /// Read the connection's current password from stdin and give it to the recipe's
+    /// set_command (as `old_password` on its stdin). One connection only.
+    #[arg(long, conflicts_with_all = ["recover", "prepare", "apply_prepared", "dry_run"])]
+    pub old_password_stdin: bool,
     /// Do not ask before changing the passwords (required when stdin is not a terminal).
     #[arg(long, short = 'y', conflicts_with = "recover")]
     pub yes: bool,
-    /// Say which passwords would change, and send nothing (no password is made).
+    /// Say which passwords would change and how (recipe or manual, and the steps), and send
+    /// nothing (no password is made, nothing is run at a target).
     #[arg(long, conflicts_with_all = ["recover", "yes"])]
     pub dry_run: bool,
     /// Phase one of two: print the new passwords (in rotate's records, status `prepared`)
@@ -485,7 +504,8 @@ pub struct RotateArgs {
     #[arg(long, conflicts_with_all = ["recover", "dry_run", "apply_prepared"])]
     pub prepare: bool,
     /// Phase two: read the records --prepare printed from stdin and apply those passwords
-    /// (nothing is stored on disk). Needs --yes: stdin holds the records, not an answer.
+    /// (nothing is stored on disk; no recipe is run: the targets have them). Needs --yes:
+    /// stdin holds the records, not an answer.
     #[arg(long, conflicts_with_all = ["recover", "dry_run", "all", "names"])]
     pub apply_prepared: bool,
     /// Print the rotated passwords the TUI kept when it had to end before they were revealed

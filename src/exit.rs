@@ -1,12 +1,17 @@
 //! The process exit codes of zisctl, derived from an error's kind: the CLI's contract, kept
 //! out of the client. 0 success, 1 API or network failure, 2 usage or validation (a name
 //! already taken too), 3 authentication or permission, 4 not found (an unknown integration
-//! too), 6 cancelled (130 interrupted is the CLI's own).
+//! too), 6 cancelled, 7 a rotation's step at the target failed (130 interrupted is the CLI's
+//! own).
 use crate::zis::{Error, ErrorKind};
 
 /// The user answered no to a confirmation (delete, rotate): nothing was changed. Not an API
 /// failure.
 pub const CANCELLED: i32 = 6;
+
+/// A rotation recipe's step at the target system (its `set_command` or its test) failed: that
+/// connection was not changed in ZIS, and its target may hold the new password printed before.
+pub const TARGET_FAILED: i32 = 7;
 
 /// Exit code for a failure with this error: 2 validation or configuration, or a name already
 /// taken (409), 3 authentication or permission (signed out too), 4 not found (an unknown

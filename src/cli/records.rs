@@ -10,12 +10,149 @@
 //! - Table: a header, then one row per record; `-` in every cell that does not apply.
 use std::io;
 
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Serialize, Serializer};
 use zeroize::Zeroizing;
 
 use crate::args::OutputFormat;
 
 use super::output::{aligned_line, csv_line};
-use super::views::{PasswordRecord, ResultRecord, ROTATE_CSV, ROTATE_TABLE};
+use super::views::Outcome;
+
+fn expose<S: Serializer>(s: &&SecretString, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.expose_secret())
+}
+
+/// The first record of a rotation: the new password, printed (and delivered) before it is
+/// sent. `status` is `sending` (rotate), `prepared` (rotate --prepare) or `kept` (rotate
+/// --recover). The one record zisctl prints a rotated secret in.
+#[derive(Serialize)]
+pub struct PasswordRecord<'a> {
+    pub record: &'static str,
+    pub integration: String,
+    pub name: String,
+    #[serde(serialize_with = "expose")]
+    pub password: &'a SecretString,
+    pub status: &'static str,
+}
+
+/// The second record of a rotation: what became of the password printed before.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ResultRecord {
+    pub record: &'static str,
+    pub integration: String,
+    pub name: String,
+    pub status: Outcome,
+    pub verified: bool,
+    pub updated_at: Option<String>,
+    pub error: Option<String>,
+    /// Each step of this rotation, in order (null where steps were not run: `--recover`).
+    pub steps: Option<Vec<StepRecord>>,
+    /// The step that failed (`set`, `test`, `apply`), or null.
+    pub failed_step: Option<&'static str>,
+}
+
+/// One step of a rotation in its result record: `step` (generate, set, test, apply, verify),
+/// `mark` (done, failed, skipped, manual, unknown) and what it said (`line`, safe to print:
+/// never a password; null when it said nothing).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StepRecord {
+    pub step: &'static str,
+    pub mark: &'static str,
+    pub line: Option<String>,
+}
+
+/// The steps in one CSV cell: `generate=done;set=failed;...`.
+fn steps_cell(steps: &Option<Vec<StepRecord>>) -> String {
+    steps
+        .iter()
+        .flatten()
+        .map(|s| format!("{}={}", s.step, s.mark))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+pub const PASSWORD_RECORD: &str = "password";
+pub const RESULT_RECORD: &str = "result";
+
+/// The table: one row per record, no empty cell (`-`), so that `awk` can count columns.
+pub const ROTATE_TABLE: &[&str] = &[
+    "INTEGRATION",
+    "NAME",
+    "PASSWORD",
+    "STATUS",
+    "VERIFIED",
+    "UPDATED AT",
+];
+pub const ROTATE_CSV: &[&str] = &[
+    "record",
+    "integration",
+    "name",
+    "password",
+    "status",
+    "verified",
+    "updated_at",
+    "error",
+    "steps",
+    "failed_step",
+];
+
+impl PasswordRecord<'_> {
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.integration.clone(),
+            self.name.clone(),
+            self.password.expose_secret().to_string(),
+            self.status.to_string(),
+            "-".into(),
+            "-".into(),
+        ]
+    }
+
+    pub fn csv_cells(&self) -> Vec<String> {
+        vec![
+            self.record.to_string(),
+            self.integration.clone(),
+            self.name.clone(),
+            self.password.expose_secret().to_string(),
+            self.status.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ]
+    }
+}
+
+impl ResultRecord {
+    pub fn cells(&self) -> Vec<String> {
+        vec![
+            self.integration.clone(),
+            self.name.clone(),
+            "-".into(),
+            self.status.as_str().to_string(),
+            if self.verified { "yes" } else { "no" }.to_string(),
+            self.updated_at.clone().unwrap_or_else(|| "-".into()),
+        ]
+    }
+
+    pub fn csv_cells(&self) -> Vec<String> {
+        vec![
+            self.record.to_string(),
+            self.integration.clone(),
+            self.name.clone(),
+            String::new(),
+            self.status.as_str().to_string(),
+            self.verified.to_string(),
+            self.updated_at.clone().unwrap_or_default(),
+            self.error.clone().unwrap_or_default(),
+            steps_cell(&self.steps),
+            self.failed_step.unwrap_or_default().to_string(),
+        ]
+    }
+}
+
 
 /// Where the text goes: checked stdout (a unit test reads it instead). The flag asks for the
 /// text to be made durable too (synced, for a file): set for password records.
@@ -129,7 +266,6 @@ impl Records {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::views::{Outcome, PASSWORD_RECORD, RESULT_RECORD};
     use secrecy::SecretString;
     use std::sync::{Arc, Mutex};
 
@@ -170,6 +306,8 @@ mod tests {
             verified: true,
             updated_at: Some("2024-01-01T00:00:00Z".into()),
             error: None,
+            steps: None,
+            failed_step: None,
         })
         .unwrap();
         r.end().unwrap();
@@ -210,7 +348,7 @@ mod tests {
         assert!(rows[1].starts_with("password,acme,alpha,pw-canary-1234567,sending"));
         assert_eq!(
             rows[3],
-            "result,acme,beta,,applied,true,2024-01-01T00:00:00Z,"
+            "result,acme,beta,,applied,true,2024-01-01T00:00:00Z,,,"
         );
         let table = records(OutputFormat::Table, &pw);
         let lines: Vec<Vec<&str>> = table
@@ -220,6 +358,51 @@ mod tests {
         assert!(lines.iter().skip(1).all(|c| c.len() == ROTATE_TABLE.len()));
         assert_eq!(lines[1][2], "pw-canary-1234567");
         assert_eq!(lines[3][3..], ["applied", "yes", "2024-01-01T00:00:00Z"]);
+    }
+
+    #[test]
+    fn rotation_records_have_the_password_first() {
+        let pw = SecretString::from("Abc123!xyz-canary".to_string());
+        let p = PasswordRecord {
+            record: PASSWORD_RECORD,
+            integration: "acme".into(),
+            name: "bob".into(),
+            password: &pw,
+            status: "sending",
+        };
+        let j = serde_json::to_value(&p).unwrap();
+        assert!(j["password"] == "Abc123!xyz-canary");
+        assert_eq!(j["record"], "password");
+        assert_eq!(j["status"], "sending");
+        let r = ResultRecord {
+            record: RESULT_RECORD,
+            integration: "acme".into(),
+            name: "bob".into(),
+            status: Outcome::Unknown,
+            verified: false,
+            updated_at: None,
+            error: Some("timed out".into()),
+            steps: None,
+            failed_step: None,
+        };
+        let j = serde_json::to_value(&r).unwrap();
+        assert!(
+            j.get("password").is_none(),
+            "the result never repeats the secret"
+        );
+        assert_eq!(j["status"], "unknown");
+        assert_eq!(j["verified"], false);
+        assert!(j["updated_at"].is_null());
+        for cells in [p.cells(), r.cells()] {
+            assert_eq!(cells.len(), ROTATE_TABLE.len());
+            assert!(cells.iter().all(|c| !c.is_empty()), "no empty table cell");
+        }
+        assert_eq!(p.csv_cells().len(), ROTATE_CSV.len());
+        assert_eq!(r.csv_cells().len(), ROTATE_CSV.len());
+        assert_eq!(
+            Outcome::parse(Outcome::NotApplied.as_str()),
+            Some(Outcome::NotApplied)
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@ use crate::args::OutputFormat;
 use crate::recovery::{self, Kept};
 use crate::sanitize::clean;
 
-use super::records::Records;
 use super::sink::Stdout;
-use super::views::{Outcome, PasswordRecord, ResultRecord, PASSWORD_RECORD, RESULT_RECORD};
+use super::records::{PasswordRecord, ResultRecord, Records, PASSWORD_RECORD, RESULT_RECORD};
+use super::views::Outcome;
 use super::{stdout_is_terminal, warn, CliError, CliResult};
 
 pub async fn run(integration: Option<&str>, fmt: OutputFormat) -> CliResult<i32> {
@@ -83,6 +83,8 @@ pub async fn run(integration: Option<&str>, fmt: OutputFormat) -> CliResult<i32>
                 verified: k.verified,
                 updated_at: None,
                 error: (k.status == recovery::AT_TARGET).then(|| at_target_note(k)),
+                steps: None,
+                failed_step: None,
             })
             .map_err(failed)?;
     }

@@ -17,10 +17,6 @@ fn time_opt(t: Option<OffsetDateTime>) -> Option<String> {
     t.map(|t| format_time(Some(t)))
 }
 
-fn expose<S: Serializer>(s: &&SecretString, ser: S) -> Result<S::Ok, S::Error> {
-    ser.serialize_str(s.expose_secret())
-}
-
 fn expose_opt<S: Serializer>(s: &Option<&SecretString>, ser: S) -> Result<S::Ok, S::Error> {
     match s {
         Some(s) => ser.serialize_str(s.expose_secret()),
@@ -438,106 +434,6 @@ impl Outcome {
     }
 }
 
-/// The first record of a rotation: the new password, printed (and delivered) before it is
-/// sent. `status` is `sending` (rotate), `prepared` (rotate --prepare) or `kept` (rotate
-/// --recover). The one record zisctl prints a rotated secret in.
-#[derive(Serialize)]
-pub struct PasswordRecord<'a> {
-    pub record: &'static str,
-    pub integration: String,
-    pub name: String,
-    #[serde(serialize_with = "expose")]
-    pub password: &'a SecretString,
-    pub status: &'static str,
-}
-
-/// The second record of a rotation: what became of the password printed before.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ResultRecord {
-    pub record: &'static str,
-    pub integration: String,
-    pub name: String,
-    pub status: Outcome,
-    pub verified: bool,
-    pub updated_at: Option<String>,
-    pub error: Option<String>,
-}
-
-pub const PASSWORD_RECORD: &str = "password";
-pub const RESULT_RECORD: &str = "result";
-
-/// The table: one row per record, no empty cell (`-`), so that `awk` can count columns.
-pub const ROTATE_TABLE: &[&str] = &[
-    "INTEGRATION",
-    "NAME",
-    "PASSWORD",
-    "STATUS",
-    "VERIFIED",
-    "UPDATED AT",
-];
-pub const ROTATE_CSV: &[&str] = &[
-    "record",
-    "integration",
-    "name",
-    "password",
-    "status",
-    "verified",
-    "updated_at",
-    "error",
-];
-
-impl PasswordRecord<'_> {
-    pub fn cells(&self) -> Vec<String> {
-        vec![
-            self.integration.clone(),
-            self.name.clone(),
-            self.password.expose_secret().to_string(),
-            self.status.to_string(),
-            "-".into(),
-            "-".into(),
-        ]
-    }
-
-    pub fn csv_cells(&self) -> Vec<String> {
-        vec![
-            self.record.to_string(),
-            self.integration.clone(),
-            self.name.clone(),
-            self.password.expose_secret().to_string(),
-            self.status.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]
-    }
-}
-
-impl ResultRecord {
-    pub fn cells(&self) -> Vec<String> {
-        vec![
-            self.integration.clone(),
-            self.name.clone(),
-            "-".into(),
-            self.status.as_str().to_string(),
-            if self.verified { "yes" } else { "no" }.to_string(),
-            self.updated_at.clone().unwrap_or_else(|| "-".into()),
-        ]
-    }
-
-    pub fn csv_cells(&self) -> Vec<String> {
-        vec![
-            self.record.to_string(),
-            self.integration.clone(),
-            self.name.clone(),
-            String::new(),
-            self.status.as_str().to_string(),
-            self.verified.to_string(),
-            self.updated_at.clone().unwrap_or_default(),
-            self.error.clone().unwrap_or_default(),
-        ]
-    }
-}
-
 /// A table of connections (`connections list`).
 pub fn connections_table(items: &[(String, Connection)], now: OffsetDateTime) -> Table {
     let mut t = Table::new(CONNECTION_TABLE);
@@ -650,49 +546,6 @@ mod tests {
         assert_eq!(
             audit_table_row(&row, OffsetDateTime::now_utc(), view.used_by.as_deref()).len(),
             AUDIT_TABLE.len()
-        );
-    }
-
-    #[test]
-    fn rotation_records_have_the_password_first() {
-        let pw = SecretString::from("Abc123!xyz-canary".to_string());
-        let p = PasswordRecord {
-            record: PASSWORD_RECORD,
-            integration: "acme".into(),
-            name: "bob".into(),
-            password: &pw,
-            status: "sending",
-        };
-        let j = serde_json::to_value(&p).unwrap();
-        assert!(j["password"] == "Abc123!xyz-canary");
-        assert_eq!(j["record"], "password");
-        assert_eq!(j["status"], "sending");
-        let r = ResultRecord {
-            record: RESULT_RECORD,
-            integration: "acme".into(),
-            name: "bob".into(),
-            status: Outcome::Unknown,
-            verified: false,
-            updated_at: None,
-            error: Some("timed out".into()),
-        };
-        let j = serde_json::to_value(&r).unwrap();
-        assert!(
-            j.get("password").is_none(),
-            "the result never repeats the secret"
-        );
-        assert_eq!(j["status"], "unknown");
-        assert_eq!(j["verified"], false);
-        assert!(j["updated_at"].is_null());
-        for cells in [p.cells(), r.cells()] {
-            assert_eq!(cells.len(), ROTATE_TABLE.len());
-            assert!(cells.iter().all(|c| !c.is_empty()), "no empty table cell");
-        }
-        assert_eq!(p.csv_cells().len(), ROTATE_CSV.len());
-        assert_eq!(r.csv_cells().len(), ROTATE_CSV.len());
-        assert_eq!(
-            Outcome::parse(Outcome::NotApplied.as_str()),
-            Some(Outcome::NotApplied)
         );
     }
 

@@ -55,6 +55,8 @@ pub enum Mark {
     /// Not reached yet.
     Waiting,
     Running,
+    /// Done (its machine value is `done`).
+    #[serde(rename = "done")]
     Ok,
     Failed,
     /// The admin does it by hand (no recipe): zisctl cannot see it.
@@ -66,15 +68,24 @@ pub enum Mark {
 }
 
 impl Mark {
+    /// The machine value (JSON, CSV): `done`, `failed`, `skipped`, `manual`, `unknown`, ...
     pub fn as_str(self) -> &'static str {
         match self {
             Mark::Waiting => "waiting",
             Mark::Running => "running",
-            Mark::Ok => "ok",
+            Mark::Ok => "done",
             Mark::Failed => "failed",
-            Mark::Manual => "by hand",
+            Mark::Manual => "manual",
             Mark::Skipped => "skipped",
             Mark::Unknown => "unknown",
+        }
+    }
+
+    /// For a human: as [`Mark::as_str`], but "by hand" for [`Mark::Manual`].
+    pub fn label(self) -> &'static str {
+        match self {
+            Mark::Manual => "by hand",
+            other => other.as_str(),
         }
     }
 
@@ -152,5 +163,15 @@ mod tests {
         p.set(Step::Verify, Mark::Ok);
         assert_eq!(p.next(), None);
         assert_eq!(p.line(), "generate ✓ → set ✓ → test – → apply ✓ → verify ✓");
+    }
+
+    #[test]
+    fn machine_values_are_stable() {
+        assert_eq!(serde_json::to_value(Mark::Ok).unwrap(), "done");
+        assert_eq!(serde_json::to_value(Mark::Manual).unwrap(), "manual");
+        for m in [Mark::Ok, Mark::Failed, Mark::Skipped, Mark::Manual, Mark::Unknown] {
+            assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
+        }
+        assert_eq!(Mark::Manual.label(), "by hand");
     }
 }

@@ -4,7 +4,8 @@
 //! connection (`used_by`, from the bundles). Integrations are fetched with bounded
 //! concurrency; the pages of one integration are fetched in order (cursor pagination), its
 //! OAuth clients and bundles beside them; rate limits are honoured by the client and reported
-//! on stderr.
+//! on stderr. Each connection also shows its rotation recipe (RECIPE) and when zisctl last
+//! rotated it (LAST ROTATED, from the local audit log, read once).
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::Ordering;
@@ -20,7 +21,7 @@ use super::bundle_views::{used_by, UseView};
 use super::output::{self, Table};
 use super::views::{
     audit_client_table_row, audit_csv_headers, audit_csv_row, audit_table_row, AuditView,
-    AUDIT_TABLE,
+    RotationCells, AUDIT_TABLE,
 };
 use super::{combined_exit, warn, CliError, CliResult, Ctx, EXIT_FINDINGS, PROGRESS_SHOWN};
 
@@ -142,6 +143,19 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     let mut rows: Vec<AuditRow> = audit(items, ctx.now, stale_days);
     add_usage_findings(&mut rows, |i, n| usages.get(i).and_then(|u| u.is_unused(n)));
     let used = |r: &AuditRow| used_by(usages.get(&r.integration), &r.connection.name);
+    // The audit log is read once, into a lookup: each row then costs a map probe and the
+    // recipes' globs.
+    let last = last_rotations(&ctx);
+    let recipes = &ctx.settings.recipes;
+    let rotation = |r: &AuditRow| RotationCells {
+        recipe: recipes
+            .find(&r.integration, &r.connection.name)
+            .map(|x| x.pattern.clone()),
+        last_rotated: last
+            .get(&r.integration)
+            .and_then(|m| m.get(&r.connection.name))
+            .cloned(),
+    };
     client_rows.sort_by(|x, y| {
         x.integration
             .cmp(&y.integration)
@@ -160,13 +174,14 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
             output::print_json(&Views {
                 rows: &all,
                 used: &used,
+                rotation: &rotation,
             })?;
             String::new()
         }
         OutputFormat::Csv => {
             let mut t = Table::new(&audit_csv_headers());
             for r in &all {
-                t.push(audit_csv_row(&r.view(&used)));
+                t.push(audit_csv_row(&r.view(&used, &rotation)));
             }
             t.to_csv()
         }
@@ -174,7 +189,9 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
             let mut t = Table::new(AUDIT_TABLE);
             for r in &all {
                 t.push(match r {
-                    Audited::Connection(r) => audit_table_row(r, ctx.now, used(r).as_deref()),
+                    Audited::Connection(r) => {
+                        audit_table_row(r, ctx.now, used(r).as_deref(), &rotation(r))
+                    }
                     Audited::Client(r) => audit_client_table_row(r),
                 });
             }
@@ -222,12 +239,51 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
 struct Views<'a> {
     rows: &'a [Audited],
     used: &'a dyn Fn(&AuditRow) -> Option<Vec<UseView>>,
+    rotation: &'a dyn Fn(&AuditRow) -> RotationCells,
 }
 
 impl serde::Serialize for Views<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.rows.iter().map(|r| r.view(self.used)))
+        s.collect_seq(self.rows.iter().map(|r| r.view(self.used, self.rotation)))
     }
+}
+
+/// When zisctl last rotated each connection of this account successfully: the local audit
+/// log's `rotate` entries whose outcome is `ok`, read once. A log that cannot be read leaves
+/// the column empty (said once).
+fn last_rotations(ctx: &Ctx) -> HashMap<String, HashMap<String, String>> {
+    let mut last: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let Some(path) = &ctx.settings.audit_log else {
+        return last;
+    };
+    let entries = match crate::auditlog::read(path) {
+        Ok(e) => e,
+        Err(e) => {
+            warn(&format!(
+                "cannot read the audit log {} ({e}): LAST ROTATED is left empty",
+                path.display()
+            ));
+            return last;
+        }
+    };
+    let account = &ctx.settings.options.base_url;
+    for e in entries {
+        let Some(conn) = e.connection else { continue };
+        // Lines written before the account was recorded are judged by their profile.
+        let ours = match &e.account {
+            Some(a) => a == account,
+            None => e.profile == ctx.settings.profile,
+        };
+        if e.action != "rotate" || e.outcome != "ok" || !ours {
+            continue;
+        }
+        // RFC 3339 in UTC, one format: the later time is the greater string.
+        let slot = last.entry(e.integration).or_default().entry(conn).or_default();
+        if e.time > *slot {
+            *slot = e.time;
+        }
+    }
+    last
 }
 
 /// One row of the audit: a connection, or an OAuth client.
@@ -245,9 +301,15 @@ impl Audited {
     }
 
     /// Its view; `used` says what uses a connection.
-    fn view(&self, used: &dyn Fn(&AuditRow) -> Option<Vec<UseView>>) -> AuditView {
+    fn view(
+        &self,
+        used: &dyn Fn(&AuditRow) -> Option<Vec<UseView>>,
+        rotation: &dyn Fn(&AuditRow) -> RotationCells,
+    ) -> AuditView {
         match self {
-            Audited::Connection(r) => AuditView::new(r).with_used_by(used(r)),
+            Audited::Connection(r) => AuditView::new(r)
+                .with_used_by(used(r))
+                .with_rotation(rotation(r)),
             Audited::Client(r) => AuditView::client(r),
         }
     }

@@ -268,6 +268,10 @@ pub struct AuditView {
     /// What uses the connection (bundle › flow › action); null when the integration's
     /// bundles could not be read.
     pub used_by: Option<Vec<UseView>>,
+    /// The `match` pattern of the profile's rotation recipe for it (null: none).
+    pub recipe: Option<String>,
+    /// When zisctl last rotated it successfully, from the local audit log (null: never).
+    pub last_rotated: Option<String>,
 }
 
 /// The `kind` of an OAuth client's audit row.
@@ -284,6 +288,8 @@ impl AuditView {
             stale: r.stale,
             findings: r.findings.iter().map(|f| clean(f)).collect(),
             used_by: None,
+            recipe: None,
+            last_rotated: None,
         }
     }
 
@@ -311,6 +317,8 @@ impl AuditView {
             stale: r.stale,
             findings: r.findings.iter().map(|f| clean(f)).collect(),
             used_by: None,
+            recipe: None,
+            last_rotated: None,
         }
     }
 
@@ -319,6 +327,20 @@ impl AuditView {
         self.used_by = used_by;
         self
     }
+
+    /// The same view with its rotation recipe and last rotation by zisctl.
+    pub fn with_rotation(mut self, r: RotationCells) -> AuditView {
+        self.recipe = r.recipe.map(|p| clean(&p));
+        self.last_rotated = r.last_rotated.map(|t| clean(&t));
+        self
+    }
+}
+
+/// A connection's RECIPE and LAST ROTATED in the audit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RotationCells {
+    pub recipe: Option<String>,
+    pub last_rotated: Option<String>,
 }
 
 pub const AUDIT_TABLE: &[&str] = &[
@@ -331,6 +353,8 @@ pub const AUDIT_TABLE: &[&str] = &[
     "STALE",
     "TOKEN EXPIRY",
     "USED BY",
+    "RECIPE",
+    "LAST ROTATED",
     "FINDINGS",
 ];
 
@@ -339,11 +363,13 @@ fn age_cell(days: Option<i64>) -> String {
         .unwrap_or_default()
 }
 
-/// A row of the audit table; `used_by` is what uses the connection (None: not known).
+/// A row of the audit table; `used_by` is what uses the connection (None: not known), `rot`
+/// its recipe and last rotation.
 pub fn audit_table_row(
     r: &AuditRow,
     now: OffsetDateTime,
     used_by: Option<&[UseView]>,
+    rot: &RotationCells,
 ) -> Vec<String> {
     vec![
         r.integration.clone(),
@@ -355,6 +381,11 @@ pub fn audit_table_row(
         if r.stale { "yes".into() } else { "".into() },
         expiry_text(&r.connection, now),
         used_by_count(used_by),
+        rot.recipe.as_deref().map(clean).unwrap_or_default(),
+        rot.last_rotated
+            .as_deref()
+            .map(|t| clean(t.get(..16).unwrap_or(t)).replace('T', " "))
+            .unwrap_or_default(),
         r.findings.join("; "),
     ]
 }
@@ -376,13 +407,23 @@ pub fn audit_client_table_row(r: &ClientAuditRow) -> Vec<String> {
         if r.stale { "yes".into() } else { "".into() },
         String::new(),
         String::new(),
+        String::new(),
+        String::new(),
         r.findings.join("; "),
     ]
 }
 
 pub fn audit_csv_headers() -> Vec<&'static str> {
     let mut h = CONNECTION_CSV.to_vec();
-    h.extend(["age_days", "stale", "findings", TOKEN_EXPIRY_CSV, "used_by"]);
+    h.extend([
+        "age_days",
+        "stale",
+        "findings",
+        TOKEN_EXPIRY_CSV,
+        "used_by",
+        "recipe",
+        "last_rotated",
+    ]);
     h
 }
 
@@ -399,6 +440,8 @@ pub fn audit_csv_row(v: &AuditView) -> Vec<String> {
             .unwrap_or_default(),
     );
     row.push(used_by_cell(v.used_by.as_deref()));
+    row.push(v.recipe.clone().unwrap_or_default());
+    row.push(v.last_rotated.clone().unwrap_or_default());
     row
 }
 
@@ -526,7 +569,8 @@ mod tests {
         assert!(v["used_by"].is_null(), "not known: null");
         let cells = audit_csv_row(&AuditView::new(&row));
         assert_eq!(cells.len(), audit_csv_headers().len());
-        assert_eq!(cells.last().map(String::as_str), Some("unknown"));
+        // used_by, then recipe and last_rotated (appended: the older columns keep their places).
+        assert_eq!(cells[cells.len() - 3], "unknown");
         let used = UseView {
             bundle: "crm".into(),
             flow: Some("sync".into()),
@@ -540,13 +584,32 @@ mod tests {
         assert_eq!(v["used_by"][0]["flow"], "sync");
         assert_eq!(v["used_by"][0]["action"], "push");
         assert_eq!(
-            audit_csv_row(&view).last().map(String::as_str),
+            audit_csv_row(&view).iter().rev().nth(2).map(String::as_str),
             Some("crm › sync › push")
         );
         assert_eq!(
-            audit_table_row(&row, OffsetDateTime::now_utc(), view.used_by.as_deref()).len(),
+            audit_table_row(
+                &row,
+                OffsetDateTime::now_utc(),
+                view.used_by.as_deref(),
+                &RotationCells::default()
+            )
+            .len(),
             AUDIT_TABLE.len()
         );
+        let rot = RotationCells {
+            recipe: Some("acme/*".into()),
+            last_rotated: Some("2026-12-01T10:20:30Z".into()),
+        };
+        let v = serde_json::to_value(AuditView::new(&row).with_rotation(rot.clone())).unwrap();
+        assert_eq!(v["recipe"], "acme/*");
+        assert_eq!(v["last_rotated"], "2026-12-01T10:20:30Z");
+        let plain = serde_json::to_value(AuditView::new(&row)).unwrap();
+        assert!(plain["recipe"].is_null() && plain["last_rotated"].is_null());
+        let cells = audit_csv_row(&AuditView::new(&row).with_rotation(rot.clone()));
+        assert_eq!(cells[cells.len() - 2..], ["acme/*", "2026-12-01T10:20:30Z"]);
+        let table = audit_table_row(&row, OffsetDateTime::now_utc(), None, &rot);
+        assert!(table.contains(&"2026-12-01 10:20".to_string()));
     }
 
     #[test]

@@ -380,6 +380,68 @@ async fn cli_rotated_and_generated_passwords_only_on_stdout() {
     assert!(audit.contains("salesforce_prod") && audit.contains("salesforce_sandbox"));
 }
 
+/// A rotation recipe's `set_command` gets the new password (and the old one, with
+/// `--old-password-stdin`) on its stdin only: the child records its argv and environment, and
+/// neither holds them; nor does any argv of the process tree while it runs, the log file, the
+/// audit log or stderr.
+#[tokio::test(flavor = "multi_thread")]
+async fn cli_recipe_children_get_the_passwords_on_stdin_only() {
+    let env = trace_env(60).await;
+    let dir = env.dir.path().join("child");
+    std::fs::create_dir_all(&dir).expect("child dir");
+    let d = dir.display();
+    // Records its stdin, its argv (/proc/$$/cmdline: sh -c COMMAND) and its environment.
+    let set = format!(
+        "cat > '{d}/stdin'; tr '\\0' '\\n' < /proc/$$/cmdline > '{d}/argv'; env > '{d}/env'; \
+         echo set >&2"
+    );
+    env.write_config(&format!(
+        "[profiles.default]\n[[profiles.default.rotation]]\nmatch = \"intranet_portal/*\"\n\
+         set_command = {set:?}\n"
+    ));
+    let old = Canary::new("old password (--old-password-stdin)");
+    let o = run_watched(
+        &env,
+        &[
+            "rotate",
+            "intranet_portal",
+            "portal_admin",
+            "--old-password-stdin",
+            "--yes",
+            "-o",
+            "json",
+        ],
+        Some(format!("{}\n", old.value).as_bytes()),
+        &[old.clone(), admin(&env)],
+    )
+    .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let rotated = o.json()[0]["password"].as_str().unwrap_or("").to_string();
+    assert_eq!(rotated.len(), 32, "the new password is printed");
+    assert!(
+        env.support
+            .holds("intranet_portal", "portal_admin", &rotated)
+            .await
+    );
+    let new = Canary::known("rotated password (recipe)", &rotated);
+    let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_default();
+    let stdin = read("stdin");
+    assert!(
+        contains(&stdin, new.value.as_bytes()) && contains(&stdin, old.value.as_bytes()),
+        "the child read both passwords on its stdin"
+    );
+    let argv = read("argv");
+    assert!(contains(&argv, b"-c"), "the child's argv was recorded");
+    let envf = read("env");
+    assert!(contains(&envf, b"PATH="), "the child's environment was recorded");
+    let all = [new, old, admin(&env)];
+    assert_absent("the set_command's argv", &argv, &all, None);
+    assert_absent("the set_command's environment", &envf, &all, None);
+    check_streams("rotate through a recipe", &env, &o, &all, true);
+    assert_absent("stdout of the recipe run", o.stdout.as_bytes(), &all[1..], None);
+    check_logs(&env, &all);
+}
+
 /// The OAuth client secret of a registered integration: printed with `--show-secret` only.
 #[tokio::test(flavor = "multi_thread")]
 async fn cli_client_secret_only_with_show_secret() {

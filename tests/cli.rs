@@ -1116,7 +1116,7 @@ async fn rotate_all_goes_on_when_one_fails() {
     }))
     .await;
     let o = env
-        .run(&["rotate", CRM, "--all", "--yes", "-o", "json"])
+        .run(&["rotate", CRM, "--all", "--manual", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 1, "a partial failure: stderr {}", o.stderr);
     assert!(o.stderr.contains("salesforce_sandbox"), "{}", o.stderr);
@@ -1164,7 +1164,7 @@ async fn rotate_all_goes_on_when_one_fails() {
         .fault(json!({"status": 403, "count": 10, "method": "PATCH"}))
         .await;
     let o = env
-        .run(&["rotate", "legacy_erp", "--all", "--yes", "-o", "json"])
+        .run(&["rotate", "legacy_erp", "--all", "--manual", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
     let v = merged(&o.json());

@@ -70,7 +70,7 @@ async fn rotate_dry_run_says_what_would_change_and_sends_nothing() {
     assert!(expected.len() >= 2, "the demo has basic_auth connections");
     let patches = env.support.requests_by("PATCH").await;
     let o = env
-        .run(&["rotate", CRM, "--all", "--dry-run", "-o", "json"])
+        .run(&["rotate", CRM, "--all", "--manual", "--dry-run", "-o", "json"])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
@@ -90,9 +90,19 @@ async fn rotate_dry_run_says_what_would_change_and_sends_nothing() {
         keys.sort();
         assert_eq!(
             keys,
-            ["action", "integration", "kind", "name", "updated_at"]
+            [
+                "action",
+                "how",
+                "integration",
+                "kind",
+                "name",
+                "recipe",
+                "steps",
+                "updated_at"
+            ]
         );
         assert_eq!(r["action"], "rotate");
+        assert_eq!(r["how"], "manual", "no recipe in this profile");
         assert_eq!(r["kind"], "basic_auth");
         assert_eq!(r["integration"], CRM);
     }

@@ -133,7 +133,7 @@ async fn rotate_onto_a_full_disk_changes_nothing() {
             .write(true)
             .open("/dev/full")
             .expect("/dev/full");
-        let mut c = env.command(&["rotate", SYN, "--all", "--yes", "-o", fmt]);
+        let mut c = env.command(&["rotate", SYN, "--all", "--manual", "--yes", "-o", fmt]);
         c.stdin(Stdio::null())
             .stdout(Stdio::from(full))
             .stderr(Stdio::piped());
@@ -172,7 +172,7 @@ async fn rotate_into_head_loses_nothing_and_stops() {
             .spawn()
             .expect("head");
         let pipe = head.stdin.take().expect("head's stdin");
-        let mut c = env.command(&["rotate", SYN, "--all", "--yes", "-o", fmt]);
+        let mut c = env.command(&["rotate", SYN, "--all", "--manual", "--yes", "-o", fmt]);
         c.stdin(Stdio::null())
             .stdout(Stdio::from(pipe))
             .stderr(Stdio::piped());
@@ -213,7 +213,7 @@ async fn every_password_comes_before_its_result() {
     let env = synthetic(30).await;
     let before = updated(&env, SYN).await;
     let o: Out = env
-        .run(&["rotate", SYN, "--all", "--yes", "-o", "json"])
+        .run(&["rotate", SYN, "--all", "--manual", "--yes", "-o", "json"])
         .await;
     assert_eq!(o.code, 0, "{}", o.stderr);
     let all = o.json();
@@ -318,7 +318,7 @@ async fn rotation_under_way(env: &Env, delay_ms: u64, patches: u64) -> Running {
     env.support
         .fault(json!({"delay_ms": delay_ms, "count": 1000, "method": "PATCH"}))
         .await;
-    let run = Running::spawn(env.command(&["rotate", SYN, "--all", "--yes", "-o", "json"]));
+    let run = Running::spawn(env.command(&["rotate", SYN, "--all", "--manual", "--yes", "-o", "json"]));
     let started = Instant::now();
     while env.support.requests_by("PATCH").await < patches {
         assert!(

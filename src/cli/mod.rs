@@ -6,7 +6,8 @@
 //! `zisctl: <what happened>`. Exit codes: 0 success, 1 API or network failure, 2 usage or
 //! validation (a name already taken too), 3 authentication or permission, 4 not found (an
 //! unknown integration too), 5 findings (with `--fail-on-findings`, and only when nothing
-//! failed), 6 cancelled (a confirmation answered no), 128 + the signal when interrupted
+//! failed), 6 cancelled (a confirmation answered no), 7 a rotation recipe's step at the
+//! target failed (nothing of that connection applied in ZIS), 128 + the signal when interrupted
 //! (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 131 SIGQUIT).
 use std::fmt;
 use std::io::{self, IsTerminal, Write};

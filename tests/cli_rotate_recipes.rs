@@ -237,10 +237,11 @@ async fn a_hanging_set_command_is_stopped_and_reported() {
 #[tokio::test(flavor = "multi_thread")]
 async fn garbage_on_stderr_is_cleaned_cut_and_never_shows_the_password() {
     let env = Env::demo().await;
-    // Echoes its stdin (the password in it) after an escape sequence, then 400 more bytes.
+    // Echoes its stdin (the password in it) after escape sequences, then 400 more bytes, all
+    // on one line.
     env.write_config(&config(&[recipe(
         "intranet_portal/portal_admin",
-        "printf '\\033[2J\\033]52;c;eA==\\007' >&2; cat >&2; head -c 400 /dev/zero | tr '\\0' x >&2; exit 1",
+        "printf '\\033[2J\\033]52;c;eA==\\007' >&2; tr -d '\\n' >&2; head -c 400 /dev/zero | tr '\\0' x >&2; exit 1",
         &[],
     )]));
     let o = rotate(&env, &[PORTAL, "portal_admin"]).await;

@@ -1005,16 +1005,28 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
             keys(r),
             sorted(&[
                 "error",
+                "failed_step",
                 "integration",
                 "name",
                 "password",
                 "record",
                 "status",
+                "steps",
                 "updated_at",
                 "verified"
             ])
         );
         assert_eq!(r["status"], "applied");
+        assert!(r["failed_step"].is_null());
+        let marks: Vec<&str> = r["steps"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| s["mark"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            marks,
+            ["done", "manual", "manual", "done", "done"],
+            "no recipe: set by hand"
+        );
         assert_eq!(r["integration"], CRM);
         assert_eq!(r["verified"], true);
         let age = time::OffsetDateTime::now_utc() - ts(&r["updated_at"]);
@@ -1064,11 +1076,17 @@ async fn rotate_names_prints_what_the_sandbox_holds() {
             "status",
             "verified",
             "updated_at",
-            "error"
+            "error",
+            "steps",
+            "failed_step"
         ]
     );
     let recs = csv_records(&rows);
     assert_eq!(recs.len(), 2, "a password row, then a result row");
+    assert_eq!(
+        recs[1]["steps"],
+        "generate=done;set=manual;test=manual;apply=done;verify=done"
+    );
     assert_eq!(recs[0]["record"], "password");
     let pw = &recs[0]["password"];
     assert!(pw.len() == 20 && pw.chars().all(|c| c.is_ascii_alphanumeric()));
@@ -1357,9 +1375,12 @@ async fn audit_every_format() {
             "age_days",
             "stale",
             "findings",
-            "used_by"
+            "used_by",
+            "recipe",
+            "last_rotated"
         ])
     );
+    assert!(sb["recipe"].is_null() && sb["last_rotated"].is_null());
     assert_eq!(sb["age_days"], 412);
     assert_eq!(sb["stale"], true);
     assert!(sb["findings"]
@@ -1404,8 +1425,17 @@ async fn audit_every_format() {
     let rows = o.csv();
     assert_eq!(
         &rows[0][8..],
-        ["age_days", "stale", "findings", "token_expiry", "used_by"],
-        "audit CSV: the connection fields, then the verdict, the token expiry and what uses it"
+        [
+            "age_days",
+            "stale",
+            "findings",
+            "token_expiry",
+            "used_by",
+            "recipe",
+            "last_rotated"
+        ],
+        "audit CSV: the connection fields, then the verdict, the token expiry, what uses it, \
+         its recipe and last rotation"
     );
     let recs = csv_records(&rows);
     assert_eq!(

@@ -433,12 +433,20 @@ async fn cli_recipe_children_get_the_passwords_on_stdin_only() {
     let argv = read("argv");
     assert!(contains(&argv, b"-c"), "the child's argv was recorded");
     let envf = read("env");
-    assert!(contains(&envf, b"PATH="), "the child's environment was recorded");
+    assert!(
+        contains(&envf, b"PATH="),
+        "the child's environment was recorded"
+    );
     let all = [new, old, admin(&env)];
     assert_absent("the set_command's argv", &argv, &all, None);
     assert_absent("the set_command's environment", &envf, &all, None);
     check_streams("rotate through a recipe", &env, &o, &all, true);
-    assert_absent("stdout of the recipe run", o.stdout.as_bytes(), &all[1..], None);
+    assert_absent(
+        "stdout of the recipe run",
+        o.stdout.as_bytes(),
+        &all[1..],
+        None,
+    );
     check_logs(&env, &all);
 }
 

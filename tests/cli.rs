@@ -1182,7 +1182,15 @@ async fn rotate_all_goes_on_when_one_fails() {
         .fault(json!({"status": 403, "count": 10, "method": "PATCH"}))
         .await;
     let o = env
-        .run(&["rotate", "legacy_erp", "--all", "--manual", "--yes", "-o", "json"])
+        .run(&[
+            "rotate",
+            "legacy_erp",
+            "--all",
+            "--manual",
+            "--yes",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 3, "stderr: {}", o.stderr);
     let v = merged(&o.json());

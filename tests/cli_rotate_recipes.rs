@@ -16,7 +16,12 @@ const PORTAL: &str = "intranet_portal";
 
 /// The sandbox's port (its base URL is http://127.0.0.1:PORT).
 fn port(env: &Env) -> String {
-    env.sb.base_url.rsplit(':').next().unwrap_or("0").to_string()
+    env.sb
+        .base_url
+        .rsplit(':')
+        .next()
+        .unwrap_or("0")
+        .to_string()
 }
 
 /// The example set_command of assets/, against this sandbox's target.
@@ -77,7 +82,13 @@ fn marks(r: &Value) -> Vec<String> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|s| format!("{}={}", s["step"].as_str().unwrap_or(""), s["mark"].as_str().unwrap_or("")))
+                .map(|s| {
+                    format!(
+                        "{}={}",
+                        s["step"].as_str().unwrap_or(""),
+                        s["mark"].as_str().unwrap_or("")
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -112,7 +123,13 @@ async fn a_recipe_sets_tests_applies_and_verifies() {
     assert!(r["failed_step"].is_null() && r["error"].is_null());
     assert_eq!(
         marks(r),
-        ["generate=done", "set=done", "test=done", "apply=done", "verify=done"]
+        [
+            "generate=done",
+            "set=done",
+            "test=done",
+            "apply=done",
+            "verify=done"
+        ]
     );
     assert!(r["steps"][1]["line"]
         .as_str()
@@ -137,9 +154,9 @@ async fn a_recipe_sets_tests_applies_and_verifies() {
     let lines = o.messages();
     for step in ["generate ✓", "set ✓", "test ✓", "apply ✓", "verify ✓"] {
         assert!(
-            lines
-                .iter()
-                .any(|l| l.starts_with("zisctl: intranet_portal/portal_admin  ") && l.contains(step)),
+            lines.iter().any(
+                |l| l.starts_with("zisctl: intranet_portal/portal_admin  ") && l.contains(step)
+            ),
             "{step} on stderr: {}",
             o.stderr
         );
@@ -151,7 +168,15 @@ async fn a_recipe_sets_tests_applies_and_verifies() {
     // The old password, from stdin, goes to the set_command: the target checks it.
     let o = env
         .run_stdin(
-            &["rotate", PORTAL, "portal_admin", "--old-password-stdin", "--yes", "-o", "json"],
+            &[
+                "rotate",
+                PORTAL,
+                "portal_admin",
+                "--old-password-stdin",
+                "--yes",
+                "-o",
+                "json",
+            ],
             format!("{pw}\n").as_bytes(),
         )
         .await;
@@ -161,20 +186,49 @@ async fn a_recipe_sets_tests_applies_and_verifies() {
     assert!(env.support.holds(PORTAL, "portal_admin", &pw2).await);
     let o = env
         .run_stdin(
-            &["rotate", PORTAL, "portal_admin", "--old-password-stdin", "--yes", "-o", "json"],
+            &[
+                "rotate",
+                PORTAL,
+                "portal_admin",
+                "--old-password-stdin",
+                "--yes",
+                "-o",
+                "json",
+            ],
             b"not-the-old-one\n",
         )
         .await;
-    assert_eq!(o.code, 7, "a wrong old password: the target refuses; {}", o.stderr);
+    assert_eq!(
+        o.code, 7,
+        "a wrong old password: the target refuses; {}",
+        o.stderr
+    );
     let r = by_name(&merged(&o.json()), "portal_admin").clone();
     assert_eq!(r["failed_step"], "set");
-    assert!(r["error"].as_str().unwrap_or("").contains("403"), "{}", r["error"]);
-    assert!(env.support.holds(PORTAL, "portal_admin", &pw2).await, "ZIS unchanged");
-    assert!(env.support.target_takes("svc_portal", &pw2).await, "the target unchanged");
+    assert!(
+        r["error"].as_str().unwrap_or("").contains("403"),
+        "{}",
+        r["error"]
+    );
+    assert!(
+        env.support.holds(PORTAL, "portal_admin", &pw2).await,
+        "ZIS unchanged"
+    );
+    assert!(
+        env.support.target_takes("svc_portal", &pw2).await,
+        "the target unchanged"
+    );
     // --old-password-stdin names one connection.
     let o = env
         .run_stdin(
-            &["rotate", PORTAL, "portal_admin", "wiki_sync", "--old-password-stdin", "--yes"],
+            &[
+                "rotate",
+                PORTAL,
+                "portal_admin",
+                "wiki_sync",
+                "--old-password-stdin",
+                "--yes",
+            ],
             b"x\n",
         )
         .await;
@@ -197,17 +251,31 @@ async fn a_failing_set_command_applies_nothing_in_zis() {
     let r = by_name(&v, "portal_admin");
     assert_eq!(r["status"], "not_applied");
     assert_eq!(r["failed_step"], "set");
-    assert_eq!(r["steps"][1]["line"], "exited with status 3: the target said no");
+    assert_eq!(
+        r["steps"][1]["line"],
+        "exited with status 3: the target said no"
+    );
     assert_eq!(
         marks(r),
-        ["generate=done", "set=failed", "test=skipped", "apply=skipped", "verify=skipped"]
+        [
+            "generate=done",
+            "set=failed",
+            "test=skipped",
+            "apply=skipped",
+            "verify=skipped"
+        ]
     );
     // The password was printed (the target may hold it); ZIS was not asked.
     let pw = password(r);
     assert_eq!(pw.chars().count(), 32);
     assert!(!env.support.holds(PORTAL, "portal_admin", &pw).await);
     assert_eq!(env.support.requests_by("PATCH").await, patches);
-    assert!(o.stderr.contains("set ✗ (exited with status 3: the target said no)"), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("set ✗ (exited with status 3: the target said no)"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -250,10 +318,20 @@ async fn garbage_on_stderr_is_cleaned_cut_and_never_shows_the_password() {
     let pw = password(&r);
     let line = r["steps"][1]["line"].as_str().unwrap_or("").to_string();
     assert!(line.starts_with("exited with status 1: "), "{line}");
-    assert!(line.contains("[password]"), "the echoed password is replaced");
+    assert!(
+        line.contains("[password]"),
+        "the echoed password is replaced"
+    );
     assert!(!line.contains(&pw) && !o.stderr.contains(&pw));
-    assert!(!line.contains('\x1b') && !o.stderr.contains('\x1b'), "no escape sequence");
-    assert!(line.chars().count() <= 230, "cut: {} characters", line.chars().count());
+    assert!(
+        !line.contains('\x1b') && !o.stderr.contains('\x1b'),
+        "no escape sequence"
+    );
+    assert!(
+        line.chars().count() <= 230,
+        "cut: {} characters",
+        line.chars().count()
+    );
     assert!(line.ends_with('…'));
     assert!(!env.support.holds(PORTAL, "portal_admin", &pw).await);
 }
@@ -274,11 +352,21 @@ async fn a_test_that_answers_401_stops_before_zis() {
     assert_eq!(r["failed_step"], "test");
     assert_eq!(
         marks(&r),
-        ["generate=done", "set=done", "test=failed", "apply=skipped", "verify=skipped"]
+        [
+            "generate=done",
+            "set=done",
+            "test=failed",
+            "apply=skipped",
+            "verify=skipped"
+        ]
     );
     let line = r["steps"][2]["line"].as_str().unwrap_or("");
     assert!(line.contains("answered 401, expected 200"), "{line}");
-    assert!(!env.support.holds(PORTAL, "portal_admin", &password(&r)).await);
+    assert!(
+        !env.support
+            .holds(PORTAL, "portal_admin", &password(&r))
+            .await
+    );
     assert_eq!(env.support.requests_by("PATCH").await, patches);
 }
 
@@ -288,7 +376,10 @@ async fn a_test_url_on_another_host_is_refused_before_anything_is_sent() {
     // A listener on 127.0.0.1, which is not the connection's allowed domain (localhost).
     let other = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     other.set_nonblocking(true).expect("nonblocking");
-    let url = format!("http://127.0.0.1:{}/check", other.local_addr().unwrap().port());
+    let url = format!(
+        "http://127.0.0.1:{}/check",
+        other.local_addr().unwrap().port()
+    );
     env.write_config(&config(&[recipe(
         "intranet_portal/portal_admin",
         &example_script(&env),
@@ -299,13 +390,20 @@ async fn a_test_url_on_another_host_is_refused_before_anything_is_sent() {
     let r = by_name(&merged(&o.json()), "portal_admin").clone();
     assert_eq!(r["failed_step"], "test");
     let line = r["steps"][2]["line"].as_str().unwrap_or("");
-    assert!(line.starts_with("refused:") && line.contains("nothing was sent"), "{line}");
+    assert!(
+        line.starts_with("refused:") && line.contains("nothing was sent"),
+        "{line}"
+    );
     match other.accept() {
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
         Ok(_) => panic!("the credential's request reached the other host"),
         Err(e) => panic!("accept: {e}"),
     }
-    assert!(!env.support.holds(PORTAL, "portal_admin", &password(&r)).await);
+    assert!(
+        !env.support
+            .holds(PORTAL, "portal_admin", &password(&r))
+            .await
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -331,11 +429,15 @@ async fn all_runs_the_recipes_and_skips_the_rest_unless_manual() {
         let r = by_name(&v, name);
         assert_eq!(r["status"], "applied");
         let pw = password(r);
-        assert!(env.support.target_takes(user, &pw).await, "{name} at the target");
+        assert!(
+            env.support.target_takes(user, &pw).await,
+            "{name} at the target"
+        );
         assert!(env.support.holds(PORTAL, name, &pw).await, "{name} in ZIS");
     }
     assert!(
-        o.stderr.contains("no rotation recipe for 1 connection(s), skipped")
+        o.stderr
+            .contains("no rotation recipe for 1 connection(s), skipped")
             && o.stderr.contains("intranet_portal/reports_reader"),
         "the skipped one is listed: {}",
         o.stderr
@@ -350,9 +452,19 @@ async fn all_runs_the_recipes_and_skips_the_rest_unless_manual() {
     assert_eq!(r["status"], "applied");
     assert_eq!(
         marks(r),
-        ["generate=done", "set=manual", "test=manual", "apply=done", "verify=done"]
+        [
+            "generate=done",
+            "set=manual",
+            "test=manual",
+            "apply=done",
+            "verify=done"
+        ]
     );
-    assert!(env.support.holds(PORTAL, "reports_reader", &password(r)).await);
+    assert!(
+        env.support
+            .holds(PORTAL, "reports_reader", &password(r))
+            .await
+    );
     assert!(
         !env.support.target_takes("svc_reports", &password(r)).await,
         "no recipe: zisctl did not touch its target"
@@ -392,7 +504,9 @@ async fn stale_picks_what_the_audit_flags_and_dry_run_runs_nothing() {
 
     // The whole account, planned: the portal's stale ones through the recipe, the account's
     // other stale basic_auth connections skipped (no recipe); wiki_sync (45 days) is fresh.
-    let o = env.run(&["rotate", "--stale", "--dry-run", "-o", "json"]).await;
+    let o = env
+        .run(&["rotate", "--stale", "--dry-run", "-o", "json"])
+        .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
     let arr = v.as_array().expect("array");
@@ -402,24 +516,53 @@ async fn stale_picks_what_the_audit_flags_and_dry_run_runs_nothing() {
     for r in &portal {
         assert_eq!(r["action"], "rotate");
         assert_eq!(r["recipe"], "intranet_portal/*");
-        assert!(r["how"].as_str().unwrap_or("").starts_with("set (command), test (GET http://localhost:"));
-        assert_eq!(r["steps"], serde_json::json!(["generate", "set", "test", "apply", "verify"]));
+        assert!(r["how"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("set (command), test (GET http://localhost:"));
+        assert_eq!(
+            r["steps"],
+            serde_json::json!(["generate", "set", "test", "apply", "verify"])
+        );
     }
     let others: Vec<&Value> = arr.iter().filter(|r| r["integration"] != PORTAL).collect();
-    assert!(!others.is_empty(), "the demo has other stale basic_auth connections");
+    assert!(
+        !others.is_empty(),
+        "the demo has other stale basic_auth connections"
+    );
     for r in &others {
         assert_eq!(r["action"], "skip");
         assert!(r["recipe"].is_null());
         assert_eq!(r["how"], "manual");
-        assert_eq!(r["steps"], serde_json::json!(["generate", "apply", "verify"]));
+        assert_eq!(
+            r["steps"],
+            serde_json::json!(["generate", "apply", "verify"])
+        );
     }
-    assert!(o.stderr.contains("skipped (--manual rotates them by hand)"), "{}", o.stderr);
-    assert_eq!(env.support.target_changes().await, changes, "nothing run at the target");
+    assert!(
+        o.stderr.contains("skipped (--manual rotates them by hand)"),
+        "{}",
+        o.stderr
+    );
+    assert_eq!(
+        env.support.target_changes().await,
+        changes,
+        "nothing run at the target"
+    );
     assert_eq!(env.support.requests_by("PATCH").await, patches);
 
     // --older-than moves the line: wiki_sync (45 days) is stale at 30.
     let o = env
-        .run(&["rotate", PORTAL, "--stale", "--older-than", "30", "--dry-run", "-o", "json"])
+        .run(&[
+            "rotate",
+            PORTAL,
+            "--stale",
+            "--older-than",
+            "30",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.json().as_array().map(Vec::len), Some(3));
@@ -433,7 +576,16 @@ async fn stale_picks_what_the_audit_flags_and_dry_run_runs_nothing() {
         assert_eq!(by_name(&v, name)["status"], "applied");
     }
     let o = env
-        .run(&["audit", "--integration", PORTAL, "--integration", "acme_crm_sync", "--no-bundles", "-o", "json"])
+        .run(&[
+            "audit",
+            "--integration",
+            PORTAL,
+            "--integration",
+            "acme_crm_sync",
+            "--no-bundles",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();
@@ -455,7 +607,14 @@ async fn stale_picks_what_the_audit_flags_and_dry_run_runs_nothing() {
     assert!(crm["recipe"].is_null() && crm["last_rotated"].is_null());
     // CSV: the two columns are appended at the end.
     let o = env
-        .run(&["audit", "--integration", PORTAL, "--no-bundles", "-o", "csv"])
+        .run(&[
+            "audit",
+            "--integration",
+            PORTAL,
+            "--no-bundles",
+            "-o",
+            "csv",
+        ])
         .await;
     let rows = o.csv();
     let head = &rows[0];

@@ -70,7 +70,15 @@ async fn rotate_dry_run_says_what_would_change_and_sends_nothing() {
     assert!(expected.len() >= 2, "the demo has basic_auth connections");
     let patches = env.support.requests_by("PATCH").await;
     let o = env
-        .run(&["rotate", CRM, "--all", "--manual", "--dry-run", "-o", "json"])
+        .run(&[
+            "rotate",
+            CRM,
+            "--all",
+            "--manual",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
         .await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     let v = o.json();

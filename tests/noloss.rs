@@ -318,7 +318,8 @@ async fn rotation_under_way(env: &Env, delay_ms: u64, patches: u64) -> Running {
     env.support
         .fault(json!({"delay_ms": delay_ms, "count": 1000, "method": "PATCH"}))
         .await;
-    let run = Running::spawn(env.command(&["rotate", SYN, "--all", "--manual", "--yes", "-o", "json"]));
+    let run =
+        Running::spawn(env.command(&["rotate", SYN, "--all", "--manual", "--yes", "-o", "json"]));
     let started = Instant::now();
     while env.support.requests_by("PATCH").await < patches {
         assert!(

@@ -278,7 +278,11 @@ fn last_rotations(ctx: &Ctx) -> HashMap<String, HashMap<String, String>> {
             continue;
         }
         // RFC 3339 in UTC, one format: the later time is the greater string.
-        let slot = last.entry(e.integration).or_default().entry(conn).or_default();
+        let slot = last
+            .entry(e.integration)
+            .or_default()
+            .entry(conn)
+            .or_default();
         if e.time > *slot {
             *slot = e.time;
         }

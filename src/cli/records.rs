@@ -153,7 +153,6 @@ impl ResultRecord {
     }
 }
 
-
 /// Where the text goes: checked stdout (a unit test reads it instead). The flag asks for the
 /// text to be made durable too (synced, for a file): set for password records.
 pub type Out = Box<dyn FnMut(&str, bool) -> io::Result<()> + Send>;

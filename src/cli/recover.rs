@@ -8,8 +8,8 @@ use crate::args::OutputFormat;
 use crate::recovery::{self, Kept};
 use crate::sanitize::clean;
 
+use super::records::{PasswordRecord, Records, ResultRecord, PASSWORD_RECORD, RESULT_RECORD};
 use super::sink::Stdout;
-use super::records::{PasswordRecord, ResultRecord, Records, PASSWORD_RECORD, RESULT_RECORD};
 use super::views::Outcome;
 use super::{stdout_is_terminal, warn, CliError, CliResult};
 

@@ -169,7 +169,13 @@ mod tests {
     fn machine_values_are_stable() {
         assert_eq!(serde_json::to_value(Mark::Ok).unwrap(), "done");
         assert_eq!(serde_json::to_value(Mark::Manual).unwrap(), "manual");
-        for m in [Mark::Ok, Mark::Failed, Mark::Skipped, Mark::Manual, Mark::Unknown] {
+        for m in [
+            Mark::Ok,
+            Mark::Failed,
+            Mark::Skipped,
+            Mark::Manual,
+            Mark::Unknown,
+        ] {
             assert_eq!(serde_json::to_value(m).unwrap(), m.as_str());
         }
         assert_eq!(Mark::Manual.label(), "by hand");

@@ -15,7 +15,9 @@ use crate::sanitize::clean;
 use crate::zis::models::format_time;
 use crate::zis::{Connection, ConnectionKind, ErrorKind};
 
-use super::super::records::{PasswordRecord, Records, ResultRecord, PASSWORD_RECORD, RESULT_RECORD};
+use super::super::records::{
+    PasswordRecord, Records, ResultRecord, PASSWORD_RECORD, RESULT_RECORD,
+};
 use super::super::sink::Stdout;
 use super::super::views::Outcome;
 use super::super::{may_have_applied, new_password, warn, Ctx};
@@ -250,7 +252,13 @@ impl Job<'_> {
         }
         if let Some(r) = recipe {
             let (ci, cn) = (clean(integration), clean(name));
-            say(&ci, &cn, Step::Generate, Mark::Ok, Some("printed on stdout"));
+            say(
+                &ci,
+                &cn,
+                Step::Generate,
+                Mark::Ok,
+                Some("printed on stdout"),
+            );
             if let Some(done) = self.at_target(idx, &t, r, &conn, &pw).await {
                 return done;
             }
@@ -471,7 +479,10 @@ impl Job<'_> {
         }
         if run.stopped {
             run.slots[idx].stage = Stage::Done;
-            warn(&format!("{}: not changed (the run stopped)", run.slots[idx].key()));
+            warn(&format!(
+                "{}: not changed (the run stopped)",
+                run.slots[idx].key()
+            ));
             return Some(Done::Skipped);
         }
         run.slots[idx].stage = next;

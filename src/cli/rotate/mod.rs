@@ -139,8 +139,13 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         return plan::dry_run(&ctx, targets, a.out.output, failures).await;
     }
     if a.prepare {
-        return prepared::prepare(&ctx, integration.as_deref().unwrap_or_default(), targets, &a)
-            .await;
+        return prepared::prepare(
+            &ctx,
+            integration.as_deref().unwrap_or_default(),
+            targets,
+            &a,
+        )
+        .await;
     }
     let targets: Vec<Target> = targets.into_iter().filter(|t| !t.skip).collect();
     if ask && !targets.is_empty() {
@@ -347,7 +352,10 @@ mod tests {
         assert_eq!(arr[1]["status"], "not_applied");
         assert_eq!(arr[2]["name"], "gamma");
         assert_eq!(arr[2]["status"], "not_applied");
-        assert!(arr[2]["error"].as_str().unwrap().contains("the target may hold"));
+        assert!(arr[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("the target may hold"));
         assert_eq!(arr[2]["steps"][1]["mark"], "done");
         assert_eq!(arr[2]["steps"][2]["mark"], "unknown", "the test under way");
         assert!(arr[0]["steps"].is_null(), "no steps known: null");

@@ -9,7 +9,9 @@ use crate::zis::{validate, ConnectionKind};
 
 use super::super::records::{PasswordRecord, Records, PASSWORD_RECORD};
 use super::super::sink::Stdout;
-use super::super::{combined_exit, new_password, stdout_is_terminal, warn, CliError, CliResult, Ctx};
+use super::super::{
+    combined_exit, new_password, stdout_is_terminal, warn, CliError, CliResult, Ctx,
+};
 use super::Target;
 
 /// One record of `--prepare`'s output, as `--apply-prepared` reads it back (the password
@@ -146,4 +148,3 @@ pub(super) async fn prepare(
     ));
     Ok(combined_exit(found.len(), &failures))
 }
-

@@ -482,7 +482,7 @@ pub struct RotateArgs {
     #[arg(long, conflicts_with_all = ["recover", "prepare", "apply_prepared"])]
     pub stale: bool,
     /// With --stale: stale when not updated for this many days.
-    #[arg(long, value_name = "DAYS", requires = "stale")]
+    #[arg(long, value_name = "DAYS")]
     pub older_than: Option<u32>,
     /// With --all or --stale: rotate the connections without a recipe too, in the manual
     /// flow (set the printed password at the target by hand).

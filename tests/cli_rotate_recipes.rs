@@ -567,6 +567,22 @@ async fn stale_picks_what_the_audit_flags_and_dry_run_runs_nothing() {
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);
     assert_eq!(o.json().as_array().map(Vec::len), Some(3));
 
+    // The flags that go with --stale or bulk say so, before anything is sent.
+    for (args, rule) in [
+        (
+            vec!["rotate", PORTAL, "--all", "--older-than", "3", "--dry-run"],
+            "--older-than goes with --stale",
+        ),
+        (
+            vec!["rotate", PORTAL, "portal_admin", "--manual", "--dry-run"],
+            "--manual goes with --all or --stale",
+        ),
+    ] {
+        let o = env.run(&args).await;
+        assert_eq!(o.code, 2, "{args:?}: {}", o.stderr);
+        assert!(o.stderr.contains(rule), "{args:?}: {}", o.stderr);
+    }
+
     // Rotated for real: the two stale ones, then the audit shows their recipe and when.
     let o = rotate(&env, &[PORTAL, "--stale"]).await;
     assert_eq!(o.code, 0, "stderr: {}", o.stderr);

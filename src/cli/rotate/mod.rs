@@ -69,6 +69,11 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         validate::connection_name(n)?;
     }
     check_length(a.length)?;
+    if a.older_than.is_some() && !a.stale {
+        return Err(CliError::usage(
+            "--older-than goes with --stale (it moves the stale line)",
+        ));
+    }
     if a.manual && !a.all && !a.stale {
         return Err(CliError::usage(
             "--manual goes with --all or --stale (named connections without a recipe are \
@@ -128,6 +133,12 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         r = plan::pick(&ctx, &a, integration.as_deref(), prepared_names.as_deref()) => r?,
         code = signals.recv() => return Err(CliError { code, ..CliError::interrupted() }),
     };
+    if old_password.is_some() && targets.iter().any(|t| t.recipe.is_none()) {
+        warn(
+            "--old-password-stdin: no rotation recipe matches the connection, so its old \
+             password is not used (it is set by hand)",
+        );
+    }
     if targets.is_empty() {
         match &integration {
             Some(i) if a.stale => warn(&format!("no stale basic_auth connections in {i}")),

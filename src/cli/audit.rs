@@ -148,8 +148,9 @@ pub async fn run(global: &GlobalArgs, a: AuditArgs) -> CliResult<i32> {
     let last = last_rotations(&ctx);
     let recipes = &ctx.settings.recipes;
     let rotation = |r: &AuditRow| RotationCells {
-        recipe: recipes
-            .find(&r.integration, &r.connection.name)
+        recipe: (!recipes.is_empty())
+            .then(|| recipes.find(&r.integration, &r.connection.name))
+            .flatten()
             .map(|x| x.pattern.clone()),
         last_rotated: last
             .get(&r.integration)

@@ -55,7 +55,8 @@ pub enum Command {
     /// ZIS OAuth clients of an integration (what its OAuth connections are made with).
     #[command(name = "oauth-clients", subcommand)]
     OauthClients(OAuthClientsCmd),
-    /// Rotate basic_auth passwords: generate, apply, verify, print the new password.
+    /// Rotate basic_auth passwords: generate, print, set and test at the target (with a
+    /// profile's rotation recipe), apply and verify in ZIS.
     Rotate(RotateArgs),
     /// Audit every connection of the account: age, staleness, findings, what uses it.
     Audit(AuditArgs),

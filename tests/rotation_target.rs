@@ -140,3 +140,49 @@ async fn a_test_url_on_another_host_is_refused_before_anything_is_sent() {
         "no connection reached the other host"
     );
 }
+
+/// A set_command whose caller gives up (the future dropped, as on Ctrl-C) is stopped with its
+/// whole process group: the grandchild it started does not go on at the target.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_dropped_command_stops_its_whole_process_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    let spec = CommandSpec {
+        // The grandchild writes its pid, then outlives sh unless its group is killed.
+        command: format!("sleep 60 & echo $! > {}; wait", pidfile.display()),
+        timeout: Duration::from_secs(60),
+    };
+    let pw = SecretString::from("unused-here");
+    let s = subject("alice", "localhost", &pw);
+    let mut run = Box::pin(run_command(&spec, &s));
+    // Poll until the grandchild exists, then drop the call.
+    let pid = loop {
+        tokio::select! {
+            r = &mut run => panic!("the command ended on its own: {:?}", r.is_ok()),
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+        if let Some(pid) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+        {
+            break pid;
+        }
+    };
+    drop(run);
+    // kill(pid, 0) fails with ESRCH once the grandchild is gone (reaped by init).
+    let mut gone = false;
+    for _ in 0..100 {
+        // SAFETY: signal 0 only checks that the process exists.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| s.split_whitespace().nth(2) == Some("Z"))
+            .unwrap_or(false);
+        if !alive || zombie {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the grandchild of a dropped set_command still runs");
+}

@@ -116,6 +116,10 @@ pub async fn run_command(spec: &CommandSpec, s: &Subject<'_>) -> Result<String, 
         .spawn()
         .map_err(|e| StepFailed(format!("cannot run sh: {e}")))?;
     let pid = child.id();
+    // Whatever ends this call early (the timeout, or the caller's future dropped on Ctrl-C)
+    // stops the command's whole process group, not only `sh`: a set_command must not go on
+    // changing the target after zisctl has said what became of the password.
+    let mut group = GroupGuard(pid);
     let input = stdin_json(s);
     let mut stdin = child.stdin.take();
     let mut stderr = child.stderr.take();
@@ -146,13 +150,15 @@ pub async fn run_command(spec: &CommandSpec, s: &Subject<'_>) -> Result<String, 
     let (status, err) = match tokio::time::timeout(spec.timeout, work).await {
         Ok(done) => done,
         Err(_) => {
-            kill_group(pid);
+            drop(group);
             return Err(StepFailed(format!(
                 "timed out after {} (stopped)",
                 seconds(spec.timeout)
             )));
         }
     };
+    // It exited: its group is its own business now (a daemon it left is not ours to kill).
+    group.0 = None;
     let text = String::from_utf8_lossy(&err);
     let first = text
         .lines()
@@ -181,6 +187,15 @@ pub async fn run_command(spec: &CommandSpec, s: &Subject<'_>) -> Result<String, 
         Some(line) => format!("{how}: {line}"),
         None => format!("{how} (nothing on stderr)"),
     }))
+}
+
+/// Kills the process group `0` names when dropped, unless `0` was cleared.
+struct GroupGuard(Option<u32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        kill_group(self.0.take());
+    }
 }
 
 #[cfg(unix)]

@@ -22,7 +22,7 @@ use futures::StreamExt;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use crate::args::{CharsetArg, GlobalArgs, RotateArgs};
+use crate::args::{GlobalArgs, RotateArgs};
 use crate::sanitize::clean;
 use crate::zis::models::format_time;
 use crate::zis::{validate, ConnectionKind, ErrorKind};
@@ -55,7 +55,9 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
     for n in &a.names {
         validate::connection_name(n)?;
     }
-    check_length(a.length)?;
+    if let Some(length) = a.length {
+        check_length(length)?;
+    }
     if a.apply_prepared && !a.yes {
         return Err(CliError::usage(
             "--apply-prepared reads the prepared records from stdin, so it cannot ask: add \
@@ -78,6 +80,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         ));
     }
     let ctx = Ctx::load(global)?;
+    let policy = ctx.password(a.length, a.charset)?;
     if !a.dry_run && !a.prepare {
         ctx.check_writable("rotate")?;
     }
@@ -153,7 +156,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         targets
             .iter()
             .map(|t| (integration.as_str(), t.name.as_str())),
-        a.length,
+        policy.length,
         Box::new({
             let stdout = stdout.clone();
             move |text: &str, durable: bool| stdout.write(text, durable)
@@ -185,8 +188,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         prepared: prepared
             .map(|p| p.into_iter().collect())
             .unwrap_or_default(),
-        length: a.length,
-        charset: a.charset,
+        policy,
         state: &state,
         stdout,
     };
@@ -399,6 +401,7 @@ async fn prepare(
     targets: Vec<Target>,
     a: &RotateArgs,
 ) -> CliResult<i32> {
+    let policy = ctx.password(a.length, a.charset)?;
     let mut found = Vec::new();
     let mut failures = Vec::new();
     for t in targets {
@@ -419,7 +422,7 @@ async fn prepare(
     let mut records = Records::new(
         a.out.output,
         found.iter().map(|n| (integration, n.as_str())),
-        a.length,
+        policy.length,
         Box::new({
             let stdout = stdout.clone();
             move |text: &str, durable: bool| stdout.write(text, durable)
@@ -434,7 +437,7 @@ async fn prepare(
         warn("new passwords are printed below: store them now, then clear the scrollback");
     }
     for name in &found {
-        let pw = new_password(a.length, a.charset)?;
+        let pw = new_password(&policy)?;
         let rec = PasswordRecord {
             record: PASSWORD_RECORD,
             integration: clean(integration),
@@ -554,8 +557,7 @@ struct Job<'a> {
     integration: &'a str,
     /// --apply-prepared: the password of each connection, read from stdin.
     prepared: std::collections::HashMap<String, SecretString>,
-    length: usize,
-    charset: CharsetArg,
+    policy: crate::secret::Policy,
     state: &'a Mutex<Run>,
     stdout: Stdout,
 }
@@ -595,7 +597,7 @@ impl Job<'_> {
         };
         let made = match self.prepared.get(name) {
             Some(p) => Ok(p.clone()),
-            None => new_password(self.length, self.charset),
+            None => new_password(&self.policy),
         };
         let pw = match made {
             Ok(p) => p,

@@ -10,10 +10,9 @@ use crate::app::keymap::{self, Command, Scope};
 use crate::app::modal::{Modal, RegisteredView};
 use crate::app::model::Level;
 use crate::app::state::State;
-use crate::secret::{self, Charset};
 
 use super::keys::run;
-use super::{banner, copied_text, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
+use super::{banner, copied_text, CLIPBOARD_CLEAR};
 
 pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
     state.modal = Some(Modal::AuditLog {
@@ -160,7 +159,7 @@ fn form_key(
         Some(Command::Submit) => submit(state, &mut form, fx),
         Some(Command::Generate) => {
             if form.focus == FieldId::Password {
-                match secret::generate(PASSWORD_LENGTH, Charset::Default) {
+                match state.password.generate() {
                     Ok(p) => {
                         form.secret_shown = true;
                         form.touched = true;

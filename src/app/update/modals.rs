@@ -2,7 +2,7 @@
 //! their submit, a rotation, the registered secret, the audit log), as the keymap's commands
 //! of each window's scope.
 use crossterm::event::KeyEvent;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::app::action::Effect;
 use crate::app::form::{FieldId, Form, Submission};
@@ -122,6 +122,37 @@ pub(super) fn modal_key(
     }
 }
 
+/// Ctrl-Y: the password in the form's Password field (one zisctl generated or the user
+/// typed here; a server's is never held) to the clipboard, overwritten after 30 s.
+fn copy_password(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
+    let shown = form.visible().contains(&FieldId::Password);
+    let text = form
+        .field(FieldId::Password)
+        .filter(|_| shown)
+        .map(|f| f.text().to_string())
+        .unwrap_or_default();
+    if text.is_empty() {
+        form.error = Some(if shown {
+            format!(
+                "{} copies the password: type one or generate it with {} first",
+                keymap::key_label(Scope::Form, Command::Copy),
+                keymap::key_label(Scope::Form, Command::Generate)
+            )
+        } else {
+            "only a password can be copied: this kind has none".to_string()
+        });
+        return;
+    }
+    fx.push(Effect::Copy {
+        text: SecretString::from(text),
+        clear_after: Some(CLIPBOARD_CLEAR),
+    });
+    // It may now be set at the target: Esc asks before throwing it away.
+    form.secret_shown = true;
+    form.error = None;
+    banner(state, Level::Info, copied_text(state, "the password"));
+}
+
 fn form_key(
     state: &mut State,
     mut form: Box<Form>,
@@ -179,6 +210,7 @@ fn form_key(
                 ));
             }
         }
+        Some(Command::Copy) => copy_password(state, &mut form, fx),
         Some(Command::Reveal) => {
             if form.has_secret_fields() {
                 let r = !form.revealed;

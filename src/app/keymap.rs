@@ -478,7 +478,7 @@ pub static KEYMAP: &[Section] = &[
         on(Form, &[ctrl('s')], C::Submit).hint("save").help("submit").mutates(),
         on(Form, &[ctrl('g')], C::Generate).hint("generate").help("generate a password").mutates(),
         on(Form, &[ctrl('r')], C::Reveal).hint("reveal").help("reveal / hide secrets"),
-        on(Form, &[ctrl('y')], C::Copy).hint("copy").help("copy the password (OSC 52, overwritten after {clipboard})"),
+        on(Form, &[ctrl('y')], C::Copy).hint("copy").help("copy the password (OSC 52)"),
         on(KindField, &[code(K::Left), ch('h').alias()], C::KindPrev).help("change the kind"),
         on(KindField, &[code(K::Right), ch('l').alias(), ch(' ').alias()], C::KindNext).help_above(),
         on(Form, &[ctrl('u')], C::ClearToStart).help("clear to the start (in / and : too)"),

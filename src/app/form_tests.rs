@@ -115,3 +115,67 @@ fn a_kind_without_a_password_has_nothing_to_copy() {
     assert!(!fx.iter().any(|e| matches!(e, Effect::Copy { .. })));
     assert!(form(&s).error.as_deref().unwrap_or("").contains("has none"));
 }
+
+fn picker(s: &State) -> &IntegrationPicker {
+    match &s.modal {
+        Some(Modal::PickIntegration(p)) => p,
+        _ => panic!("expected the integration picker"),
+    }
+}
+
+#[test]
+fn n_in_the_all_view_asks_which_integration_then_opens_its_form() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('a'));
+    assert_eq!(s.focus, Pane::Connections);
+    let current = s.selected_connection().map(|(i, _)| i.to_string()).unwrap();
+    let fx = update(&mut s, ch('n'));
+    assert!(fx.is_empty());
+    assert_eq!(
+        picker(&s).selected,
+        current,
+        "the selected row's integration first"
+    );
+    // Typing filters; j and k are letters of names here, the arrows move.
+    type_text(&mut s, "crm");
+    assert_eq!(picker(&s).query, "crm");
+    assert_eq!(picker(&s).selected, "acme_crm_sync");
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Backspace));
+    update(&mut s, key(KeyCode::Down));
+    let names: Vec<String> = s
+        .integrations
+        .iter()
+        .map(|e| e.name().to_string())
+        .collect();
+    assert_eq!(picker(&s).selected, names[1], "Down from the first");
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(picker(&s).selected, names[0], "Up stops at the top");
+    // Nothing matches: Enter opens nothing.
+    type_text(&mut s, "zzz");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.modal, Some(Modal::PickIntegration(_))));
+    update(&mut s, ctrl('u'));
+    assert_eq!(picker(&s).query, "");
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Enter));
+    match &form(&s).purpose {
+        FormPurpose::Create { integration } => assert_eq!(integration, &names[1]),
+        _ => panic!("expected a create form"),
+    }
+    // Esc in the picker: nothing opens.
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, ch('n'));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.modal.is_none());
+}
+
+#[test]
+fn n_on_an_integration_opens_its_form_without_asking() {
+    let mut s = loaded(120, 40);
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, ch('n'));
+    assert!(matches!(&form(&s).purpose, FormPurpose::Create { .. }));
+}

@@ -14,6 +14,7 @@ mod first_run;
 mod form;
 mod integrations;
 mod oauth;
+mod picker;
 mod popups;
 mod rotation;
 mod status;
@@ -69,6 +70,7 @@ pub fn view(state: &State, frame: &mut Frame) {
             integration,
             scroll,
         }) => usage::bundles(frame, area, state, integration, *scroll, &theme),
+        Some(Modal::PickIntegration(p)) => picker::draw(frame, area, state, p, &theme),
     }
 }
 

@@ -453,6 +453,8 @@ fn target_integration(state: &State) -> Option<String> {
 
 pub(super) fn open_create(state: &mut State) {
     match target_integration(state) {
+        // All of them on screen: ask which one (the selected row's preselected).
+        Some(i) if state.is_all_view() => super::picker::open(state, &i),
         Some(i) => state.modal = Some(Modal::Form(Box::new(Form::create(&i)))),
         None => {
             let key = keymap::key_label(Scope::Main, Command::Register);

@@ -119,6 +119,7 @@ pub(super) fn modal_key(
         Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),
         Modal::Rotation(rot) => super::rotation::rotation_key(state, rot, command, fx),
         Modal::Registered(reg) => registered_key(state, reg, command, fx),
+        Modal::PickIntegration(p) => super::picker::picker_key(state, p, command, key),
     }
 }
 

@@ -167,8 +167,9 @@ def main():
             }
         )
     out.sort(key=lambda r: (r["integration"], r["name"] or ""))
-    json.dump(out, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+    # One compact string from the C encoder, one write (indent= would take the pure-Python
+    # encoder and half a million writes: a second more).
+    sys.stdout.write(json.dumps(out) + "\n")
     for e in errors:
         print(f"audit_script: {e}", file=sys.stderr)
     return 1 if errors else 0

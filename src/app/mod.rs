@@ -13,7 +13,8 @@
 //! of input).
 //!
 //! The one impurity accepted here is randomness: a "generate password" key fills the field with
-//! [`crate::secret::generate`] directly, so the password never travels through a channel.
+//! the profile's [`crate::secret::Policy`] directly, so the password never travels through a
+//! channel.
 mod action;
 mod filter;
 mod form;

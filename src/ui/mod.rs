@@ -7,7 +7,8 @@
 //! One file per part of the screen: `status` (status bar, banner, footer), `integrations`
 //! (left pane), `table` (connections table), `details` (panel and window), `oauth` (the OAuth
 //! clients tab, OAuth details, the OAuth delete question and re-authorise window), `usage`
-//! (what uses a connection; the bundles view), `popups` (the other windows), `form`,
+//! (what uses a connection; the bundles view), `popups` (the other windows), `form`, `picker`
+//! (which integration a new connection goes to, from the All view),
 //! `first_run`; `widgets` holds the small helpers they share.
 mod details;
 mod first_run;

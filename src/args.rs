@@ -408,12 +408,13 @@ pub struct CreateArgs {
     /// Read the bearer token from stdin.
     #[arg(long)]
     pub token_stdin: bool,
-    /// Length of a generated password.
-    #[arg(long, default_value_t = 32)]
-    pub length: usize,
-    /// Characters of a generated password.
-    #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
-    pub charset: CharsetArg,
+    /// Length of a generated password [default: the profile's password_length, else 32].
+    #[arg(long)]
+    pub length: Option<usize>,
+    /// Characters of a generated password [default: the profile's password_charset, else
+    /// default]; the profile's password_exclude applies too.
+    #[arg(long, value_enum)]
+    pub charset: Option<CharsetArg>,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -442,12 +443,13 @@ pub struct UpdateArgs {
     /// bearer_token: read the new token from stdin.
     #[arg(long)]
     pub token_stdin: bool,
-    /// Length of a generated password.
-    #[arg(long, default_value_t = 32)]
-    pub length: usize,
-    /// Characters of a generated password.
-    #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
-    pub charset: CharsetArg,
+    /// Length of a generated password [default: the profile's password_length, else 32].
+    #[arg(long)]
+    pub length: Option<usize>,
+    /// Characters of a generated password [default: the profile's password_charset, else
+    /// default]; the profile's password_exclude applies too.
+    #[arg(long, value_enum)]
+    pub charset: Option<CharsetArg>,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -513,12 +515,13 @@ pub struct RotateArgs {
     /// or copied (SIGHUP, SIGTERM, a confirmed Ctrl-C), then forget them.
     #[arg(long)]
     pub recover: bool,
-    /// Length of a generated password.
-    #[arg(long, default_value_t = 32)]
-    pub length: usize,
-    /// Characters of a generated password.
-    #[arg(long, value_enum, default_value_t = CharsetArg::Default)]
-    pub charset: CharsetArg,
+    /// Length of a generated password [default: the profile's password_length, else 32].
+    #[arg(long)]
+    pub length: Option<usize>,
+    /// Characters of a generated password [default: the profile's password_charset, else
+    /// default]; the profile's password_exclude applies too.
+    #[arg(long, value_enum)]
+    pub charset: Option<CharsetArg>,
     #[command(flatten)]
     pub out: OutputArgs,
 }

@@ -69,6 +69,12 @@ pub struct Profile {
     pub timeout_secs: Option<u64>,
     pub stale_days: Option<u32>,
     pub readonly: Option<bool>,
+    /// Generated passwords (Ctrl-G in a form, rotation, `--generate`): their length
+    /// (default 32), charset (`default` or `alnum`, as `--charset`) and the characters a
+    /// target refuses (`password_exclude = "~^?#"`).
+    pub password_length: Option<usize>,
+    pub password_charset: Option<crate::secret::Charset>,
+    pub password_exclude: Option<String>,
     #[serde(default)]
     pub integrations: BTreeMap<String, IntegrationConfig>,
     /// Rotation recipes (`[[profiles.NAME.rotation]]`), the first match wins.
@@ -99,6 +105,8 @@ pub struct Settings {
     pub stale_days: u32,
     /// The profile's rotation recipes, checked.
     pub recipes: crate::rotation::Recipes,
+    /// How generated passwords are made (the profile's `password_*`, checked).
+    pub password: crate::secret::Policy,
     /// How the account is signed in to (method, stored login, OAuth client).
     pub auth: AuthInfo,
 }
@@ -324,6 +332,9 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
     crate::zis::validate::parse_base_url(&options.base_url)?;
     let recipes = crate::rotation::Recipes::from_config(&profile.rotation)
         .map_err(|why| Error::config(format!("profile {profile_name}: {why}")))?;
+    let password = profile
+        .password_policy()
+        .map_err(|why| Error::config(format!("profile {profile_name}: {why}")))?;
     Ok(Loaded::Ready(Box::new(Settings {
         profile: profile_name,
         config_path: path.filter(|p| p.exists()),
@@ -338,6 +349,7 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
         readonly: global.readonly || profile.readonly.unwrap_or(false),
         stale_days: profile.stale_days.unwrap_or(90),
         recipes,
+        password,
         auth: AuthInfo {
             method: choice.method,
             admin_method: choice.admin_method,
@@ -349,6 +361,18 @@ pub fn load(global: &GlobalArgs) -> Result<Loaded> {
             redirect_port: profile.oauth_redirect_port,
         },
     })))
+}
+
+impl Profile {
+    /// The profile's generated-password settings, checked: the error names the key and rule.
+    pub fn password_policy(&self) -> std::result::Result<crate::secret::Policy, String> {
+        let default = crate::secret::Policy::default();
+        crate::secret::Policy::new(
+            self.password_length.unwrap_or(default.length),
+            self.password_charset.unwrap_or(default.charset),
+            self.password_exclude.as_deref().unwrap_or(""),
+        )
+    }
 }
 
 /// The admin sign-in chosen by [`choose_admin`].
@@ -719,6 +743,36 @@ mod tests {
         assert!(read_config_file(&p).is_ok());
     }
 
+    /// The password keys read as a policy; a bad one is refused naming its rule.
+    #[test]
+    fn password_settings_are_checked() {
+        let read = |extra: &str| {
+            let text = format!("[profiles.default]\nsubdomain = \"acme\"\n{extra}");
+            let file: ConfigFile = toml::from_str(&text).unwrap();
+            file.profiles["default"].password_policy()
+        };
+        assert_eq!(read("").unwrap(), crate::secret::Policy::default());
+        let p = read("password_length = 20\npassword_charset = \"alnum\"\n").unwrap();
+        assert_eq!((p.length, p.charset), (20, crate::secret::Charset::Alnum));
+        assert_eq!(
+            read("password_exclude = \"~^?#\"\n").unwrap().exclude,
+            "~^?#"
+        );
+        let e = read("password_length = 6\n").unwrap_err();
+        assert!(e.contains("password_length: between 12 and 256"), "{e}");
+        let e = read(
+            "password_charset = \"alnum\"\npassword_exclude = \"abcdefghijklmnopqrstuvwxyz\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("password_exclude") && e.contains("lower-case"),
+            "{e}"
+        );
+        let bad: std::result::Result<ConfigFile, _> =
+            toml::from_str("[profiles.default]\npassword_charset = \"emoji\"\n");
+        assert!(bad.is_err());
+    }
+
     #[test]
     fn unknown_keys_are_refused() {
         let d = tempfile::tempdir().unwrap();
@@ -867,6 +921,9 @@ mod example_tests {
         assert!(!file.holds_secret());
         let prod = &file.profiles["prod"];
         assert_eq!(prod.oauth_client_id.as_deref(), Some("zisctl_cli"));
+        let policy = prod.password_policy().unwrap();
+        assert_eq!(policy.length, 24);
+        assert_eq!(policy.exclude, "~^?#");
         assert_eq!(prod.oauth_redirect_port, Some(8765));
     }
 }

@@ -73,6 +73,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
             state.kept_passwords = keep.as_ref().map_or(0, |k| crate::recovery::count(&k.path));
             state.audit_log_refused = settings.audit_log_refused.clone();
             state.recipes = settings.recipes.clone();
+            state.password = settings.password.clone();
             // A stored `auth login`: the status line names who, and when the session ends.
             let login = settings.auth.method == crate::auth::Method::OAuth
                 || settings.auth.admin_method == crate::auth::Method::OAuth;

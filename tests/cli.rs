@@ -1474,6 +1474,63 @@ async fn audit_every_format() {
     assert!(!o.stderr.contains("\r"));
 }
 
+/// The profile's password_length and password_exclude make `--generate`'s and rotate's
+/// passwords; `--length` wins over the profile; a bad value is refused naming the key.
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_passwords_follow_the_profile() {
+    let env = Env::demo().await;
+    env.write_config("[profiles.default]\npassword_length = 20\npassword_exclude = \"~^?#\"\n");
+    let refused = |pw: &str| pw.contains(['~', '^', '?', '#']);
+    let o = env
+        .run(&[
+            "connections",
+            "create",
+            CRM,
+            "gen_profile",
+            "--allowed-domain",
+            "api.gen.example",
+            "--username",
+            "u",
+            "--generate",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let pw = o.json()["password"].as_str().unwrap_or("").to_string();
+    assert_eq!(pw.chars().count(), 20);
+    assert!(!refused(&pw), "a character the profile excludes");
+    let o = env
+        .run(&[
+            "rotate",
+            CRM,
+            "salesforce_prod",
+            "--yes",
+            "--length",
+            "24",
+            "-o",
+            "json",
+        ])
+        .await;
+    assert_eq!(o.code, 0, "stderr: {}", o.stderr);
+    let v = merged(&o.json());
+    let pw = by_name(&v, "salesforce_prod")["password"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(pw.chars().count(), 24, "--length wins");
+    assert!(!refused(&pw), "a character the profile excludes");
+
+    env.write_config("[profiles.default]\npassword_length = 8\n");
+    let o = env.run(&["rotate", CRM, "salesforce_prod", "--yes"]).await;
+    assert_ne!(o.code, 0);
+    assert!(
+        o.stderr.contains("password_length: between 12 and 256"),
+        "{}",
+        o.stderr
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn audit_takes_stale_days_from_the_profile_unless_given() {
     let env = Env::demo().await;

@@ -304,3 +304,45 @@ fn a_401_names_the_refused_credential_and_what_to_do() {
     assert!(screen.contains("`zisctl auth login`"), "{screen}");
     assert!(!screen.contains("tries again"), "{screen}");
 }
+
+/// Ctrl-Y in a form copies the password generated there through OSC 52: the sequence the
+/// terminal gets holds that password (compared, never printed), then the 30 s overwrite.
+#[test]
+fn ctrl_y_copies_the_forms_generated_password_through_osc_52() {
+    use base64::Engine as _;
+    let sb = SyncSandbox::demo();
+    let mut app = ready(&sb, 120, 40);
+    app.send(TAB);
+    app.send("n");
+    app.wait_for("New connection");
+    app.send(TAB);
+    app.send(TAB);
+    app.send("\x07"); // Ctrl-G
+    app.wait_for("Ctrl-Y copy");
+    app.send(CTRL_R);
+    app.wait_for("Ctrl-R hide");
+    let shown = field_after(&app.screen(), "Password").unwrap_or_default();
+    app.secrets.push(shown.clone());
+    assert_eq!(shown.chars().count(), 32, "the revealed password");
+    let before = app.raw_output().len();
+    app.send("\x19"); // Ctrl-Y
+    app.wait_for("copied the password (OSC 52)");
+    let raw = app.raw_output();
+    let start =
+        common::pty::find(&raw[before..], b"\x1b]52;c;").expect("an OSC 52 copy") + before + 7;
+    let end = start
+        + raw[start..]
+            .iter()
+            .position(|b| *b == 0x07)
+            .expect("its end");
+    let copied = base64::engine::general_purpose::STANDARD
+        .decode(&raw[start..end])
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    assert!(copied == shown, "the clipboard holds the form's password");
+    assert!(
+        app.screen().contains("New connection"),
+        "the form stays open"
+    );
+}

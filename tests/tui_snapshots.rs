@@ -191,6 +191,25 @@ fn details() {
     });
 }
 
+/// `n` in the All view: which integration, filtered by what is typed (`s` keeps two).
+#[test]
+fn pick_integration_in_the_all_view() {
+    snap("pick_integration", |w, h| {
+        let mut s = loaded(w, h);
+        update(&mut s, ch('a'));
+        update(&mut s, ch('n'));
+        s
+    });
+    snap("pick_integration_filtered", |w, h| {
+        let mut s = loaded(w, h);
+        update(&mut s, ch('a'));
+        update(&mut s, ch('n'));
+        type_text(&mut s, "s");
+        update(&mut s, key(KeyCode::Down));
+        s
+    });
+}
+
 #[test]
 fn form_create_basic_auth() {
     snap("form_create_basic_auth", filled_create);

@@ -57,11 +57,13 @@ pub enum Scope {
     ConfirmTyped,
     /// Re-authorising an OAuth connection.
     Authorize,
+    /// Which integration a new connection goes to (`n` in the All view).
+    PickIntegration,
 }
 
 impl Scope {
     /// Every scope a key can arrive in (the others, `Global` and `Main`, are parts of these).
-    pub const LEAVES: [Scope; 17] = [
+    pub const LEAVES: [Scope; 18] = [
         Scope::Integrations,
         Scope::Connections,
         Scope::OAuthClients,
@@ -79,6 +81,7 @@ impl Scope {
         Scope::AuditLog,
         Scope::Bundles,
         Scope::FirstRun,
+        Scope::PickIntegration,
     ];
 
     /// The scope the keys go to in `state`: the first-run screen, else the input line, else
@@ -108,6 +111,7 @@ impl Scope {
             Some(Modal::Registered(_)) => Scope::Registered,
             Some(Modal::AuditLog { .. }) => Scope::AuditLog,
             Some(Modal::Bundles { .. }) => Scope::Bundles,
+            Some(Modal::PickIntegration(_)) => Scope::PickIntegration,
         }
     }
 
@@ -142,6 +146,7 @@ impl Scope {
             FirstRun => &[FirstRun, Global],
             ConfirmTyped => &[ConfirmTyped, Global],
             Authorize => &[Authorize, Global],
+            PickIntegration => &[PickIntegration, Global],
         }
     }
 }
@@ -416,8 +421,8 @@ use Command as C;
 use KeyCode as K;
 use Scope::{
     AuditLog, Authorize, Bundles, CommandLine, ConfirmDelete, ConfirmTyped, Connections, Details,
-    Filter, FirstRun, Form, Global, Help, Integrations, KindField, Main, OAuthClients, Registered,
-    Rotation,
+    Filter, FirstRun, Form, Global, Help, Integrations, KindField, Main, OAuthClients,
+    PickIntegration, Registered, Rotation,
 };
 
 /// Every key. A scope's bindings are the lines of that scope and of the scopes in its
@@ -478,10 +483,16 @@ pub static KEYMAP: &[Section] = &[
         on(Form, &[ctrl('s')], C::Submit).hint("save").help("submit").mutates(),
         on(Form, &[ctrl('g')], C::Generate).hint("generate").help("generate a password").mutates(),
         on(Form, &[ctrl('r')], C::Reveal).hint("reveal").help("reveal / hide secrets"),
+        on(Form, &[ctrl('y')], C::Copy).hint("copy").help("copy the password (OSC 52)"),
         on(KindField, &[code(K::Left), ch('h').alias()], C::KindPrev).help("change the kind"),
         on(KindField, &[code(K::Right), ch('l').alias(), ch(' ').alias()], C::KindNext).help_above(),
         on(Form, &[ctrl('u')], C::ClearToStart).help("clear to the start (in / and : too)"),
         on(Form, &[code(K::Esc)], C::Cancel).hint("cancel").help("cancel"),
+        on(PickIntegration, &[code(K::Down), ctrl('n').alias()], C::Down).hint("move").help("n in All: move; typing filters names"),
+        on(PickIntegration, &[code(K::Up), ctrl('p').alias()], C::Up).hint_above().help_above(),
+        on(PickIntegration, &[code(K::Enter)], C::Accept).hint("new connection here"),
+        on(PickIntegration, &[ctrl('u')], C::ClearToStart),
+        on(PickIntegration, &[code(K::Esc)], C::Cancel).hint("cancel"),
     ]},
     Section { heading: Some("Rotation and secrets"), bindings: &[
         on(Rotation, &[ch('v')], C::Reveal).hint("reveal").help("reveal / hide"),

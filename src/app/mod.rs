@@ -13,7 +13,8 @@
 //! of input).
 //!
 //! The one impurity accepted here is randomness: a "generate password" key fills the field with
-//! [`crate::secret::generate`] directly, so the password never travels through a channel.
+//! the profile's [`crate::secret::Policy`] directly, so the password never travels through a
+//! channel.
 mod action;
 mod filter;
 mod form;
@@ -28,6 +29,8 @@ mod update;
 
 pub mod testing;
 
+#[cfg(test)]
+mod form_tests;
 #[cfg(test)]
 mod oauth_tests;
 #[cfg(test)]

@@ -318,6 +318,33 @@ impl fmt::Debug for RegisteredView {
     }
 }
 
+/// `n` in the All view: which integration the new connection goes to. Typing filters the
+/// names (a substring, any case), the arrows move, Enter opens the form for the one selected.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IntegrationPicker {
+    pub query: String,
+    /// The name selected (kept while it still matches; else the first match).
+    pub selected: String,
+}
+
+impl IntegrationPicker {
+    /// The names of `all` that match the query, in their order.
+    pub fn matches<'a>(&self, all: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+        let q = self.query.to_lowercase();
+        all.into_iter()
+            .filter(|n| n.to_lowercase().contains(&q))
+            .collect()
+    }
+
+    /// The selected name's place among `matches` (the first when it is not there).
+    pub fn position(&self, matches: &[&str]) -> usize {
+        matches
+            .iter()
+            .position(|n| *n == self.selected)
+            .unwrap_or(0)
+    }
+}
+
 /// A window over the main screen.
 #[derive(Debug)]
 pub enum Modal {
@@ -346,4 +373,6 @@ pub enum Modal {
     Delete(Box<super::oauth::DeleteQuestion>),
     /// Re-authorising an OAuth connection.
     Authorize(Box<super::oauth::AuthorizeFlow>),
+    /// Which integration a new connection goes to (`n` in the All view).
+    PickIntegration(Box<IntegrationPicker>),
 }

@@ -87,6 +87,8 @@ pub struct State {
     /// The profile's rotation recipes: which connections zisctl sets and tests at their
     /// target before ZIS takes the new password.
     pub recipes: crate::rotation::Recipes,
+    /// How Ctrl-G and the rotation window make passwords (the profile's `password_*`).
+    pub password: crate::secret::Policy,
     /// Why the audit log was refused at start (the app is then read-only), said in a banner.
     pub audit_log_refused: Option<String>,
 
@@ -180,6 +182,7 @@ impl State {
             tmux: false,
             kept_passwords: 0,
             recipes: crate::rotation::Recipes::default(),
+            password: crate::secret::Policy::default(),
             audit_log_refused: None,
             left_rows: vec![LeftItem::All],
             rows: Vec::new(),

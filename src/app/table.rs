@@ -60,6 +60,8 @@ pub struct RowsKey {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Widest {
     pub integration: usize,
+    /// The longest kind (`bearer_token`), so that the KIND column is no wider than it needs.
+    pub kind: usize,
     pub name: usize,
     pub principal: usize,
     pub domain: usize,
@@ -453,6 +455,9 @@ impl State {
                 continue;
             }
             w.integration = w.integration.max(e.name().chars().count());
+            for c in e.connections.iter().flatten() {
+                w.kind = w.kind.max(c.kind.as_str().len());
+            }
             let first = d.first[ei];
             for [name, principal, domain, findings] in &d.widths[first..first + n] {
                 w.name = w.name.max(*name as usize);

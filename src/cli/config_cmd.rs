@@ -156,6 +156,10 @@ default_profile = \"{profile}\"
 # stale_days = 90
 # Hide and refuse every mutating action, as --readonly does.
 # readonly = false
+# Generated passwords: length (12-256), charset (default or alnum), characters a target refuses.
+# password_length = 32
+# password_charset = \"default\"
+# password_exclude = \"~^?#\"
 "
     )
 }

@@ -227,7 +227,9 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
                 let source = if a.password_stdin {
                     Source::Stdin
                 } else if a.generate {
-                    check_length(a.length)?;
+                    if let Some(length) = a.length {
+                        check_length(length)?;
+                    }
                     Source::Generate
                 } else if stdin_is_terminal() {
                     Source::Prompt
@@ -287,7 +289,7 @@ pub async fn create(global: &GlobalArgs, a: CreateArgs) -> CliResult {
     }
     let secret = match source {
         Source::Stdin => read_secret_stdin(field)?,
-        Source::Generate => new_password(a.length, a.charset)?,
+        Source::Generate => new_password(&ctx.password(a.length, a.charset)?)?,
         Source::Prompt => prompt_secret(field, kind == ConnectionKind::BasicAuth)?,
     };
     let generated = matches!(source, Source::Generate);
@@ -440,8 +442,8 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
              --header-name or --api-key-stdin (api_key), --token-stdin (bearer_token)",
         ));
     }
-    if a.generate {
-        check_length(a.length)?;
+    if let (true, Some(length)) = (a.generate, a.length) {
+        check_length(length)?;
     }
     let ctx = Ctx::load(global)?;
     ctx.check_writable("connections update")?;
@@ -454,7 +456,7 @@ pub async fn update(global: &GlobalArgs, a: UpdateArgs) -> CliResult {
     } else if a.token_stdin {
         secret = Some(read_secret_stdin("token")?);
     } else if a.generate {
-        secret = Some(new_password(a.length, a.charset)?);
+        secret = Some(new_password(&ctx.password(a.length, a.charset)?)?);
     }
     let before = ctx.client.find_connection(&a.integration, &a.name).await?;
     let kind = before.kind;

@@ -247,6 +247,26 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// How this command generates passwords: `--length` and `--charset` where given, else the
+    /// profile's `password_length` and `password_charset`; the profile's `password_exclude`
+    /// always (a target refuses those characters whatever the length).
+    pub fn password(
+        &self,
+        length: Option<usize>,
+        charset: Option<CharsetArg>,
+    ) -> CliResult<secret::Policy> {
+        let p = &self.settings.password;
+        let length = length.unwrap_or(p.length);
+        check_length(length)?;
+        let charset = charset.map(charset_of).unwrap_or(p.charset);
+        secret::Policy::new(length, charset, &p.exclude).map_err(|why| {
+            CliError::usage(format!(
+                "--charset with the profile {}: {why}",
+                self.settings.profile
+            ))
+        })
+    }
+
     pub fn load(global: &GlobalArgs) -> CliResult<Ctx> {
         let settings = match config::load(global)? {
             Loaded::Ready(s) => *s,
@@ -326,10 +346,10 @@ pub(crate) fn check_length(length: usize) -> CliResult {
 
 /// A fresh password from the OS CSPRNG that starts with a letter or digit, so that it is never
 /// taken for an option (`-x...`) when pasted into a command, nor for a formula in a CSV.
-pub(crate) fn new_password(length: usize, charset: CharsetArg) -> CliResult<SecretString> {
+pub(crate) fn new_password(policy: &secret::Policy) -> CliResult<SecretString> {
     use secrecy::ExposeSecret;
     loop {
-        let pw = secret::generate(length, charset_of(charset))?;
+        let pw = policy.generate()?;
         if pw
             .expose_secret()
             .starts_with(|c: char| c.is_ascii_alphanumeric())
@@ -430,7 +450,7 @@ mod tests {
     #[test]
     fn generated_passwords_start_with_alnum() {
         for _ in 0..200 {
-            let pw = new_password(16, CharsetArg::Default).unwrap();
+            let pw = new_password(&secret::Policy::new(16, Charset::Default, "").unwrap()).unwrap();
             use secrecy::ExposeSecret;
             assert!(pw
                 .expose_secret()

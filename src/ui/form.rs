@@ -137,15 +137,31 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, form: &Form, theme: &T
 
     frame.render_widget(Paragraph::new(err_lines).wrap(Wrap { trim: false }), err_r);
 
-    let items = hints_now(
+    let has_password = form.visible().contains(&FieldId::Password)
+        && form
+            .field(FieldId::Password)
+            .is_some_and(|f| !f.text().is_empty());
+    let mut items = hints_now(
         keymap::hints(Scope::Form, state.ctx.readonly),
         |h| match h.command {
             Command::Generate => (form.focus == FieldId::Password).then_some(h.label),
+            Command::Copy => has_password.then_some(h.label),
             Command::Reveal if !form.has_secret_fields() => None,
             Command::Reveal if form.revealed => Some("hide"),
             _ => Some(h.label),
         },
     );
+    // Narrow: Shift-Tab goes first (Tab is named), so that copy and reveal stay in view.
+    let wide = |items: &[keymap::Hint]| {
+        items
+            .iter()
+            .map(|h| h.keys.chars().count() + 1 + h.label.chars().count() + 3)
+            .sum::<usize>()
+            .saturating_sub(2)
+    };
+    if wide(&items) > foot_r.width as usize {
+        items.retain(|h| h.command != Command::PrevField);
+    }
     frame.render_widget(Paragraph::new(hints(&items, foot_r.width, theme)), foot_r);
 }
 

@@ -7,13 +7,15 @@
 //! One file per part of the screen: `status` (status bar, banner, footer), `integrations`
 //! (left pane), `table` (connections table), `details` (panel and window), `oauth` (the OAuth
 //! clients tab, OAuth details, the OAuth delete question and re-authorise window), `usage`
-//! (what uses a connection; the bundles view), `popups` (the other windows), `form`,
+//! (what uses a connection; the bundles view), `popups` (the other windows), `form`, `picker`
+//! (which integration a new connection goes to, from the All view),
 //! `first_run`; `widgets` holds the small helpers they share.
 mod details;
 mod first_run;
 mod form;
 mod integrations;
 mod oauth;
+mod picker;
 mod popups;
 mod rotation;
 mod status;
@@ -69,6 +71,7 @@ pub fn view(state: &State, frame: &mut Frame) {
             integration,
             scroll,
         }) => usage::bundles(frame, area, state, integration, *scroll, &theme),
+        Some(Modal::PickIntegration(p)) => picker::draw(frame, area, state, p, &theme),
     }
 }
 

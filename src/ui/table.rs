@@ -194,7 +194,8 @@ fn columns(state: &State) -> Vec<Col> {
         Col {
             header: "KIND",
             fixed: true,
-            min: 8,
+            // The badge (a space, the longest kind shown) or the header with its arrow.
+            min: (state.widest.kind as u16 + 1).max(7),
             drop_order: 250,
             right: false,
         },

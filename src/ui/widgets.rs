@@ -157,8 +157,10 @@ pub(super) fn pane_block<'a>(title: Vec<Span<'a>>, focused: bool, theme: &Theme)
         .title(Line::from(title))
 }
 
+/// The kind as the API and the CLI spell it (`basic_auth`, `api_key`, `bearer_token`,
+/// `oauth`), padded to the longest so that badges line up.
 pub(crate) fn kind_badge(kind: ConnectionKind, theme: &Theme) -> Span<'static> {
-    Span::styled(format!(" {:<7}", kind.label()), theme.kind_badge(kind))
+    Span::styled(format!(" {:<12}", kind.as_str()), theme.kind_badge(kind))
 }
 
 pub(super) fn age_style(days: Option<i64>, stale: bool, stale_days: u32, theme: &Theme) -> Style {

@@ -81,6 +81,12 @@ impl Client {
             // http_proxy, HTTP_PROXY, ALL_PROXY would otherwise carry the credentials of a
             // plain-http loopback server (the sandbox, a tunnel) to the proxy in clear.
             builder = builder.no_proxy();
+            if base.scheme() == "http" {
+                // Plain http to this one host: no TLS, so the system's trust store (some 150
+                // files read and parsed, the most of the time before the first request) is
+                // not loaded. Every request of this client goes to the base URL.
+                builder = builder.tls_certs_only(std::iter::empty());
+            }
         }
         let http = builder
             .build()

@@ -31,22 +31,13 @@ impl ConnectionKind {
         ConnectionKind::BearerToken,
     ];
 
-    /// The path segment and JSON key of this kind (`basic_auth`, ...).
+    /// The path segment and JSON key of this kind (`basic_auth`, ...): the one spelling the
+    /// CLI, the TUI and the API share.
     pub fn as_str(self) -> &'static str {
         match self {
             ConnectionKind::BasicAuth => "basic_auth",
             ConnectionKind::ApiKey => "api_key",
             ConnectionKind::BearerToken => "bearer_token",
-            ConnectionKind::OAuth => "oauth",
-        }
-    }
-
-    /// Human label for tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            ConnectionKind::BasicAuth => "basic",
-            ConnectionKind::ApiKey => "api key",
-            ConnectionKind::BearerToken => "bearer",
             ConnectionKind::OAuth => "oauth",
         }
     }

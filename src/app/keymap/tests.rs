@@ -283,6 +283,19 @@ fn prepare(scope: Scope, command: Command) -> State {
             s.screen = Screen::FirstRun(FirstRun::default());
             s
         }
+        Scope::PickIntegration => {
+            let mut s = loaded(120, 40);
+            update(&mut s, ch('a'));
+            update(&mut s, ch('n'));
+            if command == Command::Up {
+                update(&mut s, key(KeyCode::End));
+                update(&mut s, key(KeyCode::Down));
+            }
+            if command == Command::ClearToStart {
+                type_text(&mut s, "e");
+            }
+            s
+        }
         Scope::Global | Scope::Main => unreachable!("not a scope keys arrive in"),
     };
     if command == Command::Back {

@@ -14,7 +14,6 @@ use crate::app::model::{ConnKey, LeftItem, LeftSel, Level, Pane, Screen};
 use crate::app::state::State;
 use crate::app::table::{Sort, SortKey};
 use crate::rotation::Progress;
-use crate::secret::{self, Charset};
 use crate::zis::ConnectionKind;
 
 use super::command_line::{input_key, open_input, sync_filter};
@@ -22,7 +21,6 @@ use super::modals::{modal_key, open_audit_log, quit_from_form, quit_from_registe
 use super::rotation::quit_from_rotation;
 use super::{
     banner, ensure_loaded, load_bundles, load_integrations, quit, refuse_readonly, EXIT_CTRL_C,
-    PASSWORD_LENGTH,
 };
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -455,6 +453,8 @@ fn target_integration(state: &State) -> Option<String> {
 
 pub(super) fn open_create(state: &mut State) {
     match target_integration(state) {
+        // All of them on screen: ask which one (the selected row's preselected).
+        Some(i) if state.is_all_view() => super::picker::open(state, &i),
         Some(i) => state.modal = Some(Modal::Form(Box::new(Form::create(&i)))),
         None => {
             let key = keymap::key_label(Scope::Main, Command::Register);
@@ -532,7 +532,7 @@ fn start_rotation(state: &mut State) {
             skipped += 1;
             continue;
         }
-        let password = match secret::generate(PASSWORD_LENGTH, Charset::Default) {
+        let password = match state.password.generate() {
             Ok(p) => p,
             Err(e) => {
                 banner(

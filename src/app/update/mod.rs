@@ -18,6 +18,7 @@ mod command_line;
 mod keys;
 mod modals;
 mod oauth;
+mod picker;
 mod rotation;
 
 use answers::{

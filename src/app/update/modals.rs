@@ -2,7 +2,7 @@
 //! their submit, a rotation, the registered secret, the audit log), as the keymap's commands
 //! of each window's scope.
 use crossterm::event::KeyEvent;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::app::action::Effect;
 use crate::app::form::{FieldId, Form, Submission};
@@ -10,10 +10,9 @@ use crate::app::keymap::{self, Command, Scope};
 use crate::app::modal::{Modal, RegisteredView};
 use crate::app::model::Level;
 use crate::app::state::State;
-use crate::secret::{self, Charset};
 
 use super::keys::run;
-use super::{banner, copied_text, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
+use super::{banner, copied_text, CLIPBOARD_CLEAR};
 
 pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
     state.modal = Some(Modal::AuditLog {
@@ -120,7 +119,39 @@ pub(super) fn modal_key(
         Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),
         Modal::Rotation(rot) => super::rotation::rotation_key(state, rot, command, fx),
         Modal::Registered(reg) => registered_key(state, reg, command, fx),
+        Modal::PickIntegration(p) => super::picker::picker_key(state, p, command, key),
     }
+}
+
+/// Ctrl-Y: the password in the form's Password field (one zisctl generated or the user
+/// typed here; a server's is never held) to the clipboard, overwritten after 30 s.
+fn copy_password(state: &mut State, form: &mut Form, fx: &mut Vec<Effect>) {
+    let shown = form.visible().contains(&FieldId::Password);
+    let text = form
+        .field(FieldId::Password)
+        .filter(|_| shown)
+        .map(|f| f.text().to_string())
+        .unwrap_or_default();
+    if text.is_empty() {
+        form.error = Some(if shown {
+            format!(
+                "{} copies the password: type one or generate it with {} first",
+                keymap::key_label(Scope::Form, Command::Copy),
+                keymap::key_label(Scope::Form, Command::Generate)
+            )
+        } else {
+            "only a password can be copied: this kind has none".to_string()
+        });
+        return;
+    }
+    fx.push(Effect::Copy {
+        text: SecretString::from(text),
+        clear_after: Some(CLIPBOARD_CLEAR),
+    });
+    // It may now be set at the target: Esc asks before throwing it away.
+    form.secret_shown = true;
+    form.error = None;
+    banner(state, Level::Info, copied_text(state, "the password"));
 }
 
 fn form_key(
@@ -160,7 +191,7 @@ fn form_key(
         Some(Command::Submit) => submit(state, &mut form, fx),
         Some(Command::Generate) => {
             if form.focus == FieldId::Password {
-                match secret::generate(PASSWORD_LENGTH, Charset::Default) {
+                match state.password.generate() {
                     Ok(p) => {
                         form.secret_shown = true;
                         form.touched = true;
@@ -180,6 +211,7 @@ fn form_key(
                 ));
             }
         }
+        Some(Command::Copy) => copy_password(state, &mut form, fx),
         Some(Command::Reveal) => {
             if form.has_secret_fields() {
                 let r = !form.revealed;

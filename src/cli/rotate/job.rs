@@ -9,7 +9,6 @@ use std::sync::{Mutex, MutexGuard};
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use crate::args::CharsetArg;
 use crate::rotation::{run_command, run_test, Mark, Recipe, Step, StepFailed, Subject};
 use crate::sanitize::clean;
 use crate::zis::models::format_time;
@@ -207,8 +206,7 @@ pub(super) struct Job<'a> {
     pub prepared: HashMap<String, SecretString>,
     /// --old-password-stdin: the connection's current password, for its recipe.
     pub old_password: Option<SecretString>,
-    pub length: usize,
-    pub charset: CharsetArg,
+    pub policy: crate::secret::Policy,
     pub state: &'a Mutex<Run>,
     pub stdout: Stdout,
 }
@@ -228,7 +226,7 @@ impl Job<'_> {
         };
         let made = match self.prepared.get(name) {
             Some(p) => Ok(p.clone()),
-            None => new_password(self.length, self.charset),
+            None => new_password(&self.policy),
         };
         let pw = match made {
             Ok(p) => p,

@@ -68,7 +68,9 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
     for n in &a.names {
         validate::connection_name(n)?;
     }
-    check_length(a.length)?;
+    if let Some(length) = a.length {
+        check_length(length)?;
+    }
     if a.older_than.is_some() && !a.stale {
         return Err(CliError::usage(
             "--older-than goes with --stale (it moves the stale line)",
@@ -119,6 +121,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         ));
     }
     let ctx = Ctx::load(global)?;
+    let policy = ctx.password(a.length, a.charset)?;
     if !a.dry_run && !a.prepare {
         ctx.check_writable("rotate")?;
     }
@@ -195,7 +198,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
         targets
             .iter()
             .map(|t| (t.integration.as_str(), t.name.as_str())),
-        a.length,
+        policy.length,
         Box::new({
             let stdout = stdout.clone();
             move |text: &str, durable: bool| stdout.write(text, durable)
@@ -229,8 +232,7 @@ pub async fn run(global: &GlobalArgs, a: RotateArgs) -> CliResult<i32> {
             .map(|p| p.into_iter().collect())
             .unwrap_or_default(),
         old_password,
-        length: a.length,
-        charset: a.charset,
+        policy,
         state: &state,
         stdout,
     };

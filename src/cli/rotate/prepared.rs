@@ -108,11 +108,12 @@ pub(super) async fn prepare(
         }
         found.push(t.name);
     }
+    let policy = ctx.password(a.length, a.charset)?;
     let stdout = Stdout::new();
     let mut records = Records::new(
         a.out.output,
         found.iter().map(|n| (integration, n.as_str())),
-        a.length,
+        policy.length,
         Box::new({
             let stdout = stdout.clone();
             move |text: &str, durable: bool| stdout.write(text, durable)
@@ -127,7 +128,7 @@ pub(super) async fn prepare(
         warn("new passwords are printed below: store them now, then clear the scrollback");
     }
     for name in &found {
-        let pw = new_password(a.length, a.charset)?;
+        let pw = new_password(&policy)?;
         let rec = PasswordRecord {
             record: PASSWORD_RECORD,
             integration: clean(integration),

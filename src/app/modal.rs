@@ -318,12 +318,18 @@ impl fmt::Debug for RegisteredView {
     }
 }
 
+/// The help window, over whatever screen it was opened in (which stays as it was under it,
+/// answers arriving included): the keys of that screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpView {
+    /// The screen whose keys it shows.
+    pub scope: super::keymap::Scope,
+    pub scroll: u16,
+}
+
 /// A window over the main screen.
 #[derive(Debug)]
 pub enum Modal {
-    Help {
-        scroll: u16,
-    },
     Details,
     ConfirmDelete {
         key: ConnKey,

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::zis::Connection;
 
 use super::filter::Filter;
-use super::modal::{InputLine, Modal};
+use super::modal::{HelpView, InputLine, Modal};
 use super::model::{
     AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem,
     LeftSel, Pane, ReqId, RightTab, Screen, UsageState,
@@ -63,6 +63,8 @@ pub struct State {
     pub client_sel: Option<String>,
 
     pub modal: Option<Modal>,
+    /// The help window, over the modal or the input line it was opened from.
+    pub help: Option<HelpView>,
     pub input: Option<InputLine>,
     /// The `:` lines run this session, oldest first (Up/Down on the command line). Kept in
     /// memory only; no command takes a secret.
@@ -117,6 +119,7 @@ impl fmt::Debug for State {
             .field("tab", &self.tab)
             .field("client_sel", &self.client_sel)
             .field("modal", &self.modal)
+            .field("help", &self.help)
             .field("banner", &self.banner)
             .finish_non_exhaustive()
     }
@@ -168,6 +171,7 @@ impl State {
             tab: RightTab::Connections,
             client_sel: None,
             modal: None,
+            help: None,
             input: None,
             banner: None,
             rate_note: None,

@@ -40,12 +40,14 @@ pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
     if let Screen::FirstRun(fr) = &state.screen {
         first_run::draw(frame, area, state, fr, &theme);
+        if let Some(h) = state.help {
+            popups::help(frame, area, state, h, &theme);
+        }
         return;
     }
     main_screen(frame, area, state, &theme);
     match &state.modal {
         None => {}
-        Some(Modal::Help { scroll }) => popups::help(frame, area, state, *scroll, &theme),
         Some(Modal::Details) if state.clients_tab() => {
             oauth::client_popup(frame, area, state, &theme)
         }
@@ -69,6 +71,9 @@ pub fn view(state: &State, frame: &mut Frame) {
             integration,
             scroll,
         }) => usage::bundles(frame, area, state, integration, *scroll, &theme),
+    }
+    if let Some(h) = state.help {
+        popups::help(frame, area, state, h, &theme);
     }
 }
 

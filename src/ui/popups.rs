@@ -7,7 +7,7 @@ use ratatui::Frame;
 use secrecy::ExposeSecret;
 
 use crate::app::keymap::{self, Command, Scope};
-use crate::app::{ConnKey, RegisteredView, State};
+use crate::app::{ConnKey, HelpView, RegisteredView, State};
 
 use super::theme::Theme;
 use super::usage::{used_by_lines, wrap_parts};
@@ -42,39 +42,39 @@ pub(super) fn title<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(format!(" {} ", text.into()), theme.title()))
 }
 
-pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &Theme) {
+/// The help window: the keys of the screen it was opened on, in two columns when wide.
+pub fn help(frame: &mut Frame, area: Rect, state: &State, view: HelpView, theme: &Theme) {
     let ro = state.ctx.readonly;
+    let page = keymap::help_for(view.scope, ro);
+    let left_sections = keymap::help_left_sections(&page);
     let mut blocks: Vec<Vec<Line>> = Vec::new();
-    for section in keymap::help_page(ro) {
-        let mut lines = vec![Line::from(Span::styled(section.heading, theme.header()))];
-        for l in section.lines {
+    for section in &page.sections {
+        let width = keymap::keys_width(section, &page) + 2;
+        let mut lines = vec![Line::from(Span::styled(
+            section.heading.to_string(),
+            theme.header(),
+        ))];
+        for l in &section.lines {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<11}", l.keys), theme.key()),
-                Span::raw(l.text),
+                Span::styled(format!("  {:<width$} ", l.keys), theme.key()),
+                Span::raw(l.text.clone()),
             ]));
         }
         lines.push(Line::raw(""));
         blocks.push(lines);
     }
-    let mut cmds = vec![Line::from(Span::styled("Commands (:)", theme.header()))];
-    for v in keymap::help_commands(ro) {
-        cmds.push(Line::from(vec![
-            Span::styled(format!("  :{:<22}", v.usage()), theme.key()),
-            Span::raw(v.help),
-        ]));
-    }
-    blocks.push(cmds);
 
     let wide = area.width >= keymap::HELP_WIDE;
     // The state keeps the scroll within the page; a resize may have made the page shorter.
-    let scroll = scroll.min(keymap::help_max_scroll(ro, (area.width, area.height)));
+    let max = keymap::help_max_scroll(view.scope, ro, (area.width, area.height));
+    let scroll = view.scroll.min(max);
     let w = if wide {
         108
     } else {
         area.width.saturating_sub(2).min(78)
     };
     let h = area.height.saturating_sub(2);
-    let mut t = "Help".to_string();
+    let mut t = format!("Help · {}", page.screen);
     if ro {
         t.push_str(" · read-only: changes are disabled");
     }
@@ -87,7 +87,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
         let mut left: Vec<Line> = Vec::new();
         let mut right: Vec<Line> = Vec::new();
         for (i, b) in blocks.into_iter().enumerate() {
-            if i < keymap::HELP_LEFT_SECTIONS {
+            if i < left_sections {
                 left.extend(b);
             } else {
                 right.extend(b);

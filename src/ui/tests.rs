@@ -175,9 +175,16 @@ fn help_scrolls_to_its_end_and_no_further() {
         update(&mut s, ch('?'));
         let top = screen(&s, w, h);
         assert!(top.iter().any(|l| l.contains("Move around")), "{w}x{h}");
+        let scope = s.help.expect("help is open").scope;
+        let scrolls = crate::app::keymap::help_max_scroll(scope, false, (w, h)) > 0;
         assert!(
-            !top.iter().any(|l| l.contains(&last)),
-            "{w}x{h}: the page is longer than the window"
+            scrolls || (w, h) != (80, 24),
+            "80x24 holds less than the page"
+        );
+        assert_eq!(
+            top.iter().any(|l| l.contains(&last)),
+            !scrolls,
+            "{w}x{h}: the page is longer than the window, or it is all there"
         );
         update(&mut s, ch('G'));
         let end = screen(&s, w, h);
@@ -190,7 +197,10 @@ fn help_scrolls_to_its_end_and_no_further() {
         }
         assert_eq!(screen(&s, w, h), end, "{w}x{h}: j stops at the end");
         update(&mut s, ch('k'));
-        assert_ne!(screen(&s, w, h), end, "{w}x{h}: k scrolls back at once");
+        assert!(
+            !scrolls || screen(&s, w, h) != end,
+            "{w}x{h}: k scrolls back at once"
+        );
         update(&mut s, ch('g'));
         assert_eq!(screen(&s, w, h), top, "{w}x{h}: g goes to the start");
     }
@@ -200,6 +210,10 @@ fn help_scrolls_to_its_end_and_no_further() {
 #[test]
 fn help_says_space_marks_and_moves_down() {
     let mut s = crate::app::testing::loaded(120, 40);
+    crate::app::update(
+        &mut s,
+        crate::app::testing::key(crossterm::event::KeyCode::Tab),
+    );
     crate::app::update(&mut s, crate::app::testing::ch('?'));
     let lines = screen(&s, 120, 40);
     assert!(

@@ -29,6 +29,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let scope = Scope::of(state);
     let binding = keymap::lookup(scope, &key);
     if let Some(b) = binding {
+        if b.command == Command::Help {
+            super::help::open(state, scope);
+            return;
+        }
         if b.mutates && refuse_readonly(state, b.command.refusal()) {
             return;
         }
@@ -39,6 +43,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             } else {
                 0
             };
+            // Under the help window: the screen it was opened on.
+            if scope == Scope::Help {
+                state.help = None;
+            }
+            let scope = Scope::of(state);
             // A window that would lose something asks first, as Esc does there.
             let asked = match scope {
                 Scope::Rotation => quit_from_rotation(state, fx),
@@ -56,6 +65,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     match scope {
         Scope::FirstRun => first_run(state, command, fx),
         Scope::Filter | Scope::CommandLine => input_key(state, command, key, fx),
+        Scope::Help => super::help::help_key(state, command),
         Scope::Global
         | Scope::Main
         | Scope::Integrations
@@ -118,7 +128,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
     }
     match command {
         Command::Quit => quit(state, fx, 0),
-        Command::Help => state.modal = Some(Modal::Help { scroll: 0 }),
+        Command::Help => super::help::open_main(state),
         Command::OpenFilter => open_input(state, InputKind::Filter),
         Command::OpenCommandLine => open_input(state, InputKind::Command),
         Command::SwitchPane => {

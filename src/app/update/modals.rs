@@ -52,24 +52,6 @@ pub(super) fn modal_key(
             }
             _ => state.modal = Some(Modal::AuditLog { entries, scroll }),
         },
-        Modal::Help { scroll } => {
-            let max = keymap::help_max_scroll(state.ctx.readonly, state.size);
-            let page = state.size.1.saturating_sub(6).max(1);
-            let scroll = scroll.min(max);
-            let to = match command {
-                Some(Command::Close) => return,
-                Some(Command::Down) => scroll.saturating_add(1),
-                Some(Command::Up) => scroll.saturating_sub(1),
-                Some(Command::PageDown) => scroll.saturating_add(page),
-                Some(Command::PageUp) => scroll.saturating_sub(page),
-                Some(Command::First) => 0,
-                Some(Command::Last) => max,
-                _ => scroll,
-            };
-            state.modal = Some(Modal::Help {
-                scroll: to.min(max),
-            });
-        }
         Modal::Details => match command {
             Some(Command::Close) => {}
             // The window closes and the main screen does it to the same connection.

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind, MouseEventKind,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -371,6 +372,7 @@ pub fn restore_terminal() {
     let _ = execute!(
         io::stdout(),
         DisableBracketedPaste,
+        DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -394,7 +396,12 @@ fn install_panic_hook() {
 
 fn setup_terminal() -> io::Result<Term> {
     enable_raw_mode()?;
-    if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste) {
+    if let Err(e) = execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableMouseCapture
+    ) {
         restore_terminal();
         return Err(e);
     }
@@ -567,6 +574,8 @@ async fn event_loop(
             }
         };
         let last_draw = std::time::Instant::now();
+        // Where the panes are, for the mouse's next click.
+        state.hitmap = crate::ui::hitmap(&state, drawn.width, drawn.height);
         // Tell the state how many table rows the frame showed: paging moves by them.
         pending.extend(report_viewport(&mut state, drawn.width, drawn.height));
 
@@ -577,6 +586,13 @@ async fn event_loop(
                     Action::Key(k)
                 }
                 Some(Ok(Event::Paste(p))) => Action::Paste(p),
+                Some(Ok(Event::Mouse(m))) => match m.kind {
+                    // Only what the app answers: no frame for every pointer move.
+                    MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                        Action::Mouse(m)
+                    }
+                    _ => continue,
+                },
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(_)) => continue,
                 // The terminal is gone (or failing): keep what would be lost, then end.

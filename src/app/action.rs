@@ -22,6 +22,8 @@ pub enum Action {
     /// A key press. The runtime drops release events (and `update` ignores any that get
     /// through); repeat events are not filtered and count as presses.
     Key(KeyEvent),
+    /// A mouse event (click, wheel) at a cell of the terminal.
+    Mouse(crossterm::event::MouseEvent),
     /// Bracketed paste.
     Paste(String),
     /// The terminal was resized to (columns, rows).
@@ -155,6 +157,7 @@ impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Key(k) => write!(f, "Key({:?} {:?})", k.code, k.modifiers),
+            Action::Mouse(m) => write!(f, "Mouse({:?} {},{})", m.kind, m.column, m.row),
             Action::Paste(p) => write!(f, "Paste({} chars)", p.chars().count()),
             Action::Resize(w, h) => write!(f, "Resize({w}x{h})"),
             Action::Viewport { table_rows } => write!(f, "Viewport({table_rows} rows)"),

@@ -208,3 +208,19 @@ pub struct Banner {
     /// Ticks left before it disappears (None: until dismissed).
     pub ttl: Option<u32>,
 }
+
+/// Where the last frame drew the main screen's panes, for the mouse: written by the runtime
+/// after each frame (from `ui::hitmap`, the layout the view drew), read by `update`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hitmap {
+    /// The integrations pane, border included (no width when folded).
+    pub integrations: ratatui::layout::Rect,
+    /// Where its items are listed, and the index in `left_rows` of the first one shown.
+    pub left_items: ratatui::layout::Rect,
+    pub left_first: usize,
+    /// The right pane (connections or OAuth clients), border included.
+    pub table: ratatui::layout::Rect,
+    /// Where its rows are (under the header), and the index of the first row shown.
+    pub rows: ratatui::layout::Rect,
+    pub first_row: usize,
+}

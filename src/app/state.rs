@@ -10,8 +10,8 @@ use crate::zis::Connection;
 use super::filter::Filter;
 use super::modal::{HelpView, InputLine, Modal};
 use super::model::{
-    AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem,
-    LeftSel, Pane, ReqId, RightTab, Screen, UsageState,
+    AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, Hitmap, IntegrationEntry,
+    LeftItem, LeftSel, Pane, ReqId, RightTab, Screen, UsageState,
 };
 use super::table::{Derived, Row, RowsKey, Sort, SortKey, Widest};
 
@@ -56,6 +56,8 @@ pub struct State {
     pub scroll: usize,
     /// How many table rows are on screen, as the view last reported (`Action::Viewport`).
     pub table_rows: usize,
+    /// Where the last frame put the panes (the mouse's clicks and wheel find them here).
+    pub hitmap: Hitmap,
     pub marked: BTreeSet<ConnKey>,
     /// The right pane's tab: connections, or the integration's OAuth clients.
     pub tab: RightTab,
@@ -167,6 +169,7 @@ impl State {
             bundles: BTreeMap::new(),
             scroll: 0,
             table_rows: DEFAULT_TABLE_ROWS,
+            hitmap: Hitmap::default(),
             marked: BTreeSet::new(),
             tab: RightTab::Connections,
             client_sel: None,

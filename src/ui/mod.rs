@@ -140,6 +140,42 @@ pub fn table_rows(state: &State, width: u16, height: u16) -> usize {
     table::visible_rows(layout(state, Rect::new(0, 0, width, height)).table)
 }
 
+/// Where a `width`×`height` frame of `state` puts the panes, their items and rows, for the
+/// mouse (the same layout [`view`] draws; the runtime stores it in the state after a frame).
+pub fn hitmap(state: &State, width: u16, height: u16) -> crate::app::Hitmap {
+    use ratatui::widgets::{Block, Borders};
+    let a = layout(state, Rect::new(0, 0, width, height));
+    let inner = |r: Rect| Block::default().borders(Borders::ALL).inner(r);
+    let left_items = inner(a.integrations);
+    // A list with no offset kept shows the selection on its last line once it is past it.
+    let left_page = usize::from(left_items.height.max(1));
+    let left_first = state
+        .left_index()
+        .map_or(0, |i| i.saturating_sub(left_page - 1));
+    let t = inner(a.table);
+    let rows = Rect {
+        y: t.y.saturating_add(1),
+        height: t.height.saturating_sub(1),
+        ..t
+    };
+    let page = usize::from(rows.height.max(1));
+    let first_row = if state.clients_tab() {
+        state
+            .selected_client_index()
+            .map_or(0, |i| i.saturating_sub(page - 1))
+    } else {
+        table::first_row(state, page)
+    };
+    crate::app::Hitmap {
+        integrations: a.integrations,
+        left_items,
+        left_first,
+        table: a.table,
+        rows,
+        first_row,
+    }
+}
+
 /// `area` under the status bar and the banner: the windows whose keys answer with a banner
 /// ("copied …") stay clear of it, so that the answer is seen.
 fn below_banner(state: &State, area: Rect) -> Rect {

@@ -57,14 +57,7 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
     // keep the selection in sight.
     let page = visible_rows(area);
     let selected = state.selected_index();
-    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
-    if let Some(sel) = selected {
-        if sel < start {
-            start = sel;
-        } else if sel >= start + page {
-            start = sel + 1 - page;
-        }
-    }
+    let start = first_row(state, page);
     let end = (start + page).min(state.rows.len());
     // The substring filter's words, to underline where they matched.
     let f = &state.table_filter;
@@ -384,6 +377,20 @@ fn text_cell(
 }
 
 /// How many rows a table drawn in `area` shows: inside its border, under the header line.
+/// The first row the table shows with `page` rows: `scroll`, moved just enough to keep the
+/// selection in sight.
+pub(super) fn first_row(state: &State, page: usize) -> usize {
+    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
+    if let Some(sel) = state.selected_index() {
+        if sel < start {
+            start = sel;
+        } else if sel >= start + page {
+            start = sel + 1 - page;
+        }
+    }
+    start
+}
+
 pub(super) fn visible_rows(area: Rect) -> usize {
     let inner = Block::default().borders(Borders::ALL).inner(area);
     inner.height.saturating_sub(1).max(1) as usize

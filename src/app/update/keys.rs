@@ -357,7 +357,7 @@ pub(super) fn set_left(state: &mut State, sel: LeftSel, fx: &mut Vec<Effect>) {
     ensure_loaded(state, fx);
 }
 
-fn move_sel(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
+pub(super) fn move_sel(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
     let step = |cur: usize, len: usize| -> usize {
         if len == 0 {
             return 0;

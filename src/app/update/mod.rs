@@ -18,6 +18,7 @@ mod command_line;
 mod help;
 mod keys;
 mod modals;
+mod mouse;
 mod oauth;
 mod rotation;
 
@@ -82,6 +83,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 on_key(state, key, &mut fx);
                 oauth::clients_for_selection(state, &mut fx);
             }
+        }
+        Action::Mouse(m) => {
+            mouse::on_mouse(state, m, &mut fx);
+            oauth::clients_for_selection(state, &mut fx);
         }
         Action::Paste(mut text) => {
             on_paste(state, &text);

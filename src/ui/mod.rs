@@ -13,6 +13,7 @@ mod details;
 mod first_run;
 mod form;
 mod integrations;
+mod marks;
 mod oauth;
 mod popups;
 mod rotation;

@@ -7,8 +7,9 @@ use ratatui::widgets::{
 use ratatui::Frame;
 
 use crate::app::keymap::{self, Command, Scope};
-use crate::app::{FilterMode, LeftSel, Pane, SortKey, State};
+use crate::app::{LeftSel, Pane, SortKey, State};
 
+use super::marks::Marks;
 use super::theme::Theme;
 use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s, truncate};
 
@@ -59,13 +60,8 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
     let selected = state.selected_index();
     let start = first_row(state, page);
     let end = (start + page).min(state.rows.len());
-    // The substring filter's words, to underline where they matched.
-    let f = &state.table_filter;
-    let words: Vec<String> = if f.mode == FilterMode::Substring {
-        f.text.split_whitespace().map(str::to_lowercase).collect()
-    } else {
-        Vec::new()
-    };
+    // What the filter matched, to underline (its words, or a fuzzy query's letters).
+    let words = Marks::of(&state.table_filter);
     let rows: Vec<Row> = state.rows[start..end]
         .iter()
         .filter_map(|r| row(state, *r, &shown, &widths, &words, theme))
@@ -280,7 +276,7 @@ fn row(
     r: crate::app::Row,
     shown: &[Col],
     widths: &[u16],
-    words: &[String],
+    words: &Marks,
     theme: &Theme,
 ) -> Option<Row<'static>> {
     let (e, c) = state.row_connection(r)?;
@@ -328,36 +324,21 @@ fn row(
     Some(Row::new(cells))
 }
 
-/// A server string cut to `w` cells in `style`, with what `words` match (case-insensitive)
+/// A server string cut to `w` cells in `style`, with what the filter matched (`words`)
 /// drawn in the theme's `matched` style.
 fn text_cell(
     text: &str,
     w: usize,
     style: ratatui::style::Style,
-    words: &[String],
+    words: &Marks,
     theme: &Theme,
 ) -> Cell<'static> {
     let text = truncate(&s(text), w);
-    if words.is_empty() {
+    if words.is_none() {
         return Cell::from(Span::styled(text, style));
     }
     let chars: Vec<char> = text.chars().collect();
-    let lower: Vec<char> = chars
-        .iter()
-        .map(|c| c.to_lowercase().next().unwrap_or(*c))
-        .collect();
-    let mut hit = vec![false; chars.len()];
-    for word in words {
-        let word: Vec<char> = word.chars().collect();
-        if word.is_empty() || word.len() > lower.len() {
-            continue;
-        }
-        for at in 0..=lower.len() - word.len() {
-            if lower[at..at + word.len()] == word[..] {
-                hit[at..at + word.len()].iter_mut().for_each(|h| *h = true);
-            }
-        }
-    }
+    let hit = words.hits(&text);
     let mut spans = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -376,7 +357,6 @@ fn text_cell(
     Cell::from(Line::from(spans))
 }
 
-/// How many rows a table drawn in `area` shows: inside its border, under the header line.
 /// The first row the table shows with `page` rows: `scroll`, moved just enough to keep the
 /// selection in sight.
 pub(super) fn first_row(state: &State, page: usize) -> usize {
@@ -391,6 +371,7 @@ pub(super) fn first_row(state: &State, page: usize) -> usize {
     start
 }
 
+/// How many rows a table drawn in `area` shows: inside its border, under the header line.
 pub(super) fn visible_rows(area: Rect) -> usize {
     let inner = Block::default().borders(Borders::ALL).inner(area);
     inner.height.saturating_sub(1).max(1) as usize

@@ -318,3 +318,38 @@ fn the_filter_underlines_what_it_matched() {
     }
     assert_eq!(checked, 2, "both salesforce rows: {lines:#?}");
 }
+
+/// With a fuzzy filter (Ctrl-F), the letters the query matched are underlined in a cell that
+/// matches it.
+#[test]
+fn the_fuzzy_filter_underlines_its_letters() {
+    use crate::app::testing::{ch, ctrl, key, loaded, type_text};
+    use crossterm::event::KeyCode;
+    use ratatui::style::Modifier;
+    let (w, h) = (120, 40);
+    let mut s = loaded(w, h);
+    crate::app::update(&mut s, key(KeyCode::Tab));
+    crate::app::update(&mut s, ch('/'));
+    crate::app::update(&mut s, ctrl('f'));
+    type_text(&mut s, "sfprd");
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    t.draw(|f| super::view(&s, f)).expect("draw");
+    let buf = t.backend().buffer();
+    let lines = screen(&s, w, h);
+    let (y, line) = lines
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.contains(" salesforce_prod "))
+        .expect("the row");
+    let at = line.find(" salesforce_prod ").expect("the cell");
+    let x0 = line[..at].chars().count() as u16 + 1;
+    let under: Vec<bool> = (0..15)
+        .map(|i| {
+            buf[(x0 + i, y as u16)]
+                .modifier
+                .contains(Modifier::UNDERLINED)
+        })
+        .collect();
+    assert_eq!(under.iter().filter(|u| **u).count(), 5, "{line}");
+    assert!(under[0] && under[14], "s… and …d: {under:?}");
+}

@@ -8,10 +8,13 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use crate::app::{Filter, FilterMode};
 
+/// A fuzzy query with its matcher and the buffers it reuses from cell to cell.
+type Fuzzy = (Pattern, Matcher, Vec<char>, Vec<u32>);
+
 pub(super) enum Marks {
     None,
     Words(Vec<String>),
-    Fuzzy(Box<RefCell<(Pattern, Matcher, Vec<char>, Vec<u32>)>>),
+    Fuzzy(Box<RefCell<Fuzzy>>),
 }
 
 impl Marks {

@@ -203,6 +203,8 @@ pub enum Command {
     ToggleMode,
     /// Enter: keep the filter, run the command.
     Accept,
+    /// Tab on the command line: complete the word, or show the next completion.
+    Complete,
     /// Esc: clear the filter, drop the command, cancel the form.
     Cancel,
     // Windows.
@@ -472,6 +474,7 @@ pub static KEYMAP: &[Section] = &[
         on(CommandLine, &[code(K::Esc)], C::Cancel).hint("cancel"),
         on(CommandLine, &[code(K::Up)], C::Up).hint("history").help("earlier commands (in :)"),
         on(CommandLine, &[code(K::Down)], C::Down).hint_above().help_above(),
+        on(CommandLine, &[code(K::Tab)], C::Complete).help("complete a command or integration name; again: the next (in :)"),
     ]},
     Section { heading: Some("Forms"), bindings: &[
         on(Form, &[code(K::Tab), code(K::Down).alias()], C::NextField).hint("next").help("next / previous field"),

@@ -29,6 +29,8 @@ mod update;
 pub mod testing;
 
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod mouse_tests;
 #[cfg(test)]
 mod oauth_tests;

@@ -25,6 +25,9 @@ pub struct InputLine {
     pub pane: Pane,
     /// Browsing the `:` history (Up/Down): the entry shown, and the line typed before.
     pub history: Option<(usize, String)>,
+    /// Tab completing on the `:` line: what stays before the completed word, the words it
+    /// offers and the one shown (the next Tab shows the next).
+    pub completion: Option<(String, Vec<String>, usize)>,
 }
 
 impl InputLine {

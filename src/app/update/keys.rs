@@ -196,6 +196,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         Command::FilterBy => filter_by(state, args),
         // The input line's and the windows' own: not the main screen's.
         Command::ToggleMode
+        | Command::Complete
         | Command::Accept
         | Command::Cancel
         | Command::Close
@@ -276,15 +277,9 @@ fn open_bundles(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
 }
 
 fn go_to(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
-    match name {
-        Some(n) if state.entry(n).is_some() => {
-            set_left(state, LeftSel::Integration(n.to_string()), fx);
-        }
-        Some(n) => banner(
-            state,
-            Level::Error,
-            format!("no integration named {n} in this account"),
-        ),
+    match name.map(|n| super::complete::integration_named(state, n)) {
+        Some(Ok(n)) => set_left(state, LeftSel::Integration(n), fx),
+        Some(Err(why)) => banner(state, Level::Error, why),
         None => banner(state, Level::Error, ":int needs a name"),
     }
 }

@@ -15,6 +15,7 @@ use super::state::{State, TICKS_PER_SEC};
 
 mod answers;
 mod command_line;
+mod complete;
 mod help;
 mod keys;
 mod modals;

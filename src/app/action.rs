@@ -97,6 +97,8 @@ pub enum Action {
     Client(ClientEvent),
     /// The demo sandbox the first-run screen asked for is up (or failed to start).
     DemoStarted(Result<Context, String>),
+    /// The runtime opened another profile's account (`Effect::SwitchProfile`), or why not.
+    ProfileSwitched(Result<Box<super::model::Account>, String>),
     /// The local audit log was read (newest last), or why it could not be.
     AuditLogLoaded(Result<Vec<crate::auditlog::Entry>, String>),
     /// An integration's OAuth clients were listed.
@@ -210,6 +212,7 @@ impl fmt::Debug for Action {
             }
             Action::Client(ev) => write!(f, "Client({ev})"),
             Action::DemoStarted(r) => write!(f, "DemoStarted(ok={})", r.is_ok()),
+            Action::ProfileSwitched(r) => write!(f, "ProfileSwitched(ok={})", r.is_ok()),
             Action::AuditLogLoaded(r) => {
                 write!(f, "AuditLogLoaded({})", r.as_ref().map_or(0, |e| e.len()))
             }
@@ -304,6 +307,8 @@ pub enum Effect {
     },
     /// Start the in-process sandbox and switch to it (first-run screen).
     StartDemo,
+    /// Open the account of this profile of the config (`:ctx NAME`): a new client and worker.
+    SwitchProfile(String),
     /// Read the local audit log of mutations.
     LoadAuditLog,
     LoadOAuthClients {
@@ -417,6 +422,7 @@ impl fmt::Debug for Effect {
                 write!(f, "Copy([REDACTED], clear_after={clear_after:?})")
             }
             Effect::StartDemo => f.write_str("StartDemo"),
+            Effect::SwitchProfile(p) => write!(f, "SwitchProfile({p})"),
             Effect::LoadAuditLog => f.write_str("LoadAuditLog"),
             Effect::LoadOAuthClients { req, integration } => {
                 write!(f, "LoadOAuthClients(#{req}, {integration})")

@@ -88,3 +88,97 @@ fn int_takes_a_fuzzy_name_when_one_matches_best_and_lists_them_when_not() {
     assert_eq!(s.left_sel, before);
     assert!(banner(&s).contains("no integration in this account matches zzzz"));
 }
+
+/// `:ctx NAME` asks the runtime for that profile's account; its answer drops the old lists
+/// and loads the new account; without a name, a picker; a password held refuses it.
+#[test]
+fn ctx_switches_profile_drops_the_lists_and_loads_the_new_account() {
+    use super::testing::{answer_loads, ctx};
+    use super::{Account, Effect, Modal};
+    let mut s = loaded(120, 40);
+    s.profiles = vec!["demo".into(), "other".into()];
+    s.command_history.push("int acme_crm_sync".into());
+    update(&mut s, ch(':'));
+    type_text(&mut s, "ctx nope");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(banner(&s).contains("no profile nope in the config (known: demo, other)"));
+    // The picker: j, Enter asks for the selected one.
+    update(&mut s, ch(':'));
+    type_text(&mut s, "ctx");
+    update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(s.modal, Some(Modal::Profiles { selected: 0 })));
+    update(&mut s, ch('j'));
+    let fx = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(fx.as_slice(), [Effect::SwitchProfile(p)] if p == "other"),
+        "{fx:?}"
+    );
+    assert!(s.modal.is_none());
+    let before_req = s.next_req;
+    let mut other = ctx();
+    other.profile = "other".into();
+    other.base_url = "http://127.0.0.1:40999".into();
+    let fx = update(
+        &mut s,
+        super::Action::ProfileSwitched(Ok(Box::new(Account {
+            ctx: other,
+            recipes: Default::default(),
+            signed_in: None,
+            session_ends: None,
+            recovery: false,
+            audit_log_refused: None,
+        }))),
+    );
+    assert_eq!(s.ctx.profile, "other");
+    assert!(
+        s.integrations.is_empty(),
+        "the old account's lists are dropped"
+    );
+    assert_eq!(s.left_sel, LeftSel::All);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadIntegrations { .. })),
+        "{fx:?}"
+    );
+    assert!(s.next_req >= before_req, "no request id is used twice");
+    assert_eq!(
+        s.command_history[0], "int acme_crm_sync",
+        "the history stays"
+    );
+    assert_eq!(s.profiles.len(), 2);
+    assert!(banner(&s).contains("profile other"), "{}", banner(&s));
+    answer_loads(&mut s, fx);
+    assert!(!s.integrations.is_empty());
+    // A failure says why and leaves the account as it was.
+    update(
+        &mut s,
+        super::Action::ProfileSwitched(Err("profile x names no account".into())),
+    );
+    assert_eq!(s.ctx.profile, "other");
+    assert!(banner(&s).contains("cannot switch profile: profile x names no account"));
+}
+
+#[test]
+fn ctx_is_refused_while_a_rotation_window_holds_a_password() {
+    use super::Modal;
+    let mut s = loaded(120, 40);
+    s.profiles = vec!["demo".into(), "other".into()];
+    update(&mut s, key(KeyCode::Tab));
+    for _ in 0..s.rows.len() {
+        if s.selected_connection().map(|(_, c)| c.name.as_str()) == Some("salesforce_prod") {
+            break;
+        }
+        update(&mut s, ch('j'));
+    }
+    update(&mut s, ch('r'));
+    assert!(matches!(s.modal, Some(Modal::Rotation(_))));
+    // The `:` line is not open over a window; the command is refused where it is run.
+    let mut fx = Vec::new();
+    super::update::switch_profile_for_test(&mut s, Some("other"), &mut fx);
+    assert!(fx.is_empty());
+    assert!(
+        banner(&s).contains("rotation window holds a password"),
+        "{}",
+        banner(&s)
+    );
+}

@@ -56,11 +56,13 @@ pub enum Scope {
     ConfirmTyped,
     /// Re-authorising an OAuth connection.
     Authorize,
+    /// The profile picker of `:ctx`.
+    Profiles,
 }
 
 impl Scope {
     /// Every scope a key can arrive in (the others, `Global` and `Main`, are parts of these).
-    pub const LEAVES: [Scope; 17] = [
+    pub const LEAVES: [Scope; 18] = [
         Scope::Integrations,
         Scope::Connections,
         Scope::OAuthClients,
@@ -78,6 +80,7 @@ impl Scope {
         Scope::AuditLog,
         Scope::Bundles,
         Scope::FirstRun,
+        Scope::Profiles,
     ];
 
     /// The scope the keys go to in `state`: the help window, else the first-run screen, else
@@ -109,6 +112,7 @@ impl Scope {
             Some(Modal::Registered(_)) => Scope::Registered,
             Some(Modal::AuditLog { .. }) => Scope::AuditLog,
             Some(Modal::Bundles { .. }) => Scope::Bundles,
+            Some(Modal::Profiles { .. }) => Scope::Profiles,
         }
     }
 
@@ -143,6 +147,7 @@ impl Scope {
             FirstRun => &[FirstRun, Global],
             ConfirmTyped => &[ConfirmTyped, Global],
             Authorize => &[Authorize, Global],
+            Profiles => &[Profiles, Global],
         }
     }
 }
@@ -230,6 +235,8 @@ pub enum Command {
     StartDemo,
     /// Enter in the re-authorise window: start the OAuth flow.
     Authorize,
+    /// `:ctx [NAME]`: another profile's account (no name: the profile picker).
+    SwitchProfile,
 }
 
 impl Command {
@@ -419,8 +426,8 @@ use Command as C;
 use KeyCode as K;
 use Scope::{
     AuditLog, Authorize, Bundles, CommandLine, ConfirmDelete, ConfirmTyped, Connections, Details,
-    Filter, FirstRun, Form, Global, Help, Integrations, KindField, Main, OAuthClients, Registered,
-    Rotation,
+    Filter, FirstRun, Form, Global, Help, Integrations, KindField, Main, OAuthClients, Profiles,
+    Registered, Rotation,
 };
 
 /// Every key. A scope's bindings are the lines of that scope and of the scopes in its
@@ -537,6 +544,11 @@ pub static KEYMAP: &[Section] = &[
         on(Bundles, &[code(K::PageUp), ctrl('u').alias()], C::PageUp).hint_above(),
         on(Bundles, &[code(K::Esc), ch('b'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
         on(Bundles, &[ch('?')], C::Help),
+        on(Profiles, &[ch('j'), code(K::Down).alias()], C::Down).hint("select"),
+        on(Profiles, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
+        on(Profiles, &[code(K::Enter)], C::SwitchProfile).hint("switch"),
+        on(Profiles, &[code(K::Esc), ch('q').alias()], C::Close).hint("cancel"),
+        on(Profiles, &[ch('?')], C::Help),
         on(FirstRun, &[ch('d'), code(K::Enter).alias()], C::StartDemo).hint("open the demo"),
         on(FirstRun, &[ch('q'), code(K::Esc).alias()], C::Quit).hint("quit"),
     ]},

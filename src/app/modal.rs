@@ -355,4 +355,8 @@ pub enum Modal {
     Delete(Box<super::oauth::DeleteQuestion>),
     /// Re-authorising an OAuth connection.
     Authorize(Box<super::oauth::AuthorizeFlow>),
+    /// `:ctx` without a name: pick one of the config's profiles (`State::profiles`).
+    Profiles {
+        selected: usize,
+    },
 }

@@ -224,3 +224,16 @@ pub struct Hitmap {
     pub rows: ratatui::layout::Rect,
     pub first_row: usize,
 }
+
+/// An account opened from a profile of the config, as the runtime hands it to the app when
+/// `:ctx` switches to it.
+pub struct Account {
+    pub ctx: Context,
+    pub recipes: crate::rotation::Recipes,
+    /// Who is signed in (a stored `auth login`), and when that session ends.
+    pub signed_in: Option<String>,
+    pub session_ends: Option<time::OffsetDateTime>,
+    /// The recovery store is there for this account.
+    pub recovery: bool,
+    pub audit_log_refused: Option<String>,
+}

@@ -88,6 +88,8 @@ pub struct State {
     pub tmux: bool,
     /// Passwords the recovery store held when the app started.
     pub kept_passwords: usize,
+    /// The profiles of the config file, for `:ctx` (sorted; empty without a config).
+    pub profiles: Vec<String>,
     /// The profile's rotation recipes: which connections zisctl sets and tests at their
     /// target before ZIS takes the new password.
     pub recipes: crate::rotation::Recipes,
@@ -186,6 +188,7 @@ impl State {
             recovery: false,
             tmux: false,
             kept_passwords: 0,
+            profiles: Vec::new(),
             recipes: crate::rotation::Recipes::default(),
             audit_log_refused: None,
             left_rows: vec![LeftItem::All],

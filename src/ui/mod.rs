@@ -72,6 +72,9 @@ pub fn view(state: &State, frame: &mut Frame) {
             integration,
             scroll,
         }) => usage::bundles(frame, area, state, integration, *scroll, &theme),
+        Some(Modal::Profiles { selected }) => {
+            popups::profiles(frame, area, state, *selected, &theme)
+        }
     }
     if let Some(h) = state.help {
         popups::help(frame, area, state, h, &theme);

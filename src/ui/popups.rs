@@ -353,3 +353,33 @@ pub fn audit_log(
     let items = keymap::hints(Scope::AuditLog, state.ctx.readonly);
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }
+
+/// `:ctx`'s picker: the config's profiles, the current one named, the selected one marked.
+pub fn profiles(frame: &mut Frame, area: Rect, state: &State, selected: usize, theme: &Theme) {
+    let w = area.width.saturating_sub(4).min(60);
+    let h = (state.profiles.len() as u16 + 5).min(area.height.saturating_sub(2));
+    let inner = window(frame, area, w, h, title("Switch profile", theme), theme);
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let mut lines = Vec::new();
+    for (i, p) in state.profiles.iter().enumerate() {
+        let mark = if i == selected { "▌" } else { " " };
+        let current = if *p == state.ctx.profile {
+            " (current)"
+        } else {
+            ""
+        };
+        let style = if i == selected {
+            theme.selected(true)
+        } else {
+            theme.base()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark}{}", s(p)), style),
+            Span::styled(current, theme.dim()),
+        ]));
+    }
+    let first = (selected + 1).saturating_sub(usize::from(body.height.max(1)));
+    frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), body);
+    let items = keymap::hints(Scope::Profiles, state.ctx.readonly);
+    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+}

@@ -57,6 +57,7 @@ pub fn screen_name(scope: Scope) -> &'static str {
         Scope::Bundles => "bundles",
         Scope::FirstRun => "first run",
         Scope::Authorize => "re-authorise",
+        Scope::Profiles => "profiles",
     }
 }
 

@@ -150,6 +150,14 @@ fn prepare(scope: Scope, command: Command) -> State {
             }
             s
         }
+        Scope::Profiles => {
+            let mut s = on_table();
+            s.profiles = vec!["alpha".into(), "demo".into(), "zulu".into()];
+            update(&mut s, ch(':'));
+            type_text(&mut s, "ctx");
+            update(&mut s, key(KeyCode::Enter));
+            s
+        }
         Scope::Authorize => {
             let mut s = on_table();
             select(&mut s, "zendesk");

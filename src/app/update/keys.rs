@@ -192,6 +192,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
             state.focus = Pane::Connections;
         }
         Command::GoTo => go_to(state, args.first().copied(), fx),
+        Command::SwitchProfile => super::profile::switch(state, args.first().copied(), fx),
         Command::SortBy => sort_by(state, args),
         Command::FilterBy => filter_by(state, args),
         // The input line's and the windows' own: not the main screen's.

@@ -21,6 +21,7 @@ mod keys;
 mod modals;
 mod mouse;
 mod oauth;
+mod profile;
 mod rotation;
 
 use answers::{
@@ -155,6 +156,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         } => on_at_target(state, req, &key, step, result, &mut fx),
         Action::PasswordsHeld { req, result } => on_held(state, req, result, &mut fx),
         Action::Client(ev) => on_client_event(state, &ev),
+        Action::ProfileSwitched(result) => profile::on_switched(state, result, &mut fx),
         Action::DemoStarted(result) => match result {
             Ok(ctx) => {
                 state.ctx = ctx;
@@ -380,4 +382,11 @@ fn refuse_readonly(state: &mut State, what: &str) -> bool {
     } else {
         false
     }
+}
+
+/// `:ctx NAME` as run from any state (the `:` line only opens on the main screen, so a test
+/// reaches the refusals of the other screens here).
+#[cfg(test)]
+pub(crate) fn switch_profile_for_test(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
+    profile::switch(state, name, fx)
 }

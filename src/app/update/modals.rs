@@ -97,6 +97,7 @@ pub(super) fn modal_key(
                 scroll: scroll.min(max),
             });
         }
+        Modal::Profiles { selected } => super::profile::picker_key(state, selected, command, fx),
         Modal::Form(form) => form_key(state, form, command, key, fx),
         Modal::Delete(q) => super::oauth::delete_key(state, q, command, key, fx),
         Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),

@@ -182,3 +182,87 @@ fn ctx_is_refused_while_a_rotation_window_holds_a_password() {
         banner(&s)
     );
 }
+
+/// `/` in help and in the audit log: Enter goes to the first match, `n` / `N` to the next
+/// and previous, round the end; closing drops the search.
+#[test]
+fn slash_searches_help_and_the_audit_log_and_n_goes_to_the_next_match() {
+    use super::keymap::{help_match_lines, Scope};
+    let mut s = loaded(80, 24);
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, ch('?'));
+    update(&mut s, ch('/'));
+    type_text(&mut s, "Audit");
+    assert_eq!(s.search.as_ref().map(|q| q.text.as_str()), Some("Audit"));
+    assert!(s.help.is_some(), "typing n did not close or move the help");
+    update(&mut s, key(KeyCode::Enter));
+    let hits = help_match_lines(Scope::Connections, false, 80, "audit");
+    assert!(hits.len() >= 2, "{hits:?}");
+    assert_eq!(s.search.as_ref().and_then(|q| q.at), Some(hits[0]));
+    update(&mut s, ch('n'));
+    assert_eq!(s.search.as_ref().and_then(|q| q.at), Some(hits[1]));
+    update(&mut s, ch('N'));
+    update(&mut s, ch('N'));
+    assert_eq!(
+        s.search.as_ref().and_then(|q| q.at),
+        hits.last().copied(),
+        "round"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.help.is_none() && s.search.is_none());
+    // `n` on the table is still "new".
+    update(&mut s, ch('n'));
+    assert!(matches!(s.modal, Some(super::Modal::Form(_))));
+    update(&mut s, key(KeyCode::Esc));
+    // The audit log: entries that name "billing".
+    let entry = |conn: &str, integration: &str| crate::auditlog::Entry {
+        time: "2026-11-22T10:00:00.000Z".into(),
+        profile: "demo".into(),
+        account: None,
+        integration: integration.into(),
+        connection: Some(conn.into()),
+        action: "update".into(),
+        kind: Some("basic_auth".into()),
+        fields: vec!["password".into()],
+        outcome: "ok".into(),
+        id: None,
+    };
+    update(&mut s, ch('L'));
+    update(
+        &mut s,
+        super::Action::AuditLogLoaded(Ok(vec![
+            entry("a", "acme_crm_sync"),
+            entry("b", "billing_bridge"),
+            entry("c", "acme_crm_sync"),
+            entry("d", "billing_bridge"),
+        ])),
+    );
+    let scroll = |s: &State| match &s.modal {
+        Some(super::Modal::AuditLog { scroll, .. }) => *scroll,
+        _ => panic!("the audit log"),
+    };
+    // Where the window lists them (newest first).
+    let billing: Vec<u16> = match &s.modal {
+        Some(super::Modal::AuditLog {
+            entries: Some(Ok(list)),
+            ..
+        }) => (0..list.len() as u16)
+            .filter(|i| list[*i as usize].integration == "billing_bridge")
+            .collect(),
+        _ => panic!("the entries"),
+    };
+    assert_eq!(billing.len(), 2);
+    update(&mut s, ch('/'));
+    type_text(&mut s, "billing");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(scroll(&s), billing[0]);
+    update(&mut s, ch('n'));
+    assert_eq!(scroll(&s), billing[1]);
+    update(&mut s, ch('n'));
+    assert_eq!(scroll(&s), billing[0], "round the end");
+    update(&mut s, ch('/'));
+    type_text(&mut s, "zzz");
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(scroll(&s), billing[0]);
+    assert!(banner(&s).contains("no match for zzz"));
+}

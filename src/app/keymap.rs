@@ -58,11 +58,13 @@ pub enum Scope {
     Authorize,
     /// The profile picker of `:ctx`.
     Profiles,
+    /// Typing a search after `/` in the help window or the audit log.
+    Search,
 }
 
 impl Scope {
     /// Every scope a key can arrive in (the others, `Global` and `Main`, are parts of these).
-    pub const LEAVES: [Scope; 18] = [
+    pub const LEAVES: [Scope; 19] = [
         Scope::Integrations,
         Scope::Connections,
         Scope::OAuthClients,
@@ -81,11 +83,15 @@ impl Scope {
         Scope::Bundles,
         Scope::FirstRun,
         Scope::Profiles,
+        Scope::Search,
     ];
 
     /// The scope the keys go to in `state`: the help window, else the first-run screen, else
     /// the input line, else the open window, else the focused pane.
     pub fn of(state: &State) -> Scope {
+        if state.search.as_ref().is_some_and(|s| s.typing) {
+            return Scope::Search;
+        }
         if state.help.is_some() {
             return Scope::Help;
         }
@@ -148,6 +154,7 @@ impl Scope {
             ConfirmTyped => &[ConfirmTyped, Global],
             Authorize => &[Authorize, Global],
             Profiles => &[Profiles, Global],
+            Search => &[Search, Global],
         }
     }
 }
@@ -237,6 +244,9 @@ pub enum Command {
     Authorize,
     /// `:ctx [NAME]`: another profile's account (no name: the profile picker).
     SwitchProfile,
+    /// `n` / `N` after a `/` search in help or the audit log.
+    NextMatch,
+    PrevMatch,
 }
 
 impl Command {
@@ -427,7 +437,7 @@ use KeyCode as K;
 use Scope::{
     AuditLog, Authorize, Bundles, CommandLine, ConfirmDelete, ConfirmTyped, Connections, Details,
     Filter, FirstRun, Form, Global, Help, Integrations, KindField, Main, OAuthClients, Profiles,
-    Registered, Rotation,
+    Registered, Rotation, Search,
 };
 
 /// Every key. A scope's bindings are the lines of that scope and of the scopes in its
@@ -517,6 +527,12 @@ pub static KEYMAP: &[Section] = &[
         on(Help, &[code(K::PageDown), ctrl('d').alias(), ch(' ').alias()], C::PageDown),
         on(Help, &[code(K::PageUp), ctrl('u').alias()], C::PageUp),
         on(Help, &[code(K::Esc), ch('?'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
+        on(Help, &[ch('/')], C::OpenFilter).hint("search"),
+        on(Help, &[ch('n')], C::NextMatch).hint("match"),
+        on(Help, &[ch('N')], C::PrevMatch).hint_above(),
+        on(Search, &[code(K::Enter)], C::Accept).hint("find"),
+        on(Search, &[code(K::Esc)], C::Cancel).hint("cancel"),
+        on(Search, &[ctrl('u')], C::ClearToStart),
         on(Details, &[ch('e')], C::Edit).hint("edit").mutates(),
         on(Details, &[ch('r')], C::Rotate).hint("rotate").mutates(),
         on(Details, &[ch('d')], C::Delete).hint("delete").mutates(),
@@ -537,6 +553,9 @@ pub static KEYMAP: &[Section] = &[
         on(AuditLog, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
         on(AuditLog, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(AuditLog, &[code(K::Esc), ch('L'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
+        on(AuditLog, &[ch('/')], C::OpenFilter).hint("search"),
+        on(AuditLog, &[ch('n')], C::NextMatch).hint("match"),
+        on(AuditLog, &[ch('N')], C::PrevMatch).hint_above(),
         on(AuditLog, &[ch('?')], C::Help),
         on(Bundles, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
         on(Bundles, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
@@ -715,7 +734,7 @@ mod tests;
 mod verbs;
 
 pub use help::{
-    help_commands, help_for, help_left_sections, help_max_scroll, keys_width, screen_name,
-    HelpLine, HelpPage, HelpSection, HELP_WIDE,
+    help_commands, help_for, help_left_sections, help_match_lines, help_max_scroll, keys_width,
+    screen_name, HelpLine, HelpPage, HelpSection, HELP_WIDE,
 };
 pub use verbs::{Verb, COMMANDS};

@@ -330,6 +330,16 @@ pub struct HelpView {
     pub scroll: u16,
 }
 
+/// `/` in the help window or the audit log: a search, typed then kept for `n` / `N`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub text: String,
+    /// Still being typed (the keys go to it).
+    pub typing: bool,
+    /// The line (help) or entry (audit log) of the match shown.
+    pub at: Option<usize>,
+}
+
 /// A window over the main screen.
 #[derive(Debug)]
 pub enum Modal {

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 use crate::zis::Connection;
 
 use super::filter::Filter;
-use super::modal::{HelpView, InputLine, Modal};
+use super::modal::{HelpView, InputLine, Modal, Search};
 use super::model::{
     AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, Hitmap, IntegrationEntry,
     LeftItem, LeftSel, Pane, ReqId, RightTab, Screen, UsageState,
@@ -67,6 +67,8 @@ pub struct State {
     pub modal: Option<Modal>,
     /// The help window, over the modal or the input line it was opened from.
     pub help: Option<HelpView>,
+    /// A search in the help window or the audit log (`/`, then `n` / `N`).
+    pub search: Option<Search>,
     pub input: Option<InputLine>,
     /// The `:` lines run this session, oldest first (Up/Down on the command line). Kept in
     /// memory only; no command takes a secret.
@@ -177,6 +179,7 @@ impl State {
             client_sel: None,
             modal: None,
             help: None,
+            search: None,
             input: None,
             banner: None,
             rate_note: None,

@@ -47,6 +47,11 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, view: HelpView, theme:
     let ro = state.ctx.readonly;
     let page = keymap::help_for(view.scope, ro);
     let left_sections = keymap::help_left_sections(&page);
+    let query = state
+        .search
+        .as_ref()
+        .map(|q| q.text.to_lowercase())
+        .filter(|q| !q.is_empty());
     let mut blocks: Vec<Vec<Line>> = Vec::new();
     for section in &page.sections {
         let width = keymap::keys_width(section, &page) + 2;
@@ -55,9 +60,14 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, view: HelpView, theme:
             theme.header(),
         ))];
         for l in &section.lines {
+            // What a `/` search found is marked.
+            let found = query
+                .as_ref()
+                .is_some_and(|q| format!("{} {}", l.keys, l.text).to_lowercase().contains(q));
+            let text = if found { theme.matched() } else { theme.base() };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {:<width$} ", l.keys), theme.key()),
-                Span::raw(l.text.clone()),
+                Span::styled(l.text.clone(), text),
             ]));
         }
         lines.push(Line::raw(""));
@@ -99,8 +109,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, view: HelpView, theme:
         let lines: Vec<Line> = blocks.into_iter().flatten().collect();
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
     }
-    let items = keymap::hints(Scope::Help, ro);
-    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+    search_footer(frame, foot, state, Scope::Help, theme);
 }
 
 pub fn confirm_delete(frame: &mut Frame, area: Rect, state: &State, key: &ConnKey, theme: &Theme) {
@@ -350,8 +359,24 @@ pub fn audit_log(
     };
     // Nothing cut: a line longer than the window wraps.
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let items = keymap::hints(Scope::AuditLog, state.ctx.readonly);
-    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+    search_footer(frame, foot, state, Scope::AuditLog, theme);
+}
+
+/// A window's footer: the `/` search being typed, else its keys (after the search kept).
+fn search_footer(frame: &mut Frame, foot: Rect, state: &State, scope: Scope, theme: &Theme) {
+    let ro = state.ctx.readonly;
+    let typing = state.search.as_ref().is_some_and(|q| q.typing);
+    let items = keymap::hints(if typing { Scope::Search } else { scope }, ro);
+    let mut spans = match &state.search {
+        Some(q) if q.typing => vec![
+            Span::styled(format!("/{}", s(&q.text)), theme.accent()),
+            Span::styled("▏ ", theme.accent()),
+        ],
+        Some(q) => vec![Span::styled(format!("/{} ", s(&q.text)), theme.accent())],
+        None => Vec::new(),
+    };
+    spans.extend(hints(&items, foot.width, theme).spans);
+    frame.render_widget(Paragraph::new(Line::from(spans)), foot);
 }
 
 /// `:ctx`'s picker: the config's profiles, the current one named, the selected one marked.

@@ -58,6 +58,7 @@ pub fn screen_name(scope: Scope) -> &'static str {
         Scope::FirstRun => "first run",
         Scope::Authorize => "re-authorise",
         Scope::Profiles => "profiles",
+        Scope::Search => "search (/)",
     }
 }
 
@@ -94,6 +95,7 @@ fn describe(command: Command) -> &'static str {
         Command::Close | Command::Cancel => "close",
         Command::Copy => "copy",
         Command::Reveal => "reveal / hide",
+        Command::ClearToStart => "clear to the start",
         _ => "",
     }
 }
@@ -272,4 +274,36 @@ fn help_keys(members: &[&'static Binding]) -> String {
 /// A help description with its placeholders filled in from the constants they name.
 fn help_text(text: &str) -> String {
     text.replace("{clipboard}", &format!("{} s", CLIPBOARD_CLEAR.as_secs()))
+}
+
+/// The lines of the help page of `scope` (as scrolled on a `width`-wide terminal: in two
+/// columns side by side when wide) that hold `query`, case-insensitive: what `/` finds.
+pub fn help_match_lines(scope: Scope, readonly: bool, width: u16, query: &str) -> Vec<usize> {
+    let q = query.to_lowercase();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let page = help_for(scope, readonly);
+    let split = if width >= HELP_WIDE {
+        help_left_sections(&page)
+    } else {
+        page.sections.len()
+    };
+    let (l, r) = page.sections.split_at(split);
+    let mut hits = Vec::new();
+    for column in [l, r] {
+        let texts = column.iter().flat_map(|s| {
+            std::iter::once(s.heading.to_string())
+                .chain(s.lines.iter().map(|l| format!("{} {}", l.keys, l.text)))
+                .chain(std::iter::once(String::new()))
+        });
+        for (i, t) in texts.enumerate() {
+            if t.to_lowercase().contains(&q) {
+                hits.push(i);
+            }
+        }
+    }
+    hits.sort_unstable();
+    hits.dedup();
+    hits
 }

@@ -27,7 +27,7 @@ fn bound_in(scope: Scope) -> impl Iterator<Item = &'static Binding> {
 /// Everything a key can change that the screen or the next key depends on.
 fn look(s: &State) -> String {
     let mut out = format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         s.screen,
         s.tab,
         s.client_sel,
@@ -36,6 +36,7 @@ fn look(s: &State) -> String {
         s.table_sel,
         s.modal,
         s.help,
+        s.search,
         s.banner,
         s.input.as_ref().map(|i| (i.kind, i.text())),
         s.left_filter,
@@ -208,6 +209,19 @@ fn prepare(scope: Scope, command: Command) -> State {
             update(&mut s, key(KeyCode::Tab));
             update(&mut s, ch('?'));
             update(&mut s, ch('j'));
+            if matches!(command, Command::NextMatch | Command::PrevMatch) {
+                update(&mut s, ch('/'));
+                type_text(&mut s, "the");
+                update(&mut s, key(KeyCode::Enter));
+            }
+            s
+        }
+        Scope::Search => {
+            let mut s = loaded(80, 24);
+            update(&mut s, key(KeyCode::Tab));
+            update(&mut s, ch('?'));
+            update(&mut s, ch('/'));
+            type_text(&mut s, "quit");
             s
         }
         Scope::Details => {
@@ -278,6 +292,11 @@ fn prepare(scope: Scope, command: Command) -> State {
             );
             if command == Command::Up {
                 update(&mut s, ch('j'));
+            }
+            if matches!(command, Command::NextMatch | Command::PrevMatch) {
+                update(&mut s, ch('/'));
+                type_text(&mut s, "update");
+                update(&mut s, key(KeyCode::Enter));
             }
             s
         }

@@ -8,6 +8,7 @@ use crate::app::state::State;
 /// Open the help of `scope`; in the help window itself, its own page.
 pub(super) fn open(state: &mut State, scope: Scope) {
     state.help = Some(HelpView { scope, scroll: 0 });
+    state.search = None;
 }
 
 /// The help of the main screen's focused pane (`:help`).
@@ -31,8 +32,12 @@ pub(super) fn help_key(state: &mut State, command: Option<Command>) {
     let to = match command {
         Some(Command::Close) => {
             state.help = None;
+            state.search = None;
             return;
         }
+        Some(Command::OpenFilter) => return super::search::open(state),
+        Some(Command::NextMatch) => return super::search::step(state, true),
+        Some(Command::PrevMatch) => return super::search::step(state, false),
         Some(Command::Down) => scroll.saturating_add(1),
         Some(Command::Up) => scroll.saturating_sub(1),
         Some(Command::PageDown) => scroll.saturating_add(page),

@@ -66,6 +66,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
         Scope::FirstRun => first_run(state, command, fx),
         Scope::Filter | Scope::CommandLine => input_key(state, command, key, fx),
         Scope::Help => super::help::help_key(state, command),
+        Scope::Search => super::search::search_key(state, command, key),
         Scope::Global
         | Scope::Main
         | Scope::Integrations
@@ -198,6 +199,8 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
         // The input line's and the windows' own: not the main screen's.
         Command::ToggleMode
         | Command::Complete
+        | Command::NextMatch
+        | Command::PrevMatch
         | Command::Accept
         | Command::Cancel
         | Command::Close

@@ -23,6 +23,7 @@ mod mouse;
 mod oauth;
 mod profile;
 mod rotation;
+mod search;
 
 use answers::{
     on_bundles, on_client_event, on_connections, on_created, on_deleted, on_integrations,

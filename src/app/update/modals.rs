@@ -16,6 +16,7 @@ use super::keys::run;
 use super::{banner, copied_text, CLIPBOARD_CLEAR, PASSWORD_LENGTH};
 
 pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
+    state.search = None;
     state.modal = Some(Modal::AuditLog {
         entries: None,
         scroll: 0,
@@ -33,7 +34,14 @@ pub(super) fn modal_key(
 ) {
     match modal {
         Modal::AuditLog { entries, scroll } => match command {
-            Some(Command::Close) => {}
+            Some(Command::Close) => state.search = None,
+            Some(c @ (Command::OpenFilter | Command::NextMatch | Command::PrevMatch)) => {
+                state.modal = Some(Modal::AuditLog { entries, scroll });
+                match c {
+                    Command::OpenFilter => super::search::open(state),
+                    c => super::search::step(state, c == Command::NextMatch),
+                }
+            }
             Some(Command::Down) => {
                 let max = entries
                     .as_ref()

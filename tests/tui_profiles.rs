@@ -49,7 +49,9 @@ fn ctx_switches_to_the_other_profiles_account_and_the_audit_log_names_it() {
     });
     // A change there is recorded under profile two and its account (once its connections
     // are in the table).
-    app.wait_until("the first integration's connections", |s| s.contains(" 1/3 "));
+    app.wait_until("the first integration's connections", |s| {
+        s.contains(" 1/3 ")
+    });
     app.send(TAB);
     app.send("d");
     app.wait_for("Delete connection");

@@ -32,7 +32,11 @@ fn tab_completes_a_command_name_and_then_its_integration_names_and_cycles() {
     let mut s = typed("int ");
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(line(&s), "int acme_crm_sync");
-    assert!(banner(&s).contains("3 match"), "{}", banner(&s));
+    assert!(
+        banner(&s).contains("3 integrations match"),
+        "{}",
+        banner(&s)
+    );
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(line(&s), "int billing_bridge");
     update(&mut s, key(KeyCode::Tab));

@@ -39,11 +39,19 @@ pub(super) fn complete(state: &mut State) {
             set_line(input, format!("{before}{}", words[0]));
             let shown = words.iter().take(LISTED).cloned().collect::<Vec<_>>();
             let more = if n > LISTED { ", …" } else { "" };
+            let what = if before.is_empty() {
+                "commands"
+            } else {
+                "integrations"
+            };
             input.completion = Some((before, words, 0));
             banner(
                 state,
                 Level::Info,
-                format!("{n} match (Tab: the next): {}{more}", shown.join(", ")),
+                format!(
+                    "{n} {what} match (Tab: the next): {}{more}",
+                    shown.join(", ")
+                ),
             );
         }
     }

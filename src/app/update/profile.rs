@@ -68,7 +68,12 @@ fn refusal(state: &State) -> Option<String> {
         Some(Modal::Registered(_)) => {
             Some("not now: a new client secret is on screen; close it first".into())
         }
-        _ => None,
+        // A change on its way: its answer belongs to this account.
+        _ => state
+            .in_flight
+            .values()
+            .find(|what| !(what.starts_with("loading ") || what.starts_with("reading ")))
+            .map(|what| format!("not now: {what} is under way; switch when it is done")),
     }
 }
 

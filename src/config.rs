@@ -452,6 +452,19 @@ pub fn choose_admin(
 /// Read and parse a config file. Refused: anything but a regular file (a FIFO, `/dev/zero`),
 /// more than [`MAX_CONFIG_BYTES`], and, when it holds a literal secret or a `*_command`, a file
 /// another user owns or may change (and, for a secret, read): see [`check_private`].
+/// The profiles of the config file `global` names (else the default one), sorted; none
+/// when there is no such file or it cannot be read.
+pub fn profile_names(global: &GlobalArgs) -> Vec<String> {
+    let path = global
+        .config
+        .clone()
+        .or_else(crate::files::default_config_path);
+    path.filter(|p| p.exists())
+        .and_then(|p| read_config_file(&p).ok())
+        .map(|f| f.profiles.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 pub fn read_config_file(path: &Path) -> Result<ConfigFile> {
     use std::io::Read;
     let f = crate::files::open_regular_read(path, "config")

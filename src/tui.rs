@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event, EventStream, KeyEventKind,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind, MouseEventKind,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -47,54 +48,35 @@ pub async fn run(global: &GlobalArgs) -> i32 {
     let now = OffsetDateTime::now_utc();
     match loaded {
         Loaded::Ready(settings) => {
-            let client = match settings.client() {
-                Ok(c) => c,
+            let opened = match profile::open(&settings) {
+                Ok(o) => o,
                 Err(e) => {
                     eprintln!("zisctl: {e}");
                     return crate::exit::code_of(&e);
                 }
             };
-            let ctx = Context {
-                profile: settings.profile.clone(),
-                base_url: display_url(client.base_url()),
-                credential_source: settings.credential_source.clone(),
-                // A refused audit log: nothing can be recorded, so nothing may change.
-                readonly: settings.readonly || settings.audit_log_refused.is_some(),
-                stale_days: settings.stale_days,
-            };
-            let audit_log = settings.audit_log.clone();
-            let keep = crate::recovery::path().map(|path| Keep {
-                path,
-                profile: settings.profile.clone(),
-                account: display_url(client.base_url()),
-            });
-            let mut state = State::new(ctx, now);
-            state.recovery = keep.is_some();
-            state.kept_passwords = keep.as_ref().map_or(0, |k| crate::recovery::count(&k.path));
-            state.audit_log_refused = settings.audit_log_refused.clone();
-            state.recipes = settings.recipes.clone();
-            state.password = settings.password.clone();
-            // A stored `auth login`: the status line names who, and when the session ends.
-            let login = settings.auth.method == crate::auth::Method::OAuth
-                || settings.auth.admin_method == crate::auth::Method::OAuth;
-            let session = login.then(|| client.clone());
-            if login {
-                state.signed_in = settings.auth.who();
-                state.session_ends = settings.auth.login.as_ref().and_then(|l| {
-                    l.refresh_expires_at
-                        .as_deref()
-                        .or(l.access_expires_at.as_deref())
-                        .and_then(crate::zis::parse::parse_timestamp)
-                });
-            }
+            let a = opened.account;
+            let mut state = State::new(a.ctx, now);
+            state.recovery = a.recovery;
+            state.kept_passwords = opened
+                .keep
+                .as_ref()
+                .map_or(0, |k| crate::recovery::count(&k.path));
+            state.audit_log_refused = a.audit_log_refused;
+            state.recipes = a.recipes;
+            state.password = a.password;
+            state.signed_in = a.signed_in;
+            state.session_ends = a.session_ends;
+            state.profiles = profile::names(global);
             run_app(
                 state,
-                Some(client),
-                audit_log,
+                Some(opened.client),
+                opened.audit_log,
                 None,
                 default_demo(),
-                keep,
-                session,
+                opened.keep,
+                opened.session,
+                Some(global.clone()),
             )
             .await
         }
@@ -110,7 +92,7 @@ pub async fn run(global: &GlobalArgs) -> i32 {
             // Said, not added to: the first-run screen only leads to the demo.
             state.kept_passwords =
                 crate::recovery::path().map_or(0, |p| crate::recovery::count(&p));
-            run_app(state, None, None, None, default_demo(), None, None).await
+            run_app(state, None, None, None, default_demo(), None, None, None).await
         }
     }
 }
@@ -134,6 +116,7 @@ pub async fn run_demo(global: &GlobalArgs, args: DemoArgs) -> i32 {
         audit_log,
         Some(demo.handle),
         args,
+        None,
         None,
         None,
     )
@@ -362,6 +345,8 @@ fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
+mod profile;
+
 // ----- terminal setup and restore -----------------------------------------------------------
 
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
@@ -372,6 +357,7 @@ pub fn restore_terminal() {
     let _ = execute!(
         io::stdout(),
         DisableBracketedPaste,
+        DisableMouseCapture,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
@@ -395,7 +381,12 @@ fn install_panic_hook() {
 
 fn setup_terminal() -> io::Result<Term> {
     enable_raw_mode()?;
-    if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste) {
+    if let Err(e) = execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableMouseCapture
+    ) {
         restore_terminal();
         return Err(e);
     }
@@ -432,6 +423,9 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
+/// `global`: the arguments the app started with, from which `:ctx` opens another profile
+/// (`None` in the demo and on the first-run screen: no config to switch in).
+#[allow(clippy::too_many_arguments)]
 async fn run_app(
     mut state: State,
     client: Option<Client>,
@@ -440,6 +434,7 @@ async fn run_app(
     demo: DemoArgs,
     keep: Option<Keep>,
     session: Option<Client>,
+    global: Option<GlobalArgs>,
 ) -> i32 {
     install_panic_hook();
     let mut terminal = match setup_terminal() {
@@ -463,9 +458,10 @@ async fn run_app(
         audit_log,
         handle,
         demo,
-        keep.as_ref(),
+        keep,
         &mut notes,
         session,
+        global,
     )
     .await;
     let _ = terminal.show_cursor();
@@ -504,9 +500,10 @@ async fn event_loop(
     audit_log: Option<std::path::PathBuf>,
     mut handle: Option<Box<dyn Any + Send>>,
     demo: DemoArgs,
-    keep: Option<&Keep>,
+    mut keep: Option<Keep>,
     notes: &mut Vec<String>,
-    session: Option<Client>,
+    mut session: Option<Client>,
+    global: Option<GlobalArgs>,
 ) -> i32 {
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut worker =
@@ -530,12 +527,31 @@ async fn event_loop(
                     drop(handle.take());
                     return code;
                 }
-                Effect::KeepPasswords(passwords) => notes.push(Keep::keep(keep, passwords)),
+                Effect::KeepPasswords(passwords) => {
+                    notes.push(Keep::keep(keep.as_ref(), passwords))
+                }
                 Effect::HoldPasswords { req, passwords } => {
-                    let result = Keep::hold(keep, passwords);
+                    let result = Keep::hold(keep.as_ref(), passwords);
                     let _ = tx.send(Action::PasswordsHeld { req, result });
                 }
-                Effect::ForgetPasswords(passwords) => Keep::forget(keep, passwords),
+                Effect::ForgetPasswords(passwords) => Keep::forget(keep.as_ref(), passwords),
+                Effect::SwitchProfile(name) => {
+                    // Opening it may run a credential command, as start-up does: the
+                    // screen waits for it.
+                    let result = match &global {
+                        Some(g) => profile::switch(g, &name),
+                        None => Err("no config to switch in (the demo)".to_string()),
+                    };
+                    let result = result.map(|o| {
+                        let w = Worker::new(&o.client, tx.clone(), DEFAULT_CONCURRENCY);
+                        worker = Some(w.with_audit_log(o.audit_log));
+                        keep = o.keep;
+                        session = o.session;
+                        // `--readonly` stays: the profile is loaded with the same arguments.
+                        Box::new(o.account)
+                    });
+                    let _ = tx.send(Action::ProfileSwitched(result));
+                }
                 Effect::Copy { text, clear_after } => {
                     osc52(terminal.backend_mut(), &text);
                     clear_at = clear_after.map(|d| tokio::time::Instant::now() + d);
@@ -568,6 +584,8 @@ async fn event_loop(
             }
         };
         let last_draw = std::time::Instant::now();
+        // Where the panes are, for the mouse's next click.
+        state.hitmap = crate::ui::hitmap(&state, drawn.width, drawn.height);
         // Tell the state how many table rows the frame showed: paging moves by them.
         pending.extend(report_viewport(&mut state, drawn.width, drawn.height));
 
@@ -578,6 +596,13 @@ async fn event_loop(
                     Action::Key(k)
                 }
                 Some(Ok(Event::Paste(p))) => Action::Paste(p),
+                Some(Ok(Event::Mouse(m))) => match m.kind {
+                    // Only what the app answers: no frame for every pointer move.
+                    MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                        Action::Mouse(m)
+                    }
+                    _ => continue,
+                },
                 Some(Ok(Event::Resize(w, h))) => Action::Resize(w, h),
                 Some(Ok(_)) => continue,
                 // The terminal is gone (or failing): keep what would be lost, then end.

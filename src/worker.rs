@@ -552,6 +552,7 @@ impl Worker {
             }
             Effect::Copy { .. }
             | Effect::StartDemo
+            | Effect::SwitchProfile(_)
             | Effect::KeepPasswords(_)
             | Effect::HoldPasswords { .. }
             | Effect::ForgetPasswords(_)

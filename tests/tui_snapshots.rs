@@ -392,6 +392,26 @@ fn help() {
     });
 }
 
+/// F1 in a form (where `?` is typed): the form's keys, over the form, which stays as typed.
+#[test]
+fn help_form() {
+    snap("help_form", |w, h| {
+        let mut s = filled_create(w, h);
+        update(&mut s, key(KeyCode::F(1)));
+        s
+    });
+}
+
+/// `?` in the rotation window: its keys, over the window.
+#[test]
+fn help_rotation() {
+    snap("help_rotation", |w, h| {
+        let mut s = rotation_ready(w, h);
+        update(&mut s, ch('?'));
+        s
+    });
+}
+
 #[test]
 fn audit_log() {
     snap("audit_log", |w, h| {

@@ -22,6 +22,8 @@ pub enum Action {
     /// A key press. The runtime drops release events (and `update` ignores any that get
     /// through); repeat events are not filtered and count as presses.
     Key(KeyEvent),
+    /// A mouse event (click, wheel) at a cell of the terminal.
+    Mouse(crossterm::event::MouseEvent),
     /// Bracketed paste.
     Paste(String),
     /// The terminal was resized to (columns, rows).
@@ -95,6 +97,8 @@ pub enum Action {
     Client(ClientEvent),
     /// The demo sandbox the first-run screen asked for is up (or failed to start).
     DemoStarted(Result<Context, String>),
+    /// The runtime opened another profile's account (`Effect::SwitchProfile`), or why not.
+    ProfileSwitched(Result<Box<super::model::Account>, String>),
     /// The local audit log was read (newest last), or why it could not be.
     AuditLogLoaded(Result<Vec<crate::auditlog::Entry>, String>),
     /// An integration's OAuth clients were listed.
@@ -155,6 +159,7 @@ impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Key(k) => write!(f, "Key({:?} {:?})", k.code, k.modifiers),
+            Action::Mouse(m) => write!(f, "Mouse({:?} {},{})", m.kind, m.column, m.row),
             Action::Paste(p) => write!(f, "Paste({} chars)", p.chars().count()),
             Action::Resize(w, h) => write!(f, "Resize({w}x{h})"),
             Action::Viewport { table_rows } => write!(f, "Viewport({table_rows} rows)"),
@@ -207,6 +212,7 @@ impl fmt::Debug for Action {
             }
             Action::Client(ev) => write!(f, "Client({ev})"),
             Action::DemoStarted(r) => write!(f, "DemoStarted(ok={})", r.is_ok()),
+            Action::ProfileSwitched(r) => write!(f, "ProfileSwitched(ok={})", r.is_ok()),
             Action::AuditLogLoaded(r) => {
                 write!(f, "AuditLogLoaded({})", r.as_ref().map_or(0, |e| e.len()))
             }
@@ -301,6 +307,8 @@ pub enum Effect {
     },
     /// Start the in-process sandbox and switch to it (first-run screen).
     StartDemo,
+    /// Open the account of this profile of the config (`:ctx NAME`): a new client and worker.
+    SwitchProfile(String),
     /// Read the local audit log of mutations.
     LoadAuditLog,
     LoadOAuthClients {
@@ -414,6 +422,7 @@ impl fmt::Debug for Effect {
                 write!(f, "Copy([REDACTED], clear_after={clear_after:?})")
             }
             Effect::StartDemo => f.write_str("StartDemo"),
+            Effect::SwitchProfile(p) => write!(f, "SwitchProfile({p})"),
             Effect::LoadAuditLog => f.write_str("LoadAuditLog"),
             Effect::LoadOAuthClients { req, integration } => {
                 write!(f, "LoadOAuthClients(#{req}, {integration})")

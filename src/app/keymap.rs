@@ -4,8 +4,8 @@
 //! Everything reads these two tables and nothing else writes a key down:
 //! - key handling (`update/keys.rs`) looks a key up with [`lookup`] and dispatches on the
 //!   command; the `:` line looks a word up in [`COMMANDS`] the same way;
-//! - the help page ([`help_page`]) and every footer ([`hints`]) are generated from them, key
-//!   names included ([`Key::label`]);
+//! - every screen's help page ([`help_for`], in `keymap/help.rs`) and every footer
+//!   ([`hints`]) are generated from them, key names included ([`Key::label`]);
 //! - `--readonly` hides and refuses every binding and command marked `mutates`, from that one
 //!   flag: [`lookup`]'s caller refuses it before dispatch, and the generators leave it out.
 //!
@@ -20,7 +20,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::modal::{InputKind, Modal};
 use super::model::{Pane, Screen};
 use super::state::State;
-use super::update::CLIPBOARD_CLEAR;
 
 /// Where a binding applies: a screen, a window, the input line, or one pane of the main screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,11 +58,15 @@ pub enum Scope {
     Authorize,
     /// Which integration a new connection goes to (`n` in the All view).
     PickIntegration,
+    /// The profile picker of `:ctx`.
+    Profiles,
+    /// Typing a search after `/` in the help window or the audit log.
+    Search,
 }
 
 impl Scope {
     /// Every scope a key can arrive in (the others, `Global` and `Main`, are parts of these).
-    pub const LEAVES: [Scope; 18] = [
+    pub const LEAVES: [Scope; 20] = [
         Scope::Integrations,
         Scope::Connections,
         Scope::OAuthClients,
@@ -82,11 +85,19 @@ impl Scope {
         Scope::Bundles,
         Scope::FirstRun,
         Scope::PickIntegration,
+        Scope::Profiles,
+        Scope::Search,
     ];
 
-    /// The scope the keys go to in `state`: the first-run screen, else the input line, else
-    /// the open window, else the focused pane.
+    /// The scope the keys go to in `state`: the help window, else the first-run screen, else
+    /// the input line, else the open window, else the focused pane.
     pub fn of(state: &State) -> Scope {
+        if state.search.as_ref().is_some_and(|s| s.typing) {
+            return Scope::Search;
+        }
+        if state.help.is_some() {
+            return Scope::Help;
+        }
         if let Screen::FirstRun(_) = state.screen {
             return Scope::FirstRun;
         }
@@ -99,7 +110,6 @@ impl Scope {
         match &state.modal {
             None if state.focus == Pane::Connections && state.clients_tab() => Scope::OAuthClients,
             None => Scope::pane(state.focus),
-            Some(Modal::Help { .. }) => Scope::Help,
             Some(Modal::Details) => Scope::Details,
             Some(Modal::ConfirmDelete { .. }) => Scope::ConfirmDelete,
             Some(Modal::Delete(q)) if q.must_type.is_some() => Scope::ConfirmTyped,
@@ -112,6 +122,7 @@ impl Scope {
             Some(Modal::AuditLog { .. }) => Scope::AuditLog,
             Some(Modal::Bundles { .. }) => Scope::Bundles,
             Some(Modal::PickIntegration(_)) => Scope::PickIntegration,
+            Some(Modal::Profiles { .. }) => Scope::Profiles,
         }
     }
 
@@ -147,6 +158,8 @@ impl Scope {
             ConfirmTyped => &[ConfirmTyped, Global],
             Authorize => &[Authorize, Global],
             PickIntegration => &[PickIntegration, Global],
+            Profiles => &[Profiles, Global],
+            Search => &[Search, Global],
         }
     }
 }
@@ -207,6 +220,8 @@ pub enum Command {
     ToggleMode,
     /// Enter: keep the filter, run the command.
     Accept,
+    /// Tab on the command line: complete the word, or show the next completion.
+    Complete,
     /// Esc: clear the filter, drop the command, cancel the form.
     Cancel,
     // Windows.
@@ -232,6 +247,11 @@ pub enum Command {
     StartDemo,
     /// Enter in the re-authorise window: start the OAuth flow.
     Authorize,
+    /// `:ctx [NAME]`: another profile's account (no name: the profile picker).
+    SwitchProfile,
+    /// `n` / `N` after a `/` search in help or the audit log.
+    NextMatch,
+    PrevMatch,
 }
 
 impl Command {
@@ -405,7 +425,7 @@ impl Binding {
     }
 
     /// The keys the help page and the footer name.
-    fn shown(&self) -> impl Iterator<Item = &'static Key> {
+    pub(crate) fn shown(&self) -> impl Iterator<Item = &'static Key> {
         self.keys.iter().filter(|k| k.shown)
     }
 }
@@ -422,7 +442,7 @@ use KeyCode as K;
 use Scope::{
     AuditLog, Authorize, Bundles, CommandLine, ConfirmDelete, ConfirmTyped, Connections, Details,
     Filter, FirstRun, Form, Global, Help, Integrations, KindField, Main, OAuthClients,
-    PickIntegration, Registered, Rotation,
+    PickIntegration, Profiles, Registered, Rotation, Search,
 };
 
 /// Every key. A scope's bindings are the lines of that scope and of the scopes in its
@@ -430,12 +450,13 @@ use Scope::{
 #[rustfmt::skip]
 pub static KEYMAP: &[Section] = &[
     Section { heading: Some("Move around"), bindings: &[
-        on(Main, &[ch('?')], C::Help).hint("help"),
+        on(Main, &[ch('?')], C::Help).hint("help").help("the keys of this screen"),
+        on(Global, &[code(K::F(1))], C::Help).help_above(),
         on(Main, &[ch('j'), code(K::Down)], C::Down).hint("move").help("move"),
         on(Main, &[ch('k'), code(K::Up)], C::Up).hint_above().help_above(),
         on(Main, &[ch('g'), code(K::Home).alias()], C::First).help("first / last"),
         on(Main, &[ch('G'), code(K::End).alias()], C::Last).help_above(),
-        on(Main, &[code(K::PageUp), ctrl('u').alias()], C::PageUp).help("page (also Ctrl-U / Ctrl-D)"),
+        on(Main, &[code(K::PageUp), ctrl('u').alias()], C::PageUp).help("page up / down"),
         on(Main, &[code(K::PageDown), ctrl('d').alias()], C::PageDown).help_above(),
         on(Main, &[code(K::Tab), code(K::BackTab).alias()], C::SwitchPane).hint("pane").help("switch pane"),
         on(Connections, &[ch('h'), code(K::Left).alias()], C::FocusIntegrations).help_above(),
@@ -475,6 +496,7 @@ pub static KEYMAP: &[Section] = &[
         on(CommandLine, &[code(K::Esc)], C::Cancel).hint("cancel"),
         on(CommandLine, &[code(K::Up)], C::Up).hint("history").help("earlier commands (in :)"),
         on(CommandLine, &[code(K::Down)], C::Down).hint_above().help_above(),
+        on(CommandLine, &[code(K::Tab)], C::Complete).help("complete a command or integration name; again: the next (in :)"),
     ]},
     Section { heading: Some("Forms"), bindings: &[
         on(Form, &[code(K::Tab), code(K::Down).alias()], C::NextField).hint("next").help("next / previous field"),
@@ -502,9 +524,11 @@ pub static KEYMAP: &[Section] = &[
         on(Rotation, &[code(K::Enter)], C::Apply).hint("apply in ZIS").help("apply in ZIS, then verify").mutates(),
         on(Rotation, &[ch('y'), ch('Y').alias()], C::Confirm).hint("apply anyway").mutates(),
         on(Rotation, &[code(K::Esc), ch('q').alias()], C::Close).hint("cancel").help("close; the password is forgotten"),
+        on(Rotation, &[ch('?')], C::Help),
         on(Registered, &[ch('v')], C::Reveal).hint("reveal"),
         on(Registered, &[ch('c')], C::Copy).hint("copy"),
         on(Registered, &[code(K::Esc), code(K::Enter).alias(), ch('q').alias()], C::Close).hint("close"),
+        on(Registered, &[ch('?')], C::Help),
     ]},
     Section { heading: None, bindings: &[
         on(Help, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
@@ -514,12 +538,19 @@ pub static KEYMAP: &[Section] = &[
         on(Help, &[code(K::PageDown), ctrl('d').alias(), ch(' ').alias()], C::PageDown),
         on(Help, &[code(K::PageUp), ctrl('u').alias()], C::PageUp),
         on(Help, &[code(K::Esc), ch('?'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
+        on(Help, &[ch('/')], C::OpenFilter).hint("search"),
+        on(Help, &[ch('n')], C::NextMatch).hint("match"),
+        on(Help, &[ch('N')], C::PrevMatch).hint_above(),
+        on(Search, &[code(K::Enter)], C::Accept).hint("find"),
+        on(Search, &[code(K::Esc)], C::Cancel).hint("cancel"),
+        on(Search, &[ctrl('u')], C::ClearToStart),
         on(Details, &[ch('e')], C::Edit).hint("edit").mutates(),
         on(Details, &[ch('r')], C::Rotate).hint("rotate").mutates(),
         on(Details, &[ch('d')], C::Delete).hint("delete").mutates(),
         on(Details, &[ch('c')], C::Copy).hint("copy name"),
         on(Details, &[ch('b')], C::Bundles).hint("bundles"),
         on(Details, &[code(K::Esc), code(K::Enter).alias(), ch('q').alias()], C::Close).hint("close"),
+        on(Details, &[ch('?')], C::Help),
         on(ConfirmDelete, &[ch('y'), ch('Y').alias()], C::Confirm).hint("delete").mutates(),
         on(ConfirmDelete, &[ch('n'), code(K::Esc), ch('q').alias()], C::Close).hint("keep it"),
         on(ConfirmTyped, &[code(K::Enter)], C::Confirm).hint("delete").mutates(),
@@ -529,14 +560,25 @@ pub static KEYMAP: &[Section] = &[
         on(Authorize, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(Authorize, &[ch('c')], C::Copy).hint("copy URL"),
         on(Authorize, &[code(K::Esc), ch('q').alias()], C::Close).hint("close"),
+        on(Authorize, &[ch('?')], C::Help),
         on(AuditLog, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
         on(AuditLog, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(AuditLog, &[code(K::Esc), ch('L'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
+        on(AuditLog, &[ch('/')], C::OpenFilter).hint("search"),
+        on(AuditLog, &[ch('n')], C::NextMatch).hint("match"),
+        on(AuditLog, &[ch('N')], C::PrevMatch).hint_above(),
+        on(AuditLog, &[ch('?')], C::Help),
         on(Bundles, &[ch('j'), code(K::Down).alias()], C::Down).hint("scroll"),
         on(Bundles, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
         on(Bundles, &[code(K::PageDown), ctrl('d').alias(), ch(' ').alias()], C::PageDown).hint("page"),
         on(Bundles, &[code(K::PageUp), ctrl('u').alias()], C::PageUp).hint_above(),
         on(Bundles, &[code(K::Esc), ch('b'), ch('q'), code(K::Enter).alias()], C::Close).hint("close"),
+        on(Bundles, &[ch('?')], C::Help),
+        on(Profiles, &[ch('j'), code(K::Down).alias()], C::Down).hint("select"),
+        on(Profiles, &[ch('k'), code(K::Up).alias()], C::Up).hint_above(),
+        on(Profiles, &[code(K::Enter)], C::SwitchProfile).hint("switch"),
+        on(Profiles, &[code(K::Esc), ch('q').alias()], C::Close).hint("cancel"),
+        on(Profiles, &[ch('?')], C::Help),
         on(FirstRun, &[ch('d'), code(K::Enter).alias()], C::StartDemo).hint("open the demo"),
         on(FirstRun, &[ch('q'), code(K::Esc).alias()], C::Quit).hint("quit"),
     ]},
@@ -631,7 +673,7 @@ fn groups(text: fn(&Binding) -> Text) -> Vec<Group> {
 }
 
 /// `a` + `b` + `c` → "a b c", no name twice.
-fn join_unique(labels: impl Iterator<Item = Cow<'static, str>>, sep: &str) -> String {
+pub(crate) fn join_unique(labels: impl Iterator<Item = Cow<'static, str>>, sep: &str) -> String {
     let mut seen: Vec<Cow<'static, str>> = Vec::new();
     for l in labels {
         if !seen.contains(&l) {
@@ -697,98 +739,13 @@ pub fn hints(scope: Scope, readonly: bool) -> Vec<Hint> {
         .collect()
 }
 
-/// One line of the help page: keys as shown, and what they do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HelpLine {
-    pub keys: String,
-    pub text: String,
-}
-
-/// One section of the help page.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HelpSection {
-    pub heading: &'static str,
-    pub lines: Vec<HelpLine>,
-}
-
-/// The help page: each headed section of [`KEYMAP`], its lines without the mutating ones in
-/// read-only mode. A line names the shown keys of its bindings, first keys first
-/// (`j k ↓ ↑`).
-pub fn help_page(readonly: bool) -> Vec<HelpSection> {
-    let all = groups(|b| b.help);
-    KEYMAP
-        .iter()
-        .filter_map(|section| {
-            let heading = section.heading?;
-            let lines = all
-                .iter()
-                .filter(|g| {
-                    section
-                        .bindings
-                        .iter()
-                        .any(|b| std::ptr::eq(b, g.members[0]))
-                })
-                .filter(|g| !(readonly && g.mutates()))
-                .map(|g| HelpLine {
-                    keys: help_keys(&g.members),
-                    text: help_text(g.text),
-                })
-                .collect();
-            Some(HelpSection { heading, lines })
-        })
-        .collect()
-}
-
-/// From this width on, the help page is drawn in two columns.
-pub const HELP_WIDE: u16 = 110;
-/// In two columns, the first this many sections of [`help_page`] go on the left.
-pub const HELP_LEFT_SECTIONS: usize = 2;
-
-/// How far the help page scrolls on a `width`×`height` terminal: until its last line is at
-/// the bottom of its window (the window is the terminal less one line around, its border and
-/// its footer line), never into a blank box.
-pub fn help_max_scroll(readonly: bool, (width, height): (u16, u16)) -> u16 {
-    let sections: Vec<usize> = help_page(readonly)
-        .iter()
-        .map(|s| s.lines.len() + 2)
-        .collect();
-    let commands = 1 + help_commands(readonly).count();
-    let lines = if width >= HELP_WIDE {
-        let left: usize = sections.iter().take(HELP_LEFT_SECTIONS).sum();
-        let right: usize = sections.iter().skip(HELP_LEFT_SECTIONS).sum::<usize>() + commands;
-        left.max(right)
-    } else {
-        sections.iter().sum::<usize>() + commands
-    };
-    let visible = usize::from(height.saturating_sub(5));
-    lines.saturating_sub(visible).min(usize::from(u16::MAX)) as u16
-}
-
-/// The `:` commands `:help` lists: every one, without the mutating ones in read-only mode.
-pub fn help_commands(readonly: bool) -> impl Iterator<Item = &'static Verb> {
-    COMMANDS.iter().filter(move |v| !(readonly && v.mutates))
-}
-
-/// The shown keys of `members`, the first key of each, then the second of each, …
-fn help_keys(members: &[&'static Binding]) -> String {
-    let longest = members.iter().map(|b| b.shown().count()).max().unwrap_or(0);
-    join_unique(
-        (0..longest).flat_map(|i| {
-            members
-                .iter()
-                .filter_map(move |b| b.shown().nth(i).map(Key::label))
-        }),
-        " ",
-    )
-}
-
-/// A help description with its placeholders filled in from the constants they name.
-fn help_text(text: &str) -> String {
-    text.replace("{clipboard}", &format!("{} s", CLIPBOARD_CLEAR.as_secs()))
-}
-
+mod help;
 #[cfg(test)]
 mod tests;
 mod verbs;
 
+pub use help::{
+    help_commands, help_for, help_left_sections, help_match_lines, help_max_scroll, keys_width,
+    screen_name, HelpLine, HelpPage, HelpSection, HELP_WIDE,
+};
 pub use verbs::{Verb, COMMANDS};

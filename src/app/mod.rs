@@ -30,7 +30,11 @@ mod update;
 pub mod testing;
 
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod form_tests;
+#[cfg(test)]
+mod mouse_tests;
 #[cfg(test)]
 mod oauth_tests;
 #[cfg(test)]

@@ -25,6 +25,9 @@ pub struct InputLine {
     pub pane: Pane,
     /// Browsing the `:` history (Up/Down): the entry shown, and the line typed before.
     pub history: Option<(usize, String)>,
+    /// Tab completing on the `:` line: what stays before the completed word, the words it
+    /// offers and the one shown (the next Tab shows the next).
+    pub completion: Option<(String, Vec<String>, usize)>,
 }
 
 impl InputLine {
@@ -345,12 +348,28 @@ impl IntegrationPicker {
     }
 }
 
+/// The help window, over whatever screen it was opened in (which stays as it was under it,
+/// answers arriving included): the keys of that screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HelpView {
+    /// The screen whose keys it shows.
+    pub scope: super::keymap::Scope,
+    pub scroll: u16,
+}
+
+/// `/` in the help window or the audit log: a search, typed then kept for `n` / `N`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Search {
+    pub text: String,
+    /// Still being typed (the keys go to it).
+    pub typing: bool,
+    /// The line (help) or entry (audit log) of the match shown.
+    pub at: Option<usize>,
+}
+
 /// A window over the main screen.
 #[derive(Debug)]
 pub enum Modal {
-    Help {
-        scroll: u16,
-    },
     Details,
     ConfirmDelete {
         key: ConnKey,
@@ -375,4 +394,8 @@ pub enum Modal {
     Authorize(Box<super::oauth::AuthorizeFlow>),
     /// Which integration a new connection goes to (`n` in the All view).
     PickIntegration(Box<IntegrationPicker>),
+    /// `:ctx` without a name: pick one of the config's profiles (`State::profiles`).
+    Profiles {
+        selected: usize,
+    },
 }

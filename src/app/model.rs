@@ -208,3 +208,34 @@ pub struct Banner {
     /// Ticks left before it disappears (None: until dismissed).
     pub ttl: Option<u32>,
 }
+
+/// Where the last frame drew the main screen's panes, for the mouse: written by the runtime
+/// after each frame (from `ui::hitmap`, the layout the view drew), read by `update`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hitmap {
+    /// The integrations pane, border included (no width when folded).
+    pub integrations: ratatui::layout::Rect,
+    /// Where its items are listed, and the index in `left_rows` of the first one shown.
+    pub left_items: ratatui::layout::Rect,
+    pub left_first: usize,
+    /// The right pane (connections or OAuth clients), border included.
+    pub table: ratatui::layout::Rect,
+    /// Where its rows are (under the header), and the index of the first row shown.
+    pub rows: ratatui::layout::Rect,
+    pub first_row: usize,
+}
+
+/// An account opened from a profile of the config, as the runtime hands it to the app when
+/// `:ctx` switches to it.
+pub struct Account {
+    pub ctx: Context,
+    pub recipes: crate::rotation::Recipes,
+    /// How its generated passwords are made (the profile's length, charset, exclusions).
+    pub password: crate::secret::Policy,
+    /// Who is signed in (a stored `auth login`), and when that session ends.
+    pub signed_in: Option<String>,
+    pub session_ends: Option<time::OffsetDateTime>,
+    /// The recovery store is there for this account.
+    pub recovery: bool,
+    pub audit_log_refused: Option<String>,
+}

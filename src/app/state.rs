@@ -8,10 +8,10 @@ use time::OffsetDateTime;
 use crate::zis::Connection;
 
 use super::filter::Filter;
-use super::modal::{InputLine, Modal};
+use super::modal::{HelpView, InputLine, Modal, Search};
 use super::model::{
-    AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, IntegrationEntry, LeftItem,
-    LeftSel, Pane, ReqId, RightTab, Screen, UsageState,
+    AuditInfo, Banner, BundlesEntry, ConnKey, Context, FirstRun, Hitmap, IntegrationEntry,
+    LeftItem, LeftSel, Pane, ReqId, RightTab, Screen, UsageState,
 };
 use super::table::{Derived, Row, RowsKey, Sort, SortKey, Widest};
 
@@ -56,6 +56,8 @@ pub struct State {
     pub scroll: usize,
     /// How many table rows are on screen, as the view last reported (`Action::Viewport`).
     pub table_rows: usize,
+    /// Where the last frame put the panes (the mouse's clicks and wheel find them here).
+    pub hitmap: Hitmap,
     pub marked: BTreeSet<ConnKey>,
     /// The right pane's tab: connections, or the integration's OAuth clients.
     pub tab: RightTab,
@@ -63,6 +65,10 @@ pub struct State {
     pub client_sel: Option<String>,
 
     pub modal: Option<Modal>,
+    /// The help window, over the modal or the input line it was opened from.
+    pub help: Option<HelpView>,
+    /// A search in the help window or the audit log (`/`, then `n` / `N`).
+    pub search: Option<Search>,
     pub input: Option<InputLine>,
     /// The `:` lines run this session, oldest first (Up/Down on the command line). Kept in
     /// memory only; no command takes a secret.
@@ -84,6 +90,8 @@ pub struct State {
     pub tmux: bool,
     /// Passwords the recovery store held when the app started.
     pub kept_passwords: usize,
+    /// The profiles of the config file, for `:ctx` (sorted; empty without a config).
+    pub profiles: Vec<String>,
     /// The profile's rotation recipes: which connections zisctl sets and tests at their
     /// target before ZIS takes the new password.
     pub recipes: crate::rotation::Recipes,
@@ -119,6 +127,7 @@ impl fmt::Debug for State {
             .field("tab", &self.tab)
             .field("client_sel", &self.client_sel)
             .field("modal", &self.modal)
+            .field("help", &self.help)
             .field("banner", &self.banner)
             .finish_non_exhaustive()
     }
@@ -166,10 +175,13 @@ impl State {
             bundles: BTreeMap::new(),
             scroll: 0,
             table_rows: DEFAULT_TABLE_ROWS,
+            hitmap: Hitmap::default(),
             marked: BTreeSet::new(),
             tab: RightTab::Connections,
             client_sel: None,
             modal: None,
+            help: None,
+            search: None,
             input: None,
             banner: None,
             rate_note: None,
@@ -181,6 +193,7 @@ impl State {
             recovery: false,
             tmux: false,
             kept_passwords: 0,
+            profiles: Vec::new(),
             recipes: crate::rotation::Recipes::default(),
             password: crate::secret::Policy::default(),
             audit_log_refused: None,

@@ -234,9 +234,9 @@ fn navigation_tab_and_details() {
     update(&mut s, key(KeyCode::Esc));
     assert!(s.modal.is_none());
     update(&mut s, ch('?'));
-    assert!(matches!(s.modal, Some(Modal::Help { .. })));
+    assert!(s.help.is_some());
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.modal.is_none());
+    assert!(s.help.is_none() && s.modal.is_none());
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod details;
 mod first_run;
 mod form;
 mod integrations;
+mod marks;
 mod oauth;
 mod picker;
 mod popups;
@@ -42,12 +43,14 @@ pub fn view(state: &State, frame: &mut Frame) {
     let area = frame.area();
     if let Screen::FirstRun(fr) = &state.screen {
         first_run::draw(frame, area, state, fr, &theme);
+        if let Some(h) = state.help {
+            popups::help(frame, area, state, h, &theme);
+        }
         return;
     }
     main_screen(frame, area, state, &theme);
     match &state.modal {
         None => {}
-        Some(Modal::Help { scroll }) => popups::help(frame, area, state, *scroll, &theme),
         Some(Modal::Details) if state.clients_tab() => {
             oauth::client_popup(frame, area, state, &theme)
         }
@@ -72,6 +75,12 @@ pub fn view(state: &State, frame: &mut Frame) {
             scroll,
         }) => usage::bundles(frame, area, state, integration, *scroll, &theme),
         Some(Modal::PickIntegration(p)) => picker::draw(frame, area, state, p, &theme),
+        Some(Modal::Profiles { selected }) => {
+            popups::profiles(frame, area, state, *selected, &theme)
+        }
+    }
+    if let Some(h) = state.help {
+        popups::help(frame, area, state, h, &theme);
     }
 }
 
@@ -136,6 +145,42 @@ pub fn layout(state: &State, area: Rect) -> Areas {
 /// scrolling move by what is on screen.
 pub fn table_rows(state: &State, width: u16, height: u16) -> usize {
     table::visible_rows(layout(state, Rect::new(0, 0, width, height)).table)
+}
+
+/// Where a `width`×`height` frame of `state` puts the panes, their items and rows, for the
+/// mouse (the same layout [`view`] draws; the runtime stores it in the state after a frame).
+pub fn hitmap(state: &State, width: u16, height: u16) -> crate::app::Hitmap {
+    use ratatui::widgets::{Block, Borders};
+    let a = layout(state, Rect::new(0, 0, width, height));
+    let inner = |r: Rect| Block::default().borders(Borders::ALL).inner(r);
+    let left_items = inner(a.integrations);
+    // A list with no offset kept shows the selection on its last line once it is past it.
+    let left_page = usize::from(left_items.height.max(1));
+    let left_first = state
+        .left_index()
+        .map_or(0, |i| i.saturating_sub(left_page - 1));
+    let t = inner(a.table);
+    let rows = Rect {
+        y: t.y.saturating_add(1),
+        height: t.height.saturating_sub(1),
+        ..t
+    };
+    let page = usize::from(rows.height.max(1));
+    let first_row = if state.clients_tab() {
+        state
+            .selected_client_index()
+            .map_or(0, |i| i.saturating_sub(page - 1))
+    } else {
+        table::first_row(state, page)
+    };
+    crate::app::Hitmap {
+        integrations: a.integrations,
+        left_items,
+        left_first,
+        table: a.table,
+        rows,
+        first_row,
+    }
 }
 
 /// `area` under the status bar and the banner: the windows whose keys answer with a banner

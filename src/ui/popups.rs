@@ -7,7 +7,7 @@ use ratatui::Frame;
 use secrecy::ExposeSecret;
 
 use crate::app::keymap::{self, Command, Scope};
-use crate::app::{ConnKey, RegisteredView, State};
+use crate::app::{ConnKey, HelpView, RegisteredView, State};
 
 use super::theme::Theme;
 use super::usage::{used_by_lines, wrap_parts};
@@ -42,39 +42,49 @@ pub(super) fn title<'a>(text: impl Into<String>, theme: &Theme) -> Line<'a> {
     Line::from(Span::styled(format!(" {} ", text.into()), theme.title()))
 }
 
-pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &Theme) {
+/// The help window: the keys of the screen it was opened on, in two columns when wide.
+pub fn help(frame: &mut Frame, area: Rect, state: &State, view: HelpView, theme: &Theme) {
     let ro = state.ctx.readonly;
+    let page = keymap::help_for(view.scope, ro);
+    let left_sections = keymap::help_left_sections(&page);
+    let query = state
+        .search
+        .as_ref()
+        .map(|q| q.text.to_lowercase())
+        .filter(|q| !q.is_empty());
     let mut blocks: Vec<Vec<Line>> = Vec::new();
-    for section in keymap::help_page(ro) {
-        let mut lines = vec![Line::from(Span::styled(section.heading, theme.header()))];
-        for l in section.lines {
+    for section in &page.sections {
+        let width = keymap::keys_width(section, &page) + 2;
+        let mut lines = vec![Line::from(Span::styled(
+            section.heading.to_string(),
+            theme.header(),
+        ))];
+        for l in &section.lines {
+            // What a `/` search found is marked.
+            let found = query
+                .as_ref()
+                .is_some_and(|q| format!("{} {}", l.keys, l.text).to_lowercase().contains(q));
+            let text = if found { theme.matched() } else { theme.base() };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<11}", l.keys), theme.key()),
-                Span::raw(l.text),
+                Span::styled(format!("  {:<width$} ", l.keys), theme.key()),
+                Span::styled(l.text.clone(), text),
             ]));
         }
         lines.push(Line::raw(""));
         blocks.push(lines);
     }
-    let mut cmds = vec![Line::from(Span::styled("Commands (:)", theme.header()))];
-    for v in keymap::help_commands(ro) {
-        cmds.push(Line::from(vec![
-            Span::styled(format!("  :{:<22}", v.usage()), theme.key()),
-            Span::raw(v.help),
-        ]));
-    }
-    blocks.push(cmds);
 
     let wide = area.width >= keymap::HELP_WIDE;
     // The state keeps the scroll within the page; a resize may have made the page shorter.
-    let scroll = scroll.min(keymap::help_max_scroll(ro, (area.width, area.height)));
+    let max = keymap::help_max_scroll(view.scope, ro, (area.width, area.height));
+    let scroll = view.scroll.min(max);
     let w = if wide {
         108
     } else {
         area.width.saturating_sub(2).min(78)
     };
     let h = area.height.saturating_sub(2);
-    let mut t = "Help".to_string();
+    let mut t = format!("Help · {}", page.screen);
     if ro {
         t.push_str(" · read-only: changes are disabled");
     }
@@ -87,7 +97,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
         let mut left: Vec<Line> = Vec::new();
         let mut right: Vec<Line> = Vec::new();
         for (i, b) in blocks.into_iter().enumerate() {
-            if i < keymap::HELP_LEFT_SECTIONS {
+            if i < left_sections {
                 left.extend(b);
             } else {
                 right.extend(b);
@@ -99,8 +109,7 @@ pub fn help(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &T
         let lines: Vec<Line> = blocks.into_iter().flatten().collect();
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
     }
-    let items = keymap::hints(Scope::Help, ro);
-    frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
+    search_footer(frame, foot, state, Scope::Help, theme);
 }
 
 pub fn confirm_delete(frame: &mut Frame, area: Rect, state: &State, key: &ConnKey, theme: &Theme) {
@@ -350,6 +359,52 @@ pub fn audit_log(
     };
     // Nothing cut: a line longer than the window wraps.
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-    let items = keymap::hints(Scope::AuditLog, state.ctx.readonly);
+    search_footer(frame, foot, state, Scope::AuditLog, theme);
+}
+
+/// A window's footer: the `/` search being typed, else its keys (after the search kept).
+fn search_footer(frame: &mut Frame, foot: Rect, state: &State, scope: Scope, theme: &Theme) {
+    let ro = state.ctx.readonly;
+    let typing = state.search.as_ref().is_some_and(|q| q.typing);
+    let items = keymap::hints(if typing { Scope::Search } else { scope }, ro);
+    let mut spans = match &state.search {
+        Some(q) if q.typing => vec![
+            Span::styled(format!("/{}", s(&q.text)), theme.accent()),
+            Span::styled("▏ ", theme.accent()),
+        ],
+        Some(q) => vec![Span::styled(format!("/{} ", s(&q.text)), theme.accent())],
+        None => Vec::new(),
+    };
+    spans.extend(hints(&items, foot.width, theme).spans);
+    frame.render_widget(Paragraph::new(Line::from(spans)), foot);
+}
+
+/// `:ctx`'s picker: the config's profiles, the current one named, the selected one marked.
+pub fn profiles(frame: &mut Frame, area: Rect, state: &State, selected: usize, theme: &Theme) {
+    let w = area.width.saturating_sub(4).min(60);
+    let h = (state.profiles.len() as u16 + 5).min(area.height.saturating_sub(2));
+    let inner = window(frame, area, w, h, title("Switch profile", theme), theme);
+    let [body, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let mut lines = Vec::new();
+    for (i, p) in state.profiles.iter().enumerate() {
+        let mark = if i == selected { "▌" } else { " " };
+        let current = if *p == state.ctx.profile {
+            " (current)"
+        } else {
+            ""
+        };
+        let style = if i == selected {
+            theme.selected(true)
+        } else {
+            theme.base()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark}{}", s(p)), style),
+            Span::styled(current, theme.dim()),
+        ]));
+    }
+    let first = (selected + 1).saturating_sub(usize::from(body.height.max(1)));
+    frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), body);
+    let items = keymap::hints(Scope::Profiles, state.ctx.readonly);
     frame.render_widget(Paragraph::new(hints(&items, foot.width, theme)), foot);
 }

@@ -7,8 +7,9 @@ use ratatui::widgets::{
 use ratatui::Frame;
 
 use crate::app::keymap::{self, Command, Scope};
-use crate::app::{FilterMode, LeftSel, Pane, SortKey, State};
+use crate::app::{LeftSel, Pane, SortKey, State};
 
+use super::marks::Marks;
 use super::theme::Theme;
 use super::widgets::{age_style, age_text, date_text, kind_badge, pane_block, s, truncate};
 
@@ -57,22 +58,10 @@ pub(super) fn connections_table(frame: &mut Frame, area: Rect, state: &State, th
     // keep the selection in sight.
     let page = visible_rows(area);
     let selected = state.selected_index();
-    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
-    if let Some(sel) = selected {
-        if sel < start {
-            start = sel;
-        } else if sel >= start + page {
-            start = sel + 1 - page;
-        }
-    }
+    let start = first_row(state, page);
     let end = (start + page).min(state.rows.len());
-    // The substring filter's words, to underline where they matched.
-    let f = &state.table_filter;
-    let words: Vec<String> = if f.mode == FilterMode::Substring {
-        f.text.split_whitespace().map(str::to_lowercase).collect()
-    } else {
-        Vec::new()
-    };
+    // What the filter matched, to underline (its words, or a fuzzy query's letters).
+    let words = Marks::of(&state.table_filter);
     let rows: Vec<Row> = state.rows[start..end]
         .iter()
         .filter_map(|r| row(state, *r, &shown, &widths, &words, theme))
@@ -288,7 +277,7 @@ fn row(
     r: crate::app::Row,
     shown: &[Col],
     widths: &[u16],
-    words: &[String],
+    words: &Marks,
     theme: &Theme,
 ) -> Option<Row<'static>> {
     let (e, c) = state.row_connection(r)?;
@@ -336,36 +325,21 @@ fn row(
     Some(Row::new(cells))
 }
 
-/// A server string cut to `w` cells in `style`, with what `words` match (case-insensitive)
+/// A server string cut to `w` cells in `style`, with what the filter matched (`words`)
 /// drawn in the theme's `matched` style.
 fn text_cell(
     text: &str,
     w: usize,
     style: ratatui::style::Style,
-    words: &[String],
+    words: &Marks,
     theme: &Theme,
 ) -> Cell<'static> {
     let text = truncate(&s(text), w);
-    if words.is_empty() {
+    if words.is_none() {
         return Cell::from(Span::styled(text, style));
     }
     let chars: Vec<char> = text.chars().collect();
-    let lower: Vec<char> = chars
-        .iter()
-        .map(|c| c.to_lowercase().next().unwrap_or(*c))
-        .collect();
-    let mut hit = vec![false; chars.len()];
-    for word in words {
-        let word: Vec<char> = word.chars().collect();
-        if word.is_empty() || word.len() > lower.len() {
-            continue;
-        }
-        for at in 0..=lower.len() - word.len() {
-            if lower[at..at + word.len()] == word[..] {
-                hit[at..at + word.len()].iter_mut().for_each(|h| *h = true);
-            }
-        }
-    }
+    let hit = words.hits(&text);
     let mut spans = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -382,6 +356,20 @@ fn text_cell(
         i = j;
     }
     Cell::from(Line::from(spans))
+}
+
+/// The first row the table shows with `page` rows: `scroll`, moved just enough to keep the
+/// selection in sight.
+pub(super) fn first_row(state: &State, page: usize) -> usize {
+    let mut start = state.scroll.min(state.rows.len().saturating_sub(1));
+    if let Some(sel) = state.selected_index() {
+        if sel < start {
+            start = sel;
+        } else if sel >= start + page {
+            start = sel + 1 - page;
+        }
+    }
+    start
 }
 
 /// How many rows a table drawn in `area` shows: inside its border, under the header line.

@@ -27,7 +27,7 @@ fn bound_in(scope: Scope) -> impl Iterator<Item = &'static Binding> {
 /// Everything a key can change that the screen or the next key depends on.
 fn look(s: &State) -> String {
     let mut out = format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         s.screen,
         s.tab,
         s.client_sel,
@@ -35,6 +35,8 @@ fn look(s: &State) -> String {
         s.left_sel,
         s.table_sel,
         s.modal,
+        s.help,
+        s.search,
         s.banner,
         s.input.as_ref().map(|i| (i.kind, i.text())),
         s.left_filter,
@@ -149,6 +151,14 @@ fn prepare(scope: Scope, command: Command) -> State {
             }
             s
         }
+        Scope::Profiles => {
+            let mut s = on_table();
+            s.profiles = vec!["alpha".into(), "demo".into(), "zulu".into()];
+            update(&mut s, ch(':'));
+            type_text(&mut s, "ctx");
+            update(&mut s, key(KeyCode::Enter));
+            s
+        }
         Scope::Authorize => {
             let mut s = on_table();
             select(&mut s, "zendesk");
@@ -194,9 +204,24 @@ fn prepare(scope: Scope, command: Command) -> State {
             s
         }
         Scope::Help => {
-            let mut s = on_table();
+            // Small enough for the page to scroll.
+            let mut s = loaded(80, 24);
+            update(&mut s, key(KeyCode::Tab));
             update(&mut s, ch('?'));
             update(&mut s, ch('j'));
+            if matches!(command, Command::NextMatch | Command::PrevMatch) {
+                update(&mut s, ch('/'));
+                type_text(&mut s, "the");
+                update(&mut s, key(KeyCode::Enter));
+            }
+            s
+        }
+        Scope::Search => {
+            let mut s = loaded(80, 24);
+            update(&mut s, key(KeyCode::Tab));
+            update(&mut s, ch('?'));
+            update(&mut s, ch('/'));
+            type_text(&mut s, "quit");
             s
         }
         Scope::Details => {
@@ -267,6 +292,11 @@ fn prepare(scope: Scope, command: Command) -> State {
             );
             if command == Command::Up {
                 update(&mut s, ch('j'));
+            }
+            if matches!(command, Command::NextMatch | Command::PrevMatch) {
+                update(&mut s, ch('/'));
+                type_text(&mut s, "update");
+                update(&mut s, key(KeyCode::Enter));
             }
             s
         }
@@ -524,24 +554,71 @@ fn every_footer_hint_names_keys_bound_where_it_shows() {
     );
 }
 
+/// The keys a help page names: every token of its lines' keys (not the `:` commands).
+fn keys_on(page: &HelpPage) -> Vec<String> {
+    page.sections
+        .iter()
+        .filter(|s| s.heading != "Commands (:)")
+        .flat_map(|s| s.lines.iter())
+        .flat_map(|l| l.keys.split(' ').map(str::to_string))
+        .collect()
+}
+
 #[test]
-fn every_help_line_names_keys_of_the_table_and_every_described_binding_is_on_it() {
-    let page = help_page(false);
-    assert!(page.len() >= 5);
-    let mut listed = 0;
-    for section in &page {
-        for line in &section.lines {
-            listed += 1;
-            assert!(!line.keys.is_empty(), "{line:?}");
-            for t in line.keys.split(' ') {
-                let bound = bindings().any(|b| b.shown().any(|k| k.label() == t));
-                assert!(bound, "{line:?}: {t} is not in the keymap");
+fn every_key_bound_in_a_screen_is_on_its_help_page_and_nothing_else() {
+    for scope in Scope::LEAVES {
+        for readonly in [false, true] {
+            let page = help_for(scope, readonly);
+            let on_page = keys_on(&page);
+            for b in bound_in(scope) {
+                for k in b.keys {
+                    let shown = on_page.contains(&k.label().into_owned());
+                    if readonly && b.mutates {
+                        // Unless another binding of the page has the same key.
+                        let other = bound_in(scope)
+                            .any(|o| !o.mutates && o.keys.iter().any(|x| x.label() == k.label()));
+                        assert!(
+                            !shown || other,
+                            "{scope:?}: read-only help names {} ({:?})",
+                            k.label(),
+                            b.command
+                        );
+                    } else {
+                        assert!(
+                            shown,
+                            "{scope:?}: {} ({:?}) not on its help",
+                            k.label(),
+                            b.command
+                        );
+                    }
+                }
             }
-            assert!(!line.text.contains('{'), "a placeholder left in {line:?}");
+            // What the page names is bound there (the main screen's pages also name the
+            // filter's and the command line's keys).
+            let mut reach: Vec<Scope> = scope.chain().to_vec();
+            if matches!(
+                scope,
+                Scope::Integrations | Scope::Connections | Scope::OAuthClients
+            ) {
+                reach.extend([Scope::Filter, Scope::CommandLine]);
+            }
+            if scope == Scope::Form {
+                reach.push(Scope::KindField);
+            }
+            for t in &on_page {
+                let bound = bindings()
+                    .filter(|b| reach.contains(&b.scope))
+                    .any(|b| b.keys.iter().any(|k| k.label() == t.as_str()));
+                assert!(bound, "{scope:?}: help names {t}, not bound there");
+            }
+            for l in page.sections.iter().flat_map(|s| s.lines.iter()) {
+                assert!(!l.text.is_empty(), "{scope:?}: {l:?} says nothing");
+                assert!(!l.text.contains('{'), "a placeholder left in {l:?}");
+            }
+            // F1 opens help everywhere, and every page says so.
+            assert!(on_page.iter().any(|k| k == "F1"), "{scope:?}");
         }
     }
-    let described = bindings().filter(|b| matches!(b.help, Text::Is(_))).count();
-    assert_eq!(listed, described);
     // No `Above` without a line above it to join.
     for section in KEYMAP {
         for pair in section.bindings.windows(2) {
@@ -553,25 +630,71 @@ fn every_help_line_names_keys_of_the_table_and_every_described_binding_is_on_it(
             }
         }
     }
-    // Read-only mode leaves out exactly the lines whose bindings all mutate.
-    let ro: usize = help_page(true).iter().map(|s| s.lines.len()).sum();
-    assert!(ro < listed);
-    let ro_text = format!("{:?}", help_page(true));
+    // Read-only mode leaves out the mutating lines and commands.
+    let ro_text = format!("{:?}", help_for(Scope::Connections, true));
     for gone in [
         "new connection",
         "rotate password",
         "delete (y confirms)",
-        "submit",
+        "register",
     ] {
         assert!(!ro_text.contains(gone), "{gone}");
     }
+    let rw_text = format!("{:?}", help_for(Scope::Connections, false));
+    assert!(rw_text.contains("new connection"));
 }
 
 #[test]
-fn the_clipboard_line_says_the_clipboard_constant() {
-    let secs = format!("overwritten after {} s", CLIPBOARD_CLEAR.as_secs());
-    let page = format!("{:?}", help_page(false));
-    assert!(page.contains(&secs), "{page}");
+fn question_mark_opens_the_help_of_the_screen_and_f1_where_it_is_typed() {
+    let f1 = || Action::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE));
+    // The table, then the rotation window: `?` shows their page; the window stays under it.
+    let mut s = on_table();
+    update(&mut s, ch('?'));
+    assert_eq!(s.help.map(|h| h.scope), Some(Scope::Connections));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.help.is_none());
+    update(&mut s, ch('r'));
+    assert!(matches!(s.modal, Some(Modal::Rotation(_))));
+    update(&mut s, ch('?'));
+    assert_eq!(s.help.map(|h| h.scope), Some(Scope::Rotation));
+    assert!(matches!(s.modal, Some(Modal::Rotation(_))));
+    update(&mut s, f1());
+    assert_eq!(
+        s.help.map(|h| h.scope),
+        Some(Scope::Help),
+        "help's own page"
+    );
+    update(&mut s, ch('q'));
+    assert!(s.help.is_none());
+    assert!(
+        matches!(s.modal, Some(Modal::Rotation(_))),
+        "q closed the help only"
+    );
+    // In a form `?` is text; F1 is the form's help, and closing it keeps what was typed.
+    let mut s = on_table();
+    update(&mut s, ch('n'));
+    update(&mut s, key(KeyCode::Tab));
+    type_text(&mut s, "a?b");
+    let Some(Modal::Form(f)) = &s.modal else {
+        panic!("a form")
+    };
+    let typed = f.field(f.focus).map(|x| x.plain()).unwrap_or_default();
+    assert!(typed.contains("a?b"), "{typed}");
+    assert!(s.help.is_none());
+    update(&mut s, f1());
+    assert_eq!(s.help.map(|h| h.scope), Some(Scope::Form));
+    update(&mut s, key(KeyCode::Esc));
+    let Some(Modal::Form(f)) = &s.modal else {
+        panic!("the form stays")
+    };
+    assert_eq!(f.field(f.focus).map(|x| x.plain()), Some(typed));
+    // The filter: `?` is text, F1 its help.
+    let mut s = on_table();
+    update(&mut s, ch('/'));
+    type_text(&mut s, "x?");
+    assert_eq!(s.input.as_ref().map(|i| i.text()).as_deref(), Some("x?"));
+    update(&mut s, f1());
+    assert_eq!(s.help.map(|h| h.scope), Some(Scope::Filter));
 }
 
 #[test]

@@ -63,5 +63,6 @@ pub static COMMANDS: &[Verb] = &[
     verb(&["filter", "f"], "[fuzzy] TEXT", C::FilterBy, "filter the table"),
     verb(&["refresh", "reload", "r"], "", C::Refresh, "reload everything"),
     verb(&["log", "audit-log"], "", C::AuditLog, "the audit log of changes"),
+    verb(&["ctx", "profile", "context"], "[NAME]", C::SwitchProfile, "another profile's account"),
     verb(&["help", "h", "?"], "", C::Help, "this help"),
 ];

@@ -29,6 +29,7 @@ pub(super) fn open_input(state: &mut State, kind: InputKind) {
         input: ta,
         pane: state.focus,
         history: None,
+        completion: None,
     });
 }
 
@@ -81,6 +82,9 @@ pub(super) fn input_key(
         Some(c @ (Command::Up | Command::Down)) if kind == InputKind::Command => {
             browse_history(state, c == Command::Up);
         }
+        Some(Command::Complete) if kind == InputKind::Command => {
+            super::complete::complete(state);
+        }
         Some(Command::ToggleMode) => {
             let f = filter_mut(state, pane);
             f.mode = f.mode.toggled();
@@ -127,6 +131,11 @@ fn browse_history(state: &mut State, back: bool) {
         }
         None => draft,
     };
+    set_line(input, text);
+}
+
+/// Put `text` on the input line, the cursor at its end.
+pub(super) fn set_line(input: &mut InputLine, text: String) {
     let mut ta = TextArea::new(vec![text]);
     ta.set_cursor_line_style(ratatui::style::Style::default());
     ta.move_cursor(CursorMove::End);
@@ -149,11 +158,14 @@ fn edit_text(state: &mut State, key: KeyEvent) {
         // Ctrl-U clears to the start, as in a shell (the text area's own undoes).
         KeyCode::Char('u') if ctrl => {
             input.input.delete_line_by_head();
+            input.completion = None;
             sync_filter(state);
         }
         _ => {
-            // An edited line is a new draft: Up starts again from the newest.
+            // An edited line is a new draft: Up starts again from the newest, Tab completes
+            // what is typed now.
             input.history = None;
+            input.completion = None;
             input.input.input(key);
             if input.input.lines().len() > 1 {
                 let t = input.text();

@@ -27,6 +27,10 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     let scope = Scope::of(state);
     let binding = keymap::lookup(scope, &key);
     if let Some(b) = binding {
+        if b.command == Command::Help {
+            super::help::open(state, scope);
+            return;
+        }
         if b.mutates && refuse_readonly(state, b.command.refusal()) {
             return;
         }
@@ -37,6 +41,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
             } else {
                 0
             };
+            // Under the help window: the screen it was opened on.
+            if scope == Scope::Help {
+                state.help = None;
+            }
+            let scope = Scope::of(state);
             // A window that would lose something asks first, as Esc does there.
             let asked = match scope {
                 Scope::Rotation => quit_from_rotation(state, fx),
@@ -54,6 +63,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, fx: &mut Vec<Effect>) {
     match scope {
         Scope::FirstRun => first_run(state, command, fx),
         Scope::Filter | Scope::CommandLine => input_key(state, command, key, fx),
+        Scope::Help => super::help::help_key(state, command),
+        Scope::Search => super::search::search_key(state, command, key),
         Scope::Global
         | Scope::Main
         | Scope::Integrations
@@ -116,7 +127,7 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
     }
     match command {
         Command::Quit => quit(state, fx, 0),
-        Command::Help => state.modal = Some(Modal::Help { scroll: 0 }),
+        Command::Help => super::help::open_main(state),
         Command::OpenFilter => open_input(state, InputKind::Filter),
         Command::OpenCommandLine => open_input(state, InputKind::Command),
         Command::SwitchPane => {
@@ -180,10 +191,14 @@ pub(super) fn run(state: &mut State, command: Command, args: &[&str], fx: &mut V
             state.focus = Pane::Connections;
         }
         Command::GoTo => go_to(state, args.first().copied(), fx),
+        Command::SwitchProfile => super::profile::switch(state, args.first().copied(), fx),
         Command::SortBy => sort_by(state, args),
         Command::FilterBy => filter_by(state, args),
         // The input line's and the windows' own: not the main screen's.
         Command::ToggleMode
+        | Command::Complete
+        | Command::NextMatch
+        | Command::PrevMatch
         | Command::Accept
         | Command::Cancel
         | Command::Close
@@ -264,15 +279,9 @@ fn open_bundles(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
 }
 
 fn go_to(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
-    match name {
-        Some(n) if state.entry(n).is_some() => {
-            set_left(state, LeftSel::Integration(n.to_string()), fx);
-        }
-        Some(n) => banner(
-            state,
-            Level::Error,
-            format!("no integration named {n} in this account"),
-        ),
+    match name.map(|n| super::complete::integration_named(state, n)) {
+        Some(Ok(n)) => set_left(state, LeftSel::Integration(n), fx),
+        Some(Err(why)) => banner(state, Level::Error, why),
         None => banner(state, Level::Error, ":int needs a name"),
     }
 }
@@ -345,7 +354,7 @@ pub(super) fn set_left(state: &mut State, sel: LeftSel, fx: &mut Vec<Effect>) {
     ensure_loaded(state, fx);
 }
 
-fn move_sel(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
+pub(super) fn move_sel(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
     let step = |cur: usize, len: usize| -> usize {
         if len == 0 {
             return 0;

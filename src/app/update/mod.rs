@@ -15,11 +15,16 @@ use super::state::{State, TICKS_PER_SEC};
 
 mod answers;
 mod command_line;
+mod complete;
+mod help;
 mod keys;
 mod modals;
+mod mouse;
 mod oauth;
 mod picker;
+mod profile;
 mod rotation;
+mod search;
 
 use answers::{
     on_bundles, on_client_event, on_connections, on_created, on_deleted, on_integrations,
@@ -82,6 +87,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
                 on_key(state, key, &mut fx);
                 oauth::clients_for_selection(state, &mut fx);
             }
+        }
+        Action::Mouse(m) => {
+            mouse::on_mouse(state, m, &mut fx);
+            oauth::clients_for_selection(state, &mut fx);
         }
         Action::Paste(mut text) => {
             on_paste(state, &text);
@@ -149,6 +158,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         } => on_at_target(state, req, &key, step, result, &mut fx),
         Action::PasswordsHeld { req, result } => on_held(state, req, result, &mut fx),
         Action::Client(ev) => on_client_event(state, &ev),
+        Action::ProfileSwitched(result) => profile::on_switched(state, result, &mut fx),
         Action::DemoStarted(result) => match result {
             Ok(ctx) => {
                 state.ctx = ctx;
@@ -374,4 +384,11 @@ fn refuse_readonly(state: &mut State, what: &str) -> bool {
     } else {
         false
     }
+}
+
+/// `:ctx NAME` as run from any state (the `:` line only opens on the main screen, so a test
+/// reaches the refusals of the other screens here).
+#[cfg(test)]
+pub(crate) fn switch_profile_for_test(state: &mut State, name: Option<&str>, fx: &mut Vec<Effect>) {
+    profile::switch(state, name, fx)
 }

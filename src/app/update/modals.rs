@@ -15,6 +15,7 @@ use super::keys::run;
 use super::{banner, copied_text, CLIPBOARD_CLEAR};
 
 pub(super) fn open_audit_log(state: &mut State, fx: &mut Vec<Effect>) {
+    state.search = None;
     state.modal = Some(Modal::AuditLog {
         entries: None,
         scroll: 0,
@@ -32,7 +33,14 @@ pub(super) fn modal_key(
 ) {
     match modal {
         Modal::AuditLog { entries, scroll } => match command {
-            Some(Command::Close) => {}
+            Some(Command::Close) => state.search = None,
+            Some(c @ (Command::OpenFilter | Command::NextMatch | Command::PrevMatch)) => {
+                state.modal = Some(Modal::AuditLog { entries, scroll });
+                match c {
+                    Command::OpenFilter => super::search::open(state),
+                    c => super::search::step(state, c == Command::NextMatch),
+                }
+            }
             Some(Command::Down) => {
                 let max = entries
                     .as_ref()
@@ -51,24 +59,6 @@ pub(super) fn modal_key(
             }
             _ => state.modal = Some(Modal::AuditLog { entries, scroll }),
         },
-        Modal::Help { scroll } => {
-            let max = keymap::help_max_scroll(state.ctx.readonly, state.size);
-            let page = state.size.1.saturating_sub(6).max(1);
-            let scroll = scroll.min(max);
-            let to = match command {
-                Some(Command::Close) => return,
-                Some(Command::Down) => scroll.saturating_add(1),
-                Some(Command::Up) => scroll.saturating_sub(1),
-                Some(Command::PageDown) => scroll.saturating_add(page),
-                Some(Command::PageUp) => scroll.saturating_sub(page),
-                Some(Command::First) => 0,
-                Some(Command::Last) => max,
-                _ => scroll,
-            };
-            state.modal = Some(Modal::Help {
-                scroll: to.min(max),
-            });
-        }
         Modal::Details => match command {
             Some(Command::Close) => {}
             // The window closes and the main screen does it to the same connection.
@@ -114,6 +104,7 @@ pub(super) fn modal_key(
                 scroll: scroll.min(max),
             });
         }
+        Modal::Profiles { selected } => super::profile::picker_key(state, selected, command, fx),
         Modal::Form(form) => form_key(state, form, command, key, fx),
         Modal::Delete(q) => super::oauth::delete_key(state, q, command, key, fx),
         Modal::Authorize(a) => super::oauth::authorize_key(state, a, command, fx),

@@ -151,7 +151,11 @@ async fn rotate_asks_on_a_terminal() {
     .await;
     assert_eq!(code, 6, "screen: {screen}");
     assert!(
-        screen.contains("Rotate the password of 2 basic_auth connection(s) of acme_crm_sync: salesforce_prod, zoominfo_enrich?"),
+        screen.contains(
+            "Rotate the password of 2 basic_auth connection(s): \
+             acme_crm_sync/salesforce_prod, acme_crm_sync/zoominfo_enrich? ZIS takes each new \
+             password at once"
+        ),
         "screen: {screen}"
     );
     assert!(screen.contains("not rotated: nothing was changed (cancelled)"));

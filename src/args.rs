@@ -21,6 +21,8 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args, Clone, Default)]
+// Under a heading of their own in every subcommand's --help, after the command's options.
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Base URL of the Zendesk account (overrides https://{subdomain}.zendesk.com).
     /// Plain http is accepted for loopback addresses only.
@@ -76,7 +78,8 @@ pub enum Command {
     /// config is read.
     #[command(subcommand)]
     Config(ConfigCmd),
-    /// Print a shell completion script (bash: `source <(zisctl completions bash)`).
+    /// Print a shell completion script (bash: `source <(zisctl completion bash)`).
+    #[command(visible_alias = "completion")]
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]

@@ -71,6 +71,14 @@ fn completions_for_the_other_shells() {
         assert_eq!(o.status.code(), Some(0), "{shell}: {}", text(&o.stderr));
         assert!(text(&o.stdout).contains(mark), "{shell}: no {mark:?}");
     }
+    // `completion`, as gh and kubectl spell it, is the same command.
+    let o = run(home.path(), &["completion", "bash"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        o.stdout,
+        run(home.path(), &["completions", "bash"]).stdout,
+        "completion and completions differ"
+    );
     let o = run(home.path(), &["completions", "tcsh"]);
     assert_eq!(
         o.status.code(),
@@ -129,6 +137,14 @@ fn every_command_has_help() {
             "{p:?} has no description: {about:?}"
         );
         assert!(help.contains("Usage: zisctl"), "{p:?}");
+        // The global flags are not mixed into the command's own: they come last, under
+        // their own heading.
+        let global = help.find("Global options:");
+        let log_file = help.find("--log-file <PATH>");
+        assert!(
+            global.is_some() && log_file > global,
+            "{p:?}: --log-file is not under \"Global options:\""
+        );
     }
 }
 

@@ -139,7 +139,10 @@ fn ctx_switches_profile_drops_the_lists_and_loads_the_new_account() {
         }))),
     );
     assert_eq!(s.ctx.profile, "other");
-    assert_eq!(s.password.length, 20, "Ctrl-G follows the new profile's password settings");
+    assert_eq!(
+        s.password.length, 20,
+        "Ctrl-G follows the new profile's password settings"
+    );
     assert!(
         s.integrations.is_empty(),
         "the old account's lists are dropped"

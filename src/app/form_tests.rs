@@ -38,6 +38,24 @@ fn ctrl_g_follows_the_profiles_length_and_charset() {
     }
 }
 
+/// Ctrl-G from another field fills the Password field and leaves the cursor where it was.
+#[test]
+fn ctrl_g_from_the_name_field_fills_the_password() {
+    let mut s = loaded(120, 40);
+    update(&mut s, ch('n'));
+    update(&mut s, key(KeyCode::Tab));
+    let at = form(&s).focus;
+    assert_ne!(at, FieldId::Password);
+    update(&mut s, ctrl('g'));
+    let f = form(&s);
+    assert_eq!(f.focus, at, "the cursor stays");
+    assert_eq!(f.error, None);
+    assert_eq!(
+        f.field(FieldId::Password).unwrap().text().chars().count(),
+        32
+    );
+}
+
 #[test]
 fn the_rotation_window_follows_the_profiles_length_and_charset() {
     let mut s = loaded(120, 40);

@@ -181,13 +181,14 @@ fn form_key(
     match command {
         Some(Command::Submit) => submit(state, &mut form, fx),
         Some(Command::Generate) => {
-            if form.focus == FieldId::Password {
+            // From any field: the Password field takes it, the cursor stays where it is.
+            if form.field(FieldId::Password).is_some() {
                 match state.password.generate() {
                     Ok(p) => {
                         form.secret_shown = true;
                         form.touched = true;
                         let revealed = form.revealed;
-                        if let Some(f) = form.focused_mut() {
+                        if let Some(f) = form.field_mut(FieldId::Password) {
                             f.set_text(p.expose_secret());
                             f.set_revealed(revealed);
                             f.error = None;
@@ -197,7 +198,7 @@ fn form_key(
                 }
             } else {
                 form.error = Some(format!(
-                    "{} generates a password: move to the Password field",
+                    "{} generates a password, and this form has no Password field",
                     keymap::key_label(Scope::Form, Command::Generate)
                 ));
             }

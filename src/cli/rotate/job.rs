@@ -410,38 +410,42 @@ impl Job<'_> {
                      sent (result: unknown, verified: false): {hint}"
                 ));
                 let line = clean(&format!("{e}; {hint}"));
-                if show {
-                    say(&ci, &cn, Step::Apply, Mark::Unknown, Some(&line));
-                }
-                let mut run = lock(self.state);
-                run.log(idx, Step::Apply, Mark::Unknown, Some(line.clone()));
-                run.result(
-                    idx,
-                    Ending {
-                        failed_step: Some(Step::Apply),
-                        ..Ending::new(Outcome::Unknown, Some(line))
-                    },
-                );
+                let said = show.then_some((ci.as_str(), cn.as_str()));
+                self.apply_failed(idx, said, Mark::Unknown, Outcome::Unknown, line);
                 Done::Failed(crate::exit::code_of(&e))
             }
             Err(e) => {
                 warn(&e.to_string());
                 let line = clean(&e.to_string());
-                if show {
-                    say(&ci, &cn, Step::Apply, Mark::Failed, Some(&line));
-                }
-                let mut run = lock(self.state);
-                run.log(idx, Step::Apply, Mark::Failed, Some(line.clone()));
-                run.result(
-                    idx,
-                    Ending {
-                        failed_step: Some(Step::Apply),
-                        ..Ending::new(Outcome::NotApplied, Some(line))
-                    },
-                );
+                let said = show.then_some((ci.as_str(), cn.as_str()));
+                self.apply_failed(idx, said, Mark::Failed, Outcome::NotApplied, line);
                 Done::Failed(crate::exit::code_of(&e))
             }
         }
+    }
+
+    /// The apply step went wrong (`mark`): its stderr line when `said` (a recipe's connection,
+    /// whose steps are said), its log and the result.
+    fn apply_failed(
+        &self,
+        idx: usize,
+        said: Option<(&str, &str)>,
+        mark: Mark,
+        outcome: Outcome,
+        line: String,
+    ) {
+        if let Some((ci, cn)) = said {
+            say(ci, cn, Step::Apply, mark, Some(&line));
+        }
+        let mut run = lock(self.state);
+        run.log(idx, Step::Apply, mark, Some(line.clone()));
+        run.result(
+            idx,
+            Ending {
+                failed_step: Some(Step::Apply),
+                ..Ending::new(outcome, Some(line))
+            },
+        );
     }
 
     /// Print the password record and wait until it has left; None when the next step (`next`:

@@ -299,8 +299,21 @@ impl State {
             data_gen: self.data_gen,
         };
         if self.rows_key.as_ref() != Some(&key) {
+            // On the first row while only the data changed (more of the account loaded, a
+            // refresh): stay on the first row, rather than keep a row that older ones now
+            // sort in above, scrolling the top of the list out of sight.
+            let only_data = self.rows_key.as_ref().is_some_and(|k| {
+                RowsKey {
+                    data_gen: key.data_gen,
+                    ..k.clone()
+                } == key
+            });
+            let at_top = only_data && self.selected_index() == Some(0);
             self.rebuild_rows();
             self.rows_key = Some(key);
+            if at_top {
+                self.table_sel = self.rows.first().and_then(|r| self.row_key(*r));
+            }
         }
 
         // Keep the selection if it is still visible, else restore or take the first row.

@@ -1726,3 +1726,58 @@ fn the_command_line_has_a_history() {
     update(&mut s, key(KeyCode::Up));
     assert_eq!(line(&s).as_deref(), Some("x"));
 }
+
+/// The All view opened while the account still loads: the selection stays on the first row
+/// as older connections arrive and sort in above, rather than keep a row further down.
+#[test]
+fn the_all_view_keeps_its_first_row_selected_while_the_account_loads() {
+    let mut s = State::new(ctx(), NOW);
+    s.size = (120, 40);
+    let fx = init(&mut s);
+    // The registry and billing_bridge's connections first; acme_crm_sync's, which hold the
+    // oldest one, later.
+    let mut later = Vec::new();
+    let mut now_fx = Vec::new();
+    for e in answer_loads_only_registry(&mut s, fx) {
+        match e {
+            Effect::LoadConnections {
+                ref integration, ..
+            } if integration == "billing_bridge" => now_fx.push(e),
+            other => later.push(other),
+        }
+    }
+    later.extend(answer_loads(&mut s, now_fx));
+    report_viewport(&mut s, 120, 40);
+    update(&mut s, ch('a'));
+    assert_eq!(s.selected_index(), Some(0));
+    let top = s.selected_connection().map(|(_, c)| c.name.clone());
+    answer_loads(&mut s, later);
+    let now_top = s.selected_connection().map(|(_, c)| c.name.clone());
+    assert_ne!(top, now_top, "an older connection sorted in above");
+    let all: usize = s
+        .integrations
+        .iter()
+        .filter_map(|e| e.connections.as_ref().map(Vec::len))
+        .sum();
+    assert_eq!(s.rows.len(), all, "everything loaded");
+    assert_eq!(s.selected_index(), Some(0), "the selection stays on top");
+}
+
+/// Answer the registry listing in `fx`; the other effects are returned unanswered.
+fn answer_loads_only_registry(state: &mut State, fx: Vec<Effect>) -> Vec<Effect> {
+    let mut rest = Vec::new();
+    for e in fx {
+        match e {
+            Effect::LoadIntegrations { req } => rest.extend(update(
+                state,
+                Action::IntegrationsLoaded {
+                    req,
+                    result: Ok(integrations()),
+                    now: NOW,
+                },
+            )),
+            other => rest.push(other),
+        }
+    }
+    rest
+}

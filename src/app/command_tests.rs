@@ -2,7 +2,7 @@
 //! name `:int` takes.
 use crossterm::event::KeyCode;
 
-use super::testing::{ch, key, loaded, type_text};
+use super::testing::{ch, key, loaded, select, type_text};
 use super::{update, LeftSel, State};
 
 fn line(s: &State) -> String {
@@ -177,12 +177,7 @@ fn ctx_is_refused_while_a_rotation_window_holds_a_password() {
     let mut s = loaded(120, 40);
     s.profiles = vec!["demo".into(), "other".into()];
     update(&mut s, key(KeyCode::Tab));
-    for _ in 0..s.rows.len() {
-        if s.selected_connection().map(|(_, c)| c.name.as_str()) == Some("salesforce_prod") {
-            break;
-        }
-        update(&mut s, ch('j'));
-    }
+    select(&mut s, "salesforce_prod");
     update(&mut s, ch('r'));
     assert!(matches!(s.modal, Some(Modal::Rotation(_))));
     // The `:` line is not open over a window; the command is refused where it is run.

@@ -6,13 +6,6 @@ use secrecy::ExposeSecret;
 use super::testing::*;
 use super::*;
 
-fn form(s: &State) -> &Form {
-    match &s.modal {
-        Some(Modal::Form(f)) => f,
-        _ => panic!("expected a form"),
-    }
-}
-
 /// The profile's policy: 20 characters, none of `~ ^ ? #`.
 fn strict() -> crate::secret::Policy {
     crate::secret::Policy::new(20, crate::secret::Charset::Default, "~^?#").unwrap()
@@ -61,12 +54,7 @@ fn the_rotation_window_follows_the_profiles_length_and_charset() {
     let mut s = loaded(120, 40);
     s.password = strict();
     update(&mut s, key(KeyCode::Tab));
-    for _ in 0..s.rows.len() {
-        if s.selected_connection().map(|(_, c)| c.name.as_str()) == Some("salesforce_prod") {
-            break;
-        }
-        update(&mut s, ch('j'));
-    }
+    select(&mut s, "salesforce_prod");
     update(&mut s, ch('r'));
     let Some(Modal::Rotation(r)) = &s.modal else {
         panic!("expected the rotation window");

@@ -11,17 +11,6 @@ use crate::zis::{Connection, ConnectionKind, Error, OAuthClientRef, OAuthDetails
 
 const SECRET: &str = "Client-Secret-Canary-77";
 
-fn select(s: &mut State, name: &str) {
-    update(s, ch('g'));
-    for _ in 0..s.rows.len() {
-        if s.selected_connection().map(|(_, c)| c.name.as_str()) == Some(name) {
-            return;
-        }
-        update(s, ch('j'));
-    }
-    panic!("no row named {name}");
-}
-
 fn on_table() -> State {
     let mut s = loaded(120, 40);
     update(&mut s, key(KeyCode::Tab));
@@ -42,13 +31,6 @@ fn on_clients() -> State {
 
 fn client_names(s: &State) -> Vec<String> {
     s.client_rows().iter().map(|c| c.name.clone()).collect()
-}
-
-fn form(s: &State) -> &Form {
-    match &s.modal {
-        Some(Modal::Form(f)) => f,
-        other => panic!("expected a form, got {other:?}"),
-    }
 }
 
 fn question(s: &State) -> &DeleteQuestion {

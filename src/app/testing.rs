@@ -475,3 +475,23 @@ pub fn recipes(pattern: &str, test_url: Option<&str>) -> crate::rotation::Recipe
     }])
     .expect("a good recipe")
 }
+
+/// Select the connection called `name` in the table (the table has the focus).
+pub fn select(s: &mut State, name: &str) {
+    update(s, ch('g'));
+    for _ in 0..s.rows.len() {
+        if s.selected_connection().map(|(_, c)| c.name.as_str()) == Some(name) {
+            return;
+        }
+        update(s, ch('j'));
+    }
+    panic!("no row named {name}");
+}
+
+/// The form on screen.
+pub fn form(s: &State) -> &super::Form {
+    match &s.modal {
+        Some(super::Modal::Form(f)) => f,
+        other => panic!("expected a form, got {other:?}"),
+    }
+}

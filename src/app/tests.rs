@@ -30,25 +30,6 @@ fn focus_table(s: &mut State) {
     assert_eq!(s.focus, Pane::Connections);
 }
 
-/// Select the connection called `name` in the table.
-fn select(s: &mut State, name: &str) {
-    update(s, ch('g'));
-    for _ in 0..s.rows.len() {
-        if selected_name(s).as_deref() == Some(name) {
-            return;
-        }
-        update(s, ch('j'));
-    }
-    panic!("no row named {name}");
-}
-
-fn form(s: &State) -> &Form {
-    match &s.modal {
-        Some(Modal::Form(f)) => f,
-        other => panic!("expected a form, got {other:?}"),
-    }
-}
-
 fn rotation(s: &State) -> &Rotation {
     match &s.modal {
         Some(Modal::Rotation(r)) => r,
